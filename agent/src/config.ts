@@ -1,0 +1,66 @@
+/**
+ * muster-agent configuration: schema, defaults, and loading from
+ * defaults → file (--config, else /etc/muster/agent.yaml) → MUSTER_* env → flags.
+ */
+import os from 'node:os';
+import { z } from 'zod';
+import { durationMs, hostPort, labelMap, logFormat, logLevel } from '../../shared/src/config/values.js';
+import { loadConfig, type ConfigSources } from '../../shared/src/config/load.js';
+import { NODE_NAME_PATTERN } from '../../shared/src/ids.js';
+
+/** DEFAULT_AGENT_CONFIG_FILE is read when present and no --config is given. */
+export const DEFAULT_AGENT_CONFIG_FILE = '/etc/muster/agent.yaml';
+
+/** agentConfigSchema validates and normalises the agent's settings. */
+export const agentConfigSchema = z.strictObject({
+  /** This node's name (default: the short host name). */
+  nodeName: z.string().regex(NODE_NAME_PATTERN, 'must be letters, digits, "_" or "-" (at most 63), no dots'),
+  /** Address other hosts reach this node's pods at (default: the host name). */
+  address: z.string().min(1),
+  /** The scheduler's gRPC address. */
+  scheduler: hostPort,
+  /** NATS server URL(s), comma-separated. */
+  natsUrl: z.string().min(1),
+  /** Where pods' logs, hostfiles and the agent's state live. */
+  stateDir: z.string().min(1),
+  /** A recorded inventory (JSON, as `muster-agent discover --json` prints) used instead of discovery. */
+  hardwareFile: z.string(),
+  /** Node labels (rack, block, pool…). */
+  labels: labelMap,
+  /** Heartbeat interval until the scheduler says otherwise on Register. */
+  heartbeatIntervalMs: durationMs.refine((v) => v >= 100, 'must be at least 100ms'),
+  /** Time between SIGTERM and SIGKILL when stopping a pod. */
+  stopGracePeriodMs: durationMs,
+  logLevel,
+  logFormat,
+});
+
+/** AgentConfig is the validated configuration. */
+export type AgentConfig = z.output<typeof agentConfigSchema>;
+
+/** defaultNodeName is the short host name, made safe for NATS subjects. */
+export function defaultNodeName(): string {
+  return os.hostname().split('.')[0]!.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 63) || 'node';
+}
+
+/** agentDefaults are the built-in settings. */
+export function agentDefaults(): z.input<typeof agentConfigSchema> {
+  return {
+    nodeName: defaultNodeName(),
+    address: os.hostname(),
+    scheduler: '127.0.0.1:7070',
+    natsUrl: 'nats://127.0.0.1:4222',
+    stateDir: '/var/lib/muster/agent',
+    hardwareFile: '',
+    labels: {},
+    heartbeatIntervalMs: 1000,
+    stopGracePeriodMs: 10_000,
+    logLevel: 'info',
+    logFormat: 'json',
+  };
+}
+
+/** loadAgentConfig loads and validates; throws ConfigError listing every problem. */
+export function loadAgentConfig(sources: ConfigSources): AgentConfig {
+  return loadConfig(agentConfigSchema, agentDefaults(), { defaultConfigFile: DEFAULT_AGENT_CONFIG_FILE, ...sources });
+}

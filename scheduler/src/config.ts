@@ -1,0 +1,69 @@
+/**
+ * muster-scheduler configuration: schema, defaults, and loading from
+ * defaults → file (--config, else /etc/muster/scheduler.yaml) → MUSTER_* env → flags.
+ */
+import { z } from 'zod';
+import { durationMs, hostPort, intValue, logFormat, logLevel } from '../../shared/src/config/values.js';
+import { loadConfig, type ConfigSources } from '../../shared/src/config/load.js';
+import { ConfigError } from '../../shared/src/config/issues.js';
+
+/** DEFAULT_SCHEDULER_CONFIG_FILE is read when present and no --config is given. */
+export const DEFAULT_SCHEDULER_CONFIG_FILE = '/etc/muster/scheduler.yaml';
+
+/** schedulerConfigSchema validates and normalises the scheduler's settings. */
+export const schedulerConfigSchema = z.strictObject({
+  /** gRPC listen address; port 0 picks a free port (see addressFile). */
+  listen: hostPort,
+  /** When set, the bound gRPC address is written here once serving. */
+  addressFile: z.string(),
+  /** NATS server URL(s), comma-separated. */
+  natsUrl: z.string().min(1),
+  /** SQLite database file. */
+  dbPath: z.string().min(1),
+  /** How often agents send heartbeats (told to them on Register). */
+  heartbeatIntervalMs: durationMs.refine((v) => v >= 100, 'must be at least 100ms'),
+  /** A node without heartbeats this long becomes NotReady. */
+  nodeGracePeriodMs: durationMs,
+  /** A node without heartbeats this long becomes Lost. */
+  nodeLostTimeoutMs: durationMs,
+  /** Scheduling cycles also run this often without any trigger. */
+  scheduleIntervalMs: durationMs.refine((v) => v >= 10, 'must be at least 10ms'),
+  /** First port of the range MASTER_PORT is allocated from. */
+  coordinatorPortMin: intValue.pipe(z.number().min(1024).max(65535)),
+  /** Last port of that range. */
+  coordinatorPortMax: intValue.pipe(z.number().min(1024).max(65535)),
+  /** Seconds JetStream keeps pod events. */
+  eventsMaxAgeMs: durationMs,
+  logLevel,
+  logFormat,
+});
+
+/** SchedulerConfig is the validated configuration. */
+export type SchedulerConfig = z.output<typeof schedulerConfigSchema>;
+
+/** schedulerDefaults are the built-in settings. */
+export const schedulerDefaults: z.input<typeof schedulerConfigSchema> = {
+  listen: '0.0.0.0:7070',
+  addressFile: '',
+  natsUrl: 'nats://127.0.0.1:4222',
+  dbPath: '/var/lib/muster/scheduler.db',
+  heartbeatIntervalMs: 1000,
+  nodeGracePeriodMs: 3000,
+  nodeLostTimeoutMs: 30000,
+  scheduleIntervalMs: 1000,
+  coordinatorPortMin: 29500,
+  coordinatorPortMax: 29999,
+  eventsMaxAgeMs: 24 * 3_600_000,
+  logLevel: 'info',
+  logFormat: 'json',
+};
+
+/** loadSchedulerConfig loads and validates; throws ConfigError listing every problem. */
+export function loadSchedulerConfig(sources: ConfigSources): SchedulerConfig {
+  const cfg = loadConfig(schedulerConfigSchema, schedulerDefaults, { defaultConfigFile: DEFAULT_SCHEDULER_CONFIG_FILE, ...sources });
+  const extra: { path: string; message: string }[] = [];
+  if (cfg.coordinatorPortMax < cfg.coordinatorPortMin) extra.push({ path: 'coordinatorPortMax', message: 'must be ≥ coordinatorPortMin' });
+  if (cfg.nodeLostTimeoutMs < cfg.nodeGracePeriodMs) extra.push({ path: 'nodeLostTimeoutMs', message: 'must be ≥ nodeGracePeriodMs' });
+  if (extra.length > 0) throw new ConfigError(extra);
+  return cfg;
+}

@@ -1,0 +1,26 @@
+// Original file: proto/muster/v1/types.proto
+
+export const JobSetPhase = {
+  JOB_SET_PHASE_UNSPECIFIED: 'JOB_SET_PHASE_UNSPECIFIED',
+  JOB_SET_PHASE_PENDING: 'JOB_SET_PHASE_PENDING',
+  JOB_SET_PHASE_ADMITTED: 'JOB_SET_PHASE_ADMITTED',
+  JOB_SET_PHASE_RUNNING: 'JOB_SET_PHASE_RUNNING',
+  JOB_SET_PHASE_SUCCEEDED: 'JOB_SET_PHASE_SUCCEEDED',
+  JOB_SET_PHASE_FAILED: 'JOB_SET_PHASE_FAILED',
+} as const;
+
+export type JobSetPhase =
+  | 'JOB_SET_PHASE_UNSPECIFIED'
+  | 0
+  | 'JOB_SET_PHASE_PENDING'
+  | 1
+  | 'JOB_SET_PHASE_ADMITTED'
+  | 2
+  | 'JOB_SET_PHASE_RUNNING'
+  | 3
+  | 'JOB_SET_PHASE_SUCCEEDED'
+  | 4
+  | 'JOB_SET_PHASE_FAILED'
+  | 5
+
+export type JobSetPhase__Output = typeof JobSetPhase[keyof typeof JobSetPhase]

@@ -1,0 +1,43 @@
+// Original file: proto/muster/v1/types.proto
+
+import type { JobSetPhase as _muster_v1_JobSetPhase, JobSetPhase__Output as _muster_v1_JobSetPhase__Output } from '../../muster/v1/JobSetPhase.js';
+import type { ReplicatedJobStatus as _muster_v1_ReplicatedJobStatus, ReplicatedJobStatus__Output as _muster_v1_ReplicatedJobStatus__Output } from '../../muster/v1/ReplicatedJobStatus.js';
+import type { PodStatus as _muster_v1_PodStatus, PodStatus__Output as _muster_v1_PodStatus__Output } from '../../muster/v1/PodStatus.js';
+import type { JobSetCondition as _muster_v1_JobSetCondition, JobSetCondition__Output as _muster_v1_JobSetCondition__Output } from '../../muster/v1/JobSetCondition.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface JobSetStatus {
+  'phase'?: (_muster_v1_JobSetPhase);
+  'reason'?: (string);
+  'message'?: (string);
+  'restarts'?: (number | string | Long);
+  'admittedMs'?: (number | string | Long);
+  'startedMs'?: (number | string | Long);
+  'finishedMs'?: (number | string | Long);
+  'replicatedJobs'?: (_muster_v1_ReplicatedJobStatus)[];
+  'pods'?: (_muster_v1_PodStatus)[];
+  'conditions'?: (_muster_v1_JobSetCondition)[];
+  'failedPod'?: (string);
+  'exitCode'?: (number);
+  'coordinatorPort'?: (number);
+  'updatedMs'?: (number | string | Long);
+  '_exitCode'?: "exitCode";
+}
+
+export interface JobSetStatus__Output {
+  'phase': (_muster_v1_JobSetPhase__Output);
+  'reason': (string);
+  'message': (string);
+  'restarts': (number);
+  'admittedMs': (number);
+  'startedMs': (number);
+  'finishedMs': (number);
+  'replicatedJobs': (_muster_v1_ReplicatedJobStatus__Output)[];
+  'pods': (_muster_v1_PodStatus__Output)[];
+  'conditions': (_muster_v1_JobSetCondition__Output)[];
+  'failedPod': (string);
+  'exitCode'?: (number);
+  'coordinatorPort': (number);
+  'updatedMs': (number);
+  '_exitCode'?: "exitCode";
+}

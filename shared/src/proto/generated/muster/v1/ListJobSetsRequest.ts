@@ -1,0 +1,12 @@
+// Original file: proto/muster/v1/scheduler.proto
+
+
+export interface ListJobSetsRequest {
+  'phase'?: (string);
+  'limit'?: (number);
+}
+
+export interface ListJobSetsRequest__Output {
+  'phase': (string);
+  'limit': (number);
+}

@@ -1,0 +1,35 @@
+// Original file: proto/muster/v1/types.proto
+
+import type { Gpu as _muster_v1_Gpu, Gpu__Output as _muster_v1_Gpu__Output } from '../../muster/v1/Gpu.js';
+import type { ResourceList as _muster_v1_ResourceList, ResourceList__Output as _muster_v1_ResourceList__Output } from '../../muster/v1/ResourceList.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface NodeInventory {
+  'hostname'?: (string);
+  'cpuModel'?: (string);
+  'sockets'?: (number);
+  'cores'?: (number);
+  'threads'?: (number);
+  'memoryBytes'?: (number | string | Long);
+  'gpus'?: (_muster_v1_Gpu)[];
+  'os'?: (string);
+  'kernel'?: (string);
+  'capacity'?: (_muster_v1_ResourceList | null);
+  'allocatable'?: (_muster_v1_ResourceList | null);
+  'source'?: (string);
+}
+
+export interface NodeInventory__Output {
+  'hostname': (string);
+  'cpuModel': (string);
+  'sockets': (number);
+  'cores': (number);
+  'threads': (number);
+  'memoryBytes': (number);
+  'gpus': (_muster_v1_Gpu__Output)[];
+  'os': (string);
+  'kernel': (string);
+  'capacity': (_muster_v1_ResourceList__Output | null);
+  'allocatable': (_muster_v1_ResourceList__Output | null);
+  'source': (string);
+}

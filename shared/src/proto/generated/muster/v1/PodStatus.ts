@@ -1,0 +1,39 @@
+// Original file: proto/muster/v1/types.proto
+
+import type { PodPhase as _muster_v1_PodPhase, PodPhase__Output as _muster_v1_PodPhase__Output } from '../../muster/v1/PodPhase.js';
+import type { Binding as _muster_v1_Binding, Binding__Output as _muster_v1_Binding__Output } from '../../muster/v1/Binding.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface PodStatus {
+  'podId'?: (string);
+  'generation'?: (number | string | Long);
+  'node'?: (string);
+  'phase'?: (_muster_v1_PodPhase);
+  'exitCode'?: (number);
+  'signal'?: (string);
+  'reason'?: (string);
+  'message'?: (string);
+  'startedMs'?: (number | string | Long);
+  'finishedMs'?: (number | string | Long);
+  'seq'?: (number | string | Long);
+  'pid'?: (number);
+  'binding'?: (_muster_v1_Binding | null);
+  '_exitCode'?: "exitCode";
+}
+
+export interface PodStatus__Output {
+  'podId': (string);
+  'generation': (number);
+  'node': (string);
+  'phase': (_muster_v1_PodPhase__Output);
+  'exitCode'?: (number);
+  'signal': (string);
+  'reason': (string);
+  'message': (string);
+  'startedMs': (number);
+  'finishedMs': (number);
+  'seq': (number);
+  'pid': (number);
+  'binding': (_muster_v1_Binding__Output | null);
+  '_exitCode'?: "exitCode";
+}

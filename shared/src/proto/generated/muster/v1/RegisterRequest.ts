@@ -1,0 +1,19 @@
+// Original file: proto/muster/v1/agent.proto
+
+import type { NodeInventory as _muster_v1_NodeInventory, NodeInventory__Output as _muster_v1_NodeInventory__Output } from '../../muster/v1/NodeInventory.js';
+
+export interface RegisterRequest {
+  'nodeName'?: (string);
+  'address'?: (string);
+  'labels'?: ({[key: string]: string});
+  'inventory'?: (_muster_v1_NodeInventory | null);
+  'agentVersion'?: (string);
+}
+
+export interface RegisterRequest__Output {
+  'nodeName': (string);
+  'address': (string);
+  'labels': ({[key: string]: string});
+  'inventory': (_muster_v1_NodeInventory__Output | null);
+  'agentVersion': (string);
+}

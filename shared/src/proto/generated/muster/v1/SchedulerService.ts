@@ -1,0 +1,91 @@
+// Original file: proto/muster/v1/scheduler.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { DeleteJobSetRequest as _muster_v1_DeleteJobSetRequest, DeleteJobSetRequest__Output as _muster_v1_DeleteJobSetRequest__Output } from '../../muster/v1/DeleteJobSetRequest.js';
+import type { DeleteJobSetResponse as _muster_v1_DeleteJobSetResponse, DeleteJobSetResponse__Output as _muster_v1_DeleteJobSetResponse__Output } from '../../muster/v1/DeleteJobSetResponse.js';
+import type { GetJobSetRequest as _muster_v1_GetJobSetRequest, GetJobSetRequest__Output as _muster_v1_GetJobSetRequest__Output } from '../../muster/v1/GetJobSetRequest.js';
+import type { JobSet as _muster_v1_JobSet, JobSet__Output as _muster_v1_JobSet__Output } from '../../muster/v1/JobSet.js';
+import type { ListJobSetsRequest as _muster_v1_ListJobSetsRequest, ListJobSetsRequest__Output as _muster_v1_ListJobSetsRequest__Output } from '../../muster/v1/ListJobSetsRequest.js';
+import type { ListJobSetsResponse as _muster_v1_ListJobSetsResponse, ListJobSetsResponse__Output as _muster_v1_ListJobSetsResponse__Output } from '../../muster/v1/ListJobSetsResponse.js';
+import type { ListNodesRequest as _muster_v1_ListNodesRequest, ListNodesRequest__Output as _muster_v1_ListNodesRequest__Output } from '../../muster/v1/ListNodesRequest.js';
+import type { ListNodesResponse as _muster_v1_ListNodesResponse, ListNodesResponse__Output as _muster_v1_ListNodesResponse__Output } from '../../muster/v1/ListNodesResponse.js';
+import type { SubmitJobSetRequest as _muster_v1_SubmitJobSetRequest, SubmitJobSetRequest__Output as _muster_v1_SubmitJobSetRequest__Output } from '../../muster/v1/SubmitJobSetRequest.js';
+import type { WatchJobSetRequest as _muster_v1_WatchJobSetRequest, WatchJobSetRequest__Output as _muster_v1_WatchJobSetRequest__Output } from '../../muster/v1/WatchJobSetRequest.js';
+
+export interface SchedulerServiceClient extends grpc.Client {
+  DeleteJobSet(argument: _muster_v1_DeleteJobSetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_DeleteJobSetResponse__Output>): grpc.ClientUnaryCall;
+  DeleteJobSet(argument: _muster_v1_DeleteJobSetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_DeleteJobSetResponse__Output>): grpc.ClientUnaryCall;
+  DeleteJobSet(argument: _muster_v1_DeleteJobSetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_DeleteJobSetResponse__Output>): grpc.ClientUnaryCall;
+  DeleteJobSet(argument: _muster_v1_DeleteJobSetRequest, callback: grpc.requestCallback<_muster_v1_DeleteJobSetResponse__Output>): grpc.ClientUnaryCall;
+  deleteJobSet(argument: _muster_v1_DeleteJobSetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_DeleteJobSetResponse__Output>): grpc.ClientUnaryCall;
+  deleteJobSet(argument: _muster_v1_DeleteJobSetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_DeleteJobSetResponse__Output>): grpc.ClientUnaryCall;
+  deleteJobSet(argument: _muster_v1_DeleteJobSetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_DeleteJobSetResponse__Output>): grpc.ClientUnaryCall;
+  deleteJobSet(argument: _muster_v1_DeleteJobSetRequest, callback: grpc.requestCallback<_muster_v1_DeleteJobSetResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetJobSet(argument: _muster_v1_GetJobSetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  GetJobSet(argument: _muster_v1_GetJobSetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  GetJobSet(argument: _muster_v1_GetJobSetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  GetJobSet(argument: _muster_v1_GetJobSetRequest, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  getJobSet(argument: _muster_v1_GetJobSetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  getJobSet(argument: _muster_v1_GetJobSetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  getJobSet(argument: _muster_v1_GetJobSetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  getJobSet(argument: _muster_v1_GetJobSetRequest, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  
+  ListJobSets(argument: _muster_v1_ListJobSetsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ListJobSetsResponse__Output>): grpc.ClientUnaryCall;
+  ListJobSets(argument: _muster_v1_ListJobSetsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_ListJobSetsResponse__Output>): grpc.ClientUnaryCall;
+  ListJobSets(argument: _muster_v1_ListJobSetsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ListJobSetsResponse__Output>): grpc.ClientUnaryCall;
+  ListJobSets(argument: _muster_v1_ListJobSetsRequest, callback: grpc.requestCallback<_muster_v1_ListJobSetsResponse__Output>): grpc.ClientUnaryCall;
+  listJobSets(argument: _muster_v1_ListJobSetsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ListJobSetsResponse__Output>): grpc.ClientUnaryCall;
+  listJobSets(argument: _muster_v1_ListJobSetsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_ListJobSetsResponse__Output>): grpc.ClientUnaryCall;
+  listJobSets(argument: _muster_v1_ListJobSetsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ListJobSetsResponse__Output>): grpc.ClientUnaryCall;
+  listJobSets(argument: _muster_v1_ListJobSetsRequest, callback: grpc.requestCallback<_muster_v1_ListJobSetsResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListNodes(argument: _muster_v1_ListNodesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  ListNodes(argument: _muster_v1_ListNodesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  ListNodes(argument: _muster_v1_ListNodesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  ListNodes(argument: _muster_v1_ListNodesRequest, callback: grpc.requestCallback<_muster_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _muster_v1_ListNodesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _muster_v1_ListNodesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _muster_v1_ListNodesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _muster_v1_ListNodesRequest, callback: grpc.requestCallback<_muster_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  
+  SubmitJobSet(argument: _muster_v1_SubmitJobSetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  SubmitJobSet(argument: _muster_v1_SubmitJobSetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  SubmitJobSet(argument: _muster_v1_SubmitJobSetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  SubmitJobSet(argument: _muster_v1_SubmitJobSetRequest, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  submitJobSet(argument: _muster_v1_SubmitJobSetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  submitJobSet(argument: _muster_v1_SubmitJobSetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  submitJobSet(argument: _muster_v1_SubmitJobSetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  submitJobSet(argument: _muster_v1_SubmitJobSetRequest, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  
+  WatchJobSet(argument: _muster_v1_WatchJobSetRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_muster_v1_JobSet__Output>;
+  WatchJobSet(argument: _muster_v1_WatchJobSetRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_muster_v1_JobSet__Output>;
+  watchJobSet(argument: _muster_v1_WatchJobSetRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_muster_v1_JobSet__Output>;
+  watchJobSet(argument: _muster_v1_WatchJobSetRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_muster_v1_JobSet__Output>;
+  
+}
+
+export interface SchedulerServiceHandlers extends grpc.UntypedServiceImplementation {
+  DeleteJobSet: grpc.handleUnaryCall<_muster_v1_DeleteJobSetRequest__Output, _muster_v1_DeleteJobSetResponse>;
+  
+  GetJobSet: grpc.handleUnaryCall<_muster_v1_GetJobSetRequest__Output, _muster_v1_JobSet>;
+  
+  ListJobSets: grpc.handleUnaryCall<_muster_v1_ListJobSetsRequest__Output, _muster_v1_ListJobSetsResponse>;
+  
+  ListNodes: grpc.handleUnaryCall<_muster_v1_ListNodesRequest__Output, _muster_v1_ListNodesResponse>;
+  
+  SubmitJobSet: grpc.handleUnaryCall<_muster_v1_SubmitJobSetRequest__Output, _muster_v1_JobSet>;
+  
+  WatchJobSet: grpc.handleServerStreamingCall<_muster_v1_WatchJobSetRequest__Output, _muster_v1_JobSet>;
+  
+}
+
+export interface SchedulerServiceDefinition extends grpc.ServiceDefinition {
+  DeleteJobSet: MethodDefinition<_muster_v1_DeleteJobSetRequest, _muster_v1_DeleteJobSetResponse, _muster_v1_DeleteJobSetRequest__Output, _muster_v1_DeleteJobSetResponse__Output>
+  GetJobSet: MethodDefinition<_muster_v1_GetJobSetRequest, _muster_v1_JobSet, _muster_v1_GetJobSetRequest__Output, _muster_v1_JobSet__Output>
+  ListJobSets: MethodDefinition<_muster_v1_ListJobSetsRequest, _muster_v1_ListJobSetsResponse, _muster_v1_ListJobSetsRequest__Output, _muster_v1_ListJobSetsResponse__Output>
+  ListNodes: MethodDefinition<_muster_v1_ListNodesRequest, _muster_v1_ListNodesResponse, _muster_v1_ListNodesRequest__Output, _muster_v1_ListNodesResponse__Output>
+  SubmitJobSet: MethodDefinition<_muster_v1_SubmitJobSetRequest, _muster_v1_JobSet, _muster_v1_SubmitJobSetRequest__Output, _muster_v1_JobSet__Output>
+  WatchJobSet: MethodDefinition<_muster_v1_WatchJobSetRequest, _muster_v1_JobSet, _muster_v1_WatchJobSetRequest__Output, _muster_v1_JobSet__Output>
+}

@@ -1,0 +1,80 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { Binding as _muster_v1_Binding, Binding__Output as _muster_v1_Binding__Output } from './muster/v1/Binding.js';
+import type { Coordinator as _muster_v1_Coordinator, Coordinator__Output as _muster_v1_Coordinator__Output } from './muster/v1/Coordinator.js';
+import type { DeleteJobSetRequest as _muster_v1_DeleteJobSetRequest, DeleteJobSetRequest__Output as _muster_v1_DeleteJobSetRequest__Output } from './muster/v1/DeleteJobSetRequest.js';
+import type { DeleteJobSetResponse as _muster_v1_DeleteJobSetResponse, DeleteJobSetResponse__Output as _muster_v1_DeleteJobSetResponse__Output } from './muster/v1/DeleteJobSetResponse.js';
+import type { DependsOn as _muster_v1_DependsOn, DependsOn__Output as _muster_v1_DependsOn__Output } from './muster/v1/DependsOn.js';
+import type { EnvVar as _muster_v1_EnvVar, EnvVar__Output as _muster_v1_EnvVar__Output } from './muster/v1/EnvVar.js';
+import type { FailurePolicy as _muster_v1_FailurePolicy, FailurePolicy__Output as _muster_v1_FailurePolicy__Output } from './muster/v1/FailurePolicy.js';
+import type { GetJobSetRequest as _muster_v1_GetJobSetRequest, GetJobSetRequest__Output as _muster_v1_GetJobSetRequest__Output } from './muster/v1/GetJobSetRequest.js';
+import type { Gpu as _muster_v1_Gpu, Gpu__Output as _muster_v1_Gpu__Output } from './muster/v1/Gpu.js';
+import type { JobSet as _muster_v1_JobSet, JobSet__Output as _muster_v1_JobSet__Output } from './muster/v1/JobSet.js';
+import type { JobSetCondition as _muster_v1_JobSetCondition, JobSetCondition__Output as _muster_v1_JobSetCondition__Output } from './muster/v1/JobSetCondition.js';
+import type { JobSetMeta as _muster_v1_JobSetMeta, JobSetMeta__Output as _muster_v1_JobSetMeta__Output } from './muster/v1/JobSetMeta.js';
+import type { JobSetSpec as _muster_v1_JobSetSpec, JobSetSpec__Output as _muster_v1_JobSetSpec__Output } from './muster/v1/JobSetSpec.js';
+import type { JobSetStatus as _muster_v1_JobSetStatus, JobSetStatus__Output as _muster_v1_JobSetStatus__Output } from './muster/v1/JobSetStatus.js';
+import type { JobTemplate as _muster_v1_JobTemplate, JobTemplate__Output as _muster_v1_JobTemplate__Output } from './muster/v1/JobTemplate.js';
+import type { ListJobSetsRequest as _muster_v1_ListJobSetsRequest, ListJobSetsRequest__Output as _muster_v1_ListJobSetsRequest__Output } from './muster/v1/ListJobSetsRequest.js';
+import type { ListJobSetsResponse as _muster_v1_ListJobSetsResponse, ListJobSetsResponse__Output as _muster_v1_ListJobSetsResponse__Output } from './muster/v1/ListJobSetsResponse.js';
+import type { ListNodesRequest as _muster_v1_ListNodesRequest, ListNodesRequest__Output as _muster_v1_ListNodesRequest__Output } from './muster/v1/ListNodesRequest.js';
+import type { ListNodesResponse as _muster_v1_ListNodesResponse, ListNodesResponse__Output as _muster_v1_ListNodesResponse__Output } from './muster/v1/ListNodesResponse.js';
+import type { Node as _muster_v1_Node, Node__Output as _muster_v1_Node__Output } from './muster/v1/Node.js';
+import type { NodeCondition as _muster_v1_NodeCondition, NodeCondition__Output as _muster_v1_NodeCondition__Output } from './muster/v1/NodeCondition.js';
+import type { NodeInventory as _muster_v1_NodeInventory, NodeInventory__Output as _muster_v1_NodeInventory__Output } from './muster/v1/NodeInventory.js';
+import type { PodStatus as _muster_v1_PodStatus, PodStatus__Output as _muster_v1_PodStatus__Output } from './muster/v1/PodStatus.js';
+import type { PodTemplate as _muster_v1_PodTemplate, PodTemplate__Output as _muster_v1_PodTemplate__Output } from './muster/v1/PodTemplate.js';
+import type { ReplicatedJob as _muster_v1_ReplicatedJob, ReplicatedJob__Output as _muster_v1_ReplicatedJob__Output } from './muster/v1/ReplicatedJob.js';
+import type { ReplicatedJobStatus as _muster_v1_ReplicatedJobStatus, ReplicatedJobStatus__Output as _muster_v1_ReplicatedJobStatus__Output } from './muster/v1/ReplicatedJobStatus.js';
+import type { ResourceList as _muster_v1_ResourceList, ResourceList__Output as _muster_v1_ResourceList__Output } from './muster/v1/ResourceList.js';
+import type { SchedulerServiceClient as _muster_v1_SchedulerServiceClient, SchedulerServiceDefinition as _muster_v1_SchedulerServiceDefinition } from './muster/v1/SchedulerService.js';
+import type { SubmitJobSetRequest as _muster_v1_SubmitJobSetRequest, SubmitJobSetRequest__Output as _muster_v1_SubmitJobSetRequest__Output } from './muster/v1/SubmitJobSetRequest.js';
+import type { SuccessPolicy as _muster_v1_SuccessPolicy, SuccessPolicy__Output as _muster_v1_SuccessPolicy__Output } from './muster/v1/SuccessPolicy.js';
+import type { WatchJobSetRequest as _muster_v1_WatchJobSetRequest, WatchJobSetRequest__Output as _muster_v1_WatchJobSetRequest__Output } from './muster/v1/WatchJobSetRequest.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  muster: {
+    v1: {
+      Binding: MessageTypeDefinition<_muster_v1_Binding, _muster_v1_Binding__Output>
+      Coordinator: MessageTypeDefinition<_muster_v1_Coordinator, _muster_v1_Coordinator__Output>
+      DeleteJobSetRequest: MessageTypeDefinition<_muster_v1_DeleteJobSetRequest, _muster_v1_DeleteJobSetRequest__Output>
+      DeleteJobSetResponse: MessageTypeDefinition<_muster_v1_DeleteJobSetResponse, _muster_v1_DeleteJobSetResponse__Output>
+      DependsOn: MessageTypeDefinition<_muster_v1_DependsOn, _muster_v1_DependsOn__Output>
+      EnvVar: MessageTypeDefinition<_muster_v1_EnvVar, _muster_v1_EnvVar__Output>
+      FailurePolicy: MessageTypeDefinition<_muster_v1_FailurePolicy, _muster_v1_FailurePolicy__Output>
+      GetJobSetRequest: MessageTypeDefinition<_muster_v1_GetJobSetRequest, _muster_v1_GetJobSetRequest__Output>
+      Gpu: MessageTypeDefinition<_muster_v1_Gpu, _muster_v1_Gpu__Output>
+      JobSet: MessageTypeDefinition<_muster_v1_JobSet, _muster_v1_JobSet__Output>
+      JobSetCondition: MessageTypeDefinition<_muster_v1_JobSetCondition, _muster_v1_JobSetCondition__Output>
+      JobSetMeta: MessageTypeDefinition<_muster_v1_JobSetMeta, _muster_v1_JobSetMeta__Output>
+      JobSetPhase: EnumTypeDefinition
+      JobSetSpec: MessageTypeDefinition<_muster_v1_JobSetSpec, _muster_v1_JobSetSpec__Output>
+      JobSetStatus: MessageTypeDefinition<_muster_v1_JobSetStatus, _muster_v1_JobSetStatus__Output>
+      JobTemplate: MessageTypeDefinition<_muster_v1_JobTemplate, _muster_v1_JobTemplate__Output>
+      ListJobSetsRequest: MessageTypeDefinition<_muster_v1_ListJobSetsRequest, _muster_v1_ListJobSetsRequest__Output>
+      ListJobSetsResponse: MessageTypeDefinition<_muster_v1_ListJobSetsResponse, _muster_v1_ListJobSetsResponse__Output>
+      ListNodesRequest: MessageTypeDefinition<_muster_v1_ListNodesRequest, _muster_v1_ListNodesRequest__Output>
+      ListNodesResponse: MessageTypeDefinition<_muster_v1_ListNodesResponse, _muster_v1_ListNodesResponse__Output>
+      Node: MessageTypeDefinition<_muster_v1_Node, _muster_v1_Node__Output>
+      NodeCondition: MessageTypeDefinition<_muster_v1_NodeCondition, _muster_v1_NodeCondition__Output>
+      NodeInventory: MessageTypeDefinition<_muster_v1_NodeInventory, _muster_v1_NodeInventory__Output>
+      NodeState: EnumTypeDefinition
+      PodPhase: EnumTypeDefinition
+      PodStatus: MessageTypeDefinition<_muster_v1_PodStatus, _muster_v1_PodStatus__Output>
+      PodTemplate: MessageTypeDefinition<_muster_v1_PodTemplate, _muster_v1_PodTemplate__Output>
+      ReplicatedJob: MessageTypeDefinition<_muster_v1_ReplicatedJob, _muster_v1_ReplicatedJob__Output>
+      ReplicatedJobStatus: MessageTypeDefinition<_muster_v1_ReplicatedJobStatus, _muster_v1_ReplicatedJobStatus__Output>
+      ResourceList: MessageTypeDefinition<_muster_v1_ResourceList, _muster_v1_ResourceList__Output>
+      SchedulerService: SubtypeConstructor<typeof grpc.Client, _muster_v1_SchedulerServiceClient> & { service: _muster_v1_SchedulerServiceDefinition }
+      SubmitJobSetRequest: MessageTypeDefinition<_muster_v1_SubmitJobSetRequest, _muster_v1_SubmitJobSetRequest__Output>
+      SuccessPolicy: MessageTypeDefinition<_muster_v1_SuccessPolicy, _muster_v1_SuccessPolicy__Output>
+      WatchJobSetRequest: MessageTypeDefinition<_muster_v1_WatchJobSetRequest, _muster_v1_WatchJobSetRequest__Output>
+    }
+  }
+}
+

@@ -1,0 +1,37 @@
+/**
+ * Friendly names for the generated muster.v1 types. `X` is the shape the
+ * loader produces (every field present, per LOADER_OPTIONS); `XInput` is the
+ * permissive shape accepted when sending.
+ */
+export type { JobSet__Output as JobSet, JobSet as JobSetInput } from './generated/muster/v1/JobSet.js';
+export type { JobSetSpec__Output as JobSetSpec, JobSetSpec as JobSetSpecInput } from './generated/muster/v1/JobSetSpec.js';
+export type { JobSetMeta__Output as JobSetMeta, JobSetMeta as JobSetMetaInput } from './generated/muster/v1/JobSetMeta.js';
+export type { JobSetStatus__Output as JobSetStatus } from './generated/muster/v1/JobSetStatus.js';
+export type { JobSetCondition__Output as JobSetCondition } from './generated/muster/v1/JobSetCondition.js';
+export type { ReplicatedJob__Output as ReplicatedJob, ReplicatedJob as ReplicatedJobInput } from './generated/muster/v1/ReplicatedJob.js';
+export type { ReplicatedJobStatus__Output as ReplicatedJobStatus } from './generated/muster/v1/ReplicatedJobStatus.js';
+export type { JobTemplate__Output as JobTemplate } from './generated/muster/v1/JobTemplate.js';
+export type { PodTemplate__Output as PodTemplate, PodTemplate as PodTemplateInput } from './generated/muster/v1/PodTemplate.js';
+export type { ResourceList__Output as ResourceList } from './generated/muster/v1/ResourceList.js';
+export type { EnvVar__Output as EnvVar } from './generated/muster/v1/EnvVar.js';
+export type { PodStatus__Output as PodStatus, PodStatus as PodStatusInput } from './generated/muster/v1/PodStatus.js';
+export type { Binding__Output as Binding } from './generated/muster/v1/Binding.js';
+export type { Node__Output as Node } from './generated/muster/v1/Node.js';
+export type { NodeInventory__Output as NodeInventory, NodeInventory as NodeInventoryInput } from './generated/muster/v1/NodeInventory.js';
+export type { NodeCondition__Output as NodeCondition } from './generated/muster/v1/NodeCondition.js';
+export type { Gpu__Output as Gpu } from './generated/muster/v1/Gpu.js';
+export type { Heartbeat__Output as Heartbeat } from './generated/muster/v1/Heartbeat.js';
+export type { PodEvent__Output as PodEvent } from './generated/muster/v1/PodEvent.js';
+export type { PodAssignment__Output as PodAssignment } from './generated/muster/v1/PodAssignment.js';
+export type { NodeDesired__Output as NodeDesired } from './generated/muster/v1/NodeDesired.js';
+export type { DesiredRequest__Output as DesiredRequest } from './generated/muster/v1/DesiredRequest.js';
+export type { JobSetEvent__Output as JobSetEvent } from './generated/muster/v1/JobSetEvent.js';
+export type { RegisterRequest__Output as RegisterRequest, RegisterRequest as RegisterRequestInput } from './generated/muster/v1/RegisterRequest.js';
+export type { RegisterResponse__Output as RegisterResponse } from './generated/muster/v1/RegisterResponse.js';
+export type { SubmitJobSetRequest__Output as SubmitJobSetRequest, SubmitJobSetRequest as SubmitJobSetRequestInput } from './generated/muster/v1/SubmitJobSetRequest.js';
+export type { SchedulerServiceClient } from './generated/muster/v1/SchedulerService.js';
+export type { SchedulerServiceHandlers } from './generated/muster/v1/SchedulerService.js';
+export type { AgentServiceClient, AgentServiceHandlers } from './generated/muster/v1/AgentService.js';
+export type { JobSetPhase__Output as JobSetPhase } from './generated/muster/v1/JobSetPhase.js';
+export type { PodPhase__Output as PodPhase } from './generated/muster/v1/PodPhase.js';
+export type { NodeState__Output as NodeState } from './generated/muster/v1/NodeState.js';
