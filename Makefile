@@ -1,0 +1,33 @@
+# The two commands: `make demo` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/sbin
+
+.PHONY: deps build lint typecheck test test-unit test-int demo bench clean
+
+deps:
+	@bash deploy/ensure-deps.sh
+
+build: deps
+	@npm run --silent build
+
+lint: deps
+	@npx eslint .
+
+typecheck: deps
+	@npx tsc -p tsconfig.json
+
+test-unit: deps
+	@npx vitest run --config vitest.config.ts
+
+test-int: build
+	@MUSTER_SKIP_BUILD=1 npx vitest run --config vitest.integration.config.ts
+
+test: build typecheck lint
+	@npx vitest run --config vitest.config.ts
+	@MUSTER_SKIP_BUILD=1 npx vitest run --config vitest.integration.config.ts
+
+demo: build
+	@bash deploy/examples/demo.sh
+
+clean:
+	rm -rf dist .muster

@@ -1,0 +1,192 @@
+/**
+ * The pod supervisor carries out reconciliation: it keeps the latest desired
+ * pods, asks reconcile() what to do, and does it through the runtime driver —
+ * preparing each pod's directory, hostfile, environment and working directory,
+ * recording every phase change in the pod table — and reconciles again
+ * whenever a pod ends (a newer generation may be waiting for it).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { systemClock, type Clock } from '../../shared/src/clock.js';
+import { errorFields, type Logger } from '../../shared/src/logger.js';
+import { isTerminalPod } from '../../shared/src/phases.js';
+import type { PodAssignment } from '../../shared/src/proto/types.js';
+import { buildPodEnv, podWorkingDir } from './pod-env.js';
+import { podPaths } from './pod-paths.js';
+import type { PodRecord, PodTable } from './pod-table.js';
+import { reconcile, type ReconcileAction, type StopReason } from './reconcile.js';
+import type { PodExit, PodKey, PodSpec, RuntimeDriver } from './runtime/driver.js';
+
+/** PodSupervisorOptions are the supervisor's collaborators and settings. */
+export interface PodSupervisorOptions {
+  nodeName: string;
+  stateDir: string;
+  /** Time between SIGTERM and SIGKILL when stopping a pod. */
+  stopGracePeriodMs: number;
+  driver: RuntimeDriver;
+  table: PodTable;
+  logger: Logger;
+  /** The agent's environment, source of the pods' base variables. */
+  agentEnv: Record<string, string | undefined>;
+  clock?: Clock;
+}
+
+/** SHUTDOWN_REASON is the stop reason of the pods the agent stops when it exits. */
+export const SHUTDOWN_REASON = 'the agent is shutting down';
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function stopWhy(reason: StopReason, key: PodKey): string {
+  return reason === 'Superseded' ? `another generation of ${key.podId} is desired` : 'no longer desired on this node';
+}
+
+/** PodSupervisor runs the pods the desired state asks for and nothing else. */
+export class PodSupervisor {
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private desired: PodAssignment[] | undefined;
+  private closing = false;
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(private readonly opts: PodSupervisorOptions) {
+    this.log = opts.logger.child({ component: 'pods' });
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  /** apply makes `pods` the desired set and reconciles. */
+  apply(pods: PodAssignment[]): void {
+    this.desired = pods;
+    this.reconcileNow();
+  }
+
+  /** reconcileNow brings the table towards the desired set (no-op before the first document and after shutdown). */
+  reconcileNow(): void {
+    if (this.closing || !this.desired) return;
+    const actions = reconcile(this.desired, this.opts.table.localPods());
+    for (const action of actions) {
+      try {
+        this.execute(action);
+      } catch (err) {
+        this.log.error('reconcile action failed', { action: action.kind, ...errorFields(err) });
+      }
+    }
+  }
+
+  /** shutdown stops starting pods, stops every pod still running and resolves once all have exited. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    for (const rec of this.opts.table.records())
+      if (!isTerminalPod(rec.status.phase)) this.stopPod(rec.status, SHUTDOWN_REASON);
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  /** killAll sends SIGKILL to every pod now (a second shutdown signal: no more grace). */
+  killAll(): void {
+    for (const p of this.opts.driver.list()) this.track(this.opts.driver.stop(p, 0, SHUTDOWN_REASON));
+  }
+
+  private execute(action: ReconcileAction): void {
+    switch (action.kind) {
+      case 'start':
+        this.startPod(action.assignment);
+        return;
+      case 'stop':
+        this.stopPod(action, stopWhy(action.reason, action));
+        return;
+      case 'forget':
+        this.opts.table.remove(action);
+        this.log.debug('pod forgotten', { podId: action.podId, generation: action.generation });
+        return;
+    }
+  }
+
+  private track<T>(p: Promise<T>): void {
+    const tracked = p.catch((err: unknown) => this.log.error('pod task failed', errorFields(err)));
+    this.inflight.add(tracked);
+    void tracked.finally(() => this.inflight.delete(tracked));
+  }
+
+  private startPod(assignment: PodAssignment): void {
+    const rec = this.opts.table.add(assignment);
+    this.track(this.runPod(rec));
+  }
+
+  private stopPod(key: PodKey, why: string): void {
+    const rec = this.opts.table.get(key);
+    if (!rec || isTerminalPod(rec.status.phase) || rec.stopping !== undefined) return;
+    this.opts.table.markStopping(key, why);
+    this.log.info('stopping pod', { podId: key.podId, generation: key.generation, why });
+    // A Pending pod is stopped by runPod as soon as the driver has started it.
+    if (rec.status.phase === 'POD_PHASE_RUNNING') this.track(this.opts.driver.stop(key, this.opts.stopGracePeriodMs, why));
+  }
+
+  private finish(rec: PodRecord, exit: PodExit): void {
+    const key = rec.status;
+    if (!this.opts.table.markFinished(key, exit)) return;
+    const fields = { podId: key.podId, generation: key.generation, phase: key.phase, reason: exit.reason, exitCode: exit.exitCode, signal: exit.signal || undefined };
+    if (exit.reason === 'StartError' || exit.reason === 'ImageNotSupported') this.log.warn(`pod could not start: ${exit.message}`, fields);
+    else this.log.info('pod finished', fields);
+    this.reconcileNow();
+  }
+
+  private startFailed(message: string, reason: 'StartError' | 'Stopped' = 'StartError'): PodExit {
+    return { phase: 'POD_PHASE_FAILED', reason, signal: '', message, finishedMs: this.clock.now() };
+  }
+
+  private async runPod(rec: PodRecord): Promise<void> {
+    const key: PodKey = { podId: rec.status.podId, generation: rec.status.generation };
+    const log = this.log.child({ podId: key.podId, generation: key.generation });
+    let spec: PodSpec;
+    try {
+      spec = await this.prepare(rec.assignment);
+    } catch (err) {
+      this.finish(rec, this.startFailed(`cannot prepare the pod: ${(err as Error).message}`));
+      return;
+    }
+    if (rec.stopping !== undefined) {
+      this.finish(rec, this.startFailed(`stopped by the agent (${rec.stopping}) before it started`, 'Stopped'));
+      return;
+    }
+    log.info('starting pod', { command: spec.command[0], workingDir: spec.workingDir, driver: this.opts.driver.name });
+    let started;
+    try {
+      started = await this.opts.driver.start(spec);
+    } catch (err) {
+      this.finish(rec, this.startFailed(`cannot run "${spec.command[0] ?? ''}": ${(err as Error).message}`));
+      return;
+    }
+    if (started.kind === 'failed') {
+      this.finish(rec, started.exit);
+      return;
+    }
+    this.opts.table.markRunning(key, started.pid, started.startedMs);
+    log.info('pod running', { pid: started.pid });
+    if (rec.stopping !== undefined) this.track(this.opts.driver.stop(key, this.opts.stopGracePeriodMs, rec.stopping));
+    this.finish(rec, await started.exited);
+  }
+
+  private async prepare(a: PodAssignment): Promise<PodSpec> {
+    if (!a.template) throw new Error('the assignment has no pod template');
+    const paths = podPaths(this.opts.stateDir, a);
+    await mkdir(paths.dir, { recursive: true });
+    await writeFile(paths.hostfile, a.hosts.map((h) => h + '\n').join(''));
+    return {
+      podId: a.podId,
+      generation: a.generation,
+      image: a.template.image,
+      command: a.template.command,
+      args: a.template.args,
+      env: buildPodEnv({ agentEnv: this.opts.agentEnv, assignment: a, nodeName: this.opts.nodeName, hostfilePath: paths.hostfile }),
+      workingDir: podWorkingDir(a, paths.dir, isDirectory),
+      stdoutPath: paths.stdout,
+      stderrPath: paths.stderr,
+      user: a.user || a.template.user,
+    };
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The scheduler's user API as promises: one method per RPC, each with a
+ * deadline, every failure mapped to a MusterError by fromGrpcError.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { fromGrpcError } from '../../shared/src/errors.js';
+import { loadGrpc } from '../../shared/src/proto/load.js';
+import type { JobSet, Node, SchedulerServiceClient, SubmitJobSetRequestInput } from '../../shared/src/proto/types.js';
+import type { DeleteJobSetResponse__Output as DeleteJobSetResponse } from '../../shared/src/proto/generated/muster/v1/DeleteJobSetResponse.js';
+import type { ListJobSetsResponse__Output as ListJobSetsResponse } from '../../shared/src/proto/generated/muster/v1/ListJobSetsResponse.js';
+import type { ListNodesResponse__Output as ListNodesResponse } from '../../shared/src/proto/generated/muster/v1/ListNodesResponse.js';
+
+export type { DeleteJobSetResponse, ListJobSetsResponse, ListNodesResponse };
+
+/** SchedulerApiOptions configure a SchedulerApi. */
+export interface SchedulerApiOptions {
+  /** Deadline of each unary call in milliseconds. */
+  timeoutMs: number;
+}
+
+type Unary<Req, Res> = (req: Req, options: grpc.CallOptions, cb: grpc.requestCallback<Res>) => grpc.ClientUnaryCall;
+
+/** SchedulerApi is a client of muster.v1.SchedulerService. */
+export class SchedulerApi {
+  /** The raw generated client (for streams and tests). */
+  readonly client: SchedulerServiceClient;
+
+  constructor(
+    /** host:port of the scheduler. */
+    readonly address: string,
+    private readonly opts: SchedulerApiOptions,
+  ) {
+    const Ctor = loadGrpc().muster.v1.SchedulerService;
+    this.client = new Ctor(address, grpc.credentials.createInsecure());
+  }
+
+  private call<Req, Res>(method: Unary<Req, Res>, req: Req): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      method.call(this.client, req, { deadline: Date.now() + this.opts.timeoutMs }, (err, res) => {
+        if (err) reject(fromGrpcError(err));
+        else if (res === undefined) reject(fromGrpcError(new Error('empty response')));
+        else resolve(res);
+      });
+    });
+  }
+
+  /** submitJobSet stores a JobSet and returns it as the scheduler stored it. */
+  submitJobSet(req: SubmitJobSetRequestInput): Promise<JobSet> {
+    return this.call<SubmitJobSetRequestInput, JobSet>(this.client.SubmitJobSet, req);
+  }
+
+  /** getJobSet returns one JobSet with its status. */
+  getJobSet(name: string): Promise<JobSet> {
+    return this.call<{ name: string }, JobSet>(this.client.GetJobSet, { name });
+  }
+
+  /** listJobSets returns JobSets, newest first, optionally only those in `phase`. */
+  listJobSets(phase = '', limit = 0): Promise<ListJobSetsResponse> {
+    return this.call<{ phase: string; limit: number }, ListJobSetsResponse>(this.client.ListJobSets, { phase, limit });
+  }
+
+  /** deleteJobSet stops a JobSet's pods and removes it. */
+  deleteJobSet(name: string): Promise<DeleteJobSetResponse> {
+    return this.call<{ name: string }, DeleteJobSetResponse>(this.client.DeleteJobSet, { name });
+  }
+
+  /** listNodes returns every registered node. */
+  listNodes(): Promise<ListNodesResponse> {
+    return this.call<Record<string, never>, ListNodesResponse>(this.client.ListNodes, {});
+  }
+
+  /** nodes is listNodes().nodes. */
+  async nodes(): Promise<Node[]> {
+    return (await this.listNodes()).nodes;
+  }
+
+  /** watchJobSet opens the WatchJobSet stream (no deadline: it lasts until the JobSet ends). */
+  watchJobSet(name: string): grpc.ClientReadableStream<JobSet> {
+    return this.client.WatchJobSet({ name });
+  }
+
+  /** close releases the channel. */
+  close(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Applying a cycle's decision: re-check each admission against the latest
+ * store (something may have changed since the snapshot), build what every pod
+ * is told, commit the admission and the node revisions in one transaction,
+ * then push desired documents and announce.
+ */
+import { add, fits, sub, toResources, type Resources } from '../../../shared/src/resources.js';
+import type { PodStatus } from '../../../shared/src/proto/types.js';
+import { buildAssignments } from '../core/assignments.js';
+import { setCondition } from '../core/jobset-status.js';
+import type { Admission, CycleDecision } from '../core/types.js';
+import type { SchedulerContext } from '../context.js';
+import { announce, pushDesired } from '../controller/notify.js';
+import type { JobSetRecord } from '../store/store.js';
+
+/** ApplyResult counts what a decision did. */
+export interface ApplyResult {
+  admitted: string[];
+  rejected: { jobset: string; why: string }[];
+}
+
+/** applyDecision commits admissions and pending reasons of one cycle. */
+export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): ApplyResult {
+  const now = ctx.clock.now();
+  const result: ApplyResult = { admitted: [], rejected: [] };
+  const changed: JobSetRecord[] = [];
+  const nodes = new Set<string>();
+  // Resources taken by admissions earlier in this same apply pass.
+  const taken = new Map<string, Resources>();
+
+  for (const adm of decision.admit) {
+    const rec = ctx.store.getJobSet(adm.jobset);
+    const why = recheck(ctx, rec, adm, taken);
+    if (why || !rec) {
+      result.rejected.push({ jobset: adm.jobset, why: why ?? 'gone' });
+      continue;
+    }
+    const addresses = new Map(ctx.store.allNodes().map((n) => [n.node.name, n.node.address]));
+    const next = structuredClone(rec.jobset);
+    const assignments = buildAssignments({ jobset: next, gang: rec.gang, placements: adm.placements, addresses, coordinatorPort: adm.coordinatorPort });
+    const placementOf = new Map(adm.placements.map((p) => [p.podId, p]));
+    const s = next.status!;
+    s.phase = 'JOB_SET_PHASE_ADMITTED';
+    s.reason = 'Admitted';
+    s.message = `all ${rec.gang.length} pods placed on ${new Set(adm.placements.map((p) => p.node)).size} node(s)`;
+    s.admittedMs = now;
+    s.updatedMs = now;
+    s.coordinatorPort = adm.coordinatorPort;
+    s.pods = rec.gang.map((g): PodStatus => {
+      const pl = placementOf.get(g.podId)!;
+      return {
+        podId: g.podId, generation: s.restarts, node: pl.node, phase: 'POD_PHASE_PENDING', signal: '', reason: '', message: '',
+        startedMs: 0, finishedMs: 0, seq: 0, pid: 0, binding: { gpuIndices: pl.gpuIndices, gpuUuids: [], cpuset: '', numaNode: 0, nics: [] },
+      };
+    });
+    s.replicatedJobs = s.replicatedJobs.map((r) => ({ ...r, pending: rec.gang.filter((g) => g.replicatedJob === r.name).length }));
+    s.conditions = setCondition(s.conditions, { type: 'Admitted', status: 'True', reason: 'Admitted', message: s.message, lastTransitionMs: now });
+    const updated: JobSetRecord = { jobset: next, gang: rec.gang, placement: { coordinatorPort: adm.coordinatorPort, pods: adm.placements, assignments } };
+    changed.push(updated);
+    for (const p of adm.placements) {
+      nodes.add(p.node);
+      const req = rec.gang.find((g) => g.podId === p.podId)!.request;
+      taken.set(p.node, add(taken.get(p.node) ?? toResources(null), req));
+    }
+    result.admitted.push(adm.jobset);
+  }
+
+  for (const p of decision.pending) {
+    const rec = ctx.store.getJobSet(p.jobset);
+    if (!rec || rec.jobset.status!.phase !== 'JOB_SET_PHASE_PENDING') continue;
+    if (rec.jobset.status!.reason === p.reason && rec.jobset.status!.message === p.message) continue;
+    const next = structuredClone(rec.jobset);
+    next.status!.reason = p.reason;
+    next.status!.message = p.message;
+    next.status!.updatedMs = now;
+    changed.push({ ...rec, jobset: next });
+  }
+  if (changed.length === 0) return result;
+  const bumped = ctx.store.commit(changed, nodes);
+  pushDesired(ctx, bumped);
+  for (const rec of changed) announce(ctx, rec.jobset);
+  for (const name of result.admitted) ctx.log.info('jobset admitted', { jobset: name, pods: ctx.store.getJobSet(name)?.gang.length });
+  return result;
+}
+
+/** recheck verifies an admission still holds against the live store. */
+function recheck(ctx: SchedulerContext, rec: JobSetRecord | undefined, adm: Admission, taken: Map<string, Resources>): string | undefined {
+  if (!rec) return 'deleted';
+  if (rec.jobset.status!.phase !== 'JOB_SET_PHASE_PENDING') return 'no longer pending';
+  if (adm.placements.length !== rec.gang.length) return 'placement does not cover the gang';
+  const need = new Map<string, Resources>();
+  for (const p of adm.placements) {
+    const g = rec.gang.find((x) => x.podId === p.podId);
+    if (!g) return `unknown pod ${p.podId}`;
+    need.set(p.node, add(need.get(p.node) ?? toResources(null), g.request));
+  }
+  for (const [node, req] of need) {
+    const n = ctx.store.getNode(node);
+    if (!n || n.node.state !== 'NODE_STATE_READY') return `node ${node} is not Ready`;
+    const free = sub(sub(toResources(n.node.inventory?.allocatable), toResources(n.node.allocated)), taken.get(node) ?? toResources(null));
+    if (!fits(req, free)) return `node ${node} no longer has room`;
+  }
+  return undefined;
+}

@@ -1,0 +1,34 @@
+/**
+ * What the scheduler's components share: the store, the clock, the logger,
+ * the outbound transport, and the in-process watch hub.
+ */
+import type { Clock } from '../../shared/src/clock.js';
+import type { Logger } from '../../shared/src/logger.js';
+import type { JobSetEvent, NodeDesired } from '../../shared/src/proto/types.js';
+import type { Store } from './store/store.js';
+import type { WatchHub } from './watch-hub.js';
+
+/** Outbound is how the scheduler tells the world (NATS in production, a recorder in tests). */
+export interface Outbound {
+  /** publishDesired pushes a node's whole desired document. */
+  publishDesired(doc: NodeDesired): void;
+  /** publishJobSetEvent announces a JobSet status change. */
+  publishJobSetEvent(ev: JobSetEvent): void;
+}
+
+/** SchedulerContext is passed to every component instead of globals. */
+export interface SchedulerContext {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  out: Outbound;
+  hub: WatchHub;
+  /** requestCycle asks for a scheduling cycle soon (capacity or queue changed). */
+  requestCycle(why: string): void;
+  settings: {
+    heartbeatIntervalMs: number;
+    nodeGracePeriodMs: number;
+    nodeLostTimeoutMs: number;
+    portRange: { min: number; max: number };
+  };
+}

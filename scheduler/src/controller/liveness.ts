@@ -1,0 +1,46 @@
+/**
+ * Periodic liveness check: Ready → NotReady → Lost by heartbeat age. Pods on a
+ * Lost node fail with reason NodeLost. While the scheduler itself cannot reach
+ * NATS it judges nobody: it cannot tell a dead node from its own outage.
+ */
+import type { PodStatus } from '../../../shared/src/proto/types.js';
+import { nextNodeState } from '../core/liveness.js';
+import type { SchedulerContext } from '../context.js';
+import { isActive } from '../store/store.js';
+import { applyPodReports } from './pod-status.js';
+
+/** checkLiveness updates node states; `transportUp` false postpones every verdict. */
+export function checkLiveness(ctx: SchedulerContext, transportUp: boolean): void {
+  const now = ctx.clock.now();
+  for (const rec of ctx.store.allNodes()) {
+    const node = rec.node;
+    if (!transportUp) {
+      node.lastHeartbeatMs = Math.max(node.lastHeartbeatMs, now - ctx.settings.nodeGracePeriodMs);
+      continue;
+    }
+    const next = nextNodeState(node.state, node.lastHeartbeatMs, now, ctx.settings);
+    if (next === node.state) continue;
+    ctx.log.warn('node state changed', { node: node.name, from: node.state, to: next, sinceHeartbeatMs: now - node.lastHeartbeatMs });
+    node.state = next;
+    if (next === 'NODE_STATE_LOST') failPodsOf(ctx, node.name, now);
+  }
+}
+
+function failPodsOf(ctx: SchedulerContext, node: string, now: number): void {
+  const reports: PodStatus[] = [];
+  for (const rec of ctx.store.allJobSets()) {
+    if (!isActive(rec.jobset)) continue;
+    for (const p of rec.jobset.status!.pods) {
+      if (p.node !== node || p.phase === 'POD_PHASE_SUCCEEDED' || p.phase === 'POD_PHASE_FAILED') continue;
+      reports.push({
+        ...p,
+        phase: 'POD_PHASE_FAILED',
+        reason: 'NodeLost',
+        message: `node ${node} sent no heartbeat for ${Math.round(ctx.settings.nodeLostTimeoutMs / 1000)}s`,
+        finishedMs: now,
+        seq: Number.MAX_SAFE_INTEGER,
+      });
+    }
+  }
+  if (reports.length > 0) applyPodReports(ctx, node, reports);
+}

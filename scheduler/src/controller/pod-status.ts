@@ -1,0 +1,57 @@
+/**
+ * Folding what agents report (pod events from JetStream, pod sets in
+ * heartbeats) into JobSet status. Reports are idempotent by (podId,
+ * generation, seq); reports from other nodes, older generations or finished
+ * JobSets are dropped. When a JobSet finishes, its pods leave the desired
+ * documents (the agents stop what still runs) in the same commit.
+ */
+import { parsePodId } from '../../../shared/src/ids.js';
+import { isTerminalJobSet, jobSetPhaseName } from '../../../shared/src/phases.js';
+import type { PodStatus } from '../../../shared/src/proto/types.js';
+import { applyPodStatus, foldStatus } from '../core/jobset-status.js';
+import type { SchedulerContext } from '../context.js';
+import type { JobSetRecord } from '../store/store.js';
+import { announce, pushDesired } from './notify.js';
+
+/** applyPodReports merges reports from `node` and commits what changed; returns the JobSets changed. */
+export function applyPodReports(ctx: SchedulerContext, node: string, reports: PodStatus[]): string[] {
+  const now = ctx.clock.now();
+  const touched = new Map<string, JobSetRecord>();
+  for (const r of reports) {
+    const ref = parsePodId(r.podId);
+    if (!ref) {
+      ctx.log.warn('pod report with a malformed pod id dropped', { node, podId: r.podId });
+      continue;
+    }
+    const rec = touched.get(ref.jobset) ?? ctx.store.getJobSet(ref.jobset);
+    if (!rec) continue;
+    const copy = touched.get(ref.jobset) ?? { ...rec, jobset: structuredClone(rec.jobset) };
+    const res = applyPodStatus(copy.jobset, node, r);
+    if (res === 'applied') touched.set(ref.jobset, copy);
+    else if (res === 'wrong-node' || res === 'unknown-pod') ctx.log.warn('pod report dropped', { node, podId: r.podId, why: res });
+  }
+  if (touched.size === 0) return [];
+
+  const changed: JobSetRecord[] = [];
+  const nodes = new Set<string>();
+  let freed = false;
+  for (const rec of touched.values()) {
+    const before = rec.jobset.status!.phase;
+    rec.jobset.status = foldStatus(rec.jobset, now);
+    rec.jobset.status.updatedMs = now;
+    changed.push(rec);
+    const after = rec.jobset.status.phase;
+    if (after !== before) {
+      ctx.log.info('jobset phase changed', { jobset: rec.jobset.metadata!.name, from: jobSetPhaseName(before), to: jobSetPhaseName(after), reason: rec.jobset.status.reason });
+      if (isTerminalJobSet(after)) {
+        freed = true;
+        for (const p of rec.placement?.pods ?? []) nodes.add(p.node);
+      }
+    }
+  }
+  const bumped = ctx.store.commit(changed, nodes);
+  pushDesired(ctx, bumped);
+  for (const rec of changed) announce(ctx, ctx.store.getJobSet(rec.jobset.metadata!.name)!.jobset);
+  if (freed) ctx.requestCycle('capacity freed');
+  return changed.map((r) => r.jobset.metadata!.name);
+}

@@ -1,0 +1,83 @@
+/**
+ * What each pod of an admitted JobSet is told (DESIGN §7): its identity, its
+ * rank in the gang, the coordinator's address and the hostfile. The scheduler
+ * knows every pod's host before any pod starts, so no pod waits for DNS. Pure.
+ */
+import type { JobSet, PodAssignment } from '../../../shared/src/proto/types.js';
+import type { GangPod } from '../model/gang.js';
+import type { PodPlacement } from './types.js';
+
+/** AssignmentInput is what buildAssignments needs about one admitted JobSet. */
+export interface AssignmentInput {
+  jobset: JobSet;
+  gang: GangPod[];
+  placements: PodPlacement[];
+  /** Node name → address pods there are reachable at. */
+  addresses: ReadonlyMap<string, string>;
+  coordinatorPort: number;
+}
+
+/** buildAssignments returns one PodAssignment per pod, in rank order. */
+export function buildAssignments(input: AssignmentInput): PodAssignment[] {
+  const { jobset, gang, placements, addresses, coordinatorPort } = input;
+  const spec = jobset.spec!;
+  const name = jobset.metadata!.name;
+  const generation = jobset.status?.restarts ?? 0;
+  const nodeOf = new Map(placements.map((p) => [p.podId, p]));
+  const hostOf = (podId: string): string => {
+    const node = nodeOf.get(podId)?.node ?? '';
+    return addresses.get(node) ?? node;
+  };
+  const hosts = gang.map((p) => hostOf(p.podId));
+  const coord = spec.coordinator;
+  const coordPod = gang.find((p) => coord && p.replicatedJob === coord.replicatedJob && p.jobIndex === coord.jobIndex && p.podIndex === coord.podIndex) ?? gang[0]!;
+  const masterAddr = hostOf(coordPod.podId);
+
+  // NODE_RANK: order of a node's first appearance in rank order; LOCAL_RANK: index among this JobSet's pods on the node.
+  const nodeRank = new Map<string, number>();
+  const localCount = new Map<string, number>();
+  const templates = new Map(spec.replicatedJobs.map((rj) => [rj.name, rj.template?.template ?? null]));
+
+  return gang.map((pod) => {
+    const pl = nodeOf.get(pod.podId)!;
+    if (!nodeRank.has(pl.node)) nodeRank.set(pl.node, nodeRank.size);
+    const local = localCount.get(pl.node) ?? 0;
+    localCount.set(pl.node, local + 1);
+    const env: Record<string, string> = {
+      MUSTER_JOBSET: name,
+      MUSTER_REPLICATED_JOB: pod.replicatedJob,
+      MUSTER_JOB_INDEX: String(pod.jobIndex),
+      MUSTER_POD_INDEX: String(pod.podIndex),
+      JOB_COMPLETION_INDEX: String(pod.podIndex),
+      MUSTER_GLOBAL_RANK: String(pod.rank),
+      MUSTER_WORLD_SIZE: String(gang.length),
+      MUSTER_RESTART_ATTEMPT: String(generation),
+      MUSTER_COORDINATOR: `${masterAddr}:${coordinatorPort}`,
+      MASTER_ADDR: masterAddr,
+      MASTER_PORT: String(coordinatorPort),
+      WORLD_SIZE: String(gang.length),
+      RANK: String(pod.rank),
+      LOCAL_RANK: String(local),
+      NODE_RANK: String(nodeRank.get(pl.node)),
+    };
+    if (pl.gpuIndices.length > 0) {
+      env.CUDA_VISIBLE_DEVICES = pl.gpuIndices.join(',');
+      env.CUDA_DEVICE_ORDER = 'PCI_BUS_ID';
+      env.NVIDIA_VISIBLE_DEVICES = pl.gpuIndices.join(',');
+    }
+    return {
+      podId: pod.podId,
+      jobset: name,
+      replicatedJob: pod.replicatedJob,
+      jobIndex: pod.jobIndex,
+      podIndex: pod.podIndex,
+      generation,
+      template: templates.get(pod.replicatedJob) ?? null,
+      env,
+      hosts,
+      binding: { gpuIndices: pl.gpuIndices, gpuUuids: [], cpuset: '', numaNode: 0, nics: [] },
+      submitDir: jobset.metadata!.submitDir,
+      user: jobset.metadata!.user,
+    };
+  });
+}

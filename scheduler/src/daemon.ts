@@ -1,0 +1,92 @@
+/**
+ * A running scheduler: store, NATS transport, gRPC server, scheduling loop
+ * and liveness timer, wired together. main.ts only parses configuration and
+ * calls startScheduler; tests can call it in-process too.
+ */
+import { writeFileSync, renameSync } from 'node:fs';
+import { systemClock, type Clock } from '../../shared/src/clock.js';
+import type { Logger } from '../../shared/src/logger.js';
+import type { SchedulerConfig } from './config.js';
+import type { SchedulerContext } from './context.js';
+import { checkLiveness } from './controller/liveness.js';
+import { handleHeartbeat } from './controller/heartbeats.js';
+import { desiredFor } from './controller/notify.js';
+import { handlePodEvent } from './controller/pod-events.js';
+import { startGrpcServer, type GrpcServerHandle } from './grpc/server.js';
+import { NatsTransport } from './nats/transport.js';
+import { SchedulingLoop } from './scheduling-loop.js';
+import { openDatabase } from './store/db.js';
+import { Store } from './store/store.js';
+import { WatchHub } from './watch-hub.js';
+
+/** RunningScheduler is a started scheduler. */
+export interface RunningScheduler {
+  address: string;
+  ctx: SchedulerContext;
+  /** stop shuts everything down gracefully. */
+  stop(): Promise<void>;
+}
+
+/** startScheduler opens the store, connects NATS, serves gRPC and starts the loops. */
+export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: Clock = systemClock): Promise<RunningScheduler> {
+  const db = openDatabase(cfg.dbPath, log.child({ component: 'store' }));
+  const store = new Store(db, log.child({ component: 'store' }));
+  const loaded = store.load(clock.now());
+  let transport: NatsTransport | undefined;
+  let grpcServer: GrpcServerHandle | undefined;
+  const loop = new SchedulingLoop(() => ctx);
+  const ctx: SchedulerContext = {
+    store,
+    clock,
+    log,
+    hub: new WatchHub(),
+    out: {
+      publishDesired: (doc) => transport?.publishDesired(doc),
+      publishJobSetEvent: (ev) => transport?.publishJobSetEvent(ev),
+    },
+    requestCycle: (why) => loop.request(why),
+    settings: {
+      heartbeatIntervalMs: cfg.heartbeatIntervalMs,
+      nodeGracePeriodMs: cfg.nodeGracePeriodMs,
+      nodeLostTimeoutMs: cfg.nodeLostTimeoutMs,
+      portRange: { min: cfg.coordinatorPortMin, max: cfg.coordinatorPortMax },
+    },
+  };
+  let liveness: NodeJS.Timeout | undefined;
+  try {
+    transport = await NatsTransport.connect(cfg.natsUrl, log.child({ component: 'nats' }), cfg.eventsMaxAgeMs);
+    await transport.start({
+      heartbeat: (hb) => handleHeartbeat(ctx, hb),
+      podEvent: (ev) => handlePodEvent(ctx, ev),
+      desired: (req) => desiredFor(ctx, req.node),
+    });
+    grpcServer = await startGrpcServer(ctx, cfg.listen);
+  } catch (err) {
+    await transport?.close();
+    store.close();
+    throw err;
+  }
+  const t = transport;
+  liveness = setInterval(() => checkLiveness(ctx, t.isConnected()), Math.max(100, Math.min(500, cfg.nodeGracePeriodMs / 3)));
+  loop.start(cfg.scheduleIntervalMs);
+  loop.request('startup');
+  if (cfg.addressFile) {
+    writeFileSync(cfg.addressFile + '.tmp', grpcServer.address + '\n');
+    renameSync(cfg.addressFile + '.tmp', cfg.addressFile);
+  }
+  log.info('scheduler serving', { address: grpcServer.address, db: cfg.dbPath, ...loaded });
+  const g = grpcServer;
+  return {
+    address: g.address,
+    ctx,
+    stop: async () => {
+      loop.stop();
+      if (liveness) clearInterval(liveness);
+      liveness = undefined;
+      await g.shutdown(2000);
+      await t.close();
+      store.close();
+      log.info('scheduler stopped');
+    },
+  };
+}

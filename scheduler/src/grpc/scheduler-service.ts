@@ -1,0 +1,51 @@
+/** gRPC handlers of muster.v1.SchedulerService (the user API). */
+import { InvalidArgumentError, NotFoundError } from '../../../shared/src/errors.js';
+import { isTerminalJobSet } from '../../../shared/src/phases.js';
+import type { SchedulerServiceHandlers } from '../../../shared/src/proto/types.js';
+import type { SchedulerContext } from '../context.js';
+import { toNodeView } from '../service/nodes.js';
+import { deleteJobSet, getJobSet, listJobSets, submitJobSet } from '../service/jobsets.js';
+import { toServiceError, unary } from './handlers.js';
+
+function requireName(name: string | undefined): string {
+  if (!name) throw new InvalidArgumentError([{ path: 'name', message: 'is required' }]);
+  return name;
+}
+
+/** schedulerServiceHandlers binds the user API to a scheduler context. */
+export function schedulerServiceHandlers(ctx: SchedulerContext): SchedulerServiceHandlers {
+  const log = ctx.log.child({ component: 'grpc' });
+  return {
+    SubmitJobSet: unary(log, 'SubmitJobSet', (req) => submitJobSet(ctx, { metadata: req.metadata, spec: req.spec })),
+    GetJobSet: unary(log, 'GetJobSet', (req) => getJobSet(ctx, requireName(req.name))),
+    ListJobSets: unary(log, 'ListJobSets', (req) => ({ jobsets: listJobSets(ctx, req.phase, req.limit) })),
+    DeleteJobSet: unary(log, 'DeleteJobSet', (req) => deleteJobSet(ctx, requireName(req.name))),
+    ListNodes: unary(log, 'ListNodes', () => ({ nodes: ctx.store.allNodes().map((n) => toNodeView(n)) })),
+    WatchJobSet: (call) => {
+      let unsubscribe = (): void => undefined;
+      const finish = (): void => {
+        unsubscribe();
+        call.end();
+      };
+      try {
+        const name = requireName(call.request.name);
+        const first = getJobSet(ctx, name);
+        call.write(first);
+        if (isTerminalJobSet(first.status!.phase)) return finish();
+        unsubscribe = ctx.hub.subscribe(name, (js) => {
+          if (!js) {
+            unsubscribe();
+            call.emit('error', toServiceError(new NotFoundError('jobset', name)));
+            return;
+          }
+          call.write(js);
+          if (isTerminalJobSet(js.status!.phase)) finish();
+        });
+        call.on('cancelled', unsubscribe);
+        call.on('close', unsubscribe);
+      } catch (err) {
+        call.emit('error', toServiceError(err));
+      }
+    },
+  };
+}

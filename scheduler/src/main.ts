@@ -1,0 +1,71 @@
+/**
+ * muster-scheduler: composition only. Parses flags, loads and validates the
+ * configuration (every problem reported at once), then starts the daemon and
+ * stops it gracefully on SIGTERM/SIGINT.
+ */
+import { Command } from 'commander';
+import { ConfigError } from '../../shared/src/config/issues.js';
+import { createLogger, errorFields } from '../../shared/src/logger.js';
+import { VERSION } from '../../shared/src/version.js';
+import { loadSchedulerConfig, type SchedulerConfig } from './config.js';
+import { startScheduler } from './daemon.js';
+
+const program = new Command('muster-scheduler')
+  .description('Muster central scheduler: gRPC API, SQLite store, gang admission, NATS transport')
+  .version(VERSION)
+  .option('--config <file>', 'YAML configuration file (default /etc/muster/scheduler.yaml when present)')
+  .option('--listen <host:port>', 'gRPC listen address (port 0 = any free port)')
+  .option('--address-file <file>', 'write the bound gRPC address here once serving')
+  .option('--nats-url <urls>', 'NATS server URL(s), comma-separated')
+  .option('--db <file>', 'SQLite database file')
+  .option('--heartbeat-interval <duration>', 'agent heartbeat interval, e.g. 1s')
+  .option('--node-grace-period <duration>', 'NotReady after this long without heartbeats')
+  .option('--node-lost-timeout <duration>', 'Lost after this long without heartbeats')
+  .option('--schedule-interval <duration>', 'run a scheduling cycle at least this often')
+  .option('--log-level <level>', 'debug | info | warn | error')
+  .option('--log-format <format>', 'json | pretty')
+  .action(async (opts: Record<string, string | undefined>) => {
+    let cfg: SchedulerConfig;
+    try {
+      cfg = loadSchedulerConfig({
+        configFile: opts.config,
+        env: process.env,
+        flags: {
+          listen: opts.listen, addressFile: opts.addressFile, natsUrl: opts.natsUrl, dbPath: opts.db,
+          heartbeatIntervalMs: opts.heartbeatInterval, nodeGracePeriodMs: opts.nodeGracePeriod, nodeLostTimeoutMs: opts.nodeLostTimeout,
+          scheduleIntervalMs: opts.scheduleInterval, logLevel: opts.logLevel, logFormat: opts.logFormat,
+        },
+      });
+    } catch (err) {
+      process.stderr.write((err instanceof ConfigError ? err.message : String(err)) + '\n');
+      process.exit(2);
+    }
+    const log = createLogger({ level: cfg.logLevel, format: cfg.logFormat, bindings: { component: 'scheduler' } });
+    let running: Awaited<ReturnType<typeof startScheduler>>;
+    try {
+      running = await startScheduler(cfg, log);
+    } catch (err) {
+      log.error('scheduler failed to start', errorFields(err));
+      process.exit(1);
+    }
+    let stopping = false;
+    const shutdown = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info('shutting down', { signal });
+      running.stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error('shutdown failed', errorFields(err));
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`muster-scheduler: ${String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+/**
+ * The pods of a JobSet in global-rank order: replicatedJobs in spec order,
+ * then job index, then pod index (DESIGN §7). Pure.
+ */
+import { podId } from '../../../shared/src/ids.js';
+import { toResources, type Resources } from '../../../shared/src/resources.js';
+import type { JobSetSpec } from '../../../shared/src/proto/types.js';
+
+/** GangPod is one pod of a JobSet with its rank and request. */
+export interface GangPod {
+  podId: string;
+  replicatedJob: string;
+  jobIndex: number;
+  podIndex: number;
+  /** Global rank: position in the gang, 0-based. */
+  rank: number;
+  request: Resources;
+}
+
+/** expandGang lists every pod of a defaulted spec in rank order. */
+export function expandGang(jobset: string, spec: JobSetSpec): GangPod[] {
+  const pods: GangPod[] = [];
+  for (const rj of spec.replicatedJobs) {
+    const replicas = rj.replicas ?? 1;
+    const par = rj.template?.parallelism ?? 1;
+    const request = toResources(rj.template?.template?.resources);
+    for (let j = 0; j < replicas; j++)
+      for (let p = 0; p < par; p++)
+        pods.push({ podId: podId({ jobset, replicatedJob: rj.name, jobIndex: j, podIndex: p }), replicatedJob: rj.name, jobIndex: j, podIndex: p, rank: pods.length, request });
+  }
+  return pods;
+}

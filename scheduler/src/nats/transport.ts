@@ -1,0 +1,149 @@
+/**
+ * The scheduler's NATS side: publishes desired documents and JobSet events,
+ * answers desired-document resync requests, consumes heartbeats (core NATS)
+ * and pod events (JetStream stream MUSTER_EVENTS, durable consumer,
+ * at-least-once). Every payload is validated against the proto schema; a bad
+ * one is logged and dropped, never fatal.
+ */
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
+import { connect, nanos, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { errorFields, type Logger } from '../../../shared/src/logger.js';
+import { decodeJsonText, encodeJson } from '../../../shared/src/proto/json-codec.js';
+import type { DesiredRequest, Heartbeat, JobSetEvent, NodeDesired, PodEvent } from '../../../shared/src/proto/types.js';
+import {
+  DESIRED_RESYNC_SUBJECT, EVENTS_STREAM, HEARTBEAT_WILDCARD, POD_EVENTS_WILDCARD, SCHEDULER_CONSUMER,
+  desiredSubject, isSubjectToken, jobsetEventSubject, nodeFromSubject,
+} from '../../../shared/src/subjects.js';
+import type { Outbound } from '../context.js';
+
+/** InboundHandlers are what the transport calls with validated payloads. */
+export interface InboundHandlers {
+  heartbeat(hb: Heartbeat): void;
+  podEvent(ev: PodEvent): void;
+  desired(req: DesiredRequest): NodeDesired;
+}
+
+/** NatsTransport is the scheduler's connection to NATS. */
+export class NatsTransport implements Outbound {
+  private subs: Subscription[] = [];
+  private messages: ConsumerMessages | undefined;
+  private connected = false;
+  private readonly consumerDone: Promise<void>[] = [];
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly log: Logger,
+  ) {
+    this.connected = true;
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect') {
+          this.connected = false;
+          this.log.warn('NATS disconnected');
+        } else if (s.type === 'reconnect') {
+          this.connected = true;
+          this.log.info('NATS reconnected');
+        }
+      }
+    })();
+  }
+
+  /** connectNats connects (waiting for the first connection) and ensures the events stream. */
+  static async connect(servers: string, log: Logger, eventsMaxAgeMs: number): Promise<NatsTransport> {
+    const nc = await connect({ servers: servers.split(','), name: 'muster-scheduler', maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true });
+    const jsm = await jetstreamManager(nc);
+    const cfg = { name: EVENTS_STREAM, subjects: [POD_EVENTS_WILDCARD], max_age: nanos(eventsMaxAgeMs), duplicate_window: nanos(Math.min(120_000, eventsMaxAgeMs)) };
+    try {
+      await jsm.streams.info(EVENTS_STREAM);
+      await jsm.streams.update(EVENTS_STREAM, cfg);
+    } catch {
+      await jsm.streams.add(cfg);
+    }
+    try {
+      await jsm.consumers.info(EVENTS_STREAM, SCHEDULER_CONSUMER);
+    } catch {
+      await jsm.consumers.add(EVENTS_STREAM, { durable_name: SCHEDULER_CONSUMER, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: nanos(30_000), max_deliver: -1 });
+    }
+    log.info('NATS connected', { server: nc.getServer(), stream: EVENTS_STREAM });
+    return new NatsTransport(nc, log);
+  }
+
+  /** isConnected reports the scheduler's own NATS connection state. */
+  isConnected(): boolean {
+    return this.connected && !this.nc.isClosed();
+  }
+
+  /** publishDesired pushes a node's desired document (core NATS). */
+  publishDesired(doc: NodeDesired): void {
+    if (!isSubjectToken(doc.node)) return;
+    this.nc.publish(desiredSubject(doc.node), encodeJson(doc));
+  }
+
+  /** publishJobSetEvent announces a JobSet change (core NATS). */
+  publishJobSetEvent(ev: JobSetEvent): void {
+    this.nc.publish(jobsetEventSubject(ev.name), encodeJson(ev));
+  }
+
+  /** start subscribes to heartbeats and resync requests and starts consuming pod events. */
+  async start(h: InboundHandlers): Promise<void> {
+    this.subs.push(
+      this.nc.subscribe(HEARTBEAT_WILDCARD, {
+        callback: (err, msg) => {
+          if (err) return this.log.warn('heartbeat subscription error', errorFields(err));
+          const node = nodeFromSubject(msg.subject);
+          const res = decodeJsonText<Heartbeat>('muster.v1.Heartbeat', msg.data);
+          if (!res.ok) return this.log.warn('malformed heartbeat dropped', { subject: msg.subject, issues: res.issues.slice(0, 5) });
+          if (res.value.node !== node) return this.log.warn('heartbeat for another node dropped', { subject: msg.subject, node: res.value.node });
+          this.guard('heartbeat', () => h.heartbeat(res.value));
+        },
+      }),
+    );
+    this.subs.push(
+      this.nc.subscribe(DESIRED_RESYNC_SUBJECT, {
+        callback: (err, msg) => {
+          if (err) return this.log.warn('resync subscription error', errorFields(err));
+          const res = decodeJsonText<DesiredRequest>('muster.v1.DesiredRequest', msg.data);
+          if (!res.ok || !isSubjectToken(res.value.node)) return this.log.warn('malformed resync request dropped', { issues: res.ok ? [{ path: 'node', message: 'invalid' }] : res.issues.slice(0, 5) });
+          this.guard('resync', () => msg.respond(encodeJson(h.desired(res.value))));
+        },
+      }),
+    );
+    const js = jetstream(this.nc);
+    const consumer = await js.consumers.get(EVENTS_STREAM, SCHEDULER_CONSUMER);
+    this.messages = await consumer.consume({ max_messages: 256 });
+    const messages = this.messages;
+    this.consumerDone.push(
+      (async () => {
+        for await (const m of messages) {
+          const node = nodeFromSubject(m.subject);
+          const res = decodeJsonText<PodEvent>('muster.v1.PodEvent', m.data);
+          if (!res.ok || res.value.node !== node) {
+            this.log.warn('malformed pod event dropped', { subject: m.subject, seq: m.seq, issues: res.ok ? [{ path: 'node', message: 'does not match the subject' }] : res.issues.slice(0, 5) });
+            m.term();
+            continue;
+          }
+          if (this.guard('pod event', () => h.podEvent(res.value))) m.ack();
+          else m.nak(1000);
+        }
+      })(),
+    );
+  }
+
+  private guard(what: string, fn: () => void): boolean {
+    try {
+      fn();
+      return true;
+    } catch (err) {
+      this.log.error(`${what} handler failed`, errorFields(err));
+      return false;
+    }
+  }
+
+  /** close stops consuming and drains the connection. */
+  async close(): Promise<void> {
+    for (const s of this.subs) s.unsubscribe();
+    this.messages?.stop();
+    await Promise.allSettled(this.consumerDone);
+    if (!this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The JobSet operations behind the user API: submit (validate, default,
+ * persist, queue), get, list, delete. Transport-free: gRPC handlers call these.
+ */
+import { randomUUID } from 'node:crypto';
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../../../shared/src/errors.js';
+import { isTerminalJobSet, isTerminalPod, parseJobSetPhase } from '../../../shared/src/phases.js';
+import type { JobSet, JobSetMeta, JobSetSpec } from '../../../shared/src/proto/types.js';
+import { validateJobSet, withDefaults } from '../../../shared/src/spec/validate.js';
+import type { SchedulerContext } from '../context.js';
+import { countByReplicatedJob } from '../core/jobset-status.js';
+import { announce, pushDesired } from '../controller/notify.js';
+import { isActive } from '../store/store.js';
+
+/** SubmitInput is a decoded SubmitJobSetRequest. */
+export interface SubmitInput {
+  metadata: JobSetMeta | null;
+  spec: JobSetSpec | null;
+}
+
+/** submitJobSet validates and stores a JobSet; it waits for the next cycle. */
+export function submitJobSet(ctx: SchedulerContext, req: SubmitInput): JobSet {
+  const name = req.metadata?.name ?? '';
+  const issues = validateJobSet(name, req.spec);
+  for (const [k, v] of Object.entries(req.metadata?.labels ?? {}))
+    if (k.length === 0 || k.length > 253 || v.length > 63) issues.push({ path: `metadata.labels.${k}`, message: 'label keys are 1-253 characters, values at most 63' });
+  if (issues.length > 0) throw new InvalidArgumentError(issues, 'invalid JobSet');
+  if (ctx.store.getJobSet(name)) throw new AlreadyExistsError('jobset', name);
+  const now = ctx.clock.now();
+  const jobset: JobSet = {
+    metadata: {
+      name,
+      labels: req.metadata?.labels ?? {},
+      uid: randomUUID(),
+      createdMs: now,
+      user: req.metadata?.user || 'unknown',
+      userVerified: false,
+      submitDir: req.metadata?.submitDir ?? '',
+    },
+    spec: withDefaults(req.spec!),
+    status: {
+      phase: 'JOB_SET_PHASE_PENDING', reason: 'Queued', message: 'waiting for the next scheduling cycle', restarts: 0,
+      admittedMs: 0, startedMs: 0, finishedMs: 0, replicatedJobs: [], pods: [], conditions: [], failedPod: '', coordinatorPort: 0, updatedMs: now,
+    },
+  };
+  jobset.status!.replicatedJobs = countByReplicatedJob(jobset);
+  const rec = ctx.store.insertJobSet(jobset);
+  jobset.status!.replicatedJobs = jobset.status!.replicatedJobs.map((r) => ({ ...r, pods: rec.gang.filter((g) => g.replicatedJob === r.name).length, pending: rec.gang.filter((g) => g.replicatedJob === r.name).length }));
+  ctx.log.info('jobset submitted', { jobset: name, pods: rec.gang.length, user: jobset.metadata!.user });
+  announce(ctx, jobset);
+  ctx.requestCycle('submitted');
+  return jobset;
+}
+
+/** getJobSet returns one JobSet or throws NotFoundError. */
+export function getJobSet(ctx: SchedulerContext, name: string): JobSet {
+  const rec = ctx.store.getJobSet(name);
+  if (!rec) throw new NotFoundError('jobset', name);
+  return rec.jobset;
+}
+
+/** listJobSets returns JobSets newest first, optionally of one phase. */
+export function listJobSets(ctx: SchedulerContext, phase: string, limit: number): JobSet[] {
+  let want: ReturnType<typeof parseJobSetPhase>;
+  if (phase) {
+    want = parseJobSetPhase(phase);
+    if (!want) throw new InvalidArgumentError([{ path: 'phase', message: 'must be Pending, Admitted, Running, Succeeded or Failed' }]);
+  }
+  if (limit < 0) throw new InvalidArgumentError([{ path: 'limit', message: 'must be ≥ 0' }]);
+  const all = ctx.store
+    .allJobSets()
+    .map((r) => r.jobset)
+    .filter((j) => !want || j.status!.phase === want)
+    .sort((a, b) => b.metadata!.createdMs - a.metadata!.createdMs);
+  return limit > 0 ? all.slice(0, limit) : all;
+}
+
+/** deleteJobSet removes a JobSet; agents stop its pods when their desired documents drop them. */
+export function deleteJobSet(ctx: SchedulerContext, name: string): { name: string; stoppedPods: number } {
+  const rec = ctx.store.getJobSet(name);
+  if (!rec) throw new NotFoundError('jobset', name);
+  const stoppedPods = isActive(rec.jobset) ? rec.jobset.status!.pods.filter((p) => !isTerminalPod(p.phase)).length : 0;
+  const bumped = ctx.store.deleteJobSet(name);
+  pushDesired(ctx, bumped);
+  ctx.hub.publish(name, undefined);
+  ctx.log.info('jobset deleted', { jobset: name, stoppedPods, wasFinished: isTerminalJobSet(rec.jobset.status!.phase) });
+  if (bumped.length > 0) ctx.requestCycle('capacity freed');
+  return { name, stoppedPods };
+}

@@ -1,0 +1,40 @@
+/**
+ * Schema migrations of the scheduler's SQLite store, applied in order at open.
+ * Never edit a released migration; append a new one.
+ */
+
+/** Migration is one schema step. */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/** MIGRATIONS are every schema step, ascending by version. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'jobsets, nodes, meta',
+    sql: `
+      CREATE TABLE jobsets (
+        name        TEXT PRIMARY KEY,
+        uid         TEXT NOT NULL,
+        created_ms  INTEGER NOT NULL,
+        phase       TEXT NOT NULL,
+        doc         TEXT NOT NULL,   -- the JobSet (metadata, spec, status) as proto JSON
+        placement   TEXT             -- admitted placement as JSON, NULL while pending
+      );
+      CREATE INDEX jobsets_phase ON jobsets(phase);
+      CREATE TABLE nodes (
+        name        TEXT PRIMARY KEY,
+        epoch       INTEGER NOT NULL,
+        revision    INTEGER NOT NULL, -- desired-document revision, monotonic
+        doc         TEXT NOT NULL     -- registration: address, labels, inventory, times
+      );
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];
