@@ -105,3 +105,8 @@ export async function retryUntilSuccess<T>(fn: (attempt: number) => Promise<T>, 
     }
   }
 }
+
+/** retryLogLevel keeps retry loops quiet: the first failure and every tenth are warnings, the rest debug. */
+export function retryLogLevel(attempt: number): 'warn' | 'debug' {
+  return attempt === 1 || attempt % 10 === 0 ? 'warn' : 'debug';
+}

@@ -6,17 +6,19 @@
  * the current epoch, and newer than the last one applied; a bad message is
  * logged and dropped, never fatal.
  *
- * Epochs: a pushed document of an older epoch is stale (sent before the
- * scheduler saw the latest Register) and ignored; one of a newer epoch, or a
- * resync reply of any other epoch, means the scheduler's idea of this node
- * differs from the agent's, so the agent registers again (at most once per
- * 5 s) and resyncs.
+ * Epochs: a pushed document of an older, non-zero epoch is stale (published
+ * before the scheduler handled the agent's latest Register, delivered after
+ * its answer) and ignored. Any other mismatch — a newer epoch, epoch 0 (the
+ * scheduler does not know this node, or declared it Lost), or a resync reply
+ * of another epoch — means the scheduler's idea of this node differs from the
+ * agent's: the agent registers again (at most once per 5 s, joining a
+ * registration already under way) and resyncs.
  */
 import { DESIRED_RESYNC_SUBJECT, desiredSubject } from '../../shared/src/subjects.js';
 import { errorFields, type Logger } from '../../shared/src/logger.js';
 import { decodeJsonText, encodeJson } from '../../shared/src/proto/json-codec.js';
 import type { DesiredRequest, NodeDesired } from '../../shared/src/proto/types.js';
-import { Backoff, isAborted, sleep } from './backoff.js';
+import { Backoff, isAborted, retryLogLevel, sleep } from './backoff.js';
 import type { Unsubscribe } from './nats-link.js';
 
 /** RESYNC_TIMEOUT_MS bounds one resync request. */
@@ -59,7 +61,7 @@ export class DesiredFollower {
   private readonly log: Logger;
 
   constructor(private readonly opts: DesiredFollowerOptions) {
-    this.log = opts.logger.child({ component: 'desired', node: opts.node });
+    this.log = opts.logger.child({ component: 'desired' });
   }
 
   /** appliedRevision is the revision of the last document applied (0 before the first). */
@@ -115,7 +117,7 @@ export class DesiredFollower {
     }
     const epoch = this.opts.registration.epoch;
     if (doc.epoch !== epoch) {
-      if (via === 'push' && doc.epoch < epoch) {
+      if (via === 'push' && doc.epoch > 0 && doc.epoch < epoch) {
         this.log.debug('ignoring desired document of an older epoch', { via, docEpoch: doc.epoch, epoch, revision: doc.revision });
         return 'stale-epoch';
       }
@@ -144,9 +146,8 @@ export class DesiredFollower {
         if (this.handle(reply, 'resync') !== 'invalid') return;
       } catch (err) {
         if (signal.aborted) return;
-        // The scheduler may not be up yet: say so once, then quietly every tenth attempt.
-        const level = attempt === 1 || attempt % 10 === 0 ? 'warn' : 'debug';
-        this.log[level]('desired resync failed, retrying', { attempt, ...errorFields(err) });
+        // The scheduler may not be up yet.
+        this.log[retryLogLevel(attempt)]('desired resync failed, retrying', { attempt, ...errorFields(err) });
       }
       await sleep(backoff.next(), signal);
     }

@@ -12,7 +12,7 @@ import { errorFields, type Logger } from '../../shared/src/logger.js';
 import { encodeJson } from '../../shared/src/proto/json-codec.js';
 import type { PodEvent, PodStatus } from '../../shared/src/proto/types.js';
 import { podEventSubject } from '../../shared/src/subjects.js';
-import { Backoff, isAborted, sleep } from './backoff.js';
+import { Backoff, isAborted, retryLogLevel, sleep } from './backoff.js';
 
 /** EVENT_QUEUE_CAPACITY is the default number of events kept while they cannot be published. */
 export const EVENT_QUEUE_CAPACITY = 10_000;
@@ -100,7 +100,7 @@ export class EventPublisher {
   constructor(private readonly opts: EventPublisherOptions) {
     this.queue = opts.queue ?? new MemoryEventQueue();
     this.clock = opts.clock ?? systemClock;
-    this.log = opts.logger.child({ component: 'events', node: opts.node });
+    this.log = opts.logger.child({ component: 'events' });
     this.subject = podEventSubject(opts.node);
   }
 
@@ -175,8 +175,7 @@ export class EventPublisher {
         this.log.debug('event published', { podId: pod.podId, generation: pod.generation, seq: pod.seq, phase: pod.phase });
       } catch (err) {
         this.failures++;
-        const level = this.failures === 1 || this.failures % 10 === 0 ? 'warn' : 'debug';
-        this.log[level]('cannot publish event, retrying', { msgID, failures: this.failures, pending: this.queue.size, ...errorFields(err) });
+        this.log[retryLogLevel(this.failures)]('cannot publish event, retrying', { msgID, failures: this.failures, pending: this.queue.size, ...errorFields(err) });
         await sleep(backoff.next(), signal);
       }
     }

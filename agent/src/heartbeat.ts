@@ -55,7 +55,7 @@ export class Heartbeater {
     this.interval = opts.intervalMs;
     this.clock = opts.clock ?? systemClock;
     this.timers = opts.timers ?? realTimers;
-    this.log = opts.logger.child({ component: 'heartbeat', node: opts.node });
+    this.log = opts.logger.child({ component: 'heartbeat' });
     this.subject = heartbeatSubject(opts.node);
   }
 

@@ -55,20 +55,19 @@ export function deriveCapacity(inv: Pick<NodeInventory, 'cores' | 'threads' | 'm
 /** inventoryFromFacts builds the inventory of a discovered host; allocatable = capacity (nothing reserved yet). */
 export function inventoryFromFacts(facts: SystemFacts): NodeInventory {
   const cpuModel = [facts.cpu.manufacturer, facts.cpu.brand].filter((s) => s && s.trim()).join(' ');
-  const base = {
+  const counts = { cores: facts.cpu.physicalCores, threads: facts.cpu.cores, memoryBytes: facts.memTotal, gpus: [] };
+  const capacity = deriveCapacity(counts);
+  return {
     hostname: facts.os.hostname || os.hostname(),
     cpuModel,
     sockets: facts.cpu.processors,
-    cores: facts.cpu.physicalCores,
-    threads: facts.cpu.cores,
-    memoryBytes: facts.memTotal,
-    gpus: [],
+    ...counts,
     os: [facts.os.distro, facts.os.release].filter((s) => s && s.trim()).join(' '),
     kernel: facts.os.kernel,
+    capacity,
+    allocatable: { ...capacity },
     source: DISCOVERED_SOURCE,
   };
-  const capacity = deriveCapacity(base);
-  return { ...base, capacity, allocatable: { ...capacity } };
 }
 
 /** discoverInventory inspects this host. */

@@ -9,7 +9,7 @@ import { connect, type NatsConnection, type Subscription } from '@nats-io/transp
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { UnavailableError } from '../../shared/src/errors.js';
 import { errorFields, type Logger } from '../../shared/src/logger.js';
-import { Backoff, retryUntilSuccess } from './backoff.js';
+import { Backoff, retryLogLevel, retryUntilSuccess } from './backoff.js';
 
 /** JS_PUBLISH_TIMEOUT_MS bounds the wait for a JetStream PubAck. */
 export const JS_PUBLISH_TIMEOUT_MS = 5000;
@@ -51,7 +51,7 @@ export class NatsLink {
       {
         signal: opts.signal,
         backoff: new Backoff({ initialMs: 200, maxMs: 5000 }),
-        onError: (err, attempt, delayMs) => log.warn('cannot connect to NATS, retrying', { servers, attempt, delayMs, ...errorFields(err) }),
+        onError: (err, attempt, delayMs) => log[retryLogLevel(attempt)]('cannot connect to NATS, retrying', { servers, attempt, delayMs, ...errorFields(err) }),
       },
     );
     log.info('connected to NATS', { server: nc.getServer() });

@@ -166,7 +166,7 @@ export class PodSupervisor {
       return;
     }
     this.opts.table.markRunning(key, started.pid, started.startedMs);
-    log.info('pod running', { pid: started.pid });
+    log.info('pod running', { podPid: started.pid }); // `pid` is the agent's own (logger base field)
     if (rec.stopping !== undefined) this.track(this.opts.driver.stop(key, this.opts.stopGracePeriodMs, rec.stopping));
     this.finish(rec, await started.exited);
   }

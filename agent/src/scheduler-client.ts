@@ -8,7 +8,7 @@ import { fromGrpcError, type MusterError } from '../../shared/src/errors.js';
 import { errorFields, type Logger } from '../../shared/src/logger.js';
 import { loadGrpc } from '../../shared/src/proto/load.js';
 import type { AgentServiceClient, RegisterRequestInput, RegisterResponse } from '../../shared/src/proto/types.js';
-import { Backoff, retryUntilSuccess } from './backoff.js';
+import { Backoff, retryLogLevel, retryUntilSuccess } from './backoff.js';
 
 /** REGISTER_DEADLINE_MS bounds one Register call. */
 export const REGISTER_DEADLINE_MS = 5000;
@@ -52,8 +52,8 @@ export class SchedulerClient implements Registrar {
       backoff: new Backoff({ initialMs: 200, maxMs: 5000 }),
       onError: (err, attempt, delayMs) => {
         const e = err as MusterError;
-        // Unavailable is expected while the scheduler starts; anything else needs a person.
-        const level = e.retryable ? 'warn' : 'error';
+        // Unavailable is expected while the scheduler starts (said once, then every tenth attempt); anything else needs a person.
+        const level = e.retryable ? retryLogLevel(attempt) : 'error';
         this.log[level]('register failed, retrying', { attempt, delayMs, code: e.code, ...errorFields(err) });
       },
     });

@@ -5,11 +5,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { fromGrpcError } from '../../shared/src/errors.js';
 import { loadGrpc } from '../../shared/src/proto/load.js';
-import type { JobSet, Node, SchedulerServiceClient, SubmitJobSetRequestInput } from '../../shared/src/proto/types.js';
-import type { DeleteJobSetResponse__Output as DeleteJobSetResponse } from '../../shared/src/proto/generated/muster/v1/DeleteJobSetResponse.js';
-import type { ListJobSetsResponse__Output as ListJobSetsResponse } from '../../shared/src/proto/generated/muster/v1/ListJobSetsResponse.js';
-import type { ListNodesResponse__Output as ListNodesResponse } from '../../shared/src/proto/generated/muster/v1/ListNodesResponse.js';
+import type {
+  DeleteJobSetResponse, JobSet, ListJobSetsResponse, ListNodesResponse, Node, SchedulerServiceClient, SubmitJobSetRequestInput,
+} from '../../shared/src/proto/types.js';
 
+/** The response types of the unary calls, as the loader produces them. */
 export type { DeleteJobSetResponse, ListJobSetsResponse, ListNodesResponse };
 
 /** SchedulerApiOptions configure a SchedulerApi. */

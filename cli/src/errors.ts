@@ -60,6 +60,12 @@ function fromServer(err: MusterError): boolean {
   return (cause?.metadata?.get('muster-error-code')?.length ?? 0) > 0;
 }
 
+/** transportDetail shortens grpc-js connection failures (`No connection established. Last error: Error: connect ECONNREFUSED …`) to their cause. */
+export function transportDetail(message: string): string {
+  const m = /Last error: (?:Error: )?(.*?)(?:\.? Resolution note:.*)?$/s.exec(message);
+  return (m?.[1] ?? message).trim().replace(/\.$/, '');
+}
+
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
@@ -73,7 +79,7 @@ export function renderError(err: unknown, ctx: ErrorContext = {}): RenderedError
     if (err.code === 'UNAVAILABLE' && !fromServer(err)) {
       return {
         text:
-          `error: cannot reach the scheduler${where}: ${err.message}\n` +
+          `error: cannot reach the scheduler${where} (${transportDetail(err.message)})\n` +
           '  start a single-machine cluster with `muster local up`, or point --scheduler or MUSTER_SCHEDULER at a running scheduler\n',
         exitCode: EXIT_FAILURE,
       };

@@ -5,7 +5,6 @@
 import { z } from 'zod';
 import { durationMs, hostPort, intValue, logFormat, logLevel } from '../../shared/src/config/values.js';
 import { loadConfig, type ConfigSources } from '../../shared/src/config/load.js';
-import { ConfigError } from '../../shared/src/config/issues.js';
 
 /** DEFAULT_SCHEDULER_CONFIG_FILE is read when present and no --config is given. */
 export const DEFAULT_SCHEDULER_CONFIG_FILE = '/etc/muster/scheduler.yaml';
@@ -58,12 +57,17 @@ export const schedulerDefaults: z.input<typeof schedulerConfigSchema> = {
   logFormat: 'json',
 };
 
+/** crossCheckScheduler checks settings that constrain each other. */
+function crossCheckScheduler(c: Partial<SchedulerConfig>): { path: string; message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  if (c.coordinatorPortMin !== undefined && c.coordinatorPortMax !== undefined && c.coordinatorPortMax < c.coordinatorPortMin)
+    out.push({ path: 'coordinatorPortMax', message: 'must be ≥ coordinatorPortMin' });
+  if (c.nodeGracePeriodMs !== undefined && c.nodeLostTimeoutMs !== undefined && c.nodeLostTimeoutMs < c.nodeGracePeriodMs)
+    out.push({ path: 'nodeLostTimeoutMs', message: 'must be ≥ nodeGracePeriodMs' });
+  return out;
+}
+
 /** loadSchedulerConfig loads and validates; throws ConfigError listing every problem. */
 export function loadSchedulerConfig(sources: ConfigSources): SchedulerConfig {
-  const cfg = loadConfig(schedulerConfigSchema, schedulerDefaults, { defaultConfigFile: DEFAULT_SCHEDULER_CONFIG_FILE, ...sources });
-  const extra: { path: string; message: string }[] = [];
-  if (cfg.coordinatorPortMax < cfg.coordinatorPortMin) extra.push({ path: 'coordinatorPortMax', message: 'must be ≥ coordinatorPortMin' });
-  if (cfg.nodeLostTimeoutMs < cfg.nodeGracePeriodMs) extra.push({ path: 'nodeLostTimeoutMs', message: 'must be ≥ nodeGracePeriodMs' });
-  if (extra.length > 0) throw new ConfigError(extra);
-  return cfg;
+  return loadConfig(schedulerConfigSchema, schedulerDefaults, { defaultConfigFile: DEFAULT_SCHEDULER_CONFIG_FILE, ...sources }, crossCheckScheduler);
 }

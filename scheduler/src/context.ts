@@ -23,6 +23,12 @@ export interface SchedulerContext {
   log: Logger;
   out: Outbound;
   hub: WatchHub;
+  /**
+   * holdScheduling says why cycles must not run yet (undefined = go): after a
+   * restart, nodes are NotReady until their first heartbeat, and judging the
+   * queue against them would only produce wrong pending reasons.
+   */
+  holdScheduling(): string | undefined;
   /** requestCycle asks for a scheduling cycle soon (capacity or queue changed). */
   requestCycle(why: string): void;
   settings: {

@@ -32,6 +32,8 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
   const db = openDatabase(cfg.dbPath, log.child({ component: 'store' }));
   const store = new Store(db, log.child({ component: 'store' }));
   const loaded = store.load(clock.now());
+  // After a restart, give every known node one grace period to heartbeat before scheduling against it.
+  const warmUpUntil = loaded.nodes > 0 ? clock.now() + cfg.nodeGracePeriodMs : 0;
   let transport: NatsTransport | undefined;
   let grpcServer: GrpcServerHandle | undefined;
   const loop = new SchedulingLoop(() => ctx);
@@ -45,6 +47,11 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
       publishJobSetEvent: (ev) => transport?.publishJobSetEvent(ev),
     },
     requestCycle: (why) => loop.request(why),
+    holdScheduling: () => {
+      if (clock.now() >= warmUpUntil) return undefined;
+      const waiting = store.allNodes().filter((n) => n.node.state !== 'NODE_STATE_READY').length;
+      return waiting > 0 ? `waiting up to ${cfg.nodeGracePeriodMs}ms for ${waiting} node(s) to heartbeat after start` : undefined;
+    },
     settings: {
       heartbeatIntervalMs: cfg.heartbeatIntervalMs,
       nodeGracePeriodMs: cfg.nodeGracePeriodMs,

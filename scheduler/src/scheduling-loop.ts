@@ -31,6 +31,7 @@ export class SchedulingLoop {
     const ctx = this.ctx();
     const cycle = ++this.cycle;
     try {
+      if (ctx.holdScheduling()) return;
       const snap = takeSnapshot(ctx);
       if (snap.pending.length === 0) return;
       const started = performance.now();

@@ -117,7 +117,7 @@ export const nullLogger: Logger = {
 export function errorFields(err: unknown): LogFields {
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
-    return { err: { name: err.name, message: err.message, ...(code !== undefined ? { code } : {}) } };
+    return { error: { name: err.name, message: err.message, ...(code !== undefined ? { code } : {}) } };
   }
-  return { err: String(err) };
+  return { error: String(err) };
 }

@@ -4,7 +4,7 @@
  * that nats-server can be found.
  */
 import { execFileSync } from 'node:child_process';
-import { findNatsServer } from './nats-binary.js';
+import { findNatsServer } from '../../cli/src/local/nats-server.js';
 
 /** setup runs once before all integration tests. */
 export default function setup(): void {

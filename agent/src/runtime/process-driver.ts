@@ -105,15 +105,15 @@ export class ProcessDriver implements RuntimeDriver {
     }
 
     const key = podKeyString(spec);
-    const entry: Entry = { podId: spec.podId, generation: spec.generation, pid: child.pid ?? 0, startedMs: now(), child, exited: undefined as unknown as Promise<PodExit> };
-    entry.exited = new Promise<PodExit>((resolve) => {
-      child.once('exit', (code, signal) => {
-        if (entry.killTimer) clearTimeout(entry.killTimer);
-        // Whatever the pod left behind in its group goes with it.
-        if (entry.pid > 0) killGroup(entry.pid, 'SIGKILL');
-        if (this.running.get(key) === entry) this.running.delete(key);
-        resolve(this.exitOf(code, signal, entry.stopWhy));
-      });
+    let resolveExit!: (exit: PodExit) => void;
+    const exited = new Promise<PodExit>((resolve) => (resolveExit = resolve));
+    const entry: Entry = { podId: spec.podId, generation: spec.generation, pid: child.pid ?? 0, startedMs: now(), child, exited };
+    child.once('exit', (code, signal) => {
+      if (entry.killTimer) clearTimeout(entry.killTimer);
+      // Whatever the pod left behind in its group goes with it.
+      if (entry.pid > 0) killGroup(entry.pid, 'SIGKILL');
+      if (this.running.get(key) === entry) this.running.delete(key);
+      resolveExit(this.exitOf(code, signal, entry.stopWhy));
     });
     const spawned = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined));
@@ -125,7 +125,7 @@ export class ProcessDriver implements RuntimeDriver {
       return startFailure('StartError', describeSpawnError(cmd, spawned ?? new Error('no pid')), now());
 
     this.running.set(key, entry);
-    this.log.debug('process started', { podId: spec.podId, generation: spec.generation, pid: entry.pid, command: cmd });
+    this.log.debug('process started', { podId: spec.podId, generation: spec.generation, podPid: entry.pid, command: cmd });
     return { kind: 'running', pid: entry.pid, startedMs: entry.startedMs, exited: entry.exited };
   }
 
@@ -136,13 +136,13 @@ export class ProcessDriver implements RuntimeDriver {
     const first = entry.stopWhy === undefined;
     entry.stopWhy ??= why;
     if (first) {
-      this.log.debug('stopping process group', { podId: key.podId, generation: key.generation, pid: entry.pid, gracePeriodMs });
+      this.log.debug('stopping process group', { podId: key.podId, generation: key.generation, podPid: entry.pid, gracePeriodMs });
       killGroup(entry.pid, gracePeriodMs > 0 ? 'SIGTERM' : 'SIGKILL');
     }
     if (gracePeriodMs <= 0) killGroup(entry.pid, 'SIGKILL');
     else if (!entry.killTimer) {
       entry.killTimer = setTimeout(() => {
-        this.log.info('grace period over, killing process group', { podId: key.podId, generation: key.generation, pid: entry.pid });
+        this.log.info('grace period over, killing process group', { podId: key.podId, generation: key.generation, podPid: entry.pid });
         killGroup(entry.pid, 'SIGKILL');
       }, gracePeriodMs);
       entry.killTimer.unref();

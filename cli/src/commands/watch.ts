@@ -11,7 +11,9 @@ import { outputOf, outputOption } from './options.js';
 
 /** WatchRunOptions tune runWatch (tests shorten the backoff). */
 export interface WatchRunOptions {
+  /** Waits between reconnects (default: a real timer). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Stops the watch. */
   signal?: AbortSignal;
 }
 

@@ -50,10 +50,12 @@ export interface LocalClusterOptions {
   agentArgs?: readonly string[];
   /** Extra environment for the daemons. */
   env?: Record<string, string>;
-  /** Record this process as the foreground CLI, so `down` asks it to stop. Default: !detach. */
+  /** Record this process as the foreground CLI in cluster.json, so `down` asks it to stop (only `muster local up` in the foreground sets this). Default false. */
   recordCli?: boolean;
   /** The nats-server binary (default: found on PATH). */
   natsBin?: string;
+  /** The installation whose bin/ daemons are started (default: this CLI's). */
+  repoRoot?: string;
 }
 
 /** LocalCluster is a running single-machine cluster. */
@@ -68,9 +70,11 @@ export interface LocalCluster {
   nodeNames: string[];
   /** The nodes as the scheduler listed them once all were Ready. */
   nodes: Node[];
-  /** The parts. */
+  /** The private nats-server. */
   nats: NatsServerHandle;
+  /** The scheduler. */
   scheduler: SchedulerHandle;
+  /** The agents, in node order. */
   agents: AgentHandle[];
   /** Every process, agents first (the stop order). */
   processes(): ManagedProcess[];
@@ -120,9 +124,11 @@ async function stopStarted(started: readonly Started[], graceMs: number): Promis
 
 /** WaitReadyOptions configure waitForNodesReady. */
 export interface WaitReadyOptions {
+  /** Give up after this long (ms). */
   timeoutMs: number;
   /** Processes whose death ends the wait at once (with the tail of their log). */
   processes?: readonly ManagedProcess[];
+  /** Stops waiting. */
   signal?: AbortSignal;
   /** Log files to show when the wait times out (with the node names not Ready). */
   logs?: (notReady: string[]) => string[];
@@ -168,11 +174,12 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const hardware = expandHardware(opts.hardware ?? [], opts.agents);
   assertNotRunning(dir);
   const detach = opts.detach ?? false;
-  const spawn = { detached: detach, newSession: true, ...(opts.env ? { env: opts.env } : {}) };
+  const spawn = { detached: detach, newSession: true };
+  const daemon = { ...spawn, ...(opts.env ? { env: opts.env } : {}), ...(opts.repoRoot ? { repoRoot: opts.repoRoot } : {}) };
   const signal = opts.signal;
   const progress = opts.onProgress ?? (() => undefined);
   const started: Started[] = [];
-  const recordCli = opts.recordCli ?? !detach;
+  const recordCli = opts.recordCli ?? false;
   const rec: ClusterRecord = {
     version: 1,
     dir,
@@ -203,7 +210,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     const scheduler = await startScheduler({
       dir,
       natsUrl: nats.url,
-      ...spawn,
+      ...daemon,
       ...(opts.schedulerArgs ? { extraArgs: opts.schedulerArgs } : {}),
       ...(signal ? { signal } : {}),
     });
@@ -222,7 +229,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         schedulerAddress: scheduler.address,
         natsUrl: nats.url,
         hardwareFile: hardware[i],
-        ...spawn,
+        ...daemon,
         ...(opts.agentArgs ? { extraArgs: opts.agentArgs } : {}),
       });
       agents.push(agent);

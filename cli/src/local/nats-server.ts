@@ -13,7 +13,7 @@ import { exitedEarlyError, spawnManaged, type ManagedProcess } from './processes
 export const NATS_SERVER_ENV = 'MUSTER_NATS_SERVER';
 
 /** WELL_KNOWN_NATS_PATHS are tried when nats-server is not on PATH. */
-export const WELL_KNOWN_NATS_PATHS = ['/usr/local/bin/nats-server', '/usr/bin/nats-server', '/usr/sbin/nats-server'];
+export const WELL_KNOWN_NATS_PATHS = ['/usr/local/bin/nats-server', '/usr/bin/nats-server', '/usr/sbin/nats-server', '/usr/local/sbin/nats-server'];
 
 /** NatsServerOptions configure startNatsServer. */
 export interface NatsServerOptions {

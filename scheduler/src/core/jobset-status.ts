@@ -12,7 +12,7 @@
 import type { JobSet, JobSetCondition, JobSetPhase, JobSetStatus, PodStatus, ReplicatedJobStatus } from '../../../shared/src/proto/types.js';
 import { podPhaseName } from '../../../shared/src/phases.js';
 
-/** foldStatus computes a JobSet's next status from its pods; returns the same object when nothing changed. */
+/** foldStatus computes a JobSet's next status from its pods (a new object; finished JobSets come back unchanged). */
 export function foldStatus(jobset: JobSet, now: number): JobSetStatus {
   const status = jobset.status!;
   if (status.phase !== 'JOB_SET_PHASE_ADMITTED' && status.phase !== 'JOB_SET_PHASE_RUNNING') return status;
@@ -109,12 +109,15 @@ export function setCondition(conds: JobSetCondition[], c: JobSetCondition): JobS
 }
 
 /** PodUpdateResult says whether a reported pod status was applied, and why not. */
-export type PodUpdateResult = 'applied' | 'stale' | 'unknown-pod' | 'wrong-node' | 'old-generation' | 'finished';
+export type PodUpdateResult = 'applied' | 'stale' | 'unknown-pod' | 'wrong-node' | 'old-generation';
 
-/** applyPodStatus merges one reported pod status into the JobSet's pods (idempotent by seq). */
+/**
+ * applyPodStatus merges one reported pod status into the JobSet's pods
+ * (idempotent by seq). Reports keep being applied after the JobSet finished,
+ * so the pods it stopped show how they ended; the JobSet's phase no longer moves.
+ */
 export function applyPodStatus(js: JobSet, node: string, reported: PodStatus): PodUpdateResult {
   const status = js.status!;
-  if (status.phase !== 'JOB_SET_PHASE_ADMITTED' && status.phase !== 'JOB_SET_PHASE_RUNNING') return 'finished';
   const i = status.pods.findIndex((p) => p.podId === reported.podId);
   if (i < 0) return 'unknown-pod';
   const current = status.pods[i]!;

@@ -2,8 +2,9 @@
  * Node liveness, pure: how long since the last heartbeat decides the state.
  *
  *   READY ──no heartbeat for nodeGracePeriod──▶ NOT_READY ──for nodeLostTimeout──▶ LOST
- *     ▲                                              │
- *     └──────────────── heartbeat ───────────────────┘   (LOST needs a new Register)
+ *
+ * Only the ageing is decided here; a heartbeat brings a NOT_READY node back to
+ * READY (controller/heartbeats.ts) and a LOST node must register again.
  */
 import type { NodeState } from '../../../shared/src/proto/types.js';
 

@@ -26,8 +26,15 @@ export function envName(key: string): string {
   return 'MUSTER_' + key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
-/** loadConfig merges the layers over `defaults` and validates with `schema`; throws ConfigError. */
-export function loadConfig<S extends z.ZodObject>(schema: S, defaults: z.input<S>, sources: ConfigSources): z.output<S> {
+/**
+ * CrossCheck validates settings against each other. It receives every setting
+ * that is valid on its own (so it runs even when others are wrong, and all
+ * problems are reported together) and returns the problems it finds.
+ */
+export type CrossCheck<T> = (valid: Partial<T>) => FieldIssue[];
+
+/** loadConfig merges the layers over `defaults` and validates with `schema` (then `crossCheck`); throws ConfigError. */
+export function loadConfig<S extends z.ZodObject>(schema: S, defaults: z.input<S>, sources: ConfigSources, crossCheck?: CrossCheck<z.output<S>>): z.output<S> {
   const issues: FieldIssue[] = [];
   const merged: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
   const keys = Object.keys(schema.shape);
@@ -57,6 +64,14 @@ export function loadConfig<S extends z.ZodObject>(schema: S, defaults: z.input<S
   const parsed = schema.safeParse(merged);
   if (!parsed.success)
     for (const i of parsed.error.issues) issues.push({ path: i.path.map(String).join('.'), message: i.message });
+  if (crossCheck) {
+    const valid: Record<string, unknown> = {};
+    for (const k of keys) {
+      const one = (schema.shape[k] as z.ZodType).safeParse(merged[k]);
+      if (one.success) valid[k] = one.data;
+    }
+    issues.push(...crossCheck(valid as Partial<z.output<S>>));
+  }
   if (issues.length > 0) throw new ConfigError(issues);
   return (parsed as { data: z.output<S> }).data;
 }

@@ -70,7 +70,7 @@ function checkMessage(type: protobuf.Type, value: unknown, path: string, issues:
   const out: Record<string, unknown> = {};
   const seen = new Set<string>();
   for (const [key, raw] of Object.entries(value)) {
-    const field = type.fields[key] ?? findBySnakeName(type, key);
+    const field = fieldNamed(type, key) ?? findBySnakeName(type, key);
     if (!field) {
       if (strict) issues.push({ path: join(path, key), message: `unknown field (${type.name} has: ${Object.keys(type.fields).join(', ')})` });
       continue;
@@ -87,9 +87,14 @@ function checkMessage(type: protobuf.Type, value: unknown, path: string, issues:
   return out;
 }
 
+/** fieldNamed looks a field up by its own name only (never Object.prototype members such as `constructor`). */
+function fieldNamed(type: protobuf.Type, key: string): protobuf.Field | undefined {
+  return Object.hasOwn(type.fields, key) ? type.fields[key] : undefined;
+}
+
 function findBySnakeName(type: protobuf.Type, key: string): protobuf.Field | undefined {
   const camel = key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-  return type.fields[camel];
+  return fieldNamed(type, camel);
 }
 
 function isOptional(field: protobuf.Field): boolean {
@@ -139,8 +144,8 @@ function checkSingle(field: protobuf.Field, raw: unknown, path: string, issues: 
   const rt = field.resolve().resolvedType;
   if (rt instanceof protobuf.Type) return checkMessage(rt, raw, path, issues, strict);
   if (rt instanceof protobuf.Enum) {
-    if (typeof raw === 'string' && raw in rt.values) return raw;
-    if (typeof raw === 'number' && rt.valuesById[raw] !== undefined) return rt.valuesById[raw];
+    if (typeof raw === 'string' && Object.hasOwn(rt.values, raw) && typeof rt.values[raw] === 'number') return raw;
+    if (typeof raw === 'number' && Number.isInteger(raw) && Object.hasOwn(rt.valuesById, raw)) return rt.valuesById[raw];
     issues.push({ path, message: `must be one of ${Object.keys(rt.values).join(', ')}` });
     return Object.keys(rt.values)[0];
   }

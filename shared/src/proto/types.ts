@@ -35,3 +35,6 @@ export type { AgentServiceClient, AgentServiceHandlers } from './generated/muste
 export type { JobSetPhase__Output as JobSetPhase } from './generated/muster/v1/JobSetPhase.js';
 export type { PodPhase__Output as PodPhase } from './generated/muster/v1/PodPhase.js';
 export type { NodeState__Output as NodeState } from './generated/muster/v1/NodeState.js';
+export type { DeleteJobSetResponse__Output as DeleteJobSetResponse } from './generated/muster/v1/DeleteJobSetResponse.js';
+export type { ListJobSetsResponse__Output as ListJobSetsResponse } from './generated/muster/v1/ListJobSetsResponse.js';
+export type { ListNodesResponse__Output as ListNodesResponse } from './generated/muster/v1/ListNodesResponse.js';

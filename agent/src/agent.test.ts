@@ -1,0 +1,156 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { nullLogger } from '../../shared/src/logger.js';
+import type { Heartbeat, NodeDesired, PodAssignment, PodEvent, RegisterRequestInput } from '../../shared/src/proto/types.js';
+import { DESIRED_RESYNC_SUBJECT, desiredSubject, heartbeatSubject, podEventSubject } from '../../shared/src/subjects.js';
+import { Agent, type AgentLink } from './agent.js';
+import { agentConfigSchema, agentDefaults } from './config.js';
+import { inventoryFromFacts } from './inventory.js';
+
+const NODE = 'unit-node';
+
+/** An in-memory NATS: records what the agent publishes and lets the test push desired documents. */
+class FakeLink implements AgentLink {
+  desiredHandler: ((data: Uint8Array) => void) | undefined;
+  current: NodeDesired | undefined;
+  heartbeats: Heartbeat[] = [];
+  events: { subject: string; msgID: string; ev: PodEvent }[] = [];
+  resyncs = 0;
+  drained = false;
+
+  subscribe(subject: string, handler: (data: Uint8Array) => void) {
+    expect(subject).toBe(desiredSubject(NODE));
+    this.desiredHandler = handler;
+    return () => (this.desiredHandler = undefined);
+  }
+  async request(subject: string): Promise<Uint8Array> {
+    expect(subject).toBe(DESIRED_RESYNC_SUBJECT);
+    this.resyncs++;
+    if (!this.current) throw new Error('no responders');
+    return Buffer.from(JSON.stringify(this.current));
+  }
+  isConnected(): boolean {
+    return true;
+  }
+  publish(subject: string, data: Uint8Array): void {
+    expect(subject).toBe(heartbeatSubject(NODE));
+    this.heartbeats.push(JSON.parse(Buffer.from(data).toString('utf8')) as Heartbeat);
+  }
+  async publishDurable(subject: string, data: Uint8Array, msgID: string): Promise<void> {
+    this.events.push({ subject, msgID, ev: JSON.parse(Buffer.from(data).toString('utf8')) as PodEvent });
+  }
+  onReconnect(): void {}
+  async drain(): Promise<void> {
+    this.drained = true;
+  }
+  push(doc: NodeDesired): void {
+    this.current = doc;
+    this.desiredHandler?.(Buffer.from(JSON.stringify(doc)));
+  }
+}
+
+function pod(jobIndex: number, script: string): PodAssignment {
+  return {
+    podId: `job/w/${jobIndex}/0`,
+    jobset: 'job',
+    replicatedJob: 'w',
+    jobIndex,
+    podIndex: 0,
+    generation: 1,
+    template: { image: '', command: ['sh', '-c', script], args: [], env: [], workingDir: '', resources: null, user: '' },
+    env: {},
+    hosts: [],
+    binding: null,
+    submitDir: '',
+    user: '',
+  };
+}
+
+async function until(what: string, cond: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+let stateDir: string;
+beforeEach(() => {
+  stateDir = mkdtempSync(path.join(os.tmpdir(), 'muster-agent-'));
+});
+afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+
+describe('Agent', () => {
+  it('registers, follows its desired document, runs pods, reports them, and stops them all on shutdown', async () => {
+    const link = new FakeLink();
+    const registrations: RegisterRequestInput[] = [];
+    const config = agentConfigSchema.parse({ ...agentDefaults(), nodeName: NODE, stateDir, labels: 'rack=r1', stopGracePeriodMs: 5000 });
+    const agent = new Agent({
+      config,
+      logger: nullLogger,
+      inventory: inventoryFromFacts({
+        cpu: { manufacturer: 'X', brand: 'Y', physicalCores: 4, cores: 8, processors: 1 },
+        memTotal: 1 << 30,
+        os: { distro: 'D', release: '1', kernel: 'k', hostname: 'h' },
+      }),
+      env: { PATH: process.env.PATH },
+      registrar: {
+        register: async (req) => {
+          registrations.push(req);
+          return { epoch: 7, heartbeatIntervalMs: 3_600_000, natsDesiredSubject: desiredSubject(NODE) };
+        },
+      },
+      connectNats: async () => link,
+    });
+    const running = agent.run();
+
+    await until('subscription', () => link.desiredHandler !== undefined);
+    expect(registrations).toHaveLength(1);
+    expect(registrations[0]).toMatchObject({ nodeName: NODE, labels: { rack: 'r1' }, inventory: { threads: 8, capacity: { cpuMillis: 8000 } } });
+    expect(link.heartbeats[0]).toMatchObject({ node: NODE, epoch: 7, desiredRevision: 0, pods: [] });
+
+    link.push({ node: NODE, epoch: 7, revision: 1, pods: [pod(0, 'exit 0'), pod(1, 'sleep 30')] });
+    await until('pod 0 done and pod 1 running', () => {
+      const phases = link.events.map((e) => `${e.msgID}:${e.ev.pod?.phase}`);
+      return phases.includes('job/w/0/0@1#3:POD_PHASE_SUCCEEDED') && phases.includes('job/w/1/0@1#2:POD_PHASE_RUNNING');
+    });
+    expect(link.events.every((e) => e.subject === podEventSubject(NODE) && e.ev.epoch === 7 && e.ev.node === NODE)).toBe(true);
+
+    await agent.shutdown('test');
+    await running;
+    const last = link.events.at(-1)!;
+    expect(last.msgID).toBe('job/w/1/0@1#3');
+    expect(last.ev.pod).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'Stopped', signal: 'SIGTERM' });
+    // The final heartbeat reports both pods terminal, with the revision applied.
+    const hb = link.heartbeats.at(-1)!;
+    expect(hb.desiredRevision).toBe(1);
+    expect(hb.pods.map((p) => `${p.podId}:${p.phase}`).sort()).toEqual(['job/w/0/0:POD_PHASE_SUCCEEDED', 'job/w/1/0:POD_PHASE_FAILED']);
+    expect(link.drained).toBe(true);
+  });
+
+  it('shuts down cleanly while still trying to register', async () => {
+    const config = agentConfigSchema.parse({ ...agentDefaults(), nodeName: NODE, stateDir });
+    let attempts = 0;
+    const agent = new Agent({
+      config,
+      logger: nullLogger,
+      inventory: inventoryFromFacts({ cpu: { manufacturer: '', brand: '', physicalCores: 1, cores: 1, processors: 1 }, memTotal: 1, os: { distro: '', release: '', kernel: '', hostname: 'h' } }),
+      registrar: {
+        register: (_req, signal) =>
+          new Promise((_resolve, reject) => {
+            attempts++;
+            signal.addEventListener('abort', () => reject(new (class extends Error {})('aborted')));
+          }),
+      },
+      connectNats: async () => {
+        throw new Error('must not connect before registering');
+      },
+    });
+    const running = agent.run();
+    await until('a registration attempt', () => attempts === 1);
+    await agent.shutdown('test');
+    await expect(running).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * The agent: inventory → Register → NATS → follow the desired document → run
+ * pods → heartbeat and publish pod events, until asked to stop.
+ *
+ * On shutdown it stops every pod it runs (SIGTERM, SIGKILL after the grace
+ * period) so no process is left behind, publishes their final events and one
+ * last heartbeat, and drains NATS. Adopting pods across agent restarts instead
+ * of stopping them (DESIGN §6: persisted pod table, KillMode=process) is a
+ * later issue; until then a restart of the agent restarts its pods.
+ */
+import { systemClock, type Clock } from '../../shared/src/clock.js';
+import { errorFields, type Logger } from '../../shared/src/logger.js';
+import type { NodeInventory } from '../../shared/src/proto/types.js';
+import { VERSION } from '../../shared/src/version.js';
+import { isAborted } from './backoff.js';
+import type { AgentConfig } from './config.js';
+import { DesiredFollower, type DesiredTransport } from './desired-follower.js';
+import { EventPublisher, type DurablePublisher } from './event-publisher.js';
+import { Heartbeater, type HeartbeatTransport } from './heartbeat.js';
+import { NatsLink } from './nats-link.js';
+import { PodSupervisor } from './pod-supervisor.js';
+import { PodTable } from './pod-table.js';
+import { Registration } from './registration.js';
+import type { RuntimeDriver } from './runtime/driver.js';
+import { ProcessDriver } from './runtime/process-driver.js';
+import { SchedulerClient, type Registrar } from './scheduler-client.js';
+
+/** FINAL_EVENTS_TIMEOUT_MS bounds the wait for the last pod events at shutdown. */
+export const FINAL_EVENTS_TIMEOUT_MS = 5000;
+
+/** AgentLink is everything the agent uses of its NATS connection. */
+export interface AgentLink extends DesiredTransport, HeartbeatTransport, DurablePublisher {
+  onReconnect(fn: () => void): void;
+  drain(): Promise<void>;
+}
+
+/** AgentOptions are the agent's settings and (for tests) replaceable collaborators. */
+export interface AgentOptions {
+  config: AgentConfig;
+  logger: Logger;
+  inventory: NodeInventory;
+  /** The agent's environment, source of the pods' base variables (default process.env). */
+  env?: Record<string, string | undefined>;
+  driver?: RuntimeDriver;
+  registrar?: Registrar;
+  connectNats?: (signal: AbortSignal) => Promise<AgentLink>;
+  clock?: Clock;
+}
+
+/** Agent runs one node. */
+export class Agent {
+  private readonly logger: Logger;
+  private readonly log: Logger;
+  private readonly abort = new AbortController();
+  private readonly registrar: Registrar;
+  private readonly schedulerClient: SchedulerClient | undefined;
+  private readonly table: PodTable;
+  private readonly supervisor: PodSupervisor;
+  private readonly registration: Registration;
+  private readonly publisher: EventPublisher;
+  private link: AgentLink | undefined;
+  private follower: DesiredFollower | undefined;
+  private heartbeater: Heartbeater | undefined;
+  private stopping: Promise<void> | undefined;
+  private resolveDone!: () => void;
+  private readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+
+  constructor(private readonly opts: AgentOptions) {
+    const { config } = opts;
+    const clock = opts.clock ?? systemClock;
+    // Every record of this agent names its node.
+    const logger = (this.logger = opts.logger.child({ node: config.nodeName }));
+    this.log = logger.child({ component: 'agent' });
+    if (opts.registrar) this.registrar = opts.registrar;
+    else this.registrar = this.schedulerClient = new SchedulerClient(config.scheduler, logger);
+    this.table = new PodTable(config.nodeName, logger.child({ component: 'pod-table' }));
+    this.supervisor = new PodSupervisor({
+      nodeName: config.nodeName,
+      stateDir: config.stateDir,
+      stopGracePeriodMs: config.stopGracePeriodMs,
+      driver: opts.driver ?? new ProcessDriver({ logger, clock }),
+      table: this.table,
+      logger,
+      agentEnv: opts.env ?? process.env,
+      clock,
+    });
+    this.registration = new Registration({
+      registrar: this.registrar,
+      request: () => ({
+        nodeName: config.nodeName,
+        address: config.address,
+        labels: config.labels,
+        inventory: opts.inventory,
+        agentVersion: VERSION,
+      }),
+      defaultHeartbeatIntervalMs: config.heartbeatIntervalMs,
+      logger,
+      signal: this.abort.signal,
+      clock,
+    });
+    this.publisher = new EventPublisher({ node: config.nodeName, epoch: () => this.registration.epoch, logger, clock });
+    this.table.onChange((status) => this.publisher.enqueue(status));
+    this.registration.onRegistered((_epoch, intervalMs) => {
+      this.heartbeater?.setIntervalMs(intervalMs);
+      this.follower?.resync();
+    });
+  }
+
+  /** run starts the agent and resolves once it has shut down (see shutdown). */
+  async run(): Promise<void> {
+    try {
+      await this.startUp();
+    } catch (err) {
+      // Whatever start-up was doing when shutdown began is moot.
+      if (!isAborted(err) && !this.abort.signal.aborted) {
+        this.log.error('start-up failed', errorFields(err));
+        await this.shutdown('start-up failed');
+        throw err;
+      }
+    }
+    await this.done;
+  }
+
+  /**
+   * shutdown stops the agent: no more desired documents or heartbeats, every
+   * pod stopped, final events published, NATS drained. A second call while
+   * stopping kills the remaining pods at once.
+   */
+  shutdown(why = 'requested'): Promise<void> {
+    if (this.stopping) {
+      this.log.warn('shutdown requested again: killing remaining pods now', { why });
+      this.supervisor.killAll();
+      return this.stopping;
+    }
+    this.stopping = this.stopAll(why);
+    return this.stopping;
+  }
+
+  private async startUp(): Promise<void> {
+    const { config } = this.opts;
+    const signal = this.abort.signal;
+    this.log.info('starting', { version: VERSION, scheduler: config.scheduler, natsUrl: config.natsUrl, inventorySource: this.opts.inventory.source });
+    await this.registration.register();
+
+    const connect =
+      this.opts.connectNats ??
+      ((s: AbortSignal) => NatsLink.connect({ natsUrl: config.natsUrl, name: `muster-agent ${config.nodeName}`, logger: this.logger, signal: s }));
+    const link = await connect(signal);
+    if (signal.aborted) {
+      await link.drain().catch(() => undefined);
+      return;
+    }
+    this.link = link;
+    this.publisher.connect(link);
+
+    const follower = new DesiredFollower({
+      node: config.nodeName,
+      transport: link,
+      registration: this.registration,
+      onDesired: (doc) => this.supervisor.apply(doc.pods),
+      logger: this.logger,
+    });
+    this.follower = follower;
+    link.onReconnect(() => follower.resync());
+    follower.start();
+
+    this.heartbeater = new Heartbeater({
+      node: config.nodeName,
+      transport: link,
+      epoch: () => this.registration.epoch,
+      desiredRevision: () => follower.appliedRevision,
+      pods: () => this.table.statuses(),
+      intervalMs: this.registration.heartbeatIntervalMs,
+      logger: this.logger,
+      clock: this.opts.clock,
+    });
+    this.heartbeater.start();
+    this.log.info('running', { epoch: this.registration.epoch, heartbeatIntervalMs: this.heartbeater.intervalMs });
+  }
+
+  private async stopAll(why: string): Promise<void> {
+    this.log.info('shutting down', { why, pods: this.table.size });
+    this.abort.abort();
+    this.heartbeater?.stop();
+    this.follower?.stop();
+    try {
+      await this.supervisor.shutdown();
+      if (this.link) {
+        this.heartbeater?.beat(); // one last full report of the pods' final states
+        const flushed = await this.publisher.flush(FINAL_EVENTS_TIMEOUT_MS);
+        if (!flushed) this.log.warn('shutting down with unpublished pod events', { pending: this.publisher.pending });
+      }
+      this.publisher.stop();
+      await this.link?.drain();
+    } catch (err) {
+      this.log.error('error while shutting down', errorFields(err));
+    } finally {
+      this.schedulerClient?.close();
+      this.log.info('stopped');
+      this.resolveDone();
+    }
+  }
+}

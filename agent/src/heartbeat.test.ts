@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { nullLogger } from '../../shared/src/logger.js';
+import type { Heartbeat, PodStatus } from '../../shared/src/proto/types.js';
+import { heartbeatSubject } from '../../shared/src/subjects.js';
+import { Heartbeater, type Timers } from './heartbeat.js';
+
+/** Manual timers: tick() fires the armed interval. */
+class FakeTimers implements Timers {
+  fn: (() => void) | undefined;
+  ms = 0;
+  setInterval(fn: () => void, ms: number): unknown {
+    this.fn = fn;
+    this.ms = ms;
+    return fn;
+  }
+  clearInterval(handle: unknown): void {
+    if (this.fn === handle) this.fn = undefined;
+  }
+  tick(): void {
+    this.fn?.();
+  }
+}
+
+const POD: PodStatus = {
+  podId: 'a/w/0/0',
+  generation: 1,
+  node: 'n1',
+  phase: 'POD_PHASE_SUCCEEDED',
+  exitCode: 0,
+  signal: '',
+  reason: 'Completed',
+  message: '',
+  startedMs: 10,
+  finishedMs: 20,
+  seq: 3,
+  pid: 99,
+  binding: null,
+};
+
+function setup() {
+  const timers = new FakeTimers();
+  const sent: { subject: string; hb: Heartbeat }[] = [];
+  const transport = {
+    connected: true,
+    isConnected() {
+      return this.connected;
+    },
+    publish(subject: string, data: Uint8Array) {
+      sent.push({ subject, hb: JSON.parse(Buffer.from(data).toString('utf8')) as Heartbeat });
+    },
+  };
+  let now = 1000;
+  const hb = new Heartbeater({
+    node: 'n1',
+    transport,
+    epoch: () => 4,
+    desiredRevision: () => 17,
+    pods: () => [POD],
+    intervalMs: 1000,
+    logger: nullLogger,
+    clock: { now: () => now++ },
+    timers,
+  });
+  return { timers, sent, transport, hb };
+}
+
+describe('Heartbeater', () => {
+  it('beats at start and on every tick with node, epoch, time, applied revision and every pod', () => {
+    const { timers, sent, hb } = setup();
+    hb.start();
+    timers.tick();
+    expect(timers.ms).toBe(1000);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toEqual({ subject: heartbeatSubject('n1'), hb: { node: 'n1', epoch: 4, timeMs: 1000, desiredRevision: 17, pods: [POD] } });
+    expect(sent[1]!.hb.timeMs).toBe(1001);
+  });
+
+  it('skips beats silently while disconnected', () => {
+    const { timers, sent, transport, hb } = setup();
+    transport.connected = false;
+    hb.start();
+    timers.tick();
+    expect(sent).toEqual([]);
+    transport.connected = true;
+    timers.tick();
+    expect(sent).toHaveLength(1);
+  });
+
+  it('re-arms with the interval the scheduler names, and stops', () => {
+    const { timers, sent, hb } = setup();
+    hb.start();
+    hb.setIntervalMs(250);
+    expect(timers.ms).toBe(250);
+    hb.stop();
+    timers.tick();
+    expect(sent).toHaveLength(1);
+  });
+
+  it('survives a publish that throws (closed connection)', () => {
+    const { transport, hb } = setup();
+    transport.publish = () => {
+      throw new Error('closed');
+    };
+    expect(hb.beat()).toBe(false);
+  });
+});

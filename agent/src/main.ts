@@ -1,0 +1,151 @@
+/**
+ * muster-agent: the node agent. Composition root only — parses the command
+ * line, loads the configuration and inventory, builds the Agent and ties it to
+ * the process's signals.
+ *
+ *   muster-agent [run] [--config FILE] [--node-name NAME] … the daemon (default)
+ *   muster-agent inventory [--hardware FILE] [--json]         what it would register
+ *   muster-agent --version
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../../shared/src/config/issues.js';
+import { MusterError } from '../../shared/src/errors.js';
+import { createLogger, errorFields, type Logger } from '../../shared/src/logger.js';
+import { VERSION } from '../../shared/src/version.js';
+import { Agent } from './agent.js';
+import { loadAgentConfig, type AgentConfig } from './config.js';
+import { formatInventory } from './inventory-format.js';
+import { loadInventory } from './inventory.js';
+
+/** EXIT_USAGE is the exit code of bad flags, configuration or hardware files. */
+const EXIT_USAGE = 2;
+
+interface RunFlags {
+  config?: string;
+  nodeName?: string;
+  address?: string;
+  scheduler?: string;
+  natsUrl?: string;
+  stateDir?: string;
+  hardware?: string;
+  label?: string[];
+  heartbeatInterval?: string;
+  stopGracePeriod?: string;
+  logLevel?: string;
+  logFormat?: string;
+}
+
+interface InventoryFlags {
+  config?: string;
+  hardware?: string;
+  json?: boolean;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** configFlags maps command-line flags to configuration keys (undefined = not given). */
+function configFlags(f: RunFlags): Record<string, unknown> {
+  return {
+    nodeName: f.nodeName,
+    address: f.address,
+    scheduler: f.scheduler,
+    natsUrl: f.natsUrl,
+    stateDir: f.stateDir,
+    hardwareFile: f.hardware,
+    labels: f.label,
+    heartbeatIntervalMs: f.heartbeatInterval,
+    stopGracePeriodMs: f.stopGracePeriod,
+    logLevel: f.logLevel,
+    logFormat: f.logFormat,
+  };
+}
+
+/** fail prints a start-up problem and exits: 2 for bad input (config, flags, hardware file), 1 otherwise. */
+function fail(err: unknown): never {
+  if (err instanceof ConfigError || (err instanceof MusterError && err.code === 'INVALID_ARGUMENT')) {
+    process.stderr.write(`muster-agent: ${err.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
+  process.stderr.write(`muster-agent: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
+
+function loadConfigOrExit(configFile: string | undefined, flags: Record<string, unknown>): AgentConfig {
+  try {
+    return loadAgentConfig({ configFile, env: process.env, flags });
+  } catch (err) {
+    return fail(err);
+  }
+}
+
+async function runDaemon(flags: RunFlags): Promise<void> {
+  const config = loadConfigOrExit(flags.config, configFlags(flags));
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  const inventory = await loadInventory(config.hardwareFile).catch(fail);
+  const agent = new Agent({ config, logger, inventory });
+  installProcessHandlers(agent, logger);
+  try {
+    await agent.run();
+  } catch (err) {
+    logger.error('muster-agent failed', errorFields(err));
+    process.exit(1);
+  }
+  process.exit(0);
+}
+
+function installProcessHandlers(agent: Agent, logger: Logger): void {
+  for (const sig of ['SIGTERM', 'SIGINT'] as const)
+    process.on(sig, () => {
+      logger.info('signal received', { signal: sig });
+      void agent.shutdown(sig);
+    });
+  // A daemon logs stray failures instead of dying with its pods orphaned.
+  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', errorFields(reason)));
+  process.on('uncaughtException', (err) => {
+    logger.error('uncaught exception: shutting down', errorFields(err));
+    void agent.shutdown('uncaught exception').finally(() => process.exit(1));
+  });
+}
+
+async function printInventory(flags: InventoryFlags): Promise<void> {
+  const config = loadConfigOrExit(flags.config, { hardwareFile: flags.hardware });
+  const inventory = await loadInventory(config.hardwareFile).catch(fail);
+  process.stdout.write(flags.json ? JSON.stringify(inventory, null, 2) + '\n' : formatInventory(inventory));
+}
+
+const program = new Command('muster-agent')
+  .description('Muster node agent: registers this host, runs the pods the scheduler places here, reports their state.')
+  .version(VERSION, '--version', 'print the version')
+  .exitOverride((err: CommanderError) => {
+    // Usage errors exit 2 (as configuration errors do); help and version exit 0.
+    process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
+  });
+
+program
+  .command('run', { isDefault: true })
+  .description('run the agent (the default command)')
+  .option('--config <file>', 'configuration file (default /etc/muster/agent.yaml when present)')
+  .option('--node-name <name>', 'this node\'s name (default: the short host name)')
+  .option('--address <host>', 'address other hosts reach this node\'s pods at (default: the host name)')
+  .option('--scheduler <host:port>', 'the scheduler\'s gRPC address (default 127.0.0.1:7070)')
+  .option('--nats-url <url>', 'NATS server URL(s), comma-separated (default nats://127.0.0.1:4222)')
+  .option('--state-dir <dir>', 'pods\' logs, hostfiles and agent state (default /var/lib/muster/agent)')
+  .option('--hardware <file>', 'use this recorded inventory (JSON) instead of discovery')
+  .option('--label <k=v>', 'node label, repeatable (e.g. --label rack=r1 --label pool=a100)', collect)
+  .option('--heartbeat-interval <duration>', 'heartbeat interval until the scheduler names one (e.g. 1s)')
+  .option('--stop-grace-period <duration>', 'time between SIGTERM and SIGKILL when stopping a pod (e.g. 10s)')
+  .addOption(new Option('--log-level <level>', 'minimum log level').choices(['debug', 'info', 'warn', 'error', 'silent']))
+  .addOption(new Option('--log-format <format>', 'log format').choices(['json', 'pretty']))
+  .action((flags: RunFlags) => runDaemon(flags));
+
+program
+  .command('inventory')
+  .description('print the inventory this host would register (discovered, or from --hardware)')
+  .option('--config <file>', 'configuration file (its hardwareFile applies when --hardware is not given)')
+  .option('--hardware <file>', 'read this recorded inventory (JSON) instead of discovering')
+  .option('--json', 'print the proto JSON of muster.v1.NodeInventory')
+  .action((flags: InventoryFlags) => printInventory(flags));
+
+await program.parseAsync(process.argv);

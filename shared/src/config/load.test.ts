@@ -1,0 +1,207 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { envName, type ConfigSources } from './load.js';
+import { ConfigError } from './issues.js';
+import { parseDuration, parseLabels } from './values.js';
+import { loadSchedulerConfig, schedulerDefaults } from '../../../scheduler/src/config.js';
+import { loadAgentConfig } from '../../../agent/src/config.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'muster-config-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let fileCount = 0;
+/** yamlFile writes a temp YAML file and returns its path. */
+function yamlFile(text: string): string {
+  const p = path.join(dir, `config-${++fileCount}.yaml`);
+  writeFileSync(p, text);
+  return p;
+}
+
+/** A default config file that does not exist, so the machine's /etc/muster never leaks in. */
+const NO_DEFAULT = path.join(dir, 'absent', 'default.yaml');
+
+function sources(over: Partial<ConfigSources> = {}): ConfigSources {
+  return { defaultConfigFile: NO_DEFAULT, env: {}, flags: {}, ...over };
+}
+
+/** configIssues runs a load that must fail and returns its issues. */
+function configIssues(load: () => unknown): { path: string; message: string }[] {
+  try {
+    load();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig layering: defaults < file < env < flags', () => {
+  const file = yamlFile(['dbPath: /from/file.db', 'natsUrl: nats://file:4222', 'logLevel: debug', 'nodeGracePeriodMs: 5s', 'listen: 127.0.0.1:7000'].join('\n'));
+  const env = { MUSTER_DB_PATH: '/from/env.db', MUSTER_NATS_URL: 'nats://env:4222', MUSTER_LISTEN: '' };
+  const flags = { natsUrl: 'nats://flag:4222', logLevel: undefined };
+  const cfg = loadSchedulerConfig(sources({ configFile: file, env, flags }));
+
+  const cases: { name: string; key: keyof typeof cfg; want: unknown }[] = [
+    { name: 'a setting only in the defaults keeps its default', key: 'scheduleIntervalMs', want: schedulerDefaults.scheduleIntervalMs },
+    { name: 'the file overrides a default', key: 'nodeGracePeriodMs', want: 5000 },
+    { name: 'env overrides the file', key: 'dbPath', want: '/from/env.db' },
+    { name: 'a flag overrides env and file', key: 'natsUrl', want: 'nats://flag:4222' },
+    { name: 'an undefined flag is ignored', key: 'logLevel', want: 'debug' },
+    { name: 'an empty env variable is ignored', key: 'listen', want: '127.0.0.1:7000' },
+  ];
+  for (const c of cases) it(c.name, () => expect(cfg[c.key]).toEqual(c.want));
+
+  it('env variable names follow the setting names', () => {
+    expect(envName('natsUrl')).toBe('MUSTER_NATS_URL');
+    expect(envName('nodeGracePeriodMs')).toBe('MUSTER_NODE_GRACE_PERIOD_MS');
+    expect(envName('dbPath')).toBe('MUSTER_DB_PATH');
+  });
+
+  it('numbers from env strings become numbers', () => {
+    const c = loadSchedulerConfig(sources({ env: { MUSTER_COORDINATOR_PORT_MIN: '30000', MUSTER_COORDINATOR_PORT_MAX: '30010' } }));
+    expect(c.coordinatorPortMin).toBe(30000);
+    expect(c.coordinatorPortMax).toBe(30010);
+  });
+
+  it('flags that are not settings are ignored', () => {
+    expect(() => loadSchedulerConfig(sources({ flags: { config: '/x.yaml', verbose: true } }))).not.toThrow();
+  });
+});
+
+describe('durations', () => {
+  const cases: { name: string; value: string | number; want: number }[] = [
+    { name: '3s', value: '3s', want: 3000 },
+    { name: '250ms', value: '250ms', want: 250 },
+    { name: '2m', value: '2m', want: 120_000 },
+    { name: '1h', value: '1h', want: 3_600_000 },
+    { name: '1.5s', value: '1.5s', want: 1500 },
+    { name: 'a bare number is milliseconds', value: 1500, want: 1500 },
+    { name: 'a bare numeric string is milliseconds', value: '700', want: 700 },
+  ];
+  for (const c of cases) {
+    it(`${c.name} in the file, env and flags`, () => {
+      const fromFile = loadSchedulerConfig(sources({ configFile: yamlFile(`nodeGracePeriodMs: ${JSON.stringify(c.value)}\nnodeLostTimeoutMs: 1h`) }));
+      expect(fromFile.nodeGracePeriodMs).toBe(c.want);
+      const fromEnv = loadSchedulerConfig(sources({ env: { MUSTER_NODE_GRACE_PERIOD_MS: String(c.value), MUSTER_NODE_LOST_TIMEOUT_MS: '2h' } }));
+      expect(fromEnv.nodeGracePeriodMs).toBe(c.want);
+      const fromFlag = loadSchedulerConfig(sources({ flags: { nodeGracePeriodMs: c.value, nodeLostTimeoutMs: '2h' } }));
+      expect(fromFlag.nodeGracePeriodMs).toBe(c.want);
+    });
+  }
+
+  const bad = ['soon', '3 days', '-1s', '5x', ''];
+  for (const b of bad) it(`parseDuration rejects ${JSON.stringify(b)}`, () => expect(parseDuration(b)).toBeUndefined());
+
+  it('a bad duration names the setting', () => {
+    expect(configIssues(() => loadSchedulerConfig(sources({ flags: { heartbeatIntervalMs: 'often' } }))).map((i) => i.path)).toEqual(['heartbeatIntervalMs']);
+  });
+
+  it('a refinement on a duration (heartbeat at least 100ms) is reported', () => {
+    expect(configIssues(() => loadSchedulerConfig(sources({ flags: { heartbeatIntervalMs: '50ms' } }))).map((i) => i.path)).toEqual(['heartbeatIntervalMs']);
+  });
+});
+
+describe('labels', () => {
+  it('k=v,k2=v2 from env', () => {
+    const cfg = loadAgentConfig(sources({ env: { MUSTER_LABELS: 'rack=r1,zone=z-2' } }));
+    expect(cfg.labels).toEqual({ rack: 'r1', zone: 'z-2' });
+  });
+
+  it('a mapping in the file', () => {
+    const cfg = loadAgentConfig(sources({ configFile: yamlFile('labels:\n  rack: r7\n  pool: gpu\n') }));
+    expect(cfg.labels).toEqual({ rack: 'r7', pool: 'gpu' });
+  });
+
+  it('a list of k=v from flags, with spaces trimmed', () => {
+    const cfg = loadAgentConfig(sources({ flags: { labels: ['block=b1', ' rack = r2 '] } }));
+    expect(cfg.labels).toEqual({ block: 'b1', rack: 'r2' });
+  });
+
+  it('a value containing "=" keeps everything after the first "="', () => {
+    expect(parseLabels('expr=a=b')).toEqual({ expr: 'a=b' });
+  });
+
+  const bad = ['novalue', '=v', 'a=1,,=2'];
+  for (const b of bad) {
+    it(`a malformed label list ${JSON.stringify(b)} is reported at labels`, () => {
+      expect(configIssues(() => loadAgentConfig(sources({ env: { MUSTER_LABELS: b } }))).map((i) => i.path)).toContain('labels');
+    });
+  }
+});
+
+describe('every problem is reported together', () => {
+  it('an unknown setting in the file, a bad duration in env and a bad log level flag in one ConfigError', () => {
+    const file = yamlFile('colour: blue\ndbPath: /x.db\n');
+    const issues = configIssues(() =>
+      loadSchedulerConfig(sources({ configFile: file, env: { MUSTER_NODE_GRACE_PERIOD_MS: 'soon' }, flags: { logLevel: 'loud' } })),
+    );
+    const paths = issues.map((i) => i.path);
+    expect(paths).toContain(`${file}: colour`);
+    expect(paths).toContain('nodeGracePeriodMs');
+    expect(paths).toContain('logLevel');
+    expect(issues).toHaveLength(3);
+  });
+
+  it('the error message lists each problem on its own line', () => {
+    try {
+      loadAgentConfig(sources({ flags: { logLevel: 'loud', scheduler: 'no-port' } }));
+      expect.unreachable();
+    } catch (err) {
+      const lines = (err as Error).message.split('\n');
+      expect(lines.some((l) => l.includes('logLevel'))).toBe(true);
+      expect(lines.some((l) => l.includes('scheduler'))).toBe(true);
+    }
+  });
+
+  it('a cross-setting problem on its own is reported', () => {
+    const issues = configIssues(() => loadSchedulerConfig(sources({ flags: { coordinatorPortMin: 30000, coordinatorPortMax: 29000 } })));
+    expect(issues.map((i) => i.path)).toEqual(['coordinatorPortMax']);
+  });
+
+  it('cross-setting problems are reported together with the other problems', () => {
+    const issues = configIssues(() =>
+      loadSchedulerConfig(sources({ flags: { coordinatorPortMin: 30000, coordinatorPortMax: 29000, logLevel: 'loud' } })),
+    );
+    expect(issues.map((i) => i.path).sort()).toEqual(['coordinatorPortMax', 'logLevel']);
+  });
+});
+
+describe('config files', () => {
+  it('a missing --config file is an error naming the file', () => {
+    const missing = path.join(dir, 'nope.yaml');
+    expect(configIssues(() => loadSchedulerConfig(sources({ configFile: missing }))).map((i) => i.path)).toEqual([missing]);
+  });
+
+  it('with no --config and no default file the defaults are used', () => {
+    expect(loadSchedulerConfig(sources())).toEqual(schedulerDefaults);
+  });
+
+  it('the default file is read when present and no --config is given', () => {
+    const def = yamlFile('dbPath: /from/default.db\n');
+    expect(loadSchedulerConfig(sources({ defaultConfigFile: def })).dbPath).toBe('/from/default.db');
+  });
+
+  it('--config wins over the default file', () => {
+    const def = yamlFile('dbPath: /from/default.db\n');
+    const given = yamlFile('logLevel: warn\n');
+    const cfg = loadSchedulerConfig(sources({ defaultConfigFile: def, configFile: given }));
+    expect(cfg.dbPath).toBe(schedulerDefaults.dbPath);
+    expect(cfg.logLevel).toBe('warn');
+  });
+
+  it('an empty file means no settings', () => {
+    expect(loadSchedulerConfig(sources({ configFile: yamlFile('') }))).toEqual(schedulerDefaults);
+  });
+
+  it('a file that is not a mapping is an error naming the file', () => {
+    const f = yamlFile('- a\n- b\n');
+    expect(configIssues(() => loadSchedulerConfig(sources({ configFile: f }))).map((i) => i.path)).toEqual([f]);
+  });
+
+  it('a file that is not valid YAML is an error naming the file', () => {
+    const f = yamlFile('listen: [unclosed\n');
+    expect(configIssues(() => loadSchedulerConfig(sources({ configFile: f }))).map((i) => i.path)).toEqual([f]);
+  });
+});

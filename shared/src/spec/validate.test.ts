@@ -1,0 +1,270 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_PODS_PER_JOBSET, MAX_REPLICAS, validateJobSet, withDefaults } from './validate.js';
+import type { JobSetSpec } from '../proto/types.js';
+import { makeJobSet } from '../../../test/helpers/builders.js';
+
+/** A valid raw spec: leader (1 job × 1 pod) then workers (2 jobs × 2 pods), env A=1. */
+function validSpec(): JobSetSpec {
+  return makeJobSet('train')
+    .replicatedJob('leader', { cpu: 1, memory: '1Gi' })
+    .replicatedJob('workers', { replicas: 2, parallelism: 2, cpu: 2, memory: '4Gi', gpus: 1, env: { A: '1' } })
+    .rawSpec();
+}
+
+/** rj returns replicatedJob i of a spec (test fixtures always have it). */
+const rj = (s: JobSetSpec, i: number) => s.replicatedJobs[i]!;
+const pod = (s: JobSetSpec, i: number) => s.replicatedJobs[i]!.template!.template!;
+
+describe('validateJobSet', () => {
+  it('a valid spec has no issues, raw or defaulted', () => {
+    expect(validateJobSet('train', validSpec())).toEqual([]);
+    expect(validateJobSet('train', withDefaults(validSpec()))).toEqual([]);
+  });
+
+  it('a pod with an image needs no command', () => {
+    const s = validSpec();
+    pod(s, 0).image = 'localhost/busybox:test';
+    pod(s, 0).command = [];
+    expect(validateJobSet('train', s)).toEqual([]);
+  });
+
+  const cases: { name: string; jobset?: string; edit?: (s: JobSetSpec) => void; wantPaths: string[] }[] = [
+    { name: 'a name longer than 63 characters', jobset: 'a'.repeat(64), wantPaths: ['metadata.name'] },
+    { name: 'an uppercase name', jobset: 'Train', wantPaths: ['metadata.name'] },
+    { name: 'an empty name', jobset: '', wantPaths: ['metadata.name'] },
+    {
+      name: 'a JobSet name plus replicatedJob name over 62 characters',
+      jobset: 'a'.repeat(56),
+      wantPaths: ['spec.replicatedJobs[1].name'],
+    },
+    { name: 'no replicatedJobs', edit: (s) => void (s.replicatedJobs = []), wantPaths: ['spec.replicatedJobs'] },
+    { name: 'a duplicate replicatedJob name', edit: (s) => void (rj(s, 1).name = 'leader'), wantPaths: ['spec.replicatedJobs[1].name'] },
+    { name: 'a replicatedJob name with uppercase', edit: (s) => void (rj(s, 1).name = 'Workers'), wantPaths: ['spec.replicatedJobs[1].name'] },
+    { name: 'replicas -1', edit: (s) => void (rj(s, 1).replicas = -1), wantPaths: ['spec.replicatedJobs[1].replicas'] },
+    { name: 'replicas 2000', edit: (s) => void (rj(s, 1).replicas = 2000), wantPaths: ['spec.replicatedJobs[1].replicas'] },
+    { name: 'parallelism 0', edit: (s) => void (rj(s, 1).template!.parallelism = 0), wantPaths: ['spec.replicatedJobs[1].template.parallelism'] },
+    { name: 'completions different from parallelism', edit: (s) => void (rj(s, 1).template!.completions = 3), wantPaths: ['spec.replicatedJobs[1].template.completions'] },
+    { name: 'an unknown completionMode', edit: (s) => void (rj(s, 1).template!.completionMode = 'Sequential'), wantPaths: ['spec.replicatedJobs[1].template.completionMode'] },
+    { name: 'no template for a replicatedJob', edit: (s) => void (rj(s, 1).template = null), wantPaths: ['spec.replicatedJobs[1].template'] },
+    {
+      name: 'neither command nor image',
+      edit: (s) => {
+        pod(s, 1).command = [];
+        pod(s, 1).image = '';
+      },
+      wantPaths: ['spec.replicatedJobs[1].template.template.command'],
+    },
+    { name: 'an empty program name', edit: (s) => void (pod(s, 0).command = ['  ', 'x']), wantPaths: ['spec.replicatedJobs[0].template.template.command[0]'] },
+    {
+      name: 'an env name starting with a digit',
+      edit: (s) => void (pod(s, 1).env = [{ name: '1BAD', value: 'x' }]),
+      wantPaths: ['spec.replicatedJobs[1].template.template.env[0].name'],
+    },
+    {
+      name: 'the same env name twice (the second is named)',
+      edit: (s) =>
+        void (pod(s, 1).env = [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+          { name: 'A', value: '3' },
+        ]),
+      wantPaths: ['spec.replicatedJobs[1].template.template.env[2].name'],
+    },
+    {
+      name: 'dependsOn a later replicatedJob',
+      edit: (s) => void (rj(s, 0).dependsOn = [{ name: 'workers', status: 'Ready' }]),
+      wantPaths: ['spec.replicatedJobs[0].dependsOn[0].name'],
+    },
+    {
+      name: 'dependsOn an unknown replicatedJob',
+      edit: (s) =>
+        void (rj(s, 1).dependsOn = [
+          { name: 'leader', status: 'Ready' },
+          { name: 'ghost', status: 'Complete' },
+        ]),
+      wantPaths: ['spec.replicatedJobs[1].dependsOn[1].name'],
+    },
+    {
+      name: 'dependsOn itself',
+      edit: (s) => void (rj(s, 1).dependsOn = [{ name: 'workers', status: 'Ready' }]),
+      wantPaths: ['spec.replicatedJobs[1].dependsOn[0].name'],
+    },
+    {
+      name: 'a dependsOn status other than Ready or Complete',
+      edit: (s) => void (rj(s, 1).dependsOn = [{ name: 'leader', status: 'Started' }]),
+      wantPaths: ['spec.replicatedJobs[1].dependsOn[0].status'],
+    },
+    {
+      name: 'a successPolicy operator other than All or Any',
+      edit: (s) => void (s.successPolicy = { operator: 'Most', targetReplicatedJobs: [] }),
+      wantPaths: ['spec.successPolicy.operator'],
+    },
+    {
+      name: 'an unknown success target',
+      edit: (s) => void (s.successPolicy = { operator: 'All', targetReplicatedJobs: ['workers', 'ghost'] }),
+      wantPaths: ['spec.successPolicy.targetReplicatedJobs[1]'],
+    },
+    {
+      name: 'an unknown restartStrategy',
+      edit: (s) => void (s.failurePolicy = { maxRestarts: 1, restartStrategy: 'Sometimes' }),
+      wantPaths: ['spec.failurePolicy.restartStrategy'],
+    },
+    {
+      name: 'negative maxRestarts',
+      edit: (s) => void (s.failurePolicy = { maxRestarts: -1, restartStrategy: 'Recreate' }),
+      wantPaths: ['spec.failurePolicy.maxRestarts'],
+    },
+    {
+      name: 'a coordinator in a missing replicatedJob',
+      edit: (s) => void (s.coordinator = { replicatedJob: 'ghost', jobIndex: 0, podIndex: 0 }),
+      wantPaths: ['spec.coordinator.replicatedJob'],
+    },
+    {
+      name: 'a coordinator job index past the replicas',
+      edit: (s) => void (s.coordinator = { replicatedJob: 'workers', jobIndex: 2, podIndex: 0 }),
+      wantPaths: ['spec.coordinator.jobIndex'],
+    },
+    {
+      name: 'a coordinator pod index past the parallelism',
+      edit: (s) => void (s.coordinator = { replicatedJob: 'workers', jobIndex: 1, podIndex: 2 }),
+      wantPaths: ['spec.coordinator.podIndex'],
+    },
+    {
+      name: 'a negative coordinator index',
+      edit: (s) => void (s.coordinator = { replicatedJob: 'leader', jobIndex: -1, podIndex: 0 }),
+      wantPaths: ['spec.coordinator.jobIndex'],
+    },
+    {
+      name: 'more pods than one JobSet may have',
+      edit: (s) => {
+        rj(s, 1).replicas = MAX_REPLICAS;
+        rj(s, 1).template!.parallelism = Math.ceil(MAX_PODS_PER_JOBSET / MAX_REPLICAS) + 1;
+      },
+      wantPaths: ['spec.replicatedJobs'],
+    },
+    {
+      name: 'negative resources',
+      edit: (s) => {
+        pod(s, 1).resources!.cpuMillis = -1;
+        pod(s, 1).resources!.gpus = -2;
+      },
+      wantPaths: ['spec.replicatedJobs[1].template.template.resources.cpu', 'spec.replicatedJobs[1].template.template.resources.gpus'],
+    },
+    {
+      name: 'several problems at once are all reported',
+      jobset: 'BAD',
+      edit: (s) => {
+        rj(s, 0).replicas = -1;
+        s.successPolicy = { operator: 'Most', targetReplicatedJobs: [] };
+      },
+      wantPaths: ['metadata.name', 'spec.replicatedJobs[0].replicas', 'spec.successPolicy.operator'],
+    },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name} → ${c.wantPaths.join(', ')}`, () => {
+      const s = validSpec();
+      c.edit?.(s);
+      const issues = validateJobSet(c.jobset ?? 'train', s);
+      const paths = issues.map((i) => i.path);
+      for (const p of c.wantPaths) expect(paths, `issues: ${JSON.stringify(issues)}`).toContain(p);
+      for (const i of issues) expect(i.message.length).toBeGreaterThan(0);
+    });
+  }
+
+  it('the too-many-pods message gives the limit and the count', () => {
+    const s = validSpec();
+    rj(s, 1).replicas = 1000;
+    rj(s, 1).template!.parallelism = 11;
+    const total = 1 + 1000 * 11;
+    const issue = validateJobSet('train', s).find((i) => i.path === 'spec.replicatedJobs');
+    expect(issue?.message).toContain(String(MAX_PODS_PER_JOBSET));
+    expect(issue?.message).toContain(String(total));
+  });
+
+  it('a missing spec is reported at spec', () => {
+    expect(validateJobSet('train', null).map((i) => i.path)).toEqual(['spec']);
+  });
+});
+
+describe('withDefaults', () => {
+  function raw(): JobSetSpec {
+    return makeJobSet('train').replicatedJob('leader', { cpu: 1 }).replicatedJob('workers', { parallelism: 4, completionMode: 'NonIndexed' }).rawSpec();
+  }
+
+  it('fills replicas 1, completions = parallelism and completionMode Indexed', () => {
+    const s = raw();
+    expect(rj(s, 0).replicas).toBeUndefined();
+    expect(rj(s, 1).template!.completions).toBeUndefined();
+    const d = withDefaults(s);
+    expect(rj(d, 0).replicas).toBe(1);
+    expect(rj(d, 0).template!.parallelism).toBe(1);
+    expect(rj(d, 0).template!.completions).toBe(1);
+    expect(rj(d, 0).template!.completionMode).toBe('Indexed');
+    expect(rj(d, 1).template!.parallelism).toBe(4);
+    expect(rj(d, 1).template!.completions).toBe(4);
+    expect(rj(d, 1).template!.completionMode).toBe('NonIndexed');
+  });
+
+  it('takes parallelism from completions when only completions is given', () => {
+    const s = raw();
+    delete rj(s, 1).template!.parallelism;
+    rj(s, 1).template!.completions = 3;
+    const d = withDefaults(s);
+    expect(rj(d, 1).template!.parallelism).toBe(3);
+    expect(rj(d, 1).template!.completions).toBe(3);
+  });
+
+  it('keeps explicit replicas', () => {
+    const s = raw();
+    rj(s, 1).replicas = 5;
+    expect(rj(withDefaults(s), 1).replicas).toBe(5);
+  });
+
+  it('fills successPolicy All (all replicatedJobs) and failurePolicy Recreate', () => {
+    const d = withDefaults(raw());
+    expect(d.successPolicy).toEqual({ operator: 'All', targetReplicatedJobs: [] });
+    expect(d.failurePolicy).toEqual({ maxRestarts: 0, restartStrategy: 'Recreate' });
+  });
+
+  it('fills an empty operator and restartStrategy but keeps targets and maxRestarts', () => {
+    const s = raw();
+    s.successPolicy = { operator: '', targetReplicatedJobs: ['workers'] };
+    s.failurePolicy = { maxRestarts: 3, restartStrategy: '' };
+    const d = withDefaults(s);
+    expect(d.successPolicy).toEqual({ operator: 'All', targetReplicatedJobs: ['workers'] });
+    expect(d.failurePolicy).toEqual({ maxRestarts: 3, restartStrategy: 'Recreate' });
+  });
+
+  it('keeps explicit policies', () => {
+    const s = raw();
+    s.successPolicy = { operator: 'Any', targetReplicatedJobs: [] };
+    s.failurePolicy = { maxRestarts: 2, restartStrategy: 'InPlace' };
+    const d = withDefaults(s);
+    expect(d.successPolicy).toEqual(s.successPolicy);
+    expect(d.failurePolicy).toEqual(s.failurePolicy);
+  });
+
+  it('the default coordinator is the first replicatedJob, job 0, pod 0', () => {
+    const s = raw();
+    expect(withDefaults(s).coordinator).toEqual({ replicatedJob: rj(s, 0).name, jobIndex: 0, podIndex: 0 });
+  });
+
+  it('an explicit coordinator is kept', () => {
+    const s = raw();
+    s.coordinator = { replicatedJob: 'workers', jobIndex: 0, podIndex: 3 };
+    expect(withDefaults(s).coordinator).toEqual({ replicatedJob: 'workers', jobIndex: 0, podIndex: 3 });
+  });
+
+  it('does not modify its input', () => {
+    const s = raw();
+    const before = structuredClone(s);
+    withDefaults(s);
+    expect(s).toEqual(before);
+  });
+
+  it('is idempotent', () => {
+    const once = withDefaults(raw());
+    expect(withDefaults(once)).toEqual(once);
+  });
+});
