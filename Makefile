@@ -22,9 +22,13 @@ test-unit: deps
 test-int: build
 	@MUSTER_SKIP_BUILD=1 npx vitest run --config vitest.integration.config.ts
 
+REPORTS := .muster/test-reports
+
 test: build typecheck lint
-	@npx vitest run --config vitest.config.ts
-	@MUSTER_SKIP_BUILD=1 npx vitest run --config vitest.integration.config.ts
+	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
+	@npx vitest run --config vitest.config.ts --reporter=default --reporter=json --outputFile.json=$(REPORTS)/unit.json
+	@MUSTER_SKIP_BUILD=1 npx vitest run --config vitest.integration.config.ts --reporter=default --reporter=json --outputFile.json=$(REPORTS)/integration.json
+	@node test/helpers/summarize.mjs $(REPORTS)/unit.json $(REPORTS)/integration.json
 
 demo: build
 	@bash deploy/examples/demo.sh

@@ -27,7 +27,7 @@ if (role === 'leader') {
       if (!buf.includes('\n')) return;
       const msg = JSON.parse(buf.slice(0, buf.indexOf('\n')));
       seen.add(msg.rank);
-      log(`rank ${msg.rank} (${msg.replicatedJob} ${msg.jobIndex}/${msg.podIndex}) reported from ${msg.node}; ${seen.size}/${worldSize - 1}`);
+      log(`rank ${msg.rank} (${msg.replicatedJob} ${msg.jobIndex}/${msg.podIndex}) reported from ${msg.node}${msg.gpus ? ` with GPUs ${msg.gpus}` : ''}; ${seen.size}/${worldSize - 1}`);
       sock.end('ok\n');
       if (seen.size === worldSize - 1) {
         log('all workers reported');
@@ -46,7 +46,7 @@ if (role === 'leader') {
   const attempt = () =>
     new Promise((resolve, reject) => {
       const sock = net.connect(Number(port), host, () => {
-        sock.write(JSON.stringify({ rank, node: process.env.MUSTER_NODE, replicatedJob: process.env.MUSTER_REPLICATED_JOB, jobIndex: process.env.MUSTER_JOB_INDEX, podIndex: process.env.MUSTER_POD_INDEX }) + '\n');
+        sock.write(JSON.stringify({ rank, node: process.env.MUSTER_NODE, replicatedJob: process.env.MUSTER_REPLICATED_JOB, jobIndex: process.env.MUSTER_JOB_INDEX, podIndex: process.env.MUSTER_POD_INDEX, gpus: process.env.CUDA_VISIBLE_DEVICES ?? '' }) + '\n');
       });
       sock.setEncoding('utf8');
       let reply = '';

@@ -31,6 +31,8 @@ export interface SchedulerContext {
   holdScheduling(): string | undefined;
   /** requestCycle asks for a scheduling cycle soon (capacity or queue changed). */
   requestCycle(why: string): void;
+  /** When each node was last told to register again (rate limit; includes unknown nodes). */
+  reRegisterAsked: Map<string, number>;
   settings: {
     heartbeatIntervalMs: number;
     nodeGracePeriodMs: number;

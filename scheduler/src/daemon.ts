@@ -42,6 +42,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
     clock,
     log,
     hub: new WatchHub(),
+    reRegisterAsked: new Map(),
     out: {
       publishDesired: (doc) => transport?.publishDesired(doc),
       publishJobSetEvent: (ev) => transport?.publishJobSetEvent(ev),

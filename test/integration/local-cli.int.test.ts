@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 it('local up --detach, the example JobSet, every read command, cancel, and local down', async () => {
-  const up = await muster(['local', 'up', '--detach', '--agents', '2', '--dir', dir]);
+  const up = await muster(['local', 'up', '--detach', '--agents', '2', '--hardware', 'deploy/examples/hardware/dgx-h100.json', '--dir', dir]);
   expect(up.code, up.stderr).toBe(0);
   const address = readFileSync(path.join(dir, 'scheduler.addr'), 'utf8').trim();
   expect(up.stdout).toContain(address);
@@ -63,6 +63,8 @@ it('local up --detach, the example JobSet, every read command, cancel, and local
   const got = JSON.parse((await muster(['get', 'leader-workers', '-o', 'json'])).stdout) as { status: { phase: string; pods: unknown[] } };
   expect(got.status.phase).toBe('JOB_SET_PHASE_SUCCEEDED');
   expect(got.status.pods).toHaveLength(5);
+  // 4 workers × 4 GPUs need both 8-GPU nodes: the gang spans the two agents.
+  expect(new Set((got.status.pods as { node: string }[]).map((p) => p.node)).size).toBe(2);
   expect((await muster(['ls'])).stdout).toMatch(/leader-workers\s+Succeeded/);
   expect((await muster(['get', 'leader-workers', '-o', 'yaml'])).stdout).toContain('phase: JOB_SET_PHASE_SUCCEEDED');
 

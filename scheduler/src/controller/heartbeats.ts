@@ -9,16 +9,14 @@ import type { SchedulerContext } from '../context.js';
 import { pushDesired } from './notify.js';
 import { applyPodReports } from './pod-status.js';
 
-const reRegisterAsked = new Map<string, number>();
-
 /** handleHeartbeat applies one decoded heartbeat. */
 export function handleHeartbeat(ctx: SchedulerContext, hb: Heartbeat): void {
   const now = ctx.clock.now();
   const rec = ctx.store.getNode(hb.node);
   const resendAfter = Math.max(1000, ctx.settings.heartbeatIntervalMs);
   if (!rec || hb.epoch !== rec.node.epoch || rec.node.state === 'NODE_STATE_LOST') {
-    if (now - (reRegisterAsked.get(hb.node) ?? 0) < resendAfter * 5) return;
-    reRegisterAsked.set(hb.node, now);
+    if (now - (ctx.reRegisterAsked.get(hb.node) ?? 0) < resendAfter * 5) return;
+    ctx.reRegisterAsked.set(hb.node, now);
     const why = !rec ? 'unknown node' : rec.node.state === 'NODE_STATE_LOST' ? 'node was declared Lost' : `epoch ${hb.epoch} is not current (${rec.node.epoch})`;
     ctx.log.warn('heartbeat from a node that must register again', { node: hb.node, epoch: hb.epoch, why });
     const epoch = rec && rec.node.state !== 'NODE_STATE_LOST' ? rec.node.epoch : 0;

@@ -8,7 +8,7 @@
 import { parsePodId } from '../../../shared/src/ids.js';
 import { isTerminalJobSet, jobSetPhaseName } from '../../../shared/src/phases.js';
 import type { PodStatus } from '../../../shared/src/proto/types.js';
-import { applyPodStatus, foldStatus } from '../core/jobset-status.js';
+import { applyPodStatus, classifyPodReport, foldStatus } from '../core/jobset-status.js';
 import type { SchedulerContext } from '../context.js';
 import type { JobSetRecord } from '../store/store.js';
 import { announce, pushDesired } from './notify.js';
@@ -25,10 +25,13 @@ export function applyPodReports(ctx: SchedulerContext, node: string, reports: Po
     }
     const rec = touched.get(ref.jobset) ?? ctx.store.getJobSet(ref.jobset);
     if (!rec) continue;
-    const copy = touched.get(ref.jobset) ?? { ...rec, jobset: structuredClone(rec.jobset) };
-    const res = applyPodStatus(copy.jobset, node, r);
-    if (res === 'applied') touched.set(ref.jobset, copy);
-    else if (res === 'wrong-node' || res === 'unknown-pod') ctx.log.warn('pod report dropped', { node, podId: r.podId, why: res });
+    // Most heartbeat entries repeat what is known: classify first, copy only what changes.
+    const res = classifyPodReport(rec.jobset, node, r);
+    if (res === 'applied') {
+      const copy = touched.get(ref.jobset) ?? { ...rec, jobset: structuredClone(rec.jobset) };
+      applyPodStatus(copy.jobset, node, r);
+      touched.set(ref.jobset, copy);
+    } else if (res === 'wrong-node' || res === 'unknown-pod') ctx.log.warn('pod report dropped', { node, podId: r.podId, why: res });
   }
   if (touched.size === 0) return [];
 

@@ -38,6 +38,8 @@ export function foldStatus(jobset: JobSet, now: number): JobSetStatus {
 
 function finish(next: JobSetStatus, phase: JobSetPhase, reason: string, message: string, now: number, failedPod?: PodStatus): JobSetStatus {
   const out: JobSetStatus = { ...next, phase, reason, message, finishedMs: now, updatedMs: now };
+  // Pods can start and end between two reports; the JobSet then started when its first pod did.
+  if (out.startedMs === 0) out.startedMs = Math.min(...next.pods.map((p) => p.startedMs).filter((t) => t > 0), now);
   if (failedPod) {
     out.failedPod = failedPod.podId;
     if (failedPod.exitCode !== undefined) out.exitCode = failedPod.exitCode;
@@ -117,13 +119,21 @@ export type PodUpdateResult = 'applied' | 'stale' | 'unknown-pod' | 'wrong-node'
  * so the pods it stopped show how they ended; the JobSet's phase no longer moves.
  */
 export function applyPodStatus(js: JobSet, node: string, reported: PodStatus): PodUpdateResult {
+  const res = classifyPodReport(js, node, reported);
+  if (res !== 'applied') return res;
   const status = js.status!;
   const i = status.pods.findIndex((p) => p.podId === reported.podId);
-  if (i < 0) return 'unknown-pod';
-  const current = status.pods[i]!;
+  status.pods[i] = { ...reported, node, binding: status.pods[i]!.binding };
+  return 'applied';
+}
+
+/** classifyPodReport says what applyPodStatus would do, without changing anything (cheap enough for every heartbeat). */
+export function classifyPodReport(js: JobSet, node: string, reported: PodStatus): PodUpdateResult {
+  const status = js.status!;
+  const current = status.pods.find((p) => p.podId === reported.podId);
+  if (!current) return 'unknown-pod';
   if (current.node !== node) return 'wrong-node';
   if (reported.generation !== status.restarts) return 'old-generation';
   if (reported.seq <= current.seq) return 'stale';
-  status.pods[i] = { ...reported, node, binding: current.binding };
   return 'applied';
 }

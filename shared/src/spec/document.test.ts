@@ -222,7 +222,10 @@ describe('the shipped example deploy/examples/leader-workers.yaml', () => {
     const d = parseJobSetText(text);
     expect(d.name).toBe('leader-workers');
     expect(d.spec.replicatedJobs.map((r) => r.name)).toEqual(['leader', 'workers']);
-    for (const rj of d.spec.replicatedJobs) expect(rj.template!.template!.resources).toMatchObject({ cpuMillis: 100, memoryBytes: 64 * MI });
+    const [leader, workers] = d.spec.replicatedJobs;
+    expect(leader!.template!.template!.resources).toEqual({ cpuMillis: 100, memoryBytes: 64 * MI, gpus: 0, rdma: 0 });
+    // 4 GPUs per worker pod: two 8-GPU hosts for the 4 workers (the demo's recorded DGX H100s).
+    expect(workers!.template!.template!.resources).toEqual({ cpuMillis: 8000, memoryBytes: 64 * 1024 * MI, gpus: 4, rdma: 0 });
     expect(d.spec.coordinator).toEqual({ replicatedJob: 'leader', jobIndex: 0, podIndex: 0 });
     expect(validateJobSet(d.name, d.spec)).toEqual([]);
   });
