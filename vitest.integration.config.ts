@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/integration/**/*.int.test.ts'],
+    include: ['test/integration/**/*.int.test.ts', 'bench/**/*.int.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],
     fileParallelism: false,
     testTimeout: 90_000,

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../../shared/src/prng.js';
 import { describe, expect, it } from 'vitest';
 import { decideCycle } from './decide-cycle.js';
 import type { CycleDecision, NodeSnapshot, PendingJobSet, Snapshot } from './types.js';
@@ -321,17 +322,6 @@ describe('decideCycle determinism and purity', () => {
   });
 });
 
-/** mulberry32 is a tiny seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomSnapshot(rand: () => number): Snapshot {
   const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
@@ -423,5 +413,67 @@ describe('decideCycle safety properties over random snapshots', () => {
     // The generator exercises both outcomes, so the properties are not vacuous.
     expect(admittedSomething).toBeGreaterThan(SEEDS / 10);
     expect(leftSomethingPending).toBeGreaterThan(SEEDS / 10);
+  });
+});
+
+/**
+ * referenceFirstFit is the plain definition of the placement rule, written
+ * for clarity, not speed: for each JobSet in queue order, each pod goes to the
+ * first schedulable node (by name) whose remaining capacity (after earlier
+ * admissions and the gang's own earlier pods) fits it. decideCycle skips nodes
+ * with per-shape cursors; it must place exactly as this does.
+ */
+function referenceFirstFit(s: Snapshot): Map<string, string[]> {
+  const nodes = s.nodes
+    .filter((n) => n.schedulable)
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((n) => ({
+      name: n.name,
+      free: { cpuMillis: n.allocatable.cpuMillis - n.allocated.cpuMillis, memoryBytes: n.allocatable.memoryBytes - n.allocated.memoryBytes, gpus: n.allocatable.gpus - n.allocated.gpus, rdma: n.allocatable.rdma - n.allocated.rdma },
+      gpus: n.gpuIndices.filter((g) => !n.usedGpuIndices.includes(g)).length,
+    }));
+  const out = new Map<string, string[]>();
+  const queue = [...s.pending].sort((a, b) => a.createdMs - b.createdMs || (a.name < b.name ? -1 : 1));
+  let ports = s.portRange.max - s.portRange.min + 1 - new Set(s.usedPorts.filter((p) => p >= s.portRange.min && p <= s.portRange.max)).size;
+  for (const js of queue) {
+    const scratch = nodes.map((n) => ({ ...n, free: { ...n.free } }));
+    const where: string[] = [];
+    for (const pod of js.pods) {
+      const r = pod.request;
+      const n = scratch.find((x) => r.cpuMillis <= x.free.cpuMillis && r.memoryBytes <= x.free.memoryBytes && r.gpus <= x.free.gpus && r.rdma <= x.free.rdma && r.gpus <= x.gpus);
+      if (!n) break;
+      n.free = { cpuMillis: n.free.cpuMillis - r.cpuMillis, memoryBytes: n.free.memoryBytes - r.memoryBytes, gpus: n.free.gpus - r.gpus, rdma: n.free.rdma - r.rdma };
+      n.gpus -= r.gpus;
+      where.push(n.name);
+    }
+    if (where.length !== js.pods.length || ports === 0) continue;
+    ports--;
+    scratch.forEach((n, i) => (nodes[i] = n));
+    out.set(js.name, where);
+  }
+  return out;
+}
+
+describe('decideCycle places exactly as plain first fit', () => {
+  it('agrees with the reference on 300 seeded snapshots, including many pods of the same shape', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const rand = mulberry32(seed * 7919);
+      const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
+      const nodes: NodeSnapshot[] = [];
+      for (let i = int(1, 12); i > 0; i--) nodes.push(makeNode(`n-${String(i).padStart(2, '0')}`).cpu(int(1, 8)).memory(`${int(1, 16)}Gi`).gpus(int(0, 1) * 8).build());
+      const jobsets: JobSet[] = [];
+      for (let i = int(1, 25); i > 0; i--)
+        jobsets.push(
+          makeJobSet(`js-${i}`)
+            .createdAt(int(0, 9))
+            .replicatedJob('w', { replicas: int(1, 4), parallelism: int(1, 3), cpu: `${[500, 1000, 2000][int(0, 2)]}m`, memory: `${[256, 1024][int(0, 1)]}Mi`, gpus: [0, 0, 1, 4][int(0, 3)] })
+            .build(),
+        );
+      const s = snapshotOf(nodes, jobsets, { usedPorts: [], portRange: { min: 29500, max: 29999 } });
+      const want = referenceFirstFit(s);
+      const d = decideCycle(s);
+      const got = new Map(d.admit.map((a) => [a.jobset, s.pending.find((p) => p.name === a.jobset)!.pods.map((p) => a.placements.find((x) => x.podId === p.podId)!.node)]));
+      expect(got, `seed ${seed}`).toEqual(want);
+    }
   });
 });

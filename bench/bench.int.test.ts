@@ -1,0 +1,60 @@
+/**
+ * The benchmarks run at a tiny size and print their figures. Nothing here
+ * asserts a timing: only that the figures are present and sane (counts match
+ * what was asked, percentiles finite and ordered).
+ */
+import { describe, expect, it } from 'vitest';
+import { run as runDecideCycle } from './decide-cycle.bench.js';
+import type { Summary } from './stats.js';
+import { run as runSubmitToAdmit } from './submit-to-admit.bench.js';
+
+function expectSane(s: Summary, count: number): void {
+  expect(s.count).toBe(count);
+  for (const v of [s.min, s.mean, s.p50, s.p90, s.p99, s.max]) {
+    expect(Number.isFinite(v)).toBe(true);
+    expect(v).toBeGreaterThanOrEqual(0);
+  }
+  expect(s.min).toBeLessThanOrEqual(s.p50);
+  expect(s.p50).toBeLessThanOrEqual(s.p90);
+  expect(s.p90).toBeLessThanOrEqual(s.p99);
+  expect(s.p99).toBeLessThanOrEqual(s.max);
+}
+
+describe('benchmarks at tiny size', () => {
+  it('decide-cycle prints its figures', async () => {
+    const lines: string[] = [];
+    const f = await runDecideCycle({ nodes: 16, pending: 40, rounds: 3, seed: 7 }, (l) => lines.push(l));
+    expectSane(f.decide, 3);
+    expectSane(f.copy, 3);
+    expect(Object.values(f.mix).reduce((a, b) => a + b, 0)).toBe(40);
+    const stillPending = Object.values(f.stillPending).reduce((a, b) => a + b, 0);
+    expect(f.admittedJobSets + stillPending).toBe(40);
+    expect(f.placedPods).toBeGreaterThan(0);
+    expect(f.placedPods).toBeLessThanOrEqual(f.pendingPods);
+    expect(Number.isFinite(f.jobsetsPerSecond) && f.jobsetsPerSecond > 0).toBe(true);
+    expect(Number.isFinite(f.ratioDecideToCopy) && f.ratioDecideToCopy > 0).toBe(true);
+    expect(f.memory.heapBefore).toBeGreaterThan(0);
+    const text = lines.join('\n');
+    expect(text).toContain('decideCycle');
+    expect(text).toContain('ratio decide/copy (p50)');
+    expect(text).toContain('JobSets/s');
+    console.log(text);
+  });
+
+  it('submit-to-admit runs on a real cluster and prints its figures', async () => {
+    const lines: string[] = [];
+    const f = await runSubmitToAdmit({ jobsets: 3, agents: 1, rtts: 10 }, (l) => lines.push(l));
+    expectSane(f.rtt, 10);
+    for (const s of [f.submitCall, f.admitted, f.succeeded, f.serverAdmitted, f.serverSucceeded, f.burst.admitted, f.burst.succeeded]) expectSane(s, 3);
+    expect(f.admitted.p50).toBeLessThanOrEqual(f.succeeded.p50);
+    expect(f.burst.allAdmittedMs).toBeLessThanOrEqual(f.burst.allSucceededMs);
+    expect(f.fitAtOnce).toBe(4);
+    expect(Number.isFinite(f.ratios.admittedToRtt) && f.ratios.admittedToRtt > 0).toBe(true);
+    expect(f.rss.start.scheduler).toBeGreaterThan(0);
+    expect(f.rss.afterBurst.scheduler).toBeGreaterThan(0);
+    const text = lines.join('\n');
+    expect(text).toContain('submit → Admitted');
+    expect(text).toContain('ratio Admitted/RTT');
+    console.log(text);
+  });
+});
