@@ -9,8 +9,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { decideCycle } from '../scheduler/src/core/decide-cycle.js';
-import type { CycleDecision, NodeSnapshot, PendingJobSet, PendingReasonCode, Snapshot } from '../scheduler/src/core/types.js';
+import type { CycleDecision, NodeSnapshot, PendingJobSet, PendingReasonCode, PortInUse, Snapshot } from '../scheduler/src/core/types.js';
 import { expandGang } from '../scheduler/src/model/gang.js';
+import { coordinatorPodId } from '../scheduler/src/snapshot.js';
 import { parseJobSetObject } from '../shared/src/spec/document.js';
 import { withDefaults } from '../shared/src/spec/validate.js';
 import type { JobSetSpec } from '../shared/src/proto/types.js';
@@ -119,7 +120,9 @@ function pick(rand: Prng, shapes: readonly Shape[]): Shape {
 /**
  * buildSnapshot makes the synthetic snapshot: `nodes` DGX-class nodes (30 %
  * partly busy, 2 % not schedulable, 1 in 64 with an unhealthy GPU) and
- * `pending` JobSets drawn from SHAPES, with 64 coordinator ports in use.
+ * `pending` JobSets drawn from SHAPES, with 64 coordinator ports in use
+ * (ports are held per node: 8 each on the first 8 nodes, so JobSets first fit
+ * puts there take a port further up the range).
  */
 export function buildSnapshot(opts: Pick<DecideCycleOptions, 'nodes' | 'pending' | 'seed'>): { snapshot: Snapshot; mix: Record<string, number> } {
   const rand = mulberry32(opts.seed);
@@ -144,12 +147,16 @@ export function buildSnapshot(opts: Pick<DecideCycleOptions, 'nodes' | 'pending'
     mix[shape.name]! += 1;
     const name = `js-${String(i + 1).padStart(5, '0')}-${shape.name}`;
     // Submission times with jitter, so queue order is not simply name order.
-    pending.push({ name, createdMs: 1_700_000_000_000 + i * 1000 + Math.floor(rand() * 5000), pods: expandGang(name, specs.get(shape.name)!) });
+    const spec = specs.get(shape.name)!;
+    const pods = expandGang(name, spec);
+    pending.push({ name, createdMs: 1_700_000_000_000 + i * 1000 + Math.floor(rand() * 5000), pods, coordinatorPodId: coordinatorPodId(spec, pods) });
   }
+  const usedPorts: PortInUse[] =
+    nodes.length === 0 ? [] : Array.from({ length: 64 }, (_, i) => ({ node: nodes[Math.floor(i / 8) % nodes.length]!.name, port: 29_500 + (i % 8) }));
   const snapshot: Snapshot = {
     nodes,
     pending,
-    usedPorts: Array.from({ length: 64 }, (_, i) => 29_500 + i),
+    usedPorts,
     portRange: { min: 29_500, max: 29_999 },
   };
   return { snapshot, mix };

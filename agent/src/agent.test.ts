@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +9,8 @@ import { DESIRED_RESYNC_SUBJECT, desiredSubject, heartbeatSubject, podEventSubje
 import { Agent, type AgentLink } from './agent.js';
 import { agentConfigSchema, agentDefaults } from './config.js';
 import { inventoryFromFacts } from './inventory.js';
+import { killGroup, readProcStat } from './runtime/proc.js';
+import { recordFor, RunningRecords } from './runtime/running-records.js';
 
 const NODE = 'unit-node';
 
@@ -51,22 +54,27 @@ class FakeLink implements AgentLink {
   }
 }
 
+const UID = 'abcdef01-2345-4678-9abc-def012345678';
+
 function pod(jobIndex: number, script: string): PodAssignment {
   return {
     podId: `job/w/${jobIndex}/0`,
     jobset: 'job',
+    jobsetUid: UID,
     replicatedJob: 'w',
     jobIndex,
     podIndex: 0,
     generation: 1,
     template: { image: '', command: ['sh', '-c', script], args: [], env: [], workingDir: '', resources: null, user: '' },
     env: {},
-    hosts: [],
-    binding: null,
+    binding: { gpuIndices: [], gpuUuids: [], cpuset: '', numaNode: 0, nics: [] },
     submitDir: '',
     user: '',
+    requests: { cpuMillis: 500, memoryBytes: 0, gpus: 0, rdma: 0 },
   };
 }
+
+const INVENTORY = inventoryFromFacts({ cpu: { manufacturer: '', brand: '', physicalCores: 1, cores: 1, processors: 1 }, memTotal: 1, os: { distro: '', release: '', kernel: '', hostname: 'h' } });
 
 async function until(what: string, cond: () => boolean): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -111,23 +119,95 @@ describe('Agent', () => {
     expect(registrations[0]).toMatchObject({ nodeName: NODE, labels: { rack: 'r1' }, inventory: { threads: 8, capacity: { cpuMillis: 8000 } } });
     expect(link.heartbeats[0]).toMatchObject({ node: NODE, epoch: 7, desiredRevision: 0, pods: [] });
 
-    link.push({ node: NODE, epoch: 7, revision: 1, pods: [pod(0, 'exit 0'), pod(1, 'sleep 30')] });
+    link.push({ node: NODE, epoch: 7, revision: 1, pods: [pod(0, 'cat "$MUSTER_HOSTFILE"'), pod(1, 'sleep 30')], hostfiles: [{ jobsetUid: UID, hosts: ['n1', 'n2'] }] });
     await until('pod 0 done and pod 1 running', () => {
       const phases = link.events.map((e) => `${e.msgID}:${e.ev.pod?.phase}`);
-      return phases.includes('job/w/0/0@1#3:POD_PHASE_SUCCEEDED') && phases.includes('job/w/1/0@1#2:POD_PHASE_RUNNING');
+      return phases.includes(`job/w/0/0@${UID}@1#3:POD_PHASE_SUCCEEDED`) && phases.includes(`job/w/1/0@${UID}@1#2:POD_PHASE_RUNNING`);
     });
     expect(link.events.every((e) => e.subject === podEventSubject(NODE) && e.ev.epoch === 7 && e.ev.node === NODE)).toBe(true);
+    // Every event says which JobSet incarnation the pod is of, and what it holds.
+    for (const e of link.events) expect(e.ev.pod).toMatchObject({ jobsetUid: UID, requests: { cpuMillis: 500 }, binding: { cpuset: '' } });
+    expect(readFileSync(path.join(stateDir, 'pods', 'job', UID.slice(0, 8), 'w-0-0', 'g1', 'stdout.log'), 'utf8')).toBe('n1\nn2\n');
+    // The running pod is recorded (for a restarted agent to stop, should this one crash).
+    expect(readdirSync(path.join(stateDir, 'running'))).toHaveLength(1);
 
     await agent.shutdown('test');
     await running;
     const last = link.events.at(-1)!;
-    expect(last.msgID).toBe('job/w/1/0@1#3');
+    expect(last.msgID).toBe(`job/w/1/0@${UID}@1#3`);
     expect(last.ev.pod).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'Stopped', signal: 'SIGTERM' });
     // The final heartbeat reports both pods terminal, with the revision applied.
     const hb = link.heartbeats.at(-1)!;
     expect(hb.desiredRevision).toBe(1);
     expect(hb.pods.map((p) => `${p.podId}:${p.phase}`).sort()).toEqual(['job/w/0/0:POD_PHASE_SUCCEEDED', 'job/w/1/0:POD_PHASE_FAILED']);
+    for (const p of hb.pods) expect(p).toMatchObject({ jobsetUid: UID, requests: { cpuMillis: 500 } });
     expect(link.drained).toBe(true);
+    expect(readdirSync(path.join(stateDir, 'running'))).toEqual([]);
+  });
+
+  it('sends a random instance id kept in <stateDir>/instance-id, the same after a restart', async () => {
+    const nested = path.join(stateDir, 'not', 'yet', 'there');
+    const ids: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const link = new FakeLink();
+      const agent = new Agent({
+        config: agentConfigSchema.parse({ ...agentDefaults(), nodeName: NODE, stateDir: nested }),
+        logger: nullLogger,
+        inventory: INVENTORY,
+        registrar: {
+          register: async (req) => {
+            ids.push(req.instanceId ?? '');
+            return { epoch: 1, heartbeatIntervalMs: 3_600_000, natsDesiredSubject: desiredSubject(NODE) };
+          },
+        },
+        connectNats: async () => link,
+      });
+      const running = agent.run();
+      await until('subscription', () => link.desiredHandler !== undefined);
+      await agent.shutdown('test');
+      await running;
+    }
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids[1]).toBe(ids[0]);
+    expect(readFileSync(path.join(nested, 'instance-id'), 'utf8').trim()).toBe(ids[0]);
+  });
+
+  it('stops the pods a crashed predecessor left running before it registers', async () => {
+    // A pod of the previous agent: its own process group, recorded, still running.
+    const orphan = spawn('sh', ['-c', 'exec sleep 30'], { detached: true, stdio: 'ignore' });
+    await new Promise((r) => orphan.once('spawn', r));
+    const pgid = orphan.pid!;
+    try {
+      new RunningRecords(path.join(stateDir, 'running')).write(recordFor({ podId: 'job/w/0/0', jobsetUid: UID, generation: 1 }, pgid, Date.now(), ['sleep', '30']));
+      const alive = () => {
+        const st = readProcStat(pgid);
+        return st !== undefined && st.state !== 'Z';
+      };
+      expect(alive()).toBe(true);
+      let aliveAtRegister: boolean | undefined;
+      const link = new FakeLink();
+      const agent = new Agent({
+        config: agentConfigSchema.parse({ ...agentDefaults(), nodeName: NODE, stateDir, stopGracePeriodMs: 5000 }),
+        logger: nullLogger,
+        inventory: INVENTORY,
+        registrar: {
+          register: async () => {
+            aliveAtRegister = alive();
+            return { epoch: 1, heartbeatIntervalMs: 3_600_000, natsDesiredSubject: desiredSubject(NODE) };
+          },
+        },
+        connectNats: async () => link,
+      });
+      const running = agent.run();
+      await until('subscription', () => link.desiredHandler !== undefined);
+      expect(aliveAtRegister).toBe(false);
+      expect(readdirSync(path.join(stateDir, 'running'))).toEqual([]);
+      await agent.shutdown('test');
+      await running;
+    } finally {
+      killGroup(pgid, 'SIGKILL');
+    }
   });
 
   it('shuts down cleanly while still trying to register', async () => {
@@ -136,7 +216,7 @@ describe('Agent', () => {
     const agent = new Agent({
       config,
       logger: nullLogger,
-      inventory: inventoryFromFacts({ cpu: { manufacturer: '', brand: '', physicalCores: 1, cores: 1, processors: 1 }, memTotal: 1, os: { distro: '', release: '', kernel: '', hostname: 'h' } }),
+      inventory: INVENTORY,
       registrar: {
         register: (_req, signal) =>
           new Promise((_resolve, reject) => {

@@ -6,8 +6,16 @@
  * period) so no process is left behind, publishes their final events and one
  * last heartbeat, and drains NATS. Adopting pods across agent restarts instead
  * of stopping them (DESIGN §6: persisted pod table, KillMode=process) is a
- * later issue; until then a restart of the agent restarts its pods.
+ * later issue; until then a restart of the agent restarts its pods — and an
+ * agent that died without stopping them (kill -9, a crash) stops the process
+ * groups it recorded under `<stateDir>/running` when it starts again, before
+ * it registers, so no pod runs twice.
+ *
+ * The agent's instance id (`<stateDir>/instance-id`, created once) goes with
+ * every Register: the scheduler refuses a node name another live instance
+ * holds (two hosts configured with one name), and the agent keeps retrying.
  */
+import path from 'node:path';
 import { systemClock, type Clock } from '../../shared/src/clock.js';
 import { errorFields, type Logger } from '../../shared/src/logger.js';
 import type { NodeInventory } from '../../shared/src/proto/types.js';
@@ -17,12 +25,14 @@ import type { AgentConfig } from './config.js';
 import { DesiredFollower, type DesiredTransport } from './desired-follower.js';
 import { EventPublisher, type DurablePublisher } from './event-publisher.js';
 import { Heartbeater, type HeartbeatTransport } from './heartbeat.js';
+import { loadInstanceId } from './instance-id.js';
 import { NatsLink } from './nats-link.js';
 import { PodSupervisor } from './pod-supervisor.js';
 import { PodTable } from './pod-table.js';
 import { Registration } from './registration.js';
 import type { RuntimeDriver } from './runtime/driver.js';
 import { ProcessDriver } from './runtime/process-driver.js';
+import { RUNNING_DIR, RunningRecords, stopOrphans } from './runtime/running-records.js';
 import { SchedulerClient, type Registrar } from './scheduler-client.js';
 
 /** FINAL_EVENTS_TIMEOUT_MS bounds the wait for the last pod events at shutdown. */
@@ -62,6 +72,7 @@ export class Agent {
   private follower: DesiredFollower | undefined;
   private heartbeater: Heartbeater | undefined;
   private stopping: Promise<void> | undefined;
+  private instanceId = '';
   private resolveDone!: () => void;
   private readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
@@ -78,7 +89,7 @@ export class Agent {
       nodeName: config.nodeName,
       stateDir: config.stateDir,
       stopGracePeriodMs: config.stopGracePeriodMs,
-      driver: opts.driver ?? new ProcessDriver({ logger, clock }),
+      driver: opts.driver ?? new ProcessDriver({ logger, clock, recordsDir: this.runningDir() }),
       table: this.table,
       logger,
       agentEnv: opts.env ?? process.env,
@@ -92,6 +103,7 @@ export class Agent {
         labels: config.labels,
         inventory: opts.inventory,
         agentVersion: VERSION,
+        instanceId: this.instanceId,
       }),
       defaultHeartbeatIntervalMs: config.heartbeatIntervalMs,
       logger,
@@ -136,10 +148,19 @@ export class Agent {
     return this.stopping;
   }
 
+  private runningDir(): string {
+    return path.join(path.resolve(this.opts.config.stateDir), RUNNING_DIR);
+  }
+
   private async startUp(): Promise<void> {
     const { config } = this.opts;
     const signal = this.abort.signal;
     this.log.info('starting', { version: VERSION, scheduler: config.scheduler, natsUrl: config.natsUrl, inventorySource: this.opts.inventory.source });
+    this.instanceId = loadInstanceId(config.stateDir, this.log);
+    // Pods a previous agent left running (it died without stopping them) go
+    // before this one registers: the scheduler must not see them as ours.
+    await stopOrphans({ records: new RunningRecords(this.runningDir()), gracePeriodMs: config.stopGracePeriodMs, logger: this.logger, signal });
+    if (signal.aborted) return;
     await this.registration.register();
 
     const connect =
@@ -157,7 +178,7 @@ export class Agent {
       node: config.nodeName,
       transport: link,
       registration: this.registration,
-      onDesired: (doc) => this.supervisor.apply(doc.pods),
+      onDesired: (doc) => this.supervisor.apply(doc.pods, doc.hostfiles),
       logger: this.logger,
     });
     this.follower = follower;
@@ -175,7 +196,7 @@ export class Agent {
       clock: this.opts.clock,
     });
     this.heartbeater.start();
-    this.log.info('running', { epoch: this.registration.epoch, heartbeatIntervalMs: this.heartbeater.intervalMs });
+    this.log.info('running', { epoch: this.registration.epoch, heartbeatIntervalMs: this.heartbeater.intervalMs, instanceId: this.instanceId });
   }
 
   private async stopAll(why: string): Promise<void> {

@@ -19,6 +19,8 @@ function status(podId: string, seq: number): PodStatus {
     seq,
     pid: 1,
     binding: null,
+    jobsetUid: 'c0ffee00-1',
+    requests: { cpuMillis: 1000, memoryBytes: 0, gpus: 1, rdma: 0 },
   };
 }
 
@@ -45,7 +47,7 @@ function publisher(epoch = 3) {
 }
 
 describe('EventPublisher', () => {
-  it('publishes each change as a PodEvent on the node subject, in order, with msgID podId@generation#seq', async () => {
+  it('publishes each change as a PodEvent on the node subject, in order, with msgID podId@jobsetUid@generation#seq', async () => {
     const stream = new FakeStream();
     const p = publisher();
     p.connect(stream);
@@ -53,10 +55,10 @@ describe('EventPublisher', () => {
     p.enqueue(status('a/w/0/0', 2));
     p.enqueue(status('a/w/0/1', 1));
     expect(await p.flush(5000)).toBe(true);
-    expect(stream.accepted.map((a) => a.msgID)).toEqual(['a/w/0/0@2#1', 'a/w/0/0@2#2', 'a/w/0/1@2#1']);
+    expect(stream.accepted.map((a) => a.msgID)).toEqual(['a/w/0/0@c0ffee00-1@2#1', 'a/w/0/0@c0ffee00-1@2#2', 'a/w/0/1@c0ffee00-1@2#1']);
     expect(stream.accepted[0]).toEqual({
       subject: podEventSubject('n1'),
-      msgID: 'a/w/0/0@2#1',
+      msgID: 'a/w/0/0@c0ffee00-1@2#1',
       event: { node: 'n1', epoch: 3, pod: status('a/w/0/0', 1), timeMs: 1234 },
     });
   });
@@ -72,7 +74,7 @@ describe('EventPublisher', () => {
     expect(p.pending).toBe(2);
     stream.down = false;
     expect(await p.flush(5000)).toBe(true);
-    expect(stream.accepted.map((a) => a.msgID)).toEqual(['a/w/0/0@2#1', 'a/w/0/0@2#2']);
+    expect(stream.accepted.map((a) => a.msgID)).toEqual(['a/w/0/0@c0ffee00-1@2#1', 'a/w/0/0@c0ffee00-1@2#2']);
   });
 
   it('flush gives up after its timeout when events cannot be published', async () => {
@@ -86,8 +88,11 @@ describe('EventPublisher', () => {
     p.stop();
   });
 
-  it('eventMsgId is podId@generation#seq', () => {
-    expect(eventMsgId({ podId: 'js/rj/1/2', generation: 7, seq: 3 })).toBe('js/rj/1/2@7#3');
+  it('eventMsgId is podId@jobsetUid@generation#seq: a resubmitted JobSet (new uid) never collides with the old one', () => {
+    expect(eventMsgId({ podId: 'js/rj/1/2', jobsetUid: 'aaaa-1', generation: 7, seq: 3 })).toBe('js/rj/1/2@aaaa-1@7#3');
+    expect(eventMsgId({ podId: 'js/rj/1/2', jobsetUid: 'bbbb-2', generation: 7, seq: 3 })).not.toBe(
+      eventMsgId({ podId: 'js/rj/1/2', jobsetUid: 'aaaa-1', generation: 7, seq: 3 }),
+    );
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * Publishes pod lifecycle events (muster.v1.PodEvent) to the MUSTER_EVENTS
  * JetStream stream, in order, one at a time, with the message id
- * `<podId>@<generation>#<seq>` so that a retried publish is deduplicated by the
- * stream. Events wait in a bounded queue while NATS or the stream (created by
+ * `<podId>@<jobsetUid>@<generation>#<seq>` so that a retried publish is
+ * deduplicated by the stream (and a resubmitted JobSet's pods, with a new uid,
+ * never collide with the old ones'). Events wait in a bounded queue while NATS or the stream (created by
  * the scheduler) is unavailable; when it is full the oldest is dropped — the
  * heartbeat carries every pod's full status anyway, so nothing is lost for good.
  * The queue is behind an interface so the fault-tolerance issue can put it on disk.
@@ -13,13 +14,14 @@ import { encodeJson } from '../../shared/src/proto/json-codec.js';
 import type { PodEvent, PodStatus } from '../../shared/src/proto/types.js';
 import { podEventSubject } from '../../shared/src/subjects.js';
 import { Backoff, isAborted, retryLogLevel, sleep } from './backoff.js';
+import { podKeyString } from './runtime/driver.js';
 
 /** EVENT_QUEUE_CAPACITY is the default number of events kept while they cannot be published. */
 export const EVENT_QUEUE_CAPACITY = 10_000;
 
-/** eventMsgId is the JetStream message id of an event: `<podId>@<generation>#<seq>`. */
-export function eventMsgId(pod: Pick<PodStatus, 'podId' | 'generation' | 'seq'>): string {
-  return `${pod.podId}@${pod.generation}#${pod.seq}`;
+/** eventMsgId is the JetStream message id of an event: `<podId>@<jobsetUid>@<generation>#<seq>`. */
+export function eventMsgId(pod: Pick<PodStatus, 'podId' | 'jobsetUid' | 'generation' | 'seq'>): string {
+  return `${podKeyString(pod)}#${pod.seq}`;
 }
 
 /** EventQueue holds events until they are acknowledged, oldest first. */
@@ -172,7 +174,7 @@ export class EventPublisher {
         if (this.failures > 0) this.log.info('publishing events again', { afterFailures: this.failures });
         this.failures = 0;
         backoff.reset();
-        this.log.debug('event published', { podId: pod.podId, generation: pod.generation, seq: pod.seq, phase: pod.phase });
+        this.log.debug('event published', { podId: pod.podId, jobsetUid: pod.jobsetUid, generation: pod.generation, seq: pod.seq, phase: pod.phase });
       } catch (err) {
         this.failures++;
         this.log[retryLogLevel(this.failures)]('cannot publish event, retrying', { msgID, failures: this.failures, pending: this.queue.size, ...errorFields(err) });

@@ -34,7 +34,9 @@ const POD: PodStatus = {
   finishedMs: 20,
   seq: 3,
   pid: 99,
-  binding: null,
+  binding: { gpuIndices: [0], gpuUuids: ['GPU-0'], cpuset: '0-3', numaNode: 0, nics: [] },
+  jobsetUid: 'c0ffee00-1',
+  requests: { cpuMillis: 4000, memoryBytes: 1024, gpus: 1, rdma: 0 },
 };
 
 function setup() {

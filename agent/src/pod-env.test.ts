@@ -12,21 +12,22 @@ function assignment(over: Partial<PodAssignment> = {}): PodAssignment {
   return {
     podId: 'train/workers/1/2',
     jobset: 'train',
+    jobsetUid: '0f3c9a7e-5b21-4c8e-9d4f-2a6b8c1e7f90',
     replicatedJob: 'workers',
     jobIndex: 1,
     podIndex: 2,
     generation: 3,
     template: template(),
     env: {},
-    hosts: [],
     binding: null,
     submitDir: '',
     user: '',
+    requests: null,
     ...over,
   };
 }
 
-const HOSTFILE = '/state/pods/train/workers-1-2/g3/hostfile';
+const HOSTFILE = '/state/pods/train/0f3c9a7e/workers-1-2/g3/hostfile';
 
 describe('buildPodEnv', () => {
   it('takes only the base variables from the agent environment', () => {
@@ -75,7 +76,7 @@ describe('buildPodEnv', () => {
 });
 
 describe('podWorkingDir', () => {
-  const podDir = '/state/pods/train/workers-1-2/g3';
+  const podDir = '/state/pods/train/0f3c9a7e/workers-1-2/g3';
   const exists = (dirs: string[]) => (p: string) => dirs.includes(p);
 
   it('uses template.workingDir when set, even if the submit dir exists', () => {
@@ -104,14 +105,26 @@ describe('podWorkingDir', () => {
 });
 
 describe('podPaths', () => {
-  it('puts logs and the hostfile in <stateDir>/pods/<jobset>/<rj>-<job>-<pod>/g<generation>', () => {
+  it('puts logs and the hostfile in <stateDir>/pods/<jobset>/<uid8>/<rj>-<job>-<pod>/g<generation>', () => {
     const p = podPaths('/state', assignment());
     expect(p).toEqual({
-      dir: '/state/pods/train/workers-1-2/g3',
-      stdout: '/state/pods/train/workers-1-2/g3/stdout.log',
-      stderr: '/state/pods/train/workers-1-2/g3/stderr.log',
-      hostfile: '/state/pods/train/workers-1-2/g3/hostfile',
+      dir: '/state/pods/train/0f3c9a7e/workers-1-2/g3',
+      stdout: '/state/pods/train/0f3c9a7e/workers-1-2/g3/stdout.log',
+      stderr: '/state/pods/train/0f3c9a7e/workers-1-2/g3/stderr.log',
+      hostfile: '/state/pods/train/0f3c9a7e/workers-1-2/g3/hostfile',
     });
+  });
+
+  it('gives a JobSet submitted again under the same name (another uid) other files', () => {
+    const again = podPaths('/state', assignment({ jobsetUid: '7d0e4b12-0000-4000-8000-000000000000' }));
+    expect(again.dir).toBe('/state/pods/train/7d0e4b12/workers-1-2/g3');
+    expect(again.dir).not.toBe(podPaths('/state', assignment()).dir);
+  });
+
+  it('refuses a JobSet uid that is missing, short, or not hex and "-"', () => {
+    for (const jobsetUid of ['', '0f3c9a7', '../../../etc', '0f3c9a7e/../x', 'zzzzzzzz-1', '0f3c9a7e.1'])
+      expect(() => podPaths('/state', assignment({ jobsetUid })), jobsetUid).toThrow(/jobsetUid: /);
+    expect(podPaths('/state', assignment({ jobsetUid: 'ABCDEF01' })).dir).toBe('/state/pods/train/ABCDEF01/workers-1-2/g3');
   });
 
   it('makes a relative state dir absolute', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nullLogger } from '../../shared/src/logger.js';
+import { nullLogger, type LogFields, type Logger } from '../../shared/src/logger.js';
 import type { PodAssignment, PodStatus } from '../../shared/src/proto/types.js';
 import { podPaths } from './pod-paths.js';
 import { PodSupervisor } from './pod-supervisor.js';
@@ -13,11 +13,24 @@ let stateDir: string;
 let table: PodTable;
 let sup: PodSupervisor;
 let changes: PodStatus[];
+let warnings: { msg: string; fields: LogFields }[];
+
+/** A logger that keeps warnings. */
+function warningsLogger(bound: LogFields = {}): Logger {
+  return {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (msg, fields) => warnings.push({ msg, fields: { ...bound, ...fields } }),
+    error: () => undefined,
+    child: (b) => warningsLogger({ ...bound, ...b }),
+  };
+}
 
 beforeEach(() => {
   stateDir = mkdtempSync(path.join(os.tmpdir(), 'muster-supervisor-'));
   table = new PodTable('n1');
   changes = [];
+  warnings = [];
   table.onChange((s) => changes.push(s));
   sup = new PodSupervisor({
     nodeName: 'n1',
@@ -25,10 +38,15 @@ beforeEach(() => {
     stopGracePeriodMs: 5000,
     driver: new ProcessDriver({ logger: nullLogger }),
     table,
-    logger: nullLogger,
+    logger: warningsLogger(),
     agentEnv: { PATH: process.env.PATH, SECRET: 'no' },
   });
 });
+
+/** The uids of a JobSet `train` and of `train` cancelled and submitted again. */
+const UID = '0f3c9a7e-5b21-4c8e-9d4f-2a6b8c1e7f90';
+const UID2 = '7d0e4b12-9a3c-4f1e-8b2d-5c6a7e8f9012';
+const HOSTS = [{ jobsetUid: UID, hosts: ['h0', 'h1'] }];
 
 afterEach(async () => {
   await sup.shutdown();
@@ -39,16 +57,17 @@ function pod(jobIndex: number, generation: number, script: string, over: Partial
   return {
     podId: `train/workers/${jobIndex}/0`,
     jobset: 'train',
+    jobsetUid: UID,
     replicatedJob: 'workers',
     jobIndex,
     podIndex: 0,
     generation,
     template: { image: '', command: ['sh', '-c', script], args: [], env: [{ name: 'FROM_TEMPLATE', value: 't' }], workingDir: '', resources: null, user: '' },
     env: { RANK: String(jobIndex) },
-    hosts: ['h0', 'h1'],
-    binding: null,
+    binding: { gpuIndices: [jobIndex], gpuUuids: [`GPU-${jobIndex}`], cpuset: '0-3', numaNode: 0, nics: [] },
     submitDir: '',
     user: '',
+    requests: { cpuMillis: 4000, memoryBytes: 1 << 30, gpus: 1, rdma: 0 },
     ...over,
   };
 }
@@ -61,21 +80,59 @@ async function until(what: string, cond: () => boolean): Promise<void> {
   }
 }
 
-const phaseOf = (podId: string, generation: number) => table.get({ podId, generation })?.status.phase;
-const history = (podId: string, generation: number) =>
-  changes.filter((c) => c.podId === podId && c.generation === generation).map((c) => `${c.seq}:${c.phase.replace('POD_PHASE_', '')}`);
+const phaseOf = (podId: string, generation: number, jobsetUid = UID) => table.get({ podId, jobsetUid, generation })?.status.phase;
+const history = (podId: string, generation: number, jobsetUid = UID) =>
+  changes.filter((c) => c.podId === podId && c.jobsetUid === jobsetUid && c.generation === generation).map((c) => `${c.seq}:${c.phase.replace('POD_PHASE_', '')}`);
 
 describe('PodSupervisor', () => {
   it('runs a desired pod with its hostfile, environment and logs; reports Pending → Running → Succeeded with growing seq', async () => {
     const a = pod(0, 1, 'echo "$RANK $FROM_TEMPLATE $MUSTER_NODE ${SECRET:-none} $PWD"; cat "$MUSTER_HOSTFILE"');
-    sup.apply([a]);
+    sup.apply([a], [{ jobsetUid: UID2, hosts: ['not', 'mine'] }, ...HOSTS]);
     await until('success', () => phaseOf(a.podId, 1) === 'POD_PHASE_SUCCEEDED');
     const paths = podPaths(stateDir, a);
+    expect(paths.dir).toBe(path.join(stateDir, 'pods', 'train', '0f3c9a7e', 'workers-0-0', 'g1'));
     expect(readFileSync(paths.stdout, 'utf8')).toBe(`0 t n1 none ${paths.dir}\nh0\nh1\n`);
     expect(history(a.podId, 1)).toEqual(['1:PENDING', '2:RUNNING', '3:SUCCEEDED']);
     const running = changes.find((c) => c.phase === 'POD_PHASE_RUNNING')!;
     expect(running.pid).toBeGreaterThan(0);
     expect(running.node).toBe('n1');
+    expect(warnings).toEqual([]);
+  });
+
+  it('reports the JobSet uid, requests and binding of the assignment in every status', async () => {
+    const a = pod(3, 1, 'true');
+    sup.apply([a], HOSTS);
+    await until('success', () => phaseOf(a.podId, 1) === 'POD_PHASE_SUCCEEDED');
+    expect(changes).toHaveLength(3);
+    for (const c of [...changes, ...table.statuses()])
+      expect(c).toMatchObject({ podId: a.podId, jobsetUid: UID, generation: 1, requests: a.requests, binding: a.binding });
+  });
+
+  it('writes an empty hostfile, with a warning, when the desired document has none for the pod\'s JobSet', async () => {
+    const a = pod(0, 1, 'wc -c < "$MUSTER_HOSTFILE"');
+    sup.apply([a], [{ jobsetUid: UID2, hosts: ['h9'] }]);
+    await until('success', () => phaseOf(a.podId, 1) === 'POD_PHASE_SUCCEEDED');
+    expect(readFileSync(podPaths(stateDir, a).hostfile, 'utf8')).toBe('');
+    expect(readFileSync(podPaths(stateDir, a).stdout, 'utf8').trim()).toBe('0');
+    expect(warnings).toEqual([{ msg: expect.stringContaining('no hostfile'), fields: expect.objectContaining({ podId: a.podId, jobsetUid: UID }) }]);
+  });
+
+  it('a JobSet submitted again under the same name: stops the old pod first, starts the new one only after it exited, in its own directory', async () => {
+    const old = pod(0, 0, 'echo old; trap "echo old stopping; exit 1" TERM; while :; do sleep 0.1; done');
+    sup.apply([old], HOSTS);
+    await until('old running', () => phaseOf(old.podId, 0) === 'POD_PHASE_RUNNING' && readFileSync(podPaths(stateDir, old).stdout, 'utf8').includes('old'));
+    // Same podId, same generation, another uid (and another hostfile).
+    const fresh = pod(0, 0, 'echo fresh; cat "$MUSTER_HOSTFILE"', { jobsetUid: UID2 });
+    sup.apply([fresh], [{ jobsetUid: UID2, hosts: ['h7'] }]);
+    await until('fresh done', () => phaseOf(fresh.podId, 0, UID2) === 'POD_PHASE_SUCCEEDED');
+    const order = changes.map((c) => `${c.jobsetUid.slice(0, 8)}:${c.phase.replace('POD_PHASE_', '')}${c.reason ? '/' + c.reason : ''}`);
+    expect(order).toEqual(['0f3c9a7e:PENDING', '0f3c9a7e:RUNNING', '0f3c9a7e:FAILED/Stopped', '7d0e4b12:PENDING', '7d0e4b12:RUNNING', '7d0e4b12:SUCCEEDED/Completed']);
+    const stopped = changes.find((c) => c.reason === 'Stopped')!;
+    expect(stopped.message).toContain(`uid ${UID2}`);
+    expect(podPaths(stateDir, fresh).dir).not.toBe(podPaths(stateDir, old).dir);
+    expect(readFileSync(podPaths(stateDir, old).stdout, 'utf8')).toBe('old\nold stopping\n');
+    expect(readFileSync(podPaths(stateDir, fresh).stdout, 'utf8')).toBe('fresh\nh7\n');
+    expect(table.get(old)).toBeUndefined();
   });
 
   it('keeps a finished desired pod in the table and never restarts it; forgets it once undesired', async () => {
@@ -92,10 +149,10 @@ describe('PodSupervisor', () => {
 
   it('replaces a generation: stops the old one first and starts the new one only after it exited', async () => {
     const g1 = pod(0, 1, 'echo ready; sleep 30');
-    sup.apply([g1]);
+    sup.apply([g1], HOSTS);
     await until('g1 running', () => phaseOf(g1.podId, 1) === 'POD_PHASE_RUNNING');
     const g2 = pod(0, 2, 'echo g2');
-    sup.apply([g2]);
+    sup.apply([g2], HOSTS);
     await until('g2 done', () => phaseOf(g2.podId, 2) === 'POD_PHASE_SUCCEEDED');
     // g1 ended (as Stopped) before g2 was even Pending.
     const order = changes.map((c) => `g${c.generation}:${c.phase.replace('POD_PHASE_', '')}${c.reason ? '/' + c.reason : ''}`);
@@ -107,12 +164,15 @@ describe('PodSupervisor', () => {
     const bad = pod(0, 1, 'true', { template: { image: '', command: ['no-such-command-muster'], args: [], env: [], workingDir: '', resources: null, user: '' } });
     const noTemplate = pod(1, 1, 'true', { template: null });
     const good = pod(2, 1, 'true');
-    sup.apply([bad, noTemplate, good]);
+    const badUid = pod(3, 1, 'true', { jobsetUid: '../../etc' });
+    sup.apply([bad, noTemplate, good, badUid], HOSTS);
     await until('all done', () => table.records().every((r) => r.status.phase === 'POD_PHASE_SUCCEEDED' || r.status.phase === 'POD_PHASE_FAILED'));
     expect(table.get(bad)?.status).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'StartError' });
     expect(table.get(bad)?.status.message).toContain('no-such-command-muster');
     expect(table.get(noTemplate)?.status).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'StartError' });
     expect(table.get(good)?.status.phase).toBe('POD_PHASE_SUCCEEDED');
+    expect(table.get(badUid)?.status).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'StartError' });
+    expect(table.get(badUid)?.status.message).toContain('jobsetUid');
   });
 
   it('shutdown stops every running pod and starts nothing more', async () => {

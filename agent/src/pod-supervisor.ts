@@ -1,21 +1,25 @@
 /**
  * The pod supervisor carries out reconciliation: it keeps the latest desired
- * pods, asks reconcile() what to do, and does it through the runtime driver —
- * preparing each pod's directory, hostfile, environment and working directory,
- * recording every phase change in the pod table — and reconciles again
- * whenever a pod ends (a newer generation may be waiting for it).
+ * pods (and the hostfiles of their JobSets), asks reconcile() what to do, and
+ * does it through the runtime driver — preparing each pod's directory,
+ * hostfile, environment and working directory, recording every phase change in
+ * the pod table — and reconciles again whenever a pod ends (another
+ * incarnation of its podId may be waiting for it).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { systemClock, type Clock } from '../../shared/src/clock.js';
 import { errorFields, type Logger } from '../../shared/src/logger.js';
 import { isTerminalPod } from '../../shared/src/phases.js';
-import type { PodAssignment } from '../../shared/src/proto/types.js';
+import type { NodeDesired, PodAssignment } from '../../shared/src/proto/types.js';
 import { buildPodEnv, podWorkingDir } from './pod-env.js';
 import { podPaths } from './pod-paths.js';
 import type { PodRecord, PodTable } from './pod-table.js';
 import { reconcile, type ReconcileAction, type StopReason } from './reconcile.js';
-import type { PodExit, PodKey, PodSpec, RuntimeDriver } from './runtime/driver.js';
+import { keyFields, type PodExit, type PodKey, type PodSpec, type RuntimeDriver } from './runtime/driver.js';
+
+/** JobSetHosts is the hostfile of one JobSet (NodeDesired.hostfiles). */
+export type JobSetHosts = NodeDesired['hostfiles'][number];
 
 /** PodSupervisorOptions are the supervisor's collaborators and settings. */
 export interface PodSupervisorOptions {
@@ -42,8 +46,10 @@ function isDirectory(p: string): boolean {
   }
 }
 
-function stopWhy(reason: StopReason, key: PodKey): string {
-  return reason === 'Superseded' ? `another generation of ${key.podId} is desired` : 'no longer desired on this node';
+function stopWhy(reason: StopReason, key: PodKey, by: PodKey | undefined): string {
+  if (reason === 'NotDesired') return 'no longer desired on this node';
+  if (by && by.jobsetUid !== key.jobsetUid) return `${key.podId} of another JobSet incarnation (uid ${by.jobsetUid}) is desired`;
+  return `generation ${by?.generation ?? '?'} of ${key.podId} is desired`;
 }
 
 /** PodSupervisor runs the pods the desired state asks for and nothing else. */
@@ -51,6 +57,7 @@ export class PodSupervisor {
   private readonly log: Logger;
   private readonly clock: Clock;
   private desired: PodAssignment[] | undefined;
+  private hostfiles = new Map<string, string[]>();
   private closing = false;
   private readonly inflight = new Set<Promise<unknown>>();
 
@@ -59,9 +66,10 @@ export class PodSupervisor {
     this.clock = opts.clock ?? systemClock;
   }
 
-  /** apply makes `pods` the desired set and reconciles. */
-  apply(pods: PodAssignment[]): void {
+  /** apply makes `pods` the desired set, `hostfiles` the hostfiles of their JobSets (by uid), and reconciles. */
+  apply(pods: PodAssignment[], hostfiles: readonly JobSetHosts[] = []): void {
     this.desired = pods;
+    this.hostfiles = new Map(hostfiles.map((h) => [h.jobsetUid, h.hosts]));
     this.reconcileNow();
   }
 
@@ -97,11 +105,11 @@ export class PodSupervisor {
         this.startPod(action.assignment);
         return;
       case 'stop':
-        this.stopPod(action, stopWhy(action.reason, action));
+        this.stopPod(action, stopWhy(action.reason, action, action.by));
         return;
       case 'forget':
         this.opts.table.remove(action);
-        this.log.debug('pod forgotten', { podId: action.podId, generation: action.generation });
+        this.log.debug('pod forgotten', keyFields(action));
         return;
     }
   }
@@ -121,7 +129,7 @@ export class PodSupervisor {
     const rec = this.opts.table.get(key);
     if (!rec || isTerminalPod(rec.status.phase) || rec.stopping !== undefined) return;
     this.opts.table.markStopping(key, why);
-    this.log.info('stopping pod', { podId: key.podId, generation: key.generation, why });
+    this.log.info('stopping pod', { ...keyFields(key), why });
     // A Pending pod is stopped by runPod as soon as the driver has started it.
     if (rec.status.phase === 'POD_PHASE_RUNNING') this.track(this.opts.driver.stop(key, this.opts.stopGracePeriodMs, why));
   }
@@ -129,7 +137,7 @@ export class PodSupervisor {
   private finish(rec: PodRecord, exit: PodExit): void {
     const key = rec.status;
     if (!this.opts.table.markFinished(key, exit)) return;
-    const fields = { podId: key.podId, generation: key.generation, phase: key.phase, reason: exit.reason, exitCode: exit.exitCode, signal: exit.signal || undefined };
+    const fields = { ...keyFields(key), phase: key.phase, reason: exit.reason, exitCode: exit.exitCode, signal: exit.signal || undefined };
     if (exit.reason === 'StartError' || exit.reason === 'ImageNotSupported') this.log.warn(`pod could not start: ${exit.message}`, fields);
     else this.log.info('pod finished', fields);
     this.reconcileNow();
@@ -140,11 +148,11 @@ export class PodSupervisor {
   }
 
   private async runPod(rec: PodRecord): Promise<void> {
-    const key: PodKey = { podId: rec.status.podId, generation: rec.status.generation };
-    const log = this.log.child({ podId: key.podId, generation: key.generation });
+    const key: PodKey = keyFields(rec.status);
+    const log = this.log.child(keyFields(key));
     let spec: PodSpec;
     try {
-      spec = await this.prepare(rec.assignment);
+      spec = await this.prepare(rec.assignment, log);
     } catch (err) {
       this.finish(rec, this.startFailed(`cannot prepare the pod: ${(err as Error).message}`));
       return;
@@ -171,14 +179,15 @@ export class PodSupervisor {
     this.finish(rec, await started.exited);
   }
 
-  private async prepare(a: PodAssignment): Promise<PodSpec> {
+  private async prepare(a: PodAssignment, log: Logger): Promise<PodSpec> {
     if (!a.template) throw new Error('the assignment has no pod template');
     const paths = podPaths(this.opts.stateDir, a);
     await mkdir(paths.dir, { recursive: true });
-    await writeFile(paths.hostfile, a.hosts.map((h) => h + '\n').join(''));
+    const hosts = this.hostfiles.get(a.jobsetUid);
+    if (!hosts) log.warn('the desired document has no hostfile for this JobSet: writing an empty hostfile', { jobset: a.jobset });
+    await writeFile(paths.hostfile, (hosts ?? []).map((h) => h.replace(/[\r\n]/g, '') + '\n').join(''));
     return {
-      podId: a.podId,
-      generation: a.generation,
+      ...keyFields(a),
       image: a.template.image,
       command: a.template.command,
       args: a.template.args,

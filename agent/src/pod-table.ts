@@ -8,7 +8,7 @@ import { errorFields, nullLogger, type Logger } from '../../shared/src/logger.js
 import { isTerminalPod } from '../../shared/src/phases.js';
 import type { PodAssignment, PodPhase, PodStatus } from '../../shared/src/proto/types.js';
 import type { LocalPod } from './reconcile.js';
-import { podKeyString, type PodExit, type PodKey } from './runtime/driver.js';
+import { keyFields, podKeyString, type PodExit, type PodKey } from './runtime/driver.js';
 
 /** PodRecord is one pod incarnation in the table. */
 export interface PodRecord {
@@ -33,10 +33,14 @@ const NEXT: Record<PodPhase, readonly PodPhase[]> = {
 
 /** copyStatus returns a status detached from the table (safe to queue and serialise later). */
 export function copyStatus(s: PodStatus): PodStatus {
-  return { ...s, binding: s.binding ? { ...s.binding } : null };
+  return {
+    ...s,
+    binding: s.binding ? { ...s.binding } : null,
+    requests: s.requests ? { ...s.requests } : null,
+  };
 }
 
-/** PodTable holds the pods of this node, keyed by (podId, generation). */
+/** PodTable holds the pods of this node, keyed by (podId, jobsetUid, generation). */
 export class PodTable {
   private readonly pods = new Map<string, PodRecord>();
   private readonly listeners = new Set<PodChangeListener>();
@@ -74,10 +78,14 @@ export class PodTable {
 
   /** localPods is the table as reconcile sees it. */
   localPods(): LocalPod[] {
-    return this.records().map((r) => ({ podId: r.status.podId, generation: r.status.generation, phase: r.status.phase, stopping: r.stopping !== undefined }));
+    return this.records().map((r) => ({ ...keyFields(r.status), phase: r.status.phase, stopping: r.stopping !== undefined }));
   }
 
-  /** add inserts a desired pod as Pending (seq 1); throws if that incarnation is already present. */
+  /**
+   * add inserts a desired pod as Pending (seq 1); throws if that incarnation is
+   * already present. Its status carries what the scheduler placed it with
+   * (JobSet uid, requests, binding) in every event and heartbeat.
+   */
   add(assignment: PodAssignment): PodRecord {
     const key = podKeyString(assignment);
     if (this.pods.has(key)) throw new Error(`pod ${key} is already in the table`);
@@ -94,8 +102,10 @@ export class PodTable {
       seq: 0,
       pid: 0,
       binding: assignment.binding,
+      jobsetUid: assignment.jobsetUid,
+      requests: assignment.requests,
     };
-    const rec: PodRecord = { assignment, status };
+    const rec: PodRecord = { assignment, status: copyStatus(status) };
     this.pods.set(key, rec);
     this.transition(rec, 'POD_PHASE_PENDING', {});
     return rec;
@@ -135,7 +145,7 @@ export class PodTable {
       try {
         fn(snapshot);
       } catch (err) {
-        this.log.error('pod change listener failed', { podId: snapshot.podId, generation: snapshot.generation, ...errorFields(err) });
+        this.log.error('pod change listener failed', { ...keyFields(snapshot), ...errorFields(err) });
       }
     }
     return true;

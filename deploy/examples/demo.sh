@@ -18,7 +18,7 @@ muster submit -f deploy/examples/leader-workers.yaml || exit 1
 muster watch leader-workers
 rc=$?
 muster get leader-workers
-echo "leader log:"; cat "$dir"/agents/*/pods/leader-workers/leader-0-0/g0/stdout.log 2>/dev/null | sed 's/^/  /'
+echo "leader log:"; cat "$dir"/agents/*/pods/leader-workers/*/leader-0-0/g0/stdout.log 2>/dev/null | sed 's/^/  /'
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 printf 'demo finished in %d.%03ds (exit %d)\n' $((elapsed_ms / 1000)) $((elapsed_ms % 1000)) "$rc"
 exit $rc

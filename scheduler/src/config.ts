@@ -64,6 +64,8 @@ function crossCheckScheduler(c: Partial<SchedulerConfig>): { path: string; messa
     out.push({ path: 'coordinatorPortMax', message: 'must be ≥ coordinatorPortMin' });
   if (c.nodeGracePeriodMs !== undefined && c.nodeLostTimeoutMs !== undefined && c.nodeLostTimeoutMs < c.nodeGracePeriodMs)
     out.push({ path: 'nodeLostTimeoutMs', message: 'must be ≥ nodeGracePeriodMs' });
+  if (c.heartbeatIntervalMs !== undefined && c.nodeGracePeriodMs !== undefined && c.nodeGracePeriodMs < 2 * c.heartbeatIntervalMs)
+    out.push({ path: 'nodeGracePeriodMs', message: 'must be at least twice heartbeatIntervalMs, or nodes flap NotReady between heartbeats' });
   return out;
 }
 

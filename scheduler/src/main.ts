@@ -48,6 +48,8 @@ const program = new Command('muster-scheduler')
       log.error('scheduler failed to start', errorFields(err));
       process.exit(1);
     }
+    // A daemon logs what escaped a handler instead of dying on it.
+    process.on('unhandledRejection', (err) => log.error('unhandled rejection', errorFields(err)));
     let stopping = false;
     const shutdown = (signal: string): void => {
       if (stopping) return;

@@ -3,6 +3,15 @@ import { toResources } from '../../shared/src/resources.js';
 import type { Snapshot } from './core/types.js';
 import type { SchedulerContext } from './context.js';
 import { isActive } from './store/store.js';
+import type { JobSetSpec } from '../../shared/src/proto/types.js';
+import type { GangPod } from './model/gang.js';
+
+/** coordinatorPodId is the pod spec.coordinator names (default: the first pod of the gang). */
+export function coordinatorPodId(spec: JobSetSpec, gang: GangPod[]): string {
+  const c = spec.coordinator;
+  const pod = c ? gang.find((p) => p.replicatedJob === c.replicatedJob && p.jobIndex === c.jobIndex && p.podIndex === c.podIndex) : undefined;
+  return (pod ?? gang[0])?.podId ?? '';
+}
 
 /** takeSnapshot copies what one scheduling cycle needs. */
 export function takeSnapshot(ctx: SchedulerContext): Snapshot {
@@ -19,8 +28,10 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
     })),
     pending: jobsets
       .filter((r) => r.jobset.status!.phase === 'JOB_SET_PHASE_PENDING' && !r.jobset.spec!.suspend)
-      .map((r) => ({ name: r.jobset.metadata!.name, createdMs: r.jobset.metadata!.createdMs, pods: r.gang })),
-    usedPorts: jobsets.filter((r) => isActive(r.jobset) && r.placement).map((r) => r.placement!.coordinatorPort),
+      .map((r) => ({ name: r.jobset.metadata!.name, createdMs: r.jobset.metadata!.createdMs, pods: r.gang, coordinatorPodId: coordinatorPodId(r.jobset.spec!, r.gang) })),
+    usedPorts: jobsets
+      .filter((r) => isActive(r.jobset) && r.placement)
+      .map((r) => ({ node: r.placement!.coordinatorNode, port: r.placement!.coordinatorPort })),
     portRange: ctx.settings.portRange,
   };
 }

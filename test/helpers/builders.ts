@@ -6,6 +6,10 @@
  *                                                                          → JobSet (spec defaulted, status Pending)
  *   pendingOf(jobset)                                                      → PendingJobSet (for decideCycle)
  *   admittedJobSet(jobset, nodeOf)                                         → JobSet in phase Admitted with its pods
+ *   podStatus('train/w/0/0', {...})                                        → PodStatus of JobSet train's incarnation
+ *
+ * A built JobSet named N has the deterministic uid `uid-N` (jobSetUid(N)); pod
+ * statuses built for its pods carry that uid unless a test overrides it.
  *
  * Builders only assemble data; they never decide anything the code under test
  * decides (expandGang is the one piece of production code used, because a
@@ -241,7 +245,7 @@ export class JobSetBuilder {
   build(): JobSet {
     const spec = withDefaults(this.rawSpec());
     return {
-      metadata: { name: this.name, labels: { ...this.labelMap }, uid: `uid-${this.name}`, createdMs: this.created, user: 'tester', userVerified: false, submitDir: '/home/tester' },
+      metadata: { name: this.name, labels: { ...this.labelMap }, uid: jobSetUid(this.name), createdMs: this.created, user: 'tester', userVerified: false, submitDir: '/home/tester' },
       spec,
       status: {
         phase: 'JOB_SET_PHASE_PENDING',
@@ -262,6 +266,11 @@ export class JobSetBuilder {
   }
 }
 
+/** jobSetUid is the uid a built JobSet named `name` gets (deterministic, so tests can write it out). */
+export function jobSetUid(name: string): string {
+  return `uid-${name}`;
+}
+
 /** makeJobSet starts a JobSetBuilder for a JobSet named `name`. */
 export function makeJobSet(name: string): JobSetBuilder {
   return new JobSetBuilder(name);
@@ -272,15 +281,34 @@ export function gangOf(js: JobSet): GangPod[] {
   return expandGang(js.metadata!.name, js.spec!);
 }
 
-/** pendingOf turns a built JobSet into the PendingJobSet a Snapshot carries. */
-export function pendingOf(js: JobSet): PendingJobSet {
-  return { name: js.metadata!.name, createdMs: js.metadata!.createdMs, pods: gangOf(js) };
+/**
+ * coordinatorOf names the pod spec.coordinator points at, or the first pod of
+ * the gang when there is none or it names no pod (DESIGN §7; written out here,
+ * not taken from the scheduler, so tests of the scheduler's choice can compare).
+ */
+export function coordinatorOf(js: JobSet, gang: GangPod[] = gangOf(js)): string {
+  const c = js.spec!.coordinator;
+  const named = c ? gang.find((p) => p.replicatedJob === c.replicatedJob && p.jobIndex === c.jobIndex && p.podIndex === c.podIndex) : undefined;
+  return (named ?? gang[0])?.podId ?? '';
 }
 
-/** podStatus is a PodStatus with every field present; `over` overrides. */
+/** pendingOf turns a built JobSet into the PendingJobSet a Snapshot carries. */
+export function pendingOf(js: JobSet): PendingJobSet {
+  const pods = gangOf(js);
+  return { name: js.metadata!.name, createdMs: js.metadata!.createdMs, pods, coordinatorPodId: coordinatorOf(js, pods) };
+}
+
+/**
+ * podStatus is a PodStatus with every field present; `over` overrides. Its
+ * jobsetUid is that of the built JobSet the pod id names (jobSetUid), so a
+ * report built for a pod of `train` belongs to makeJobSet('train').build().
+ */
 export function podStatus(podId: string, over: Partial<PodStatus> = {}): PodStatus {
+  const jobset = podId.split('/')[0] ?? '';
   return {
     podId,
+    jobsetUid: jobSetUid(jobset),
+    requests: null,
     generation: 0,
     node: '',
     phase: 'POD_PHASE_PENDING',
@@ -298,8 +326,9 @@ export function podStatus(podId: string, over: Partial<PodStatus> = {}): PodStat
 
 /**
  * admittedJobSet returns a copy of a built JobSet in phase Admitted, with one
- * Pending pod per gang pod (generation = status.restarts) on the node
- * `nodeOf` chooses (default: all on `n1`).
+ * Pending pod per gang pod (generation = status.restarts, jobsetUid = the
+ * JobSet's uid, requests = the pod's request) on the node `nodeOf` chooses
+ * (default: all on `n1`).
  */
 export function admittedJobSet(js: JobSet, nodeOf: (pod: GangPod) => string = () => 'n1'): JobSet {
   const out = structuredClone(js);
@@ -308,7 +337,13 @@ export function admittedJobSet(js: JobSet, nodeOf: (pod: GangPod) => string = ()
   s.reason = 'Admitted';
   s.admittedMs = 1;
   s.pods = gangOf(out).map((g) =>
-    podStatus(g.podId, { generation: s.restarts, node: nodeOf(g), binding: { gpuIndices: [], gpuUuids: [], cpuset: '', numaNode: 0, nics: [] } }),
+    podStatus(g.podId, {
+      generation: s.restarts,
+      node: nodeOf(g),
+      jobsetUid: out.metadata!.uid,
+      requests: { ...g.request },
+      binding: { gpuIndices: [], gpuUuids: [], cpuset: '', numaNode: 0, nics: [] },
+    }),
   );
   return out;
 }

@@ -4,12 +4,12 @@
  * in a temp dir that is removed afterwards. Built on the same launcher as
  * `muster local up`, so the tests exercise what users run.
  */
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SchedulerApi } from '../../cli/src/client.js';
-import { startScheduler, type SchedulerHandle } from '../../cli/src/local/daemons.js';
+import { startAgent, startScheduler, type SchedulerHandle } from '../../cli/src/local/daemons.js';
 import { startLocalCluster, type LocalCluster } from '../../cli/src/local/cluster.js';
 import { waitFor } from '../../cli/src/util/poll.js';
 import type { JobSet } from '../../shared/src/proto/types.js';
@@ -35,12 +35,14 @@ export interface TestCluster {
   killScheduler(): Promise<void>;
   /** Starts the scheduler again on the same address, database and NATS. */
   restartScheduler(): Promise<void>;
+  /** Starts agent `i` again (same node name and state dir) after it exited. */
+  restartAgent(i: number): Promise<void>;
   /** Submits a JobSet written in the file shape (apiVersion/kind added). */
   submit(doc: { metadata: { name: string }; spec: unknown }, submitDir?: string): Promise<JobSet>;
   /** Polls GetJobSet until `pred` holds; throws naming `what` on timeout. */
   waitForJobSet(name: string, pred: (js: JobSet) => boolean, what: string, timeoutMs?: number): Promise<JobSet>;
-  /** Reads a pod's stdout (or stderr) from its agent's state dir. */
-  podLog(podId: string, stream?: 'stdout' | 'stderr', generation?: number): string;
+  /** Reads a pod's stdout (or stderr) from its agent's state dir (jobsetUid picks one incarnation when several exist). */
+  podLog(podId: string, stream?: 'stdout' | 'stderr', generation?: number, jobsetUid?: string): string;
   /** Text of a daemon's log file (`scheduler`, `local-1`…). */
   daemonLog(name: string): string;
   /** Stops every process and removes the temp dir. */
@@ -64,6 +66,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
   const dir = mkdtempSync(path.join(os.tmpdir(), 'muster-it-'));
   const port = await freePort();
   const schedulerArgs = ['--listen', `127.0.0.1:${port}`, '--log-level', 'debug', ...(opts.schedulerArgs ?? [])];
+  const agentArgs = ['--stop-grace-period', '2s', '--log-level', 'debug', ...(opts.agentArgs ?? [])];
   let cluster: LocalCluster;
   try {
     cluster = await startLocalCluster({
@@ -71,7 +74,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       agents: opts.agents ?? 2,
       hardware: opts.hardware ?? [],
       schedulerArgs,
-      agentArgs: ['--stop-grace-period', '2s', '--log-level', 'debug', ...(opts.agentArgs ?? [])],
+      agentArgs,
       readyTimeoutMs: 45_000,
     });
   } catch (err) {
@@ -79,6 +82,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     throw err;
   }
   let scheduler = cluster.scheduler;
+  const agents = [...cluster.agents];
   const api = new SchedulerApi(cluster.schedulerAddress, { timeoutMs: 10_000 });
   const tc: TestCluster = {
     dir,
@@ -93,6 +97,17 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     async restartScheduler() {
       rmSync(path.join(dir, 'scheduler.addr'), { force: true });
       scheduler = await startScheduler({ dir, natsUrl: cluster.natsUrl, extraArgs: schedulerArgs });
+    },
+    async restartAgent(i) {
+      const old = agents[i]!;
+      agents[i] = await startAgent({
+        dir,
+        nodeName: old.nodeName,
+        schedulerAddress: cluster.schedulerAddress,
+        natsUrl: cluster.natsUrl,
+        hardwareFile: opts.hardware?.[Math.min(i, (opts.hardware?.length ?? 1) - 1)],
+        extraArgs: agentArgs,
+      });
     },
     async submit(doc, submitDir) {
       const parsed = parseJobSetObject({ apiVersion: 'muster.dev/v1', kind: 'JobSet', ...doc });
@@ -113,13 +128,21 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
         throw new Error(`${(err as Error).message}; last status: ${s ? `${s.phase} ${s.reason}: ${s.message}` : 'none'}`);
       }
     },
-    podLog(podId, stream = 'stdout', generation = 0) {
+    podLog(podId, stream = 'stdout', generation = 0, jobsetUid) {
+      // <stateDir>/pods/<jobset>/<uid8>/<rj>-<j>-<p>/g<gen>/<stream>.log
       const [jobset, rj, j, p] = podId.split('/');
+      const found: string[] = [];
       for (const node of cluster.nodeNames) {
-        const f = path.join(dir, 'agents', node, 'pods', jobset!, `${rj}-${j}-${p}`, `g${generation}`, `${stream}.log`);
-        if (existsSync(f)) return readFileSync(f, 'utf8');
+        const base = path.join(dir, 'agents', node, 'pods', jobset!);
+        if (!existsSync(base)) continue;
+        for (const uid8 of readdirSync(base)) {
+          if (jobsetUid && !jobsetUid.startsWith(uid8)) continue;
+          const f = path.join(base, uid8, `${rj}-${j}-${p}`, `g${generation}`, `${stream}.log`);
+          if (existsSync(f)) found.push(f);
+        }
       }
-      throw new Error(`no ${stream} log for pod ${podId} generation ${generation} under ${dir}/agents`);
+      if (found.length !== 1) throw new Error(`expected one ${stream} log for pod ${podId} generation ${generation} under ${dir}/agents, found ${found.length}`);
+      return readFileSync(found[0]!, 'utf8');
     },
     daemonLog(name) {
       const f = path.join(dir, 'logs', `${name}.log`);
@@ -127,7 +150,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     },
     async stop() {
       api.client.close();
-      await Promise.allSettled(cluster.agents.map((a) => a.stop(5000)));
+      await Promise.allSettled(agents.map((a) => a.stop(5000)));
       await scheduler.stop(5000).catch(() => undefined);
       await cluster.stop(5000).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

@@ -6,15 +6,30 @@
  */
 import type { PodPhase } from '../../../shared/src/proto/types.js';
 
-/** PodKey identifies one incarnation of a pod: its id and its generation. */
+/**
+ * PodKey identifies one incarnation of a pod: its id, the JobSet incarnation it
+ * belongs to (a JobSet cancelled and submitted again under the same name has a
+ * new uid, and its pods are other pods) and its generation.
+ */
 export interface PodKey {
   podId: string;
+  jobsetUid: string;
   generation: number;
 }
 
-/** podKeyString renders a PodKey as `podId@generation` (map keys, NATS msg ids). */
+/** podKeyString renders a PodKey as `podId@jobsetUid@generation` (map keys, NATS msg ids, logs). */
 export function podKeyString(k: PodKey): string {
-  return `${k.podId}@${k.generation}`;
+  return `${k.podId}@${k.jobsetUid}@${k.generation}`;
+}
+
+/** sameIncarnation says whether two keys name the same pod incarnation. */
+export function sameIncarnation(a: PodKey, b: PodKey): boolean {
+  return a.podId === b.podId && a.jobsetUid === b.jobsetUid && a.generation === b.generation;
+}
+
+/** keyFields are a key's fields for log records. */
+export function keyFields(k: PodKey): { podId: string; jobsetUid: string; generation: number } {
+  return { podId: k.podId, jobsetUid: k.jobsetUid, generation: k.generation };
 }
 
 /** PodSpec is everything a driver needs to start a pod; the agent has resolved env, paths and working directory. */
@@ -79,8 +94,9 @@ export interface RuntimeDriver {
   start(spec: PodSpec): Promise<PodStart>;
   /**
    * stop asks a running pod to end (SIGTERM to its whole process group, SIGKILL
-   * after gracePeriodMs) and resolves with its exit once it has exited; the exit
-   * reason is `Stopped`. Resolves undefined when the driver does not run that pod.
+   * after gracePeriodMs) and resolves with its exit once it has exited — every
+   * process of it, not only the first one; the exit reason is `Stopped`.
+   * Resolves undefined when the driver does not run that pod.
    */
   stop(key: PodKey, gracePeriodMs: number, why: string): Promise<PodExit | undefined>;
   /** list returns the pods the driver runs now. */

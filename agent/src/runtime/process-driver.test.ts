@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -47,6 +47,7 @@ let nextGen = 1;
 function spec(command: string[], over: Partial<PodSpec> = {}): PodSpec {
   return {
     podId: 'js/rj/0/0',
+    jobsetUid: '0123abcd-0000',
     generation: nextGen++,
     image: '',
     command,
@@ -104,7 +105,7 @@ describe('ProcessDriver', () => {
   it('stops a pod with SIGTERM: Failed/Stopped, signal SIGTERM, exit code 143', async () => {
     const s = spec(['sleep', '30']);
     const res = await startRunning(s);
-    expect(driver.list()).toEqual([{ podId: s.podId, generation: s.generation, pid: res.pid, startedMs: res.startedMs }]);
+    expect(driver.list()).toEqual([{ podId: s.podId, jobsetUid: s.jobsetUid, generation: s.generation, pid: res.pid, startedMs: res.startedMs }]);
     const exit = await driver.stop(s, 10_000, 'no longer desired');
     expect(exit).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'Stopped', signal: 'SIGTERM', exitCode: 143 });
     expect(exit?.message).toContain('no longer desired');
@@ -131,8 +132,9 @@ describe('ProcessDriver', () => {
     const child = Number(readIf(childPidFile).trim());
     started.push(child);
     expect(isAlive(child)).toBe(true);
-    await driver.stop(s, 10_000, 'test');
-    await waitFor('the child to die', () => !isAlive(child));
+    // The leader dies of TERM at once; the child is killed when the grace period runs out.
+    await driver.stop(s, 300, 'test');
+    expect(isAlive(child)).toBe(false);
     expect(isAlive(res.pid)).toBe(false);
   });
 
@@ -184,6 +186,100 @@ describe('ProcessDriver', () => {
   });
 
   it('stop of a pod it does not run resolves undefined', async () => {
-    expect(await driver.stop({ podId: 'x/y/0/0', generation: 1 }, 100, 'test')).toBeUndefined();
+    expect(await driver.stop({ podId: 'x/y/0/0', jobsetUid: '0123abcd', generation: 1 }, 100, 'test')).toBeUndefined();
+  });
+
+  it('tells incarnations of one podId apart by JobSet uid: stopping one leaves the other running', async () => {
+    const old = spec(['sleep', '30']);
+    const other = { ...old, jobsetUid: '4567cdef-0000', stdoutPath: path.join(dir, 'other.log') };
+    const a = await startRunning(old);
+    const b = await startRunning(other);
+    expect(driver.list().map((p) => p.jobsetUid).sort()).toEqual(['0123abcd-0000', '4567cdef-0000']);
+    await driver.stop(old, 5000, 'test');
+    expect(isAlive(a.pid)).toBe(false);
+    expect(isAlive(b.pid)).toBe(true);
+    expect(driver.list()).toEqual([expect.objectContaining({ jobsetUid: '4567cdef-0000', pid: b.pid })]);
+    await driver.stop(other, 5000, 'test');
+  });
+
+  describe('stopping a pod whose first process exits before the rest of its group', () => {
+    // The leader (a wrapper shell) dies of SIGTERM at once; its child traps
+    // TERM and needs a while to finish (a checkpoint) before it exits.
+    const script = (childPidFile: string, onTerm: string) =>
+      `(trap '${onTerm}' TERM; sh -c 'echo $PPID' > ${childPidFile}; echo ready; while :; do sleep 0.1; done) & wait`;
+
+    it('lets the rest of the group finish within the grace period, and reports the pod exited only once it has', async () => {
+      const childPidFile = path.join(dir, 'child.pid');
+      const s = spec(['sh', '-c', script(childPidFile, 'echo child got TERM; sleep 0.5; echo child done; exit 0')]);
+      const res = await startRunning(s);
+      await waitFor('ready', () => readIf(s.stdoutPath).includes('ready') && readIf(childPidFile).trim() !== '');
+      const child = Number(readIf(childPidFile).trim());
+      started.push(child);
+      const exit = await driver.stop(s, 10_000, 'no longer desired');
+      // The exit came after the child's last line, not when the leader died.
+      expect(readIf(s.stdoutPath)).toContain('child got TERM\nchild done\n');
+      expect(exit).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'Stopped', signal: 'SIGTERM', exitCode: 143 });
+      expect(exit?.message).not.toContain('SIGKILL');
+      expect(isAlive(res.pid)).toBe(false);
+      expect(isAlive(child)).toBe(false);
+      expect(driver.list()).toEqual([]);
+    });
+
+    it('kills the rest of the group when the grace period runs out, and says so', async () => {
+      const childPidFile = path.join(dir, 'stubborn.pid');
+      const s = spec(['sh', '-c', script(childPidFile, 'echo child ignores TERM')]);
+      const res = await startRunning(s);
+      await waitFor('ready', () => readIf(s.stdoutPath).includes('ready') && readIf(childPidFile).trim() !== '');
+      const child = Number(readIf(childPidFile).trim());
+      started.push(child);
+      const exit = await driver.stop(s, 300, 'test');
+      expect(readIf(s.stdoutPath)).toContain('child ignores TERM');
+      expect(exit).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'Stopped', signal: 'SIGTERM' });
+      expect(exit?.message).toContain('the rest of its process group was killed (SIGKILL)');
+      expect(isAlive(child)).toBe(false);
+      expect(isAlive(res.pid)).toBe(false);
+    });
+
+    it('a second stop without grace kills the waiting group at once', async () => {
+      const childPidFile = path.join(dir, 'second.pid');
+      const s = spec(['sh', '-c', script(childPidFile, 'echo child ignores TERM')]);
+      await startRunning(s);
+      await waitFor('ready', () => readIf(s.stdoutPath).includes('ready') && readIf(childPidFile).trim() !== '');
+      const child = Number(readIf(childPidFile).trim());
+      started.push(child);
+      const first = driver.stop(s, 60_000, 'test');
+      await waitFor('the child to get TERM', () => readIf(s.stdoutPath).includes('child ignores TERM'));
+      const second = await driver.stop(s, 0, 'shutting down');
+      expect(second).toEqual(await first);
+      expect(isAlive(child)).toBe(false);
+    });
+  });
+
+  it('records each running process group under recordsDir, and removes the record once the pod has exited', async () => {
+    const recordsDir = path.join(dir, 'running');
+    const recording = new ProcessDriver({ logger: nullLogger, recordsDir });
+    const s = spec(['sh', '-c', 'echo ready; sleep 30'], { stdoutPath: path.join(dir, 'rec.log') });
+    const res = await recording.start(s);
+    if (res.kind !== 'running') throw new Error('not running');
+    started.push(res.pid);
+    const file = path.join(recordsDir, `${res.pid}.json`);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
+      pgid: res.pid,
+      podId: s.podId,
+      jobsetUid: s.jobsetUid,
+      generation: s.generation,
+      startedMs: res.startedMs,
+      command: ['sh', '-c', 'echo ready; sleep 30'],
+      procStartTime: expect.stringMatching(/^\d+$/),
+    });
+    await recording.stop(s, 5000, 'test');
+    expect(readdirSync(recordsDir)).toEqual([]);
+
+    // A pod that ends by itself loses its record too.
+    const t = spec(['true']);
+    const done = await recording.start(t);
+    if (done.kind !== 'running') throw new Error('not running');
+    await done.exited;
+    expect(readdirSync(recordsDir)).toEqual([]);
   });
 });

@@ -3,6 +3,16 @@
  * group (and session), its stdout/stderr appended to files, stopped by
  * signalling the whole group. It runs with the agent's uid (the identity issue
  * adds `template.user`) and without cgroups (a later issue).
+ *
+ * A pod has ended when its whole group has: when the agent stops a pod, the
+ * first process (the group leader) exiting is not the end — a `sh -c "python
+ * train.py; …"` wrapper dies of SIGTERM at once while its child is still
+ * writing a checkpoint — so the group is watched until it is empty, and only
+ * the grace timer sends SIGKILL. A pod that ends by itself (not stopped) ends
+ * with its leader, and whatever it left in its group is killed.
+ *
+ * With `recordsDir`, each running group is recorded on disk (running-records.ts)
+ * so that an agent that crashed can stop its pods when it starts again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
@@ -10,35 +20,43 @@ import os from 'node:os';
 import path from 'node:path';
 import { systemClock, type Clock } from '../../../shared/src/clock.js';
 import { errorFields, type Logger } from '../../../shared/src/logger.js';
-import { podKeyString, type PodExit, type PodKey, type PodSpec, type PodStart, type RunningPod, type RuntimeDriver } from './driver.js';
+import { keyFields, podKeyString, type PodExit, type PodKey, type PodSpec, type PodStart, type RunningPod, type RuntimeDriver } from './driver.js';
+import { GroupWatch, killGroup } from './proc.js';
+import { GROUP_POLL_MS, KILL_WAIT_MS, recordFor, RunningRecords } from './running-records.js';
+
+export { killGroup } from './proc.js';
 
 /** ProcessDriverOptions configure the process driver. */
 export interface ProcessDriverOptions {
   logger: Logger;
   clock?: Clock;
+  /** Where running process groups are recorded (`<stateDir>/running`); none when absent. */
+  recordsDir?: string;
+  /** How often a stopping pod's group is checked for live processes (default GROUP_POLL_MS). */
+  groupPollMs?: number;
 }
 
 interface Entry extends RunningPod {
   child: ChildProcess;
   exited: Promise<PodExit>;
+  resolveExit: (exit: PodExit) => void;
   /** Why the agent stopped it, once it did. */
   stopWhy?: string;
   killTimer?: NodeJS.Timeout;
+  /** When SIGKILL was sent to the group (stop with no grace, or the grace period ran out). */
+  killedAt?: number;
+  /** How the leader ended, once it has. */
+  leaderExit?: { code: number | null; signal: NodeJS.Signals | null };
+  /** True when the leader had exited and the rest of its group was SIGKILLed. */
+  restKilled?: boolean;
+  /** True once the exit has been reported. */
+  done?: boolean;
+  recorded?: boolean;
 }
 
 /** signalNumber is the number of a signal name (SIGTERM → 15); 0 when unknown. */
 export function signalNumber(name: string): number {
   return (os.constants.signals as Record<string, number | undefined>)[name] ?? 0;
-}
-
-/** killGroup signals the process group led by pid; false when it no longer exists. */
-export function killGroup(pid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function startFailure(reason: 'StartError' | 'ImageNotSupported', message: string, now: number): PodStart {
@@ -62,10 +80,14 @@ export class ProcessDriver implements RuntimeDriver {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly running = new Map<string, Entry>();
+  private readonly records: RunningRecords | undefined;
+  private readonly pollMs: number;
 
   constructor(opts: ProcessDriverOptions) {
     this.log = opts.logger.child({ component: 'process-driver' });
     this.clock = opts.clock ?? systemClock;
+    this.records = opts.recordsDir ? new RunningRecords(opts.recordsDir) : undefined;
+    this.pollMs = opts.groupPollMs ?? GROUP_POLL_MS;
   }
 
   /** start spawns `command[0] command[1..] args` detached, logs appended to the spec's files. */
@@ -107,52 +129,128 @@ export class ProcessDriver implements RuntimeDriver {
     const key = podKeyString(spec);
     let resolveExit!: (exit: PodExit) => void;
     const exited = new Promise<PodExit>((resolve) => (resolveExit = resolve));
-    const entry: Entry = { podId: spec.podId, generation: spec.generation, pid: child.pid ?? 0, startedMs: now(), child, exited };
-    child.once('exit', (code, signal) => {
-      if (entry.killTimer) clearTimeout(entry.killTimer);
-      // Whatever the pod left behind in its group goes with it.
-      if (entry.pid > 0) killGroup(entry.pid, 'SIGKILL');
-      if (this.running.get(key) === entry) this.running.delete(key);
-      resolveExit(this.exitOf(code, signal, entry.stopWhy));
-    });
+    const entry: Entry = { ...keyFields(spec), pid: child.pid ?? 0, startedMs: now(), child, exited, resolveExit };
+    child.once('exit', (code, signal) => this.leaderExited(key, entry, code, signal));
     const spawned = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined));
       child.once('error', (e) => resolve(e));
     });
     // Later 'error' events (a failed kill) must never crash the agent.
-    child.on('error', (e) => this.log.warn('process error', { podId: spec.podId, generation: spec.generation, ...errorFields(e) }));
+    child.on('error', (e) => this.log.warn('process error', { ...keyFields(spec), ...errorFields(e) }));
     if (spawned || child.pid === undefined)
       return startFailure('StartError', describeSpawnError(cmd, spawned ?? new Error('no pid')), now());
 
-    this.running.set(key, entry);
-    this.log.debug('process started', { podId: spec.podId, generation: spec.generation, podPid: entry.pid, command: cmd });
+    if (!entry.done) {
+      this.running.set(key, entry);
+      this.record(entry, [cmd, ...rest, ...spec.args]);
+    }
+    this.log.debug('process started', { ...keyFields(spec), podPid: entry.pid, command: cmd });
     return { kind: 'running', pid: entry.pid, startedMs: entry.startedMs, exited: entry.exited };
   }
 
-  /** stop sends SIGTERM to the pod's process group, SIGKILL after gracePeriodMs, and waits for the exit. */
+  /**
+   * stop sends SIGTERM to the pod's process group, SIGKILL after gracePeriodMs
+   * (at once when it is 0 or less), and resolves once every process of the
+   * group has exited (or, after SIGKILL, once KILL_WAIT_MS has passed).
+   */
   async stop(key: PodKey, gracePeriodMs: number, why: string): Promise<PodExit | undefined> {
     const entry = this.running.get(podKeyString(key));
     if (!entry) return undefined;
     const first = entry.stopWhy === undefined;
     entry.stopWhy ??= why;
     if (first) {
-      this.log.debug('stopping process group', { podId: key.podId, generation: key.generation, podPid: entry.pid, gracePeriodMs });
-      killGroup(entry.pid, gracePeriodMs > 0 ? 'SIGTERM' : 'SIGKILL');
+      this.log.debug('stopping process group', { ...keyFields(key), podPid: entry.pid, gracePeriodMs });
+      if (gracePeriodMs > 0) killGroup(entry.pid, 'SIGTERM');
     }
-    if (gracePeriodMs <= 0) killGroup(entry.pid, 'SIGKILL');
-    else if (!entry.killTimer) {
+    if (gracePeriodMs <= 0) this.killNow(entry, 'no grace period');
+    else if (!entry.killTimer && entry.killedAt === undefined) {
       entry.killTimer = setTimeout(() => {
-        this.log.info('grace period over, killing process group', { podId: key.podId, generation: key.generation, podPid: entry.pid });
-        killGroup(entry.pid, 'SIGKILL');
+        entry.killTimer = undefined;
+        this.log.info('grace period over, killing process group', { ...keyFields(entry), podPid: entry.pid });
+        this.killNow(entry, 'grace period over');
       }, gracePeriodMs);
       entry.killTimer.unref();
     }
     return entry.exited;
   }
 
+  private killNow(entry: Entry, why: string): void {
+    if (entry.killTimer) clearTimeout(entry.killTimer);
+    entry.killTimer = undefined;
+    entry.killedAt ??= Date.now();
+    if (!entry.done) {
+      this.log.debug('killing process group', { ...keyFields(entry), podPid: entry.pid, why });
+      if (killGroup(entry.pid, 'SIGKILL') && entry.leaderExit) entry.restKilled = true;
+    }
+  }
+
+  /**
+   * leaderExited handles the exit of the group leader. A pod nobody is stopping
+   * ends with it: what it left in its group is killed. A pod being stopped ends
+   * once its group is empty; the grace timer, not the leader's exit, decides
+   * when SIGKILL comes.
+   */
+  private leaderExited(key: string, entry: Entry, code: number | null, signal: NodeJS.Signals | null): void {
+    entry.leaderExit = { code, signal };
+    if (entry.stopWhy === undefined || entry.pid <= 0) {
+      // Whatever the pod left behind in its group goes with it.
+      killGroup(entry.pid, 'SIGKILL');
+      this.finish(key, entry);
+      return;
+    }
+    void this.waitForGroup(entry).finally(() => this.finish(key, entry));
+  }
+
+  /** waitForGroup polls a stopping pod's group until it is empty; bounded by the grace timer's SIGKILL plus KILL_WAIT_MS. */
+  private async waitForGroup(entry: Entry): Promise<void> {
+    const watch = new GroupWatch(entry.pid);
+    let logged = false;
+    while (watch.alive()) {
+      if (entry.killedAt !== undefined && Date.now() - entry.killedAt >= KILL_WAIT_MS) {
+        this.log.warn('processes of a stopped pod outlived SIGKILL; reporting it exited', { ...keyFields(entry), pgid: entry.pid });
+        return;
+      }
+      if (!logged) {
+        this.log.debug('pod leader exited; waiting for the rest of its process group', { ...keyFields(entry), pgid: entry.pid });
+        logged = true;
+      }
+      await new Promise((r) => setTimeout(r, this.pollMs));
+    }
+  }
+
+  private finish(key: string, entry: Entry): void {
+    if (entry.done) return;
+    entry.done = true;
+    if (entry.killTimer) clearTimeout(entry.killTimer);
+    entry.killTimer = undefined;
+    if (this.running.get(key) === entry) this.running.delete(key);
+    if (entry.recorded) {
+      try {
+        this.records?.remove(entry.pid);
+      } catch (err) {
+        this.log.warn('cannot remove the record of a finished pod', { ...keyFields(entry), pgid: entry.pid, ...errorFields(err) });
+      }
+    }
+    const { code, signal } = entry.leaderExit ?? { code: null, signal: null };
+    const exit = this.exitOf(code, signal, entry.stopWhy);
+    if (entry.restKilled) exit.message += '; the rest of its process group was killed (SIGKILL) when the grace period ran out';
+    entry.resolveExit(exit);
+  }
+
+  private record(entry: Entry, command: string[]): void {
+    if (!this.records) return;
+    try {
+      this.records.write(recordFor(entry, entry.pid, entry.startedMs, command));
+      entry.recorded = true;
+    } catch (err) {
+      // The pod runs anyway; only a crash of the agent would now leave it behind.
+      this.log.error('cannot record a running pod (an agent crash would leave it running)', { ...keyFields(entry), pgid: entry.pid, ...errorFields(err) });
+    }
+  }
+
   /** list returns the processes still running. */
   list(): RunningPod[] {
-    return [...this.running.values()].map(({ podId, generation, pid, startedMs }) => ({ podId, generation, pid, startedMs }));
+    return [...this.running.values()].map(({ podId, jobsetUid, generation, pid, startedMs }) => ({ podId, jobsetUid, generation, pid, startedMs }));
   }
 
   private exitOf(code: number | null, signal: NodeJS.Signals | null, stopWhy: string | undefined): PodExit {

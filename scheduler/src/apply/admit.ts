@@ -37,7 +37,7 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
     }
     const addresses = new Map(ctx.store.allNodes().map((n) => [n.node.name, n.node.address]));
     const next = structuredClone(rec.jobset);
-    const assignments = buildAssignments({ jobset: next, gang: rec.gang, placements: adm.placements, addresses, coordinatorPort: adm.coordinatorPort });
+    const { assignments, hosts } = buildAssignments({ jobset: next, gang: rec.gang, placements: adm.placements, addresses, coordinatorPort: adm.coordinatorPort });
     const placementOf = new Map(adm.placements.map((p) => [p.podId, p]));
     const s = next.status!;
     s.phase = 'JOB_SET_PHASE_ADMITTED';
@@ -51,11 +51,12 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
       return {
         podId: g.podId, generation: s.restarts, node: pl.node, phase: 'POD_PHASE_PENDING', signal: '', reason: '', message: '',
         startedMs: 0, finishedMs: 0, seq: 0, pid: 0, binding: { gpuIndices: pl.gpuIndices, gpuUuids: [], cpuset: '', numaNode: 0, nics: [] },
+        jobsetUid: next.metadata!.uid, requests: { ...g.request },
       };
     });
     s.replicatedJobs = s.replicatedJobs.map((r) => ({ ...r, pending: rec.gang.filter((g) => g.replicatedJob === r.name).length }));
     s.conditions = setCondition(s.conditions, { type: 'Admitted', status: 'True', reason: 'Admitted', message: s.message, lastTransitionMs: now });
-    const updated: JobSetRecord = { jobset: next, gang: rec.gang, placement: { coordinatorPort: adm.coordinatorPort, pods: adm.placements, assignments } };
+    const updated: JobSetRecord = { jobset: next, gang: rec.gang, placement: { coordinatorPort: adm.coordinatorPort, coordinatorNode: adm.coordinatorNode, pods: adm.placements, assignments, hosts } };
     changed.push(updated);
     for (const p of adm.placements) {
       nodes.add(p.node);

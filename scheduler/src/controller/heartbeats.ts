@@ -1,13 +1,20 @@
 /**
- * Heartbeats: liveness, lagging desired documents, and the pod set each agent
- * reports. A heartbeat from an unknown node, an old epoch or a Lost node is
- * answered with a desired document of another epoch, which tells the agent to
- * register again (DESIGN §3: node epochs).
+ * Heartbeats: liveness, lagging desired documents, capacity still held by
+ * stopping pods, and the pod set each agent reports. A heartbeat from an
+ * unknown node, another epoch or a Lost node is answered with a desired
+ * document of epoch 0, which tells the agent to register again (DESIGN §3:
+ * node epochs).
  */
+import { isTerminalPod } from '../../../shared/src/phases.js';
 import type { Heartbeat } from '../../../shared/src/proto/types.js';
+import { toResources } from '../../../shared/src/resources.js';
 import type { SchedulerContext } from '../context.js';
+import { podKey, type LingeringPod } from '../store/store.js';
 import { pushDesired } from './notify.js';
 import { applyPodReports } from './pod-status.js';
+
+/** MAX_TRACKED_REREGISTER bounds the memory spent remembering whom we asked to register again. */
+const MAX_TRACKED_REREGISTER = 10_000;
 
 /** handleHeartbeat applies one decoded heartbeat. */
 export function handleHeartbeat(ctx: SchedulerContext, hb: Heartbeat): void {
@@ -15,12 +22,7 @@ export function handleHeartbeat(ctx: SchedulerContext, hb: Heartbeat): void {
   const rec = ctx.store.getNode(hb.node);
   const resendAfter = Math.max(1000, ctx.settings.heartbeatIntervalMs);
   if (!rec || hb.epoch !== rec.node.epoch || rec.node.state === 'NODE_STATE_LOST') {
-    if (now - (ctx.reRegisterAsked.get(hb.node) ?? 0) < resendAfter * 5) return;
-    ctx.reRegisterAsked.set(hb.node, now);
-    const why = !rec ? 'unknown node' : rec.node.state === 'NODE_STATE_LOST' ? 'node was declared Lost' : `epoch ${hb.epoch} is not current (${rec.node.epoch})`;
-    ctx.log.warn('heartbeat from a node that must register again', { node: hb.node, epoch: hb.epoch, why });
-    const epoch = rec && rec.node.state !== 'NODE_STATE_LOST' ? rec.node.epoch : 0;
-    ctx.out.publishDesired({ node: hb.node, epoch, revision: 0, pods: [] });
+    askToRegisterAgain(ctx, hb, now, resendAfter * 5);
     return;
   }
   rec.node.lastHeartbeatMs = now;
@@ -30,9 +32,37 @@ export function handleHeartbeat(ctx: SchedulerContext, hb: Heartbeat): void {
     ctx.log.info('node ready', { node: hb.node });
     ctx.requestCycle('node ready');
   }
-  if (hb.desiredRevision < rec.revision && now - rec.lastPushMs >= resendAfter) {
+  applyPodReports(ctx, hb.node, hb.pods);
+  updateLingering(ctx, hb);
+  if (hb.desiredRevision > rec.revision) {
+    // The agent applied a revision this store never reached (restored or rolled-back database): move past it.
+    ctx.log.warn('agent has a newer desired revision than the store; raising it', { node: hb.node, agent: hb.desiredRevision, store: rec.revision });
+    ctx.store.raiseRevision(hb.node, hb.desiredRevision);
+    pushDesired(ctx, [hb.node]);
+  } else if (hb.desiredRevision < rec.revision && now - rec.lastPushMs >= resendAfter) {
     ctx.log.debug('agent lags its desired document; resending', { node: hb.node, has: hb.desiredRevision, current: rec.revision });
     pushDesired(ctx, [hb.node]);
   }
-  applyPodReports(ctx, hb.node, hb.pods);
+}
+
+function askToRegisterAgain(ctx: SchedulerContext, hb: Heartbeat, now: number, every: number): void {
+  if (now - (ctx.reRegisterAsked.get(hb.node) ?? 0) < every) return;
+  if (ctx.reRegisterAsked.size >= MAX_TRACKED_REREGISTER) ctx.reRegisterAsked.clear();
+  ctx.reRegisterAsked.set(hb.node, now);
+  const rec = ctx.store.getNode(hb.node);
+  const why = !rec ? 'unknown node' : rec.node.state === 'NODE_STATE_LOST' ? 'node was declared Lost' : `epoch ${hb.epoch} is not current (${rec.node.epoch})`;
+  ctx.log.warn('heartbeat from a node that must register again', { node: hb.node, epoch: hb.epoch, why });
+  ctx.out.publishDesired({ node: hb.node, epoch: 0, revision: 0, pods: [], hostfiles: [] });
+}
+
+/** updateLingering holds the capacity of pods the agent still runs although they are no longer desired. */
+function updateLingering(ctx: SchedulerContext, hb: Heartbeat): void {
+  const desired = ctx.store.desiredKeys(hb.node);
+  const lingering = new Map<string, LingeringPod>();
+  for (const p of hb.pods) {
+    if (isTerminalPod(p.phase)) continue;
+    const key = podKey(p.podId, p.jobsetUid, p.generation);
+    if (!desired.has(key)) lingering.set(key, { requests: toResources(p.requests), gpuIndices: p.binding?.gpuIndices ?? [] });
+  }
+  if (ctx.store.setLingering(hb.node, lingering)) ctx.requestCycle('stopping pods gone');
 }

@@ -22,7 +22,10 @@ export function checkLiveness(ctx: SchedulerContext, transportUp: boolean): void
     if (next === node.state) continue;
     ctx.log.warn('node state changed', { node: node.name, from: node.state, to: next, sinceHeartbeatMs: now - node.lastHeartbeatMs });
     node.state = next;
-    if (next === 'NODE_STATE_LOST') failPodsOf(ctx, node.name, now);
+    if (next === 'NODE_STATE_LOST') {
+      failPodsOf(ctx, node.name, now);
+      ctx.store.setLingering(node.name, new Map()); // a Lost node's pods are presumed gone; it must register again
+    }
   }
 }
 

@@ -4,22 +4,35 @@
  * the store committed (persist first, then tell).
  */
 import type { JobSet, NodeDesired } from '../../../shared/src/proto/types.js';
+import { errorFields } from '../../../shared/src/logger.js';
 import type { SchedulerContext } from '../context.js';
 
-/** desiredFor builds a node's whole desired document from the store. */
+/** desiredFor builds a node's whole desired document from the store: its pods and, once per JobSet, the hostfile. */
 export function desiredFor(ctx: SchedulerContext, node: string): NodeDesired {
   const rec = ctx.store.getNode(node);
-  return { node, epoch: rec?.node.epoch ?? 0, revision: rec?.revision ?? 0, pods: rec ? ctx.store.assignmentsFor(node) : [] };
+  const pods = rec ? ctx.store.assignmentsFor(node) : [];
+  const uids = new Set(pods.map((p) => p.jobsetUid));
+  const hostfiles = [...uids].map((uid) => ({ jobsetUid: uid, hosts: ctx.store.hostsOf(uid) }));
+  return { node, epoch: rec?.node.epoch ?? 0, revision: rec?.revision ?? 0, pods, hostfiles };
 }
 
-/** pushDesired publishes the desired documents of `nodes`. */
+/**
+ * pushDesired publishes the desired documents of `nodes`. A document that
+ * cannot be sent (e.g. larger than the NATS max_payload) is logged with its
+ * size and the node keeps its previous one; it never breaks the caller.
+ */
 export function pushDesired(ctx: SchedulerContext, nodes: Iterable<string>): void {
   const now = ctx.clock.now();
   for (const n of nodes) {
     const rec = ctx.store.getNode(n);
     if (!rec) continue;
     rec.lastPushMs = now;
-    ctx.out.publishDesired(desiredFor(ctx, n));
+    const doc = desiredFor(ctx, n);
+    try {
+      ctx.out.publishDesired(doc);
+    } catch (err) {
+      ctx.log.error('desired document not sent', { node: n, revision: doc.revision, pods: doc.pods.length, bytes: JSON.stringify(doc).length, ...errorFields(err) });
+    }
   }
 }
 

@@ -31,7 +31,8 @@ export function applyPodReports(ctx: SchedulerContext, node: string, reports: Po
       const copy = touched.get(ref.jobset) ?? { ...rec, jobset: structuredClone(rec.jobset) };
       applyPodStatus(copy.jobset, node, r);
       touched.set(ref.jobset, copy);
-    } else if (res === 'wrong-node' || res === 'unknown-pod') ctx.log.warn('pod report dropped', { node, podId: r.podId, why: res });
+    } else if (res === 'wrong-node' || res === 'unknown-pod' || res === 'unknown-phase') ctx.log.warn('pod report dropped', { node, podId: r.podId, why: res });
+    else if (res === 'other-incarnation') ctx.log.debug('pod report of another JobSet incarnation dropped', { node, podId: r.podId, jobsetUid: r.jobsetUid });
   }
   if (touched.size === 0) return [];
 

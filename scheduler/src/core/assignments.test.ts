@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAssignments } from './assignments.js';
 import type { PodPlacement } from './types.js';
 import type { JobSet } from '../../../shared/src/proto/types.js';
-import { gangOf, makeJobSet } from '../../../test/helpers/builders.js';
+import { gangOf, jobSetUid, makeJobSet, resources } from '../../../test/helpers/builders.js';
 
 const PORT = 29517;
 const ADDRESSES = new Map([
@@ -51,7 +51,7 @@ function build(js: JobSet, addresses: ReadonlyMap<string, string> = ADDRESSES) {
 }
 
 describe('buildAssignments', () => {
-  const out = build(jobset());
+  const { assignments: out, hosts } = build(jobset());
 
   it('returns one assignment per pod, in rank order', () => {
     expect(out.map((a) => a.podId)).toEqual(WANT.map((w) => w.podId));
@@ -83,16 +83,45 @@ describe('buildAssignments', () => {
         MUSTER_COORDINATOR: `${coordAddr}:${PORT}`,
         MUSTER_RESTART_ATTEMPT: '2',
       });
-      if (w.gpus.length > 0) expect(a.env.CUDA_VISIBLE_DEVICES).toBe(w.gpus.join(','));
-      else expect(a.env).not.toHaveProperty('CUDA_VISIBLE_DEVICES');
+      if (w.gpus.length > 0)
+        expect(a.env).toMatchObject({ CUDA_VISIBLE_DEVICES: w.gpus.join(','), NVIDIA_VISIBLE_DEVICES: w.gpus.join(','), CUDA_DEVICE_ORDER: 'PCI_BUS_ID' });
+      else {
+        // Set but empty: an unset CUDA_VISIBLE_DEVICES would let the pod see every GPU of the node.
+        expect(a.env).toMatchObject({ CUDA_VISIBLE_DEVICES: '', NVIDIA_VISIBLE_DEVICES: 'void' });
+        expect(a.env).not.toHaveProperty('CUDA_DEVICE_ORDER');
+      }
       expect(a.binding?.gpuIndices).toEqual(w.gpus);
       expect(a).toMatchObject({ jobset: 'train', replicatedJob: w.rj, jobIndex: w.job, podIndex: w.pod, generation: 2 });
     });
   });
 
-  it('the hosts list has one line per rank: the address of that rank’s node', () => {
-    const want = WANT.map((w) => ADDRESSES.get(w.node)!);
-    for (const a of out) expect(a.hosts).toEqual(want);
+  it('every pod carries the JobSet’s uid, and its own request', () => {
+    const js = jobset();
+    expect(js.metadata!.uid).toBe(jobSetUid('train'));
+    for (const a of out) expect(a.jobsetUid, a.podId).toBe(js.metadata!.uid);
+    // leader: 1 CPU; workers: 1 CPU and 1 GPU each (written out, not taken from the gang).
+    expect(out.map((a) => a.requests)).toEqual(WANT.map((w) => resources({ cpu: 1, gpus: w.rj === 'workers' ? 1 : 0 })));
+  });
+
+  it('another incarnation of the same name gets its own uid in every assignment', () => {
+    const js = jobset();
+    js.metadata!.uid = 'uid-train-resubmitted';
+    const got = build(js).assignments;
+    expect(got.map((a) => a.jobsetUid)).toEqual(WANT.map(() => 'uid-train-resubmitted'));
+  });
+
+  it('an assignment’s requests are a copy: changing one leaves the gang and the other pods alone', () => {
+    const js = jobset();
+    const gang = gangOf(js);
+    const got = buildAssignments({ jobset: js, gang, placements: PLACEMENTS, addresses: ADDRESSES, coordinatorPort: PORT }).assignments;
+    got[1]!.requests!.gpus = 99;
+    expect(gang[1]!.request.gpus).toBe(1);
+    expect(got[2]!.requests!.gpus).toBe(1);
+  });
+
+  it('the hostfile is returned once for the JobSet: one line per rank, the address of that rank’s node', () => {
+    expect(hosts).toEqual(WANT.map((w) => ADDRESSES.get(w.node)!));
+    for (const a of out) expect(a, a.podId).not.toHaveProperty('hosts');
   });
 
   it('each pod carries the template of its own replicatedJob', () => {
@@ -102,7 +131,7 @@ describe('buildAssignments', () => {
 
   it('an explicit coordinator elsewhere moves MASTER_ADDR to that pod’s node', () => {
     const coord = WANT.find((w) => w.podId === 'train/workers/1/0')!;
-    const got = build(jobset((b) => b.coordinator('workers', 1, 0)));
+    const got = build(jobset((b) => b.coordinator('workers', 1, 0))).assignments;
     const addr = ADDRESSES.get(coord.node)!;
     for (const a of got) {
       expect(a.env.MASTER_ADDR).toBe(addr);
@@ -114,29 +143,55 @@ describe('buildAssignments', () => {
   it('with no coordinator in the spec the first pod of the first replicatedJob coordinates', () => {
     const js = jobset();
     js.spec!.coordinator = null;
-    const got = build(js);
+    const got = build(js).assignments;
     for (const a of got) expect(a.env.MASTER_ADDR).toBe(ADDRESSES.get(WANT[0]!.node));
   });
 
   it('a node without a known address is named by its node name', () => {
     const got = build(jobset(), new Map([['n1', '10.0.0.1']]));
-    expect(got[0]!.hosts).toEqual(WANT.map((w) => (w.node === 'n1' ? '10.0.0.1' : w.node)));
-    expect(got[0]!.env.MASTER_ADDR).toBe(WANT[0]!.node);
+    expect(got.hosts).toEqual(WANT.map((w) => (w.node === 'n1' ? '10.0.0.1' : w.node)));
+    expect(got.assignments[0]!.env.MASTER_ADDR).toBe(WANT[0]!.node);
   });
 
-  it('a JobSet without GPUs sets no CUDA_VISIBLE_DEVICES at all', () => {
+  it('a JobSet without GPUs hides every GPU from its pods', () => {
     const js = makeJobSet('cpu').replicatedJob('w', { replicas: 3, cpu: 1 }).build();
     const gang = gangOf(js);
-    const got = buildAssignments({
+    const { assignments: got, hosts: cpuHosts } = buildAssignments({
       jobset: js,
       gang,
       placements: gang.map((g, i) => ({ podId: g.podId, node: i < 2 ? 'n1' : 'n2', gpuIndices: [] })),
       addresses: ADDRESSES,
       coordinatorPort: PORT,
     });
-    for (const a of got) expect(Object.keys(a.env).filter((k) => k.includes('VISIBLE_DEVICES'))).toEqual([]);
+    for (const a of got) {
+      expect(a.env.CUDA_VISIBLE_DEVICES, a.podId).toBe('');
+      expect(a.env.NVIDIA_VISIBLE_DEVICES, a.podId).toBe('void');
+      expect(a.env, a.podId).not.toHaveProperty('CUDA_DEVICE_ORDER');
+      expect(a.jobsetUid).toBe(jobSetUid('cpu'));
+      expect(a.requests).toEqual(resources({ cpu: 1 }));
+    }
+    expect(cpuHosts).toEqual(['10.0.0.1', '10.0.0.1', '10.0.0.2']);
     expect(got.map((a) => a.env.LOCAL_RANK)).toEqual(['0', '1', '0']);
     expect(got.map((a) => a.env.NODE_RANK)).toEqual(['0', '0', '1']);
     expect(got.map((a) => a.env.MUSTER_RESTART_ATTEMPT)).toEqual(['0', '0', '0']);
+  });
+
+  it('a pod given several GPUs sees exactly those, in the order bound, by PCI bus order', () => {
+    const js = makeJobSet('multi').replicatedJob('w', { replicas: 2, cpu: 1, gpus: 2 }).build();
+    const gang = gangOf(js);
+    const { assignments: got } = buildAssignments({
+      jobset: js,
+      gang,
+      placements: [
+        { podId: gang[0]!.podId, node: 'n1', gpuIndices: [2, 5] },
+        { podId: gang[1]!.podId, node: 'n1', gpuIndices: [0, 7] },
+      ],
+      addresses: ADDRESSES,
+      coordinatorPort: PORT,
+    });
+    expect(got.map((a) => [a.env.CUDA_VISIBLE_DEVICES, a.env.NVIDIA_VISIBLE_DEVICES, a.env.CUDA_DEVICE_ORDER])).toEqual([
+      ['2,5', '2,5', 'PCI_BUS_ID'],
+      ['0,7', '0,7', 'PCI_BUS_ID'],
+    ]);
   });
 });

@@ -17,8 +17,15 @@ export interface AssignmentInput {
   coordinatorPort: number;
 }
 
-/** buildAssignments returns one PodAssignment per pod, in rank order. */
-export function buildAssignments(input: AssignmentInput): PodAssignment[] {
+/** AdmittedPods is what every pod of an admitted JobSet is told, plus the JobSet's hostfile. */
+export interface AdmittedPods {
+  assignments: PodAssignment[];
+  /** One host per rank, MPI style (sent once per JobSet and node, not per pod). */
+  hosts: string[];
+}
+
+/** buildAssignments returns one PodAssignment per pod, in rank order, and the hostfile. */
+export function buildAssignments(input: AssignmentInput): AdmittedPods {
   const { jobset, gang, placements, addresses, coordinatorPort } = input;
   const spec = jobset.spec!;
   const name = jobset.metadata!.name;
@@ -38,7 +45,8 @@ export function buildAssignments(input: AssignmentInput): PodAssignment[] {
   const localCount = new Map<string, number>();
   const templates = new Map(spec.replicatedJobs.map((rj) => [rj.name, rj.template?.template ?? null]));
 
-  return gang.map((pod) => {
+  const uid = jobset.metadata!.uid;
+  const assignments = gang.map((pod): PodAssignment => {
     const pl = nodeOf.get(pod.podId)!;
     if (!nodeRank.has(pl.node)) nodeRank.set(pl.node, nodeRank.size);
     const local = localCount.get(pl.node) ?? 0;
@@ -60,11 +68,10 @@ export function buildAssignments(input: AssignmentInput): PodAssignment[] {
       LOCAL_RANK: String(local),
       NODE_RANK: String(nodeRank.get(pl.node)),
     };
-    if (pl.gpuIndices.length > 0) {
-      env.CUDA_VISIBLE_DEVICES = pl.gpuIndices.join(',');
-      env.CUDA_DEVICE_ORDER = 'PCI_BUS_ID';
-      env.NVIDIA_VISIBLE_DEVICES = pl.gpuIndices.join(',');
-    }
+    // A pod without GPUs must not see the node's GPUs (unset would mean "all of them").
+    env.CUDA_VISIBLE_DEVICES = pl.gpuIndices.join(',');
+    env.NVIDIA_VISIBLE_DEVICES = pl.gpuIndices.length > 0 ? pl.gpuIndices.join(',') : 'void';
+    if (pl.gpuIndices.length > 0) env.CUDA_DEVICE_ORDER = 'PCI_BUS_ID';
     return {
       podId: pod.podId,
       jobset: name,
@@ -74,10 +81,12 @@ export function buildAssignments(input: AssignmentInput): PodAssignment[] {
       generation,
       template: templates.get(pod.replicatedJob) ?? null,
       env,
-      hosts,
       binding: { gpuIndices: pl.gpuIndices, gpuUuids: [], cpuset: '', numaNode: 0, nics: [] },
       submitDir: jobset.metadata!.submitDir,
       user: jobset.metadata!.user,
+      jobsetUid: uid,
+      requests: { ...pod.request },
     };
   });
+  return { assignments, hosts };
 }

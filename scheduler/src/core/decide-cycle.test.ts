@@ -1,7 +1,7 @@
 import { mulberry32 } from '../../../shared/src/prng.js';
 import { describe, expect, it } from 'vitest';
 import { decideCycle } from './decide-cycle.js';
-import type { CycleDecision, NodeSnapshot, PendingJobSet, Snapshot } from './types.js';
+import type { CycleDecision, NodeSnapshot, PendingJobSet, PortInUse, Snapshot } from './types.js';
 import type { JobSet } from '../../../shared/src/proto/types.js';
 import { RESOURCE_KEYS, type Resources } from '../../../shared/src/resources.js';
 import { makeJobSet, makeNode, pendingOf } from '../../../test/helpers/builders.js';
@@ -242,25 +242,88 @@ describe('decideCycle pending reasons', () => {
 });
 
 describe('decideCycle coordinator ports', () => {
-  it('gives each admitted JobSet its own port, skipping ports in use', () => {
+  /** oneCpu is a JobSet of `pods` pods of 1 CPU each (one per 1-CPU node, first fit). */
+  const oneCpu = (name: string, created: number, pods = 1) => makeJobSet(name).replicatedJob('w', { replicas: pods, cpu: 1 }).createdAt(created).build();
+  /** ports lists [jobset, coordinatorNode, coordinatorPort] of every admission. */
+  const ports = (d: CycleDecision) => d.admit.map((a) => [a.jobset, a.coordinatorNode, a.coordinatorPort]);
+
+  it('gives each JobSet coordinated on one node its own port, skipping ports in use there', () => {
     const used = [29500, 29502];
     const range = { min: 29500, max: 29510 };
-    const jobsets = ['a', 'b', 'c'].map((n, i) => makeJobSet(n).replicatedJob('w', { cpu: 1 }).createdAt(i).build());
-    const d = decideCycle(snapshotOf([makeNode('n1').cpu(8).memory('8Gi').build()], jobsets, { usedPorts: used, portRange: range }));
+    const jobsets = ['a', 'b', 'c'].map((n, i) => oneCpu(n, i));
+    const d = decideCycle(snapshotOf([makeNode('n1').cpu(8).memory('8Gi').build()], jobsets, { usedPorts: used.map((port) => ({ node: 'n1', port })), portRange: range }));
     expect(admittedNames(d)).toEqual(['a', 'b', 'c']);
-    const ports = d.admit.map((a) => a.coordinatorPort);
-    expect(new Set(ports).size).toBe(ports.length);
-    for (const p of ports) {
-      expect(used).not.toContain(p);
-      expect(p).toBeGreaterThanOrEqual(range.min);
-      expect(p).toBeLessThanOrEqual(range.max);
-    }
+    // Lowest free first, counting the ports taken earlier in this cycle.
+    expect(ports(d)).toEqual([
+      ['a', 'n1', 29501],
+      ['b', 'n1', 29503],
+      ['c', 'n1', 29504],
+    ]);
   });
 
-  it('when the range is exhausted the JobSet waits with NoCoordinatorPort and takes no capacity', () => {
+  it('JobSets coordinated on different nodes may all use the first port of the range', () => {
+    const nodes = [makeNode('n1').cpu(1).build(), makeNode('n2').cpu(1).build(), makeNode('n3').cpu(1).build()];
+    const d = decideCycle(snapshotOf(nodes, [oneCpu('a', 1), oneCpu('b', 2), oneCpu('c', 3)]));
+    expect(ports(d)).toEqual([
+      ['a', 'n1', PORTS.min],
+      ['b', 'n2', PORTS.min],
+      ['c', 'n3', PORTS.min],
+    ]);
+  });
+
+  it('two JobSets coordinated on the same node in one cycle get min and min+1', () => {
+    const nodes = [makeNode('n1').cpu(2).build(), makeNode('n2').cpu(2).build()];
+    const d = decideCycle(snapshotOf(nodes, [oneCpu('a', 1), oneCpu('b', 2)]));
+    expect(ports(d)).toEqual([
+      ['a', 'n1', PORTS.min],
+      ['b', 'n1', PORTS.min + 1],
+    ]);
+  });
+
+  it('a port in use on one node blocks only that node', () => {
+    const nodes = [makeNode('n1').cpu(1).build(), makeNode('n2').cpu(1).build()];
+    const usedPorts = [
+      { node: 'n1', port: PORTS.min },
+      { node: 'n3', port: PORTS.min + 1 },
+    ];
+    const d = decideCycle(snapshotOf(nodes, [oneCpu('a', 1), oneCpu('b', 2)], { usedPorts }));
+    expect(ports(d)).toEqual([
+      ['a', 'n1', PORTS.min + 1],
+      ['b', 'n2', PORTS.min],
+    ]);
+  });
+
+  it('the port is free on the coordinator pod’s node, which need not be the first pod’s', () => {
+    // leader fills n1, the worker goes to n2; PORTS.min is taken on n1 only.
+    const nodes = [makeNode('n1').cpu(1).build(), makeNode('n2').cpu(1).build()];
+    const usedPorts = [{ node: 'n1', port: PORTS.min }];
+    const build = (coordinate: (b: ReturnType<typeof makeJobSet>) => void) => {
+      const b = makeJobSet('x').replicatedJob('leader', { cpu: 1 }).replicatedJob('worker', { cpu: 1 });
+      coordinate(b);
+      return b.build();
+    };
+    const byWorker = decideCycle(snapshotOf(nodes, [build((b) => b.coordinator('worker'))], { usedPorts }));
+    expect(byWorker.admit[0]!.placements.map((p) => [p.podId, p.node])).toEqual([
+      ['x/leader/0/0', 'n1'],
+      ['x/worker/0/0', 'n2'],
+    ]);
+    expect(ports(byWorker)).toEqual([['x', 'n2', PORTS.min]]);
+    const byDefault = decideCycle(snapshotOf(nodes, [build(() => {})], { usedPorts }));
+    expect(ports(byDefault)).toEqual([['x', 'n1', PORTS.min + 1]]);
+  });
+
+  it('the snapshot’s coordinatorPodId decides, not the spec it came from', () => {
+    const nodes = [makeNode('n1').cpu(1).build(), makeNode('n2').cpu(1).build()];
+    const js = makeJobSet('x').replicatedJob('w', { replicas: 2, cpu: 1 }).build();
+    const pending = { ...pendingOf(js), coordinatorPodId: 'x/w/1/0' };
+    const d = decideCycle({ nodes, pending: [pending], usedPorts: [{ node: 'n1', port: PORTS.min }], portRange: PORTS });
+    expect(ports(d)).toEqual([['x', 'n2', PORTS.min]]);
+  });
+
+  it('when the range is exhausted on the coordinator’s node the JobSet waits with NoCoordinatorPort, naming the node, and takes no capacity', () => {
     const range = { min: 29500, max: 29501 };
-    const jobsets = ['a', 'b', 'c'].map((n, i) => makeJobSet(n).replicatedJob('w', { cpu: 1 }).createdAt(i).build());
-    const s = snapshotOf([makeNode('n1').cpu(8).memory('8Gi').build()], jobsets, { usedPorts: [29500], portRange: range });
+    const jobsets = ['a', 'b', 'c'].map((n, i) => oneCpu(n, i));
+    const s = snapshotOf([makeNode('n1').cpu(8).memory('8Gi').build()], jobsets, { usedPorts: [{ node: 'n1', port: 29500 }], portRange: range });
     const d = decideCycle(s);
     expect(admittedNames(d)).toEqual(['a']);
     expect(d.admit[0]!.coordinatorPort).toBe(29501);
@@ -268,6 +331,28 @@ describe('decideCycle coordinator ports', () => {
       ['b', 'NoCoordinatorPort'],
       ['c', 'NoCoordinatorPort'],
     ]);
+    for (const p of d.pending) {
+      expect(p.message).toContain('n1');
+      expect(p.message).toContain('29500-29501');
+    }
+    expect(overCommitted(s, d)).toEqual([]);
+  });
+
+  it('a JobSet left without a port takes no capacity: a later one uses the room it would have had', () => {
+    // One port; it is taken on n1 only. wide fits n1 but can get no port there.
+    const range = { min: 29500, max: 29500 };
+    const nodes = [makeNode('n1').cpu(2).build(), makeNode('n2').cpu(1).build()];
+    const jobsets = [
+      makeJobSet('wide').replicatedJob('w', { cpu: 2 }).createdAt(1).build(),
+      // leader needs all of n1 (free only if wide took nothing); the coordinator (worker) lands on n2, where the port is free.
+      makeJobSet('pair').replicatedJob('leader', { cpu: 2 }).replicatedJob('worker', { cpu: 1 }).coordinator('worker').createdAt(2).build(),
+    ];
+    const s = snapshotOf(nodes, jobsets, { usedPorts: [{ node: 'n1', port: 29500 }], portRange: range });
+    const d = decideCycle(s);
+    expect(d.pending.map((p) => [p.jobset, p.reason])).toEqual([['wide', 'NoCoordinatorPort']]);
+    expect(ports(d)).toEqual([['pair', 'n2', 29500]]);
+    expect(d.admit[0]!.placements.map((p) => p.node)).toEqual(['n1', 'n2']);
+    expect(overCommitted(s, d)).toEqual([]);
   });
 });
 
@@ -315,7 +400,7 @@ describe('decideCycle determinism and purity', () => {
   });
 
   it('does not modify the snapshot it is given', () => {
-    const s = snapshotOf(nodes, jobsets, { usedPorts: [29501] });
+    const s = snapshotOf(nodes, jobsets, { usedPorts: [{ node: 'n1', port: 29501 }] });
     const before = structuredClone(s);
     decideCycle(s);
     expect(s).toEqual(before);
@@ -341,20 +426,32 @@ function randomSnapshot(rand: () => number): Snapshot {
   const jobsets: JobSet[] = [];
   for (let i = int(0, 6); i > 0; i--) {
     const b = makeJobSet(`js-${i}`).createdAt(int(0, 5));
-    for (let r = int(1, 3); r > 0; r--)
-      b.replicatedJob(`rj-${r}`, {
-        replicas: int(1, 3),
-        parallelism: int(1, 3),
+    const shapes: { name: string; replicas: number; parallelism: number }[] = [];
+    for (let r = int(1, 3); r > 0; r--) {
+      const shape = { name: `rj-${r}`, replicas: int(1, 3), parallelism: int(1, 3) };
+      shapes.push(shape);
+      b.replicatedJob(shape.name, {
+        replicas: shape.replicas,
+        parallelism: shape.parallelism,
         cpu: `${pick([100, 250, 500, 1000, 2000, 4000])}m`,
         memory: `${int(0, 8192)}Mi`,
         gpus: pick([0, 0, 0, 1, 2]),
         rdma: pick([0, 0, 1]),
       });
+    }
+    // Half of them name a coordinator other than the default first pod.
+    if (rand() < 0.5) {
+      const c = pick(shapes);
+      b.coordinator(c.name, int(0, c.replicas - 1), int(0, c.parallelism - 1));
+    }
     jobsets.push(b.build());
   }
   const min = 29500;
   const max = min + int(0, 4);
-  const usedPorts = Array.from({ length: max - min + 1 }, (_, k) => min + k).filter(() => rand() < 0.3);
+  // Ports in use per node (and on a node that is gone: harmless).
+  const usedPorts: PortInUse[] = [];
+  for (const node of [...nodes.map((n) => n.name), 'node-gone'])
+    for (let port = min; port <= max; port++) if (rand() < 0.3) usedPorts.push({ node, port });
   return snapshotOf(nodes, jobsets, { usedPorts, portRange: { min, max } });
 }
 
@@ -373,6 +470,7 @@ describe('decideCycle safety properties over random snapshots', () => {
   it(`holds for ${SEEDS} seeded snapshots`, () => {
     let admittedSomething = 0;
     let leftSomethingPending = 0;
+    let noPort = 0;
     for (let seed = 1; seed <= SEEDS; seed++) {
       const rand = mulberry32(seed);
       const s = randomSnapshot(rand);
@@ -396,13 +494,18 @@ describe('decideCycle safety properties over random snapshots', () => {
       // pending + admitted = the input JobSets, each exactly once.
       expect([...admittedNames(d), ...pendingNames(d)].sort(), ctx).toEqual(s.pending.map((p) => p.name).sort());
 
-      // Coordinator ports: distinct, in range, not already used.
-      const ports = d.admit.map((a) => a.coordinatorPort);
-      expect(new Set(ports).size, ctx).toBe(ports.length);
-      for (const p of ports) {
-        expect(s.usedPorts, ctx).not.toContain(p);
-        expect(p >= s.portRange.min && p <= s.portRange.max, ctx).toBe(true);
+      // Coordinator ports: on the coordinator pod's node, in range, not used there before, distinct per node.
+      const held = new Set(s.usedPorts.map((u) => `${u.node}:${u.port}`));
+      for (const a of d.admit) {
+        const actx = `${ctx} ${a.jobset}`;
+        const coordinator = byName.get(a.jobset)!.coordinatorPodId;
+        expect(a.placements.find((p) => p.podId === coordinator)?.node, actx).toBe(a.coordinatorNode);
+        expect(a.coordinatorPort >= s.portRange.min && a.coordinatorPort <= s.portRange.max, actx).toBe(true);
+        const key = `${a.coordinatorNode}:${a.coordinatorPort}`;
+        expect(held.has(key), `${actx} got ${key}, already in use`).toBe(false);
+        held.add(key);
       }
+      noPort += d.pending.filter((x) => x.reason === 'NoCoordinatorPort').length;
 
       // Input order does not matter.
       expect(decideCycle({ ...s, nodes: shuffled(s.nodes, rand), pending: shuffled(s.pending, rand) }), ctx).toEqual(d);
@@ -413,17 +516,28 @@ describe('decideCycle safety properties over random snapshots', () => {
     // The generator exercises both outcomes, so the properties are not vacuous.
     expect(admittedSomething).toBeGreaterThan(SEEDS / 10);
     expect(leftSomethingPending).toBeGreaterThan(SEEDS / 10);
+    expect(noPort).toBeGreaterThan(0);
   });
 });
+
+/** ReferenceAdmission is where the reference puts an admitted JobSet: its pods' nodes in gang order, and its coordinator port. */
+interface ReferenceAdmission {
+  nodes: string[];
+  coordinatorNode: string;
+  port: number;
+}
 
 /**
  * referenceFirstFit is the plain definition of the placement rule, written
  * for clarity, not speed: for each JobSet in queue order, each pod goes to the
  * first schedulable node (by name) whose remaining capacity (after earlier
  * admissions and the gang's own earlier pods) fits it. decideCycle skips nodes
- * with per-shape cursors; it must place exactly as this does.
+ * with per-shape cursors; it must place exactly as this does. The JobSet then
+ * takes the lowest port of the range not held on its coordinator pod's node
+ * (by running JobSets or earlier admissions of this cycle); with none left it
+ * is not admitted and takes nothing.
  */
-function referenceFirstFit(s: Snapshot): Map<string, string[]> {
+function referenceFirstFit(s: Snapshot): Map<string, ReferenceAdmission> {
   const nodes = s.nodes
     .filter((n) => n.schedulable)
     .sort((a, b) => (a.name < b.name ? -1 : 1))
@@ -432,9 +546,9 @@ function referenceFirstFit(s: Snapshot): Map<string, string[]> {
       free: { cpuMillis: n.allocatable.cpuMillis - n.allocated.cpuMillis, memoryBytes: n.allocatable.memoryBytes - n.allocated.memoryBytes, gpus: n.allocatable.gpus - n.allocated.gpus, rdma: n.allocatable.rdma - n.allocated.rdma },
       gpus: n.gpuIndices.filter((g) => !n.usedGpuIndices.includes(g)).length,
     }));
-  const out = new Map<string, string[]>();
+  const held = s.usedPorts.map((u) => ({ ...u }));
+  const out = new Map<string, ReferenceAdmission>();
   const queue = [...s.pending].sort((a, b) => a.createdMs - b.createdMs || (a.name < b.name ? -1 : 1));
-  let ports = s.portRange.max - s.portRange.min + 1 - new Set(s.usedPorts.filter((p) => p >= s.portRange.min && p <= s.portRange.max)).size;
   for (const js of queue) {
     const scratch = nodes.map((n) => ({ ...n, free: { ...n.free } }));
     const where: string[] = [];
@@ -446,12 +560,30 @@ function referenceFirstFit(s: Snapshot): Map<string, string[]> {
       n.gpus -= r.gpus;
       where.push(n.name);
     }
-    if (where.length !== js.pods.length || ports === 0) continue;
-    ports--;
+    if (where.length !== js.pods.length) continue;
+    const coordinatorNode = where[js.pods.findIndex((p) => p.podId === js.coordinatorPodId)]!;
+    let port = s.portRange.min;
+    while (port <= s.portRange.max && held.some((h) => h.node === coordinatorNode && h.port === port)) port++;
+    if (port > s.portRange.max) continue;
+    held.push({ node: coordinatorNode, port });
     scratch.forEach((n, i) => (nodes[i] = n));
-    out.set(js.name, where);
+    out.set(js.name, { nodes: where, coordinatorNode, port });
   }
   return out;
+}
+
+/** decidedAsReference turns a decision into the reference's terms. */
+function decidedAsReference(s: Snapshot, d: CycleDecision): Map<string, ReferenceAdmission> {
+  return new Map(
+    d.admit.map((a) => [
+      a.jobset,
+      {
+        nodes: s.pending.find((p) => p.name === a.jobset)!.pods.map((p) => a.placements.find((x) => x.podId === p.podId)!.node),
+        coordinatorNode: a.coordinatorNode,
+        port: a.coordinatorPort,
+      },
+    ]),
+  );
 }
 
 describe('decideCycle places exactly as plain first fit', () => {
@@ -472,8 +604,33 @@ describe('decideCycle places exactly as plain first fit', () => {
       const s = snapshotOf(nodes, jobsets, { usedPorts: [], portRange: { min: 29500, max: 29999 } });
       const want = referenceFirstFit(s);
       const d = decideCycle(s);
-      const got = new Map(d.admit.map((a) => [a.jobset, s.pending.find((p) => p.name === a.jobset)!.pods.map((p) => a.placements.find((x) => x.podId === p.podId)!.node)]));
-      expect(got, `seed ${seed}`).toEqual(want);
+      expect(decidedAsReference(s, d), `seed ${seed}`).toEqual(want);
     }
+  });
+
+  it('agrees with the reference when ports are scarce, held per node, and coordinators are not the first pod', () => {
+    let portBound = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const rand = mulberry32(seed * 104729);
+      const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
+      const nodes: NodeSnapshot[] = [];
+      for (let i = int(1, 6); i > 0; i--) nodes.push(makeNode(`n-${String(i).padStart(2, '0')}`).cpu(int(2, 8)).memory('16Gi').build());
+      const jobsets: JobSet[] = [];
+      for (let i = int(1, 12); i > 0; i--) {
+        const replicas = int(1, 3);
+        const b = makeJobSet(`js-${i}`).createdAt(int(0, 9)).replicatedJob('leader', { cpu: `${[500, 1000][int(0, 1)]}m` }).replicatedJob('w', { replicas, cpu: `${[500, 1000, 2000][int(0, 2)]}m` });
+        if (rand() < 0.5) b.coordinator('w', int(0, replicas - 1));
+        jobsets.push(b.build());
+      }
+      const portRange = { min: 29500, max: 29500 + int(0, 2) };
+      const usedPorts: PortInUse[] = [];
+      for (const n of nodes) for (let port = portRange.min; port <= portRange.max; port++) if (rand() < 0.4) usedPorts.push({ node: n.name, port });
+      const s = snapshotOf(nodes, jobsets, { usedPorts, portRange });
+      const want = referenceFirstFit(s);
+      const d = decideCycle(s);
+      expect(decidedAsReference(s, d), `seed ${seed}`).toEqual(want);
+      portBound += d.pending.filter((p) => p.reason === 'NoCoordinatorPort').length;
+    }
+    expect(portBound, 'the generator runs out of ports sometimes').toBeGreaterThan(10);
   });
 });

@@ -33,7 +33,8 @@ interface Tentative {
 export function decideCycle(snapshot: Snapshot): CycleDecision {
   const nodes = freeNodes(snapshot.nodes);
   const cursors = new FitCursors();
-  const usedPorts = new Set(snapshot.usedPorts);
+  const usedPorts = new Map<string, Set<number>>();
+  for (const u of snapshot.usedPorts) usedPorts.set(u.node, (usedPorts.get(u.node) ?? new Set()).add(u.port));
   const admit: Admission[] = [];
   const pending: StillPending[] = [];
   const queue = [...snapshot.pending].sort((a, b) => a.createdMs - b.createdMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -47,13 +48,16 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       pending.push(placed);
       continue;
     }
-    const port = lowestFreePort(usedPorts, snapshot.portRange);
+    const coordinator = placed.find((p) => p.podId === js.coordinatorPodId) ?? placed[0]!;
+    const coordinatorNode = nodes[coordinator.node]!.name;
+    const onNode = usedPorts.get(coordinatorNode) ?? new Set<number>();
+    const port = lowestFreePort(onNode, snapshot.portRange);
     if (port === undefined) {
-      pending.push({ jobset: js.name, reason: 'NoCoordinatorPort', message: `every coordinator port in ${snapshot.portRange.min}-${snapshot.portRange.max} is taken` });
+      pending.push({ jobset: js.name, reason: 'NoCoordinatorPort', message: `every coordinator port in ${snapshot.portRange.min}-${snapshot.portRange.max} is taken on ${coordinatorNode}` });
       continue;
     }
-    usedPorts.add(port);
-    admit.push({ jobset: js.name, placements: commit(js, placed, nodes), coordinatorPort: port });
+    usedPorts.set(coordinatorNode, onNode.add(port));
+    admit.push({ jobset: js.name, placements: commit(js, placed, nodes), coordinatorPort: port, coordinatorNode });
   }
   return { admit, pending };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyPodStatus, foldStatus, successMet, type PodUpdateResult } from './jobset-status.js';
+import { applyPodStatus, classifyPodReport, foldStatus, successMet, type PodUpdateResult } from './jobset-status.js';
 import type { JobSet, JobSetPhase, PodPhase, PodStatus } from '../../../shared/src/proto/types.js';
-import { admittedJobSet, gangOf, makeJobSet, podStatus } from '../../../test/helpers/builders.js';
+import { admittedJobSet, gangOf, jobSetUid, makeJobSet, podStatus } from '../../../test/helpers/builders.js';
 
 const NOW = 1_000_000;
 
@@ -226,15 +226,72 @@ describe('applyPodStatus', () => {
     { name: 'an older generation is dropped', jobset: base, node: 'n2', report: report({ generation: 1 }), want: 'old-generation' },
     { name: 'a report from another node than the pod was placed on is dropped', jobset: base, node: 'n1', report: report(), want: 'wrong-node' },
     { name: 'a pod the JobSet does not have is dropped', jobset: base, node: 'n2', report: report({ podId: 'train/workers/7/0' }), want: 'unknown-pod' },
+    {
+      name: 'a report of an earlier JobSet of the same name (another uid) is dropped',
+      jobset: base,
+      node: 'n2',
+      report: report({ jobsetUid: 'uid-train-deleted' }),
+      want: 'other-incarnation',
+    },
+    {
+      name: 'a report of another incarnation is dropped as such even when its node, generation and seq are off too',
+      jobset: base,
+      node: 'n1',
+      report: report({ jobsetUid: 'uid-train-deleted', generation: 0, seq: 1 }),
+      want: 'other-incarnation',
+    },
+    {
+      name: 'a report for the resubmitted JobSet from a pod of the deleted one is dropped although it looks newer',
+      jobset: () => {
+        const js = base();
+        js.metadata!.uid = 'uid-train-resubmitted';
+        return js;
+      },
+      node: 'n2',
+      // Built for `train`, so it carries the uid the first `train` had.
+      report: report({ seq: 1000 }),
+      want: 'other-incarnation',
+    },
   ];
   for (const c of rejected) {
     it(c.name, () => {
       const js = c.jobset();
       const before = structuredClone(js);
+      expect(classifyPodReport(js, c.node, c.report), 'classifyPodReport').toBe(c.want);
+      expect(js, 'classifyPodReport changes nothing').toEqual(before);
       expect(applyPodStatus(js, c.node, c.report)).toBe(c.want);
       expect(js).toEqual(before);
     });
   }
+
+  it('the reports built for a JobSet carry its uid (the fixtures above differ from it only where a case says so)', () => {
+    expect(base().metadata!.uid).toBe(jobSetUid('train'));
+    expect(report().jobsetUid).toBe(base().metadata!.uid);
+    expect(base().status!.pods.every((p) => p.jobsetUid === jobSetUid('train'))).toBe(true);
+  });
+
+  it('a report of the current incarnation is applied after the JobSet was resubmitted', () => {
+    const js = base();
+    js.metadata!.uid = 'uid-train-resubmitted';
+    expect(applyPodStatus(js, 'n2', report({ jobsetUid: 'uid-train' }))).toBe('other-incarnation');
+    expect(applyPodStatus(js, 'n2', report({ jobsetUid: 'uid-train-resubmitted' }))).toBe('applied');
+    expect(js.status!.pods.find((p) => p.podId === W00)).toMatchObject({ phase: 'POD_PHASE_SUCCEEDED', seq: 6, jobsetUid: 'uid-train-resubmitted' });
+  });
+
+  it('an applied report keeps the requests the pod was placed with, whatever the agent reports', () => {
+    const placedWith = base().status!.pods.find((p) => p.podId === W00)!.requests;
+    expect(placedWith).toEqual({ cpuMillis: 1000, memoryBytes: 0, gpus: 0, rdma: 0 });
+    for (const requests of [null, { cpuMillis: 64_000, memoryBytes: 2 ** 40, gpus: 8, rdma: 4 }]) {
+      const js = base();
+      const r = report({ requests, binding: { gpuIndices: [0, 1], gpuUuids: [], cpuset: '0-3', numaNode: 1, nics: [] } });
+      expect(applyPodStatus(js, 'n2', r)).toBe('applied');
+      const pod = js.status!.pods.find((p) => p.podId === W00)!;
+      expect(pod.requests, JSON.stringify(requests)).toEqual(placedWith);
+      expect(pod.binding?.gpuIndices).toEqual([3]);
+      expect(pod.phase).toBe('POD_PHASE_SUCCEEDED');
+      expect(pod.jobsetUid).toBe(jobSetUid('train'));
+    }
+  });
 
   it('a newer report is applied, keeping the node and the binding the scheduler chose', () => {
     const js = base();
@@ -247,6 +304,7 @@ describe('applyPodStatus', () => {
     expect(pod.finishedMs).toBe(77);
     expect(pod.node).toBe('n2');
     expect(pod.binding?.gpuIndices).toEqual([3]);
+    expect(pod.requests).toEqual(base().status!.pods.find((p) => p.podId === W00)!.requests);
     // The other pods are untouched.
     expect(js.status!.pods.filter((p) => p.podId !== W00)).toEqual(base().status!.pods.filter((p) => p.podId !== W00));
   });

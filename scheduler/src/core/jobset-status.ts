@@ -111,7 +111,7 @@ export function setCondition(conds: JobSetCondition[], c: JobSetCondition): JobS
 }
 
 /** PodUpdateResult says whether a reported pod status was applied, and why not. */
-export type PodUpdateResult = 'applied' | 'stale' | 'unknown-pod' | 'wrong-node' | 'old-generation';
+export type PodUpdateResult = 'applied' | 'stale' | 'unknown-pod' | 'wrong-node' | 'old-generation' | 'other-incarnation' | 'unknown-phase';
 
 /**
  * applyPodStatus merges one reported pod status into the JobSet's pods
@@ -123,7 +123,7 @@ export function applyPodStatus(js: JobSet, node: string, reported: PodStatus): P
   if (res !== 'applied') return res;
   const status = js.status!;
   const i = status.pods.findIndex((p) => p.podId === reported.podId);
-  status.pods[i] = { ...reported, node, binding: status.pods[i]!.binding };
+  status.pods[i] = { ...reported, node, binding: status.pods[i]!.binding, requests: status.pods[i]!.requests };
   return 'applied';
 }
 
@@ -132,8 +132,12 @@ export function classifyPodReport(js: JobSet, node: string, reported: PodStatus)
   const status = js.status!;
   const current = status.pods.find((p) => p.podId === reported.podId);
   if (!current) return 'unknown-pod';
+  // A JobSet deleted and submitted again under the same name is another JobSet: its old pods' reports do not count.
+  if (reported.jobsetUid !== js.metadata!.uid) return 'other-incarnation';
   if (current.node !== node) return 'wrong-node';
   if (reported.generation !== status.restarts) return 'old-generation';
   if (reported.seq <= current.seq) return 'stale';
+  // A phase this scheduler does not know (a newer agent) must not overwrite the one it knows.
+  if (reported.phase === 'POD_PHASE_UNSPECIFIED') return 'unknown-phase';
   return 'applied';
 }

@@ -25,14 +25,22 @@ export interface PendingJobSet {
   name: string;
   createdMs: number;
   pods: GangPod[];
+  /** The pod whose node hosts MASTER_PORT (spec.coordinator, default the first pod). */
+  coordinatorPodId: string;
+}
+
+/** PortInUse is a coordinator port held on a node by an admitted, unfinished JobSet. */
+export interface PortInUse {
+  node: string;
+  port: number;
 }
 
 /** Snapshot is everything one scheduling cycle needs. */
 export interface Snapshot {
   nodes: NodeSnapshot[];
   pending: PendingJobSet[];
-  /** Coordinator ports held by admitted, unfinished JobSets. */
-  usedPorts: number[];
+  /** Coordinator ports held by admitted, unfinished JobSets, per node (ports need only be unique on a host). */
+  usedPorts: PortInUse[];
   portRange: { min: number; max: number };
 }
 
@@ -48,6 +56,8 @@ export interface Admission {
   jobset: string;
   placements: PodPlacement[];
   coordinatorPort: number;
+  /** The node the coordinator pod runs on (the port is free there). */
+  coordinatorNode: string;
 }
 
 /** PendingReasonCode is the stable first word of why a JobSet waits. */

@@ -28,11 +28,13 @@ export class NatsTransport implements Outbound {
   private subs: Subscription[] = [];
   private messages: ConsumerMessages | undefined;
   private connected = false;
-  private readonly consumerDone: Promise<void>[] = [];
+  private closing = false;
+  private consumerDone: Promise<void> | undefined;
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly log: Logger,
+    private readonly eventsMaxAgeMs: number,
   ) {
     this.connected = true;
     void (async () => {
@@ -48,11 +50,24 @@ export class NatsTransport implements Outbound {
     })();
   }
 
-  /** connectNats connects (waiting for the first connection) and ensures the events stream. */
+  /** connect connects (waiting for the first connection) and ensures the events stream and durable consumer. */
   static async connect(servers: string, log: Logger, eventsMaxAgeMs: number): Promise<NatsTransport> {
     const nc = await connect({ servers: servers.split(','), name: 'muster-scheduler', maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true });
-    const jsm = await jetstreamManager(nc);
-    const cfg = { name: EVENTS_STREAM, subjects: [POD_EVENTS_WILDCARD], max_age: nanos(eventsMaxAgeMs), duplicate_window: nanos(Math.min(120_000, eventsMaxAgeMs)) };
+    const t = new NatsTransport(nc, log, eventsMaxAgeMs);
+    try {
+      await t.ensureEvents();
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
+    log.info('NATS connected', { server: nc.getServer(), stream: EVENTS_STREAM });
+    return t;
+  }
+
+  /** ensureEvents creates or updates the MUSTER_EVENTS stream and the scheduler's durable consumer (idempotent). */
+  private async ensureEvents(): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    const cfg = { name: EVENTS_STREAM, subjects: [POD_EVENTS_WILDCARD], max_age: nanos(this.eventsMaxAgeMs), duplicate_window: nanos(Math.min(120_000, this.eventsMaxAgeMs)) };
     try {
       await jsm.streams.info(EVENTS_STREAM);
       await jsm.streams.update(EVENTS_STREAM, cfg);
@@ -64,8 +79,6 @@ export class NatsTransport implements Outbound {
     } catch {
       await jsm.consumers.add(EVENTS_STREAM, { durable_name: SCHEDULER_CONSUMER, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: nanos(30_000), max_deliver: -1 });
     }
-    log.info('NATS connected', { server: nc.getServer(), stream: EVENTS_STREAM });
-    return new NatsTransport(nc, log);
   }
 
   /** isConnected reports the scheduler's own NATS connection state. */
@@ -108,13 +121,24 @@ export class NatsTransport implements Outbound {
         },
       }),
     );
-    const js = jetstream(this.nc);
-    const consumer = await js.consumers.get(EVENTS_STREAM, SCHEDULER_CONSUMER);
-    this.messages = await consumer.consume({ max_messages: 256 });
-    const messages = this.messages;
-    this.consumerDone.push(
-      (async () => {
-        for await (const m of messages) {
+    this.consumerDone = this.consumeEvents(h);
+  }
+
+  /**
+   * consumeEvents pulls pod events from the durable consumer until close().
+   * If consuming ends or fails (consumer deleted, stream recreated, JetStream
+   * unavailable), it logs why, re-ensures the stream and consumer, and resumes
+   * with backoff; it never rejects.
+   */
+  private async consumeEvents(h: InboundHandlers): Promise<void> {
+    let backoffMs = 250;
+    while (!this.closing) {
+      try {
+        await this.ensureEvents();
+        const consumer = await jetstream(this.nc).consumers.get(EVENTS_STREAM, SCHEDULER_CONSUMER);
+        this.messages = await consumer.consume({ max_messages: 256 });
+        backoffMs = 250;
+        for await (const m of this.messages) {
           const node = nodeFromSubject(m.subject);
           const res = decodeJsonText<PodEvent>('muster.v1.PodEvent', m.data);
           if (!res.ok || res.value.node !== node) {
@@ -125,8 +149,15 @@ export class NatsTransport implements Outbound {
           if (this.guard('pod event', () => h.podEvent(res.value))) m.ack();
           else m.nak(1000);
         }
-      })(),
-    );
+        if (!this.closing) this.log.warn('pod event consumer stopped; resuming', { stream: EVENTS_STREAM, consumer: SCHEDULER_CONSUMER });
+      } catch (err) {
+        if (this.closing) break;
+        this.log.error('pod event consumer failed; retrying', { retryInMs: backoffMs, ...errorFields(err) });
+      }
+      if (this.closing) break;
+      await new Promise((r) => setTimeout(r, backoffMs));
+      backoffMs = Math.min(backoffMs * 2, 5000);
+    }
   }
 
   private guard(what: string, fn: () => void): boolean {
@@ -141,9 +172,10 @@ export class NatsTransport implements Outbound {
 
   /** close stops consuming and drains the connection. */
   async close(): Promise<void> {
+    this.closing = true;
     for (const s of this.subs) s.unsubscribe();
     this.messages?.stop();
-    await Promise.allSettled(this.consumerDone);
+    await this.consumerDone;
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
   }
 }

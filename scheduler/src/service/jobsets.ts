@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../../../shared/src/errors.js';
-import { isTerminalJobSet, isTerminalPod, parseJobSetPhase } from '../../../shared/src/phases.js';
+import { isTerminalJobSet, parseJobSetPhase } from '../../../shared/src/phases.js';
 import type { JobSet, JobSetMeta, JobSetSpec } from '../../../shared/src/proto/types.js';
-import { validateJobSet, withDefaults } from '../../../shared/src/spec/validate.js';
+import { MAX_LABELS, validateJobSet, withDefaults } from '../../../shared/src/spec/validate.js';
 import type { SchedulerContext } from '../context.js';
 import { countByReplicatedJob } from '../core/jobset-status.js';
 import { announce, pushDesired } from '../controller/notify.js';
@@ -22,6 +22,7 @@ export interface SubmitInput {
 export function submitJobSet(ctx: SchedulerContext, req: SubmitInput): JobSet {
   const name = req.metadata?.name ?? '';
   const issues = validateJobSet(name, req.spec);
+  if (Object.keys(req.metadata?.labels ?? {}).length > MAX_LABELS) issues.push({ path: 'metadata.labels', message: `at most ${MAX_LABELS} labels` });
   for (const [k, v] of Object.entries(req.metadata?.labels ?? {}))
     if (k.length === 0 || k.length > 253 || v.length > 63) issues.push({ path: `metadata.labels.${k}`, message: 'label keys are 1-253 characters, values at most 63' });
   if (issues.length > 0) throw new InvalidArgumentError(issues, 'invalid JobSet');
@@ -79,7 +80,7 @@ export function listJobSets(ctx: SchedulerContext, phase: string, limit: number)
 export function deleteJobSet(ctx: SchedulerContext, name: string): { name: string; stoppedPods: number } {
   const rec = ctx.store.getJobSet(name);
   if (!rec) throw new NotFoundError('jobset', name);
-  const stoppedPods = isActive(rec.jobset) ? rec.jobset.status!.pods.filter((p) => !isTerminalPod(p.phase)).length : 0;
+  const stoppedPods = isActive(rec.jobset) ? rec.jobset.status!.pods.filter((p) => p.phase === 'POD_PHASE_RUNNING').length : 0;
   const bumped = ctx.store.deleteJobSet(name);
   pushDesired(ctx, bumped);
   ctx.hub.publish(name, undefined);

@@ -1,11 +1,14 @@
 /** Node views and registration behind the APIs. */
-import { InvalidArgumentError, type FieldIssue } from '../../../shared/src/errors.js';
+import { InvalidArgumentError, MusterError, type FieldIssue } from '../../../shared/src/errors.js';
+import { isTerminalPod } from '../../../shared/src/phases.js';
+import type { PodStatus } from '../../../shared/src/proto/types.js';
 import { NODE_NAME_PATTERN } from '../../../shared/src/ids.js';
 import type { Node, RegisterRequest, RegisterResponse } from '../../../shared/src/proto/types.js';
 import { desiredSubject } from '../../../shared/src/subjects.js';
 import type { SchedulerContext } from '../context.js';
 import { pushDesired } from '../controller/notify.js';
-import type { NodeRecord } from '../store/store.js';
+import { applyPodReports } from '../controller/pod-status.js';
+import { isActive, type NodeRecord } from '../store/store.js';
 
 /** toNodeView returns the Node as the API shows it. */
 export function toNodeView(rec: NodeRecord): Node {
@@ -26,12 +29,44 @@ export function registerNode(ctx: SchedulerContext, req: RegisterRequest): Regis
         if (typeof v === 'number' && v < 0) issues.push({ path: `inventory.allocatable.${k}`, message: 'must be ≥ 0' });
   }
   if (issues.length > 0) throw new InvalidArgumentError(issues, 'invalid registration');
+  const now = ctx.clock.now();
+  const prev = ctx.store.getNode(req.nodeName);
+  if (prev && heldByAnotherLiveInstance(ctx, prev, req.instanceId, now))
+    throw new MusterError(
+      'ALREADY_EXISTS',
+      `node name "${req.nodeName}" is held by another live agent (instance ${prev.node.instanceId} at ${prev.node.address}); two hosts seem to use the same node name`,
+    );
+  // Pods the node ran in its previous epoch are gone: a (re)starting agent stops them before it registers.
+  const orphaned = prev ? podsOn(ctx, req.nodeName) : [];
   const rec = ctx.store.registerNode(
-    { name: req.nodeName, address: req.address, labels: req.labels, inventory: req.inventory!, agentVersion: req.agentVersion },
-    ctx.clock.now(),
+    { name: req.nodeName, address: req.address, labels: req.labels, inventory: req.inventory!, agentVersion: req.agentVersion, instanceId: req.instanceId },
+    now,
   );
-  ctx.log.info('node registered', { node: req.nodeName, epoch: rec.node.epoch, address: req.address, agentVersion: req.agentVersion });
+  ctx.log.info('node registered', { node: req.nodeName, epoch: rec.node.epoch, address: req.address, agentVersion: req.agentVersion, instanceId: req.instanceId });
+  if (orphaned.length > 0) {
+    ctx.log.warn('pods of the previous epoch fail with NodeRestarted', { node: req.nodeName, pods: orphaned.length });
+    applyPodReports(
+      ctx,
+      req.nodeName,
+      orphaned.map((p) => ({ ...p, phase: 'POD_PHASE_FAILED', reason: 'NodeRestarted', message: `the agent on ${req.nodeName} registered again (epoch ${rec.node.epoch}); pods it ran before were stopped`, finishedMs: now, seq: Number.MAX_SAFE_INTEGER })),
+    );
+  }
   pushDesired(ctx, [req.nodeName]);
   ctx.requestCycle('node registered');
   return { epoch: rec.node.epoch, heartbeatIntervalMs: ctx.settings.heartbeatIntervalMs, natsDesiredSubject: desiredSubject(req.nodeName) };
+}
+
+/** heldByAnotherLiveInstance says whether a different agent instance still heartbeats under this node name. */
+function heldByAnotherLiveInstance(ctx: SchedulerContext, prev: NodeRecord, instanceId: string, now: number): boolean {
+  const other = prev.node.instanceId;
+  if (!other || !instanceId || other === instanceId) return false;
+  return prev.node.state === 'NODE_STATE_READY' && now - prev.node.lastHeartbeatMs <= ctx.settings.nodeGracePeriodMs;
+}
+
+/** podsOn lists the unfinished pods of active JobSets placed on `node`. */
+function podsOn(ctx: SchedulerContext, node: string): PodStatus[] {
+  return ctx.store
+    .allJobSets()
+    .filter((r) => isActive(r.jobset))
+    .flatMap((r) => r.jobset.status!.pods.filter((p) => p.node === node && !isTerminalPod(p.phase)));
 }

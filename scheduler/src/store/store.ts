@@ -14,8 +14,22 @@ import type { SqliteDb } from './db.js';
 /** Placement is an admitted JobSet's binding of pods to nodes, with what each pod is told. */
 export interface Placement {
   coordinatorPort: number;
+  coordinatorNode: string;
   pods: PodPlacement[];
   assignments: PodAssignment[];
+  /** The JobSet's hostfile: one host per rank. */
+  hosts: string[];
+}
+
+/** LingeringPod is a pod no longer desired whose agent has not reported it gone yet: it still holds capacity. */
+export interface LingeringPod {
+  requests: Resources;
+  gpuIndices: number[];
+}
+
+/** podKey names one pod incarnation: `<podId>@<jobsetUid>@<generation>`. */
+export function podKey(podId: string, jobsetUid: string, generation: number): string {
+  return `${podId}@${jobsetUid}@${generation}`;
 }
 
 /** JobSetRecord is one JobSet and what is derived from it. */
@@ -34,6 +48,12 @@ export interface NodeRecord {
   reportedRevision: number;
   /** When the last desired document was pushed (rate-limits resends). */
   lastPushMs: number;
+  /**
+   * Pods that left the desired document but may still run (stopping within
+   * their grace period, or not yet told): their capacity stays held until the
+   * agent reports them terminal or gone, so nothing is double-booked. Keyed by podKey.
+   */
+  lingering: Map<string, LingeringPod>;
 }
 
 /** Registration is what Register stores about a node. */
@@ -43,6 +63,7 @@ export interface Registration {
   labels: Record<string, string>;
   inventory: NodeInventory;
   agentVersion: string;
+  instanceId: string;
 }
 
 /** isActive says whether a JobSet holds resources (admitted, not finished). */
@@ -55,6 +76,7 @@ export function isActive(js: JobSet): boolean {
 export class Store {
   private readonly jobsets = new Map<string, JobSetRecord>();
   private readonly nodes = new Map<string, NodeRecord>();
+  private readonly nameByUid = new Map<string, string>();
   private readonly stmts;
 
   constructor(
@@ -63,7 +85,8 @@ export class Store {
   ) {
     this.stmts = {
       insertJobSet: db.prepare('INSERT INTO jobsets (name, uid, created_ms, phase, doc, placement) VALUES (@name, @uid, @created, @phase, @doc, @placement)'),
-      updateJobSet: db.prepare('UPDATE jobsets SET phase = @phase, doc = @doc, placement = @placement WHERE name = @name'),
+      updateJobSet: db.prepare('UPDATE jobsets SET phase = @phase, doc = @doc WHERE name = @name'),
+      updateJobSetPlacement: db.prepare('UPDATE jobsets SET phase = @phase, doc = @doc, placement = @placement WHERE name = @name'),
       deleteJobSet: db.prepare('DELETE FROM jobsets WHERE name = ?'),
       upsertNode: db.prepare(
         'INSERT INTO nodes (name, epoch, revision, doc) VALUES (@name, @epoch, @revision, @doc) ON CONFLICT(name) DO UPDATE SET epoch = @epoch, revision = @revision, doc = @doc',
@@ -76,6 +99,7 @@ export class Store {
   load(now: number): { jobsets: number; nodes: number } {
     for (const row of this.db.prepare('SELECT doc, placement FROM jobsets ORDER BY created_ms').all() as { doc: string; placement: string | null }[]) {
       const jobset = JSON.parse(row.doc) as JobSet;
+      this.nameByUid.set(jobset.metadata!.uid, jobset.metadata!.name);
       this.jobsets.set(jobset.metadata!.name, {
         jobset,
         gang: expandGang(jobset.metadata!.name, jobset.spec!),
@@ -87,7 +111,7 @@ export class Store {
       node.epoch = row.epoch;
       node.state = 'NODE_STATE_NOT_READY';
       node.lastHeartbeatMs = now; // a full grace period before judging liveness after a restart
-      this.nodes.set(node.name, { node, revision: row.revision, reportedRevision: -1, lastPushMs: 0 });
+      this.nodes.set(node.name, { node, revision: row.revision, reportedRevision: -1, lastPushMs: 0, lingering: new Map() });
     }
     this.refreshAllocations();
     this.log.info('store loaded', { jobsets: this.jobsets.size, nodes: this.nodes.size });
@@ -120,29 +144,66 @@ export class Store {
     this.stmts.insertJobSet.run({ name, uid: jobset.metadata!.uid, created: jobset.metadata!.createdMs, phase: jobset.status!.phase, doc: JSON.stringify(jobset), placement: null });
     const rec: JobSetRecord = { jobset, gang: expandGang(name, jobset.spec!), placement: null };
     this.jobsets.set(name, rec);
+    this.nameByUid.set(jobset.metadata!.uid, name);
     return rec;
   }
 
   /**
    * commit persists changed JobSets and bumps the desired revision of `nodes`
-   * in one transaction, then updates memory. Returns the bumped nodes.
+   * in one transaction, then updates memory. Returns the bumped nodes. The
+   * placement (large: every pod's assignment) is written only when it changed.
    */
   commit(changed: JobSetRecord[], nodes: Iterable<string>): string[] {
     const bumped = [...new Set(nodes)].filter((n) => this.nodes.has(n));
     this.db.transaction(() => {
-      for (const rec of changed)
-        this.stmts.updateJobSet.run({
-          name: rec.jobset.metadata!.name,
-          phase: rec.jobset.status!.phase,
-          doc: JSON.stringify(rec.jobset),
-          placement: rec.placement ? JSON.stringify(rec.placement) : null,
-        });
+      for (const rec of changed) {
+        const name = rec.jobset.metadata!.name;
+        const args = { name, phase: rec.jobset.status!.phase, doc: JSON.stringify(rec.jobset) };
+        if (rec.placement !== this.jobsets.get(name)?.placement)
+          this.stmts.updateJobSetPlacement.run({ ...args, placement: rec.placement ? JSON.stringify(rec.placement) : null });
+        else this.stmts.updateJobSet.run(args);
+      }
       for (const n of bumped) this.stmts.bumpRevision.run(this.nodes.get(n)!.revision + 1, n);
     })();
-    for (const rec of changed) this.jobsets.set(rec.jobset.metadata!.name, rec);
+    for (const rec of changed) {
+      const before = this.jobsets.get(rec.jobset.metadata!.name);
+      if (before && isActive(before.jobset) && !isActive(rec.jobset)) this.holdStoppingPods(rec);
+      this.jobsets.set(rec.jobset.metadata!.name, rec);
+    }
     for (const n of bumped) this.nodes.get(n)!.revision++;
     this.refreshAllocations();
     return bumped;
+  }
+
+  /** holdStoppingPods moves a finished or deleted JobSet's unfinished pods to their nodes' lingering sets. */
+  private holdStoppingPods(rec: JobSetRecord): void {
+    const uid = rec.jobset.metadata!.uid;
+    const gpus = new Map((rec.placement?.pods ?? []).map((p) => [p.podId, p.gpuIndices]));
+    const req = new Map(rec.gang.map((g) => [g.podId, g.request]));
+    for (const p of rec.jobset.status!.pods) {
+      if (p.phase === 'POD_PHASE_SUCCEEDED' || p.phase === 'POD_PHASE_FAILED') continue;
+      this.nodes.get(p.node)?.lingering.set(podKey(p.podId, uid, p.generation), { requests: req.get(p.podId) ?? { ...ZERO }, gpuIndices: gpus.get(p.podId) ?? [] });
+    }
+  }
+
+  /**
+   * setLingering replaces a node's lingering pods with what its agent reports
+   * still running but no longer desired (from a heartbeat). Returns true when
+   * capacity was released.
+   */
+  setLingering(node: string, pods: Map<string, LingeringPod>): boolean {
+    const rec = this.nodes.get(node);
+    if (!rec) return false;
+    const released = [...rec.lingering.keys()].some((k) => !pods.has(k));
+    const changed = released || [...pods.keys()].some((k) => !rec.lingering.has(k));
+    rec.lingering = pods;
+    if (changed) this.refreshAllocations();
+    return released;
+  }
+
+  /** desiredKeys lists the podKeys of what should run on `node` now. */
+  desiredKeys(node: string): Set<string> {
+    return new Set(this.assignmentsFor(node).map((a) => podKey(a.podId, a.jobsetUid, a.generation)));
   }
 
   /** deleteJobSet removes a JobSet and bumps the revision of the nodes its pods were on. */
@@ -155,7 +216,9 @@ export class Store {
       this.stmts.deleteJobSet.run(name);
       for (const n of bumped) this.stmts.bumpRevision.run(this.nodes.get(n)!.revision + 1, n);
     })();
+    if (isActive(rec.jobset)) this.holdStoppingPods(rec);
     this.jobsets.delete(name);
+    this.nameByUid.delete(rec.jobset.metadata!.uid);
     for (const n of bumped) this.nodes.get(n)!.revision++;
     this.refreshAllocations();
     return bumped;
@@ -177,10 +240,13 @@ export class Store {
       conditions: [],
       pods: 0,
       agentVersion: reg.agentVersion,
+      instanceId: reg.instanceId,
+      lingering: { ...ZERO },
     };
     const revision = (prev?.revision ?? 0) + 1;
     this.stmts.upsertNode.run({ name: reg.name, epoch: node.epoch, revision, doc: JSON.stringify(node) });
-    const rec: NodeRecord = { node, revision, reportedRevision: -1, lastPushMs: 0 };
+    // A new epoch: the agent stopped whatever it ran before registering, so nothing lingers.
+    const rec: NodeRecord = { node, revision, reportedRevision: -1, lastPushMs: 0, lingering: new Map() };
     this.nodes.set(reg.name, rec);
     this.refreshAllocations();
     return rec;
@@ -195,6 +261,20 @@ export class Store {
       for (const a of rec.placement.assignments) if (onNode.has(a.podId)) out.push(a);
     }
     return out;
+  }
+
+  /** hostsOf returns the hostfile of the admitted JobSet with this uid ([] when unknown). */
+  hostsOf(uid: string): string[] {
+    const name = this.nameByUid.get(uid);
+    return (name !== undefined ? this.jobsets.get(name)?.placement?.hosts : undefined) ?? [];
+  }
+
+  /** raiseRevision moves a node's desired revision past `seen` (an agent saw a newer one: the store was restored or rolled back). */
+  raiseRevision(node: string, seen: number): void {
+    const rec = this.nodes.get(node);
+    if (!rec || seen < rec.revision) return;
+    this.stmts.bumpRevision.run(seen + 1, node);
+    rec.revision = seen + 1;
   }
 
   /** refreshAllocations recomputes every node's allocated resources and pod count. */
@@ -212,14 +292,16 @@ export class Store {
     }
     for (const rec of this.nodes.values()) {
       const a = alloc.get(rec.node.name);
-      rec.node.allocated = a ? { ...a.r } : { ...ZERO };
-      rec.node.pods = a?.pods ?? 0;
+      const lingering = [...rec.lingering.values()].reduce((acc, l) => add(acc, l.requests), { ...ZERO });
+      rec.node.lingering = lingering;
+      rec.node.allocated = add(a ? a.r : ZERO, lingering);
+      rec.node.pods = (a?.pods ?? 0) + rec.lingering.size;
     }
   }
 
   /** usedGpuIndices lists the GPU indices bound to active pods on `node`. */
   usedGpuIndices(node: string): number[] {
-    const used: number[] = [];
+    const used: number[] = [...(this.nodes.get(node)?.lingering.values() ?? [])].flatMap((l) => l.gpuIndices);
     for (const rec of this.jobsets.values()) {
       if (!rec.placement || !isActive(rec.jobset)) continue;
       for (const p of rec.placement.pods) if (p.node === node) used.push(...p.gpuIndices);

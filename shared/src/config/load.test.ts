@@ -80,13 +80,14 @@ describe('durations', () => {
     { name: 'a bare number is milliseconds', value: 1500, want: 1500 },
     { name: 'a bare numeric string is milliseconds', value: '700', want: 700 },
   ];
+  // The heartbeat is set to its minimum (100ms) so that every grace period here is at least twice it.
   for (const c of cases) {
     it(`${c.name} in the file, env and flags`, () => {
-      const fromFile = loadSchedulerConfig(sources({ configFile: yamlFile(`nodeGracePeriodMs: ${JSON.stringify(c.value)}\nnodeLostTimeoutMs: 1h`) }));
+      const fromFile = loadSchedulerConfig(sources({ configFile: yamlFile(`nodeGracePeriodMs: ${JSON.stringify(c.value)}\nnodeLostTimeoutMs: 1h\nheartbeatIntervalMs: 100ms`) }));
       expect(fromFile.nodeGracePeriodMs).toBe(c.want);
-      const fromEnv = loadSchedulerConfig(sources({ env: { MUSTER_NODE_GRACE_PERIOD_MS: String(c.value), MUSTER_NODE_LOST_TIMEOUT_MS: '2h' } }));
+      const fromEnv = loadSchedulerConfig(sources({ env: { MUSTER_NODE_GRACE_PERIOD_MS: String(c.value), MUSTER_NODE_LOST_TIMEOUT_MS: '2h', MUSTER_HEARTBEAT_INTERVAL_MS: '100ms' } }));
       expect(fromEnv.nodeGracePeriodMs).toBe(c.want);
-      const fromFlag = loadSchedulerConfig(sources({ flags: { nodeGracePeriodMs: c.value, nodeLostTimeoutMs: '2h' } }));
+      const fromFlag = loadSchedulerConfig(sources({ flags: { nodeGracePeriodMs: c.value, nodeLostTimeoutMs: '2h', heartbeatIntervalMs: 100 } }));
       expect(fromFlag.nodeGracePeriodMs).toBe(c.want);
     });
   }
@@ -165,6 +166,38 @@ describe('every problem is reported together', () => {
       loadSchedulerConfig(sources({ flags: { coordinatorPortMin: 30000, coordinatorPortMax: 29000, logLevel: 'loud' } })),
     );
     expect(issues.map((i) => i.path).sort()).toEqual(['coordinatorPortMax', 'logLevel']);
+  });
+
+  it('a grace period shorter than two heartbeats is reported at nodeGracePeriodMs, with the other problems', () => {
+    const file = yamlFile('heartbeatIntervalMs: 2s\n');
+    const issues = configIssues(() =>
+      loadSchedulerConfig(
+        sources({ configFile: file, env: { MUSTER_NODE_GRACE_PERIOD_MS: '3999ms' }, flags: { coordinatorPortMin: 30000, coordinatorPortMax: 29000, logLevel: 'loud' } }),
+      ),
+    );
+    expect(issues.map((i) => i.path).sort()).toEqual(['coordinatorPortMax', 'logLevel', 'nodeGracePeriodMs']);
+    const grace = issues.find((i) => i.path === 'nodeGracePeriodMs')!;
+    expect(grace.message).toMatch(/heartbeatIntervalMs/);
+  });
+
+  it('a grace period of exactly two heartbeats is accepted', () => {
+    const cfg = loadSchedulerConfig(sources({ flags: { heartbeatIntervalMs: '2s', nodeGracePeriodMs: '4s' } }));
+    expect(cfg.nodeGracePeriodMs).toBe(2 * cfg.heartbeatIntervalMs);
+  });
+
+  it('the defaults keep the grace period at least twice the heartbeat', () => {
+    const cfg = loadSchedulerConfig(sources());
+    expect(cfg.nodeGracePeriodMs).toBeGreaterThanOrEqual(2 * cfg.heartbeatIntervalMs);
+  });
+
+  it('a longer heartbeat alone makes the default grace period too short', () => {
+    const issues = configIssues(() => loadSchedulerConfig(sources({ env: { MUSTER_HEARTBEAT_INTERVAL_MS: '1600ms' } })));
+    expect(issues.map((i) => i.path)).toEqual(['nodeGracePeriodMs']);
+  });
+
+  it('a heartbeat that is invalid on its own is reported once, not compared with the grace period', () => {
+    const issues = configIssues(() => loadSchedulerConfig(sources({ flags: { heartbeatIntervalMs: '50ms', nodeGracePeriodMs: '60ms' } })));
+    expect(issues.map((i) => i.path)).toEqual(['heartbeatIntervalMs']);
   });
 });
 

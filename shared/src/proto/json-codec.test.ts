@@ -54,7 +54,7 @@ describe('decodeJsonText: valid payloads get defaults', () => {
     expect(ev.epoch).toBe(0);
   });
 
-  it('NodeDesired: nested assignments, env map, hosts list', () => {
+  it('NodeDesired: nested assignments, env map, requests, one hostfile per JobSet', () => {
     const nd = valueOf(
       decodeJsonText<NodeDesired>(
         'muster.v1.NodeDesired',
@@ -62,17 +62,44 @@ describe('decodeJsonText: valid payloads get defaults', () => {
           node: 'n1',
           epoch: 2,
           revision: '41',
-          pods: [{ podId: 'a/w/0/1', jobIndex: 0, podIndex: 1, env: { RANK: '1', WORLD_SIZE: '2' }, hosts: ['h1', 'h2'], template: { command: ['sleep', '1'] } }],
+          pods: [
+            {
+              podId: 'a/w/0/1',
+              jobsetUid: 'uid-a',
+              jobIndex: 0,
+              podIndex: 1,
+              env: { RANK: '1', WORLD_SIZE: '2' },
+              requests: { cpuMillis: '2000', gpus: 1 },
+              template: { command: ['sleep', '1'] },
+            },
+          ],
+          hostfiles: [{ jobset_uid: 'uid-a', hosts: ['h1', 'h2'] }],
         }),
       ),
     );
     expect(nd).toMatchObject({ node: 'n1', epoch: 2, revision: 41 });
+    expect(nd.hostfiles).toEqual([{ jobsetUid: 'uid-a', hosts: ['h1', 'h2'] }]);
     const a = nd.pods[0]!;
     expect(a.env).toEqual({ RANK: '1', WORLD_SIZE: '2' });
-    expect(a.hosts).toEqual(['h1', 'h2']);
+    expect(a.jobsetUid).toBe('uid-a');
+    expect(a.requests).toEqual({ cpuMillis: 2000, memoryBytes: 0, gpus: 1, rdma: 0 });
     expect(a.generation).toBe(0);
     expect(a.binding).toBeNull();
     expect(a.template).toMatchObject({ command: ['sleep', '1'], args: [], env: [], image: '', resources: null });
+  });
+
+  it('NodeDesired from an older scheduler: hosts on an assignment (now reserved) is ignored, the new fields default', () => {
+    const nd = valueOf(decodeJsonText<NodeDesired>('muster.v1.NodeDesired', JSON.stringify({ node: 'n1', pods: [{ podId: 'a/w/0/0', hosts: ['h1'] }] })));
+    expect(nd.hostfiles).toEqual([]);
+    expect(nd.pods[0]).not.toHaveProperty('hosts');
+    expect(nd.pods[0]).toMatchObject({ jobsetUid: '', requests: null });
+  });
+
+  it('Heartbeat: a pod status carries its JobSet uid and requests', () => {
+    const hb = valueOf(
+      decodeJsonText<Heartbeat>('muster.v1.Heartbeat', JSON.stringify({ pods: [{ podId: 'a/w/0/0', jobset_uid: 'uid-a', requests: { memoryBytes: '1073741824' } }] })),
+    );
+    expect(hb.pods[0]).toMatchObject({ jobsetUid: 'uid-a', requests: { cpuMillis: 0, memoryBytes: 2 ** 30, gpus: 0, rdma: 0 } });
   });
 
   it('pathPrefix is put in front of every issue path', () => {
@@ -96,8 +123,10 @@ describe('decodeJsonText: garbage gives issues with paths and never throws', () 
     { name: 'a repeated field as an object', type: 'muster.v1.Heartbeat', text: '{"pods": {}}', wantPaths: ['pods'] },
     { name: 'a list element that is not a message', type: 'muster.v1.Heartbeat', text: '{"pods": [{}, 5]}', wantPaths: ['pods[1]'] },
     { name: 'a null list element', type: 'muster.v1.Heartbeat', text: '{"pods": [null]}', wantPaths: ['pods[0]'] },
-    { name: 'an enum name not in the enum', type: 'muster.v1.PodEvent', text: '{"pod": {"phase": "RUNNING"}}', wantPaths: ['pod.phase'] },
-    { name: 'an enum number not in the enum', type: 'muster.v1.PodEvent', text: '{"pod": {"phase": 99}}', wantPaths: ['pod.phase'] },
+    { name: 'an enum value that is no enum name (lowercase)', type: 'muster.v1.PodEvent', text: '{"pod": {"phase": "running"}}', wantPaths: ['pod.phase'] },
+    { name: 'an enum number given as a string', type: 'muster.v1.PodEvent', text: '{"pod": {"phase": "2"}}', wantPaths: ['pod.phase'] },
+    { name: 'a fractional enum number', type: 'muster.v1.PodEvent', text: '{"pod": {"phase": 1.5}}', wantPaths: ['pod.phase'] },
+    { name: 'a boolean enum', type: 'muster.v1.PodEvent', text: '{"pod": {"phase": true}}', wantPaths: ['pod.phase'] },
     { name: 'an int32 above its range', type: 'muster.v1.PodEvent', text: '{"pod": {"exitCode": 2147483648}}', wantPaths: ['pod.exitCode'] },
     { name: 'an int32 below its range', type: 'muster.v1.PodEvent', text: '{"pod": {"pid": -2147483649}}', wantPaths: ['pod.pid'] },
     { name: 'an int32 given as a string', type: 'muster.v1.PodEvent', text: '{"pod": {"exitCode": "1"}}', wantPaths: ['pod.exitCode'] },
@@ -110,7 +139,7 @@ describe('decodeJsonText: garbage gives issues with paths and never throws', () 
     {
       name: 'several problems at once',
       type: 'muster.v1.Heartbeat',
-      text: '{"node": 1, "epoch": "x", "pods": [{"phase": "NOPE", "seq": 1.1}]}',
+      text: '{"node": 1, "epoch": "x", "pods": [{"phase": "nope", "seq": 1.1}]}',
       wantPaths: ['node', 'epoch', 'pods[0].phase', 'pods[0].seq'],
     },
   ];
@@ -145,15 +174,63 @@ describe('decodeJsonText: garbage gives issues with paths and never throws', () 
     }
   });
 
-  it('enum strings that are not enum names ("toString", "constructor", "2") never come out as the phase', () => {
-    for (const name of ['toString', 'constructor', '2']) {
-      const r = decodeJsonText<PodEvent>('muster.v1.PodEvent', `{"pod": {"phase": "${name}"}}`);
-      // Rejected at pod.phase, or (for "2" only, as some proto3 JSON parsers do) mapped to the enum name.
-      if (r.ok) {
-        expect(name, 'only a number may be mapped').toBe('2');
-        expect(r.value.pod!.phase).toBe(POD_PHASES[2]);
-      } else expect(issuePaths(r), name).toEqual(['pod.phase']);
+  it('enum strings that are not enum names ("toString", "constructor", "2", "running") are issues, lenient or strict', () => {
+    for (const name of ['toString', 'constructor', 'hasOwnProperty', '__proto__', '2', 'running', 'Pod_Phase_Running', '', ' POD_PHASE_RUNNING']) {
+      for (const rejectUnknown of [false, true]) {
+        let r: DecodeResult<PodEvent> | undefined;
+        expect(() => (r = decodeJsonText<PodEvent>('muster.v1.PodEvent', JSON.stringify({ pod: { phase: name } }), { rejectUnknown })), name).not.toThrow();
+        expect(issuePaths(r!), `${JSON.stringify(name)} rejectUnknown=${rejectUnknown}`).toEqual(['pod.phase']);
+      }
     }
+  });
+});
+
+describe('decodeJsonText: enum values from newer peers', () => {
+  const ZERO = POD_PHASES[0]!;
+  const phaseOf = (raw: unknown, rejectUnknown?: boolean) => decodeJsonText<PodEvent>('muster.v1.PodEvent', JSON.stringify({ pod: { phase: raw } }), { rejectUnknown });
+
+  it('the zero value is the UNSPECIFIED one', () => expect(ZERO).toBe('POD_PHASE_UNSPECIFIED'));
+
+  // Looks like an enum name (/^[A-Z][A-Z0-9_]*$/) or is an integer, but this side does not know it.
+  const future: unknown[] = ['POD_PHASE_EVICTED', 'RUNNING', 'X', 'POD_PHASE_2', 99, -1, 2 ** 31, 1000];
+
+  for (const raw of future) {
+    it(`${JSON.stringify(raw)} reads as ${ZERO} by default, and is an issue at its path when strict`, () => {
+      expect(valueOf(phaseOf(raw)).pod!.phase).toBe(ZERO);
+      expect(valueOf(phaseOf(raw, false)).pod!.phase).toBe(ZERO);
+      const strict = phaseOf(raw, true);
+      expect(issuePaths(strict)).toEqual(['pod.phase']);
+    });
+  }
+
+  it('known names and numbers still decode to themselves in both modes', () => {
+    for (const rejectUnknown of [false, true]) {
+      expect(valueOf(phaseOf('POD_PHASE_RUNNING', rejectUnknown)).pod!.phase).toBe('POD_PHASE_RUNNING');
+      expect(valueOf(phaseOf(POD_PHASES.indexOf('POD_PHASE_FAILED'), rejectUnknown)).pod!.phase).toBe('POD_PHASE_FAILED');
+    }
+  });
+
+  it('inside a list of pods, only the unknown value is replaced; the rest of the heartbeat is kept', () => {
+    const hb = valueOf(
+      decodeJsonText<Heartbeat>(
+        'muster.v1.Heartbeat',
+        JSON.stringify({ node: 'n1', pods: [{ podId: 'a/w/0/0', phase: 'POD_PHASE_RUNNING', seq: 3 }, { podId: 'a/w/0/1', phase: 'POD_PHASE_HIBERNATING', seq: 4 }] }),
+      ),
+    );
+    expect(hb.pods.map((p) => [p.podId, p.phase, p.seq])).toEqual([
+      ['a/w/0/0', 'POD_PHASE_RUNNING', 3],
+      ['a/w/0/1', ZERO, 4],
+    ]);
+  });
+
+  it('a lenient unknown enum value does not hide other problems of the payload', () => {
+    const r = decodeJsonText('muster.v1.Heartbeat', JSON.stringify({ node: 1, pods: [{ phase: 'POD_PHASE_NEW', seq: 'x' }] }));
+    expect(issuePaths(r).sort()).toEqual(['node', 'pods[0].seq']);
+  });
+
+  it('strict mode reports every unknown enum value with its path', () => {
+    const r = decodeJsonText('muster.v1.Heartbeat', JSON.stringify({ pods: [{ phase: 'POD_PHASE_NEW' }, { phase: 'POD_PHASE_RUNNING' }, { phase: 42 }] }), { rejectUnknown: true });
+    expect(issuePaths(r)).toEqual(['pods[0].phase', 'pods[2].phase']);
   });
 });
 

@@ -146,6 +146,9 @@ function checkSingle(field: protobuf.Field, raw: unknown, path: string, issues: 
   if (rt instanceof protobuf.Enum) {
     if (typeof raw === 'string' && Object.hasOwn(rt.values, raw) && typeof rt.values[raw] === 'number') return raw;
     if (typeof raw === 'number' && Number.isInteger(raw) && Object.hasOwn(rt.valuesById, raw)) return rt.valuesById[raw];
+    // A value from a newer peer (an enum name this side does not know yet) reads as the zero value when leniency is on,
+    // like an unknown field: one new enum value must not make every heartbeat of a newer agent unreadable.
+    if (!strict && (typeof raw === 'string' ? /^[A-Z][A-Z0-9_]*$/.test(raw) : Number.isInteger(raw))) return Object.keys(rt.values)[0];
     issues.push({ path, message: `must be one of ${Object.keys(rt.values).join(', ')}` });
     return Object.keys(rt.values)[0];
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PODS_PER_JOBSET, MAX_REPLICAS, validateJobSet, withDefaults } from './validate.js';
+import { MAX_POD_TEMPLATE_BYTES, MAX_PODS_PER_JOBSET, MAX_REPLICAS, validateJobSet, withDefaults } from './validate.js';
 import type { JobSetSpec } from '../proto/types.js';
 import { makeJobSet } from '../../../test/helpers/builders.js';
 
@@ -28,7 +28,8 @@ describe('validateJobSet', () => {
     expect(validateJobSet('train', s)).toEqual([]);
   });
 
-  const cases: { name: string; jobset?: string; edit?: (s: JobSetSpec) => void; wantPaths: string[] }[] = [
+  /** wantPaths must all be reported; absentPaths must not be (for the cases that are close to a rule but within it). */
+  const cases: { name: string; jobset?: string; edit?: (s: JobSetSpec) => void; wantPaths: string[]; absentPaths?: string[] }[] = [
     { name: 'a name longer than 63 characters', jobset: 'a'.repeat(64), wantPaths: ['metadata.name'] },
     { name: 'an uppercase name', jobset: 'Train', wantPaths: ['metadata.name'] },
     { name: 'an empty name', jobset: '', wantPaths: ['metadata.name'] },
@@ -105,6 +106,78 @@ describe('validateJobSet', () => {
       wantPaths: ['spec.successPolicy.targetReplicatedJobs[1]'],
     },
     {
+      name: 'a success policy whose only target has 0 replicas can never be met',
+      edit: (s) => {
+        rj(s, 1).replicas = 0;
+        s.successPolicy = { operator: 'All', targetReplicatedJobs: ['workers'] };
+      },
+      wantPaths: ['spec.successPolicy.targetReplicatedJobs'],
+    },
+    {
+      name: 'a success policy (Any) whose targets all have 0 replicas can never be met',
+      edit: (s) => {
+        rj(s, 0).replicas = 0;
+        rj(s, 1).replicas = 0;
+        s.successPolicy = { operator: 'Any', targetReplicatedJobs: ['leader', 'workers'] };
+      },
+      wantPaths: ['spec.successPolicy.targetReplicatedJobs'],
+    },
+    {
+      name: 'a success policy without targets, every replicatedJob with 0 replicas',
+      edit: (s) => {
+        rj(s, 0).replicas = 0;
+        rj(s, 1).replicas = 0;
+        s.successPolicy = { operator: 'All', targetReplicatedJobs: [] };
+      },
+      wantPaths: ['spec.successPolicy.targetReplicatedJobs', 'spec.replicatedJobs'],
+    },
+    {
+      name: 'a success target with replicas is enough even if another target has 0',
+      edit: (s) => {
+        rj(s, 0).replicas = 0;
+        s.successPolicy = { operator: 'All', targetReplicatedJobs: ['leader', 'workers'] };
+      },
+      wantPaths: [],
+      absentPaths: ['spec.successPolicy.targetReplicatedJobs'],
+    },
+    {
+      name: 'a success policy without targets is fine while some replicatedJob has replicas',
+      edit: (s) => {
+        rj(s, 0).replicas = 0;
+        s.successPolicy = { operator: 'Any', targetReplicatedJobs: [] };
+      },
+      wantPaths: [],
+      absentPaths: ['spec.successPolicy.targetReplicatedJobs'],
+    },
+    {
+      name: 'a 0-replica replicatedJob that is not a success target does not matter',
+      edit: (s) => {
+        rj(s, 0).replicas = 0;
+        s.successPolicy = { operator: 'All', targetReplicatedJobs: ['workers'] };
+      },
+      wantPaths: [],
+      absentPaths: ['spec.successPolicy.targetReplicatedJobs'],
+    },
+    {
+      name: 'a pod template over the byte limit (one huge argument)',
+      edit: (s) => void (pod(s, 1).args = ['x'.repeat(MAX_POD_TEMPLATE_BYTES)]),
+      wantPaths: ['spec.replicatedJobs[1].template.template'],
+      absentPaths: ['spec.replicatedJobs[0].template.template'],
+    },
+    {
+      name: 'a pod template over the byte limit in env values (counted in UTF-8 bytes, not characters)',
+      // 'é' is 2 bytes: about 0.6 × the limit in characters, 1.2 × in bytes.
+      edit: (s) => void (pod(s, 0).env = Array.from({ length: 6 }, (_, i) => ({ name: `V${i}`, value: 'é'.repeat(Math.ceil(MAX_POD_TEMPLATE_BYTES / 10)) }))),
+      wantPaths: ['spec.replicatedJobs[0].template.template'],
+      absentPaths: ['spec.replicatedJobs[1].template.template'],
+    },
+    {
+      name: 'a pod template just under the byte limit',
+      edit: (s) => void (pod(s, 1).args = ['x'.repeat(MAX_POD_TEMPLATE_BYTES - 100)]),
+      wantPaths: [],
+      absentPaths: ['spec.replicatedJobs[1].template.template'],
+    },
+    {
       name: 'an unknown restartStrategy',
       edit: (s) => void (s.failurePolicy = { maxRestarts: 1, restartStrategy: 'Sometimes' }),
       wantPaths: ['spec.failurePolicy.restartStrategy'],
@@ -168,6 +241,8 @@ describe('validateJobSet', () => {
       const issues = validateJobSet(c.jobset ?? 'train', s);
       const paths = issues.map((i) => i.path);
       for (const p of c.wantPaths) expect(paths, `issues: ${JSON.stringify(issues)}`).toContain(p);
+      for (const p of c.absentPaths ?? []) expect(paths, `issues: ${JSON.stringify(issues)}`).not.toContain(p);
+      if (c.wantPaths.length === 0) expect(issues).toEqual([]);
       for (const i of issues) expect(i.message.length).toBeGreaterThan(0);
     });
   }
@@ -180,6 +255,59 @@ describe('validateJobSet', () => {
     const issue = validateJobSet('train', s).find((i) => i.path === 'spec.replicatedJobs');
     expect(issue?.message).toContain(String(MAX_PODS_PER_JOBSET));
     expect(issue?.message).toContain(String(total));
+  });
+
+  describe('pod template size', () => {
+    /** A spec whose only pod template is `command: ['true']` (4 bytes) and nothing else. */
+    function minimal(): JobSetSpec {
+      return makeJobSet('train').replicatedJob('w', { command: ['true'] }).rawSpec();
+    }
+    const PATH = 'spec.replicatedJobs[0].template.template';
+    const base = 'true'.length;
+
+    // Each counted field, filled so that the template totals `total` bytes.
+    const fields: { name: string; fill: (s: JobSetSpec, n: number) => void }[] = [
+      { name: 'command', fill: (s, n) => void pod(s, 0).command.push('c'.repeat(n)) },
+      { name: 'args', fill: (s, n) => void (pod(s, 0).args = ['a'.repeat(n - 1), 'a']) },
+      { name: 'env names', fill: (s, n) => void (pod(s, 0).env = [{ name: 'N'.repeat(n), value: '' }]) },
+      { name: 'env values', fill: (s, n) => void (pod(s, 0).env = [{ name: 'V', value: 'v'.repeat(n - 1) }]) },
+      { name: 'workingDir', fill: (s, n) => void (pod(s, 0).workingDir = `/${'d'.repeat(n - 1)}`) },
+      { name: 'image', fill: (s, n) => void (pod(s, 0).image = 'i'.repeat(n)) },
+      { name: 'user', fill: (s, n) => void (pod(s, 0).user = 'u'.repeat(n)) },
+    ];
+    for (const f of fields) {
+      it(`${f.name} count: exactly ${MAX_POD_TEMPLATE_BYTES} bytes pass, one more byte is reported`, () => {
+        const at = minimal();
+        f.fill(at, MAX_POD_TEMPLATE_BYTES - base);
+        expect(validateJobSet('train', at)).toEqual([]);
+        const over = minimal();
+        f.fill(over, MAX_POD_TEMPLATE_BYTES - base + 1);
+        const issues = validateJobSet('train', over);
+        expect(issues.map((i) => i.path)).toEqual([PATH]);
+        expect(issues[0]!.message).toContain(String(MAX_POD_TEMPLATE_BYTES + 1));
+        expect(issues[0]!.message).toContain(String(MAX_POD_TEMPLATE_BYTES));
+      });
+    }
+
+    it('the fields add up: none is over the limit alone, together they are', () => {
+      const s = minimal();
+      const quarter = Math.ceil(MAX_POD_TEMPLATE_BYTES / 4);
+      pod(s, 0).args = ['a'.repeat(quarter)];
+      pod(s, 0).env = [{ name: 'E', value: 'e'.repeat(quarter) }];
+      pod(s, 0).workingDir = 'w'.repeat(quarter);
+      pod(s, 0).image = 'i'.repeat(quarter);
+      expect(validateJobSet('train', s).map((i) => i.path)).toEqual([PATH]);
+    });
+
+    it('each replicatedJob’s template is measured on its own', () => {
+      const s = makeJobSet('train')
+        .replicatedJob('a', { command: ['true'] })
+        .replicatedJob('b', { command: ['true'] })
+        .rawSpec();
+      pod(s, 0).args = ['x'.repeat(MAX_POD_TEMPLATE_BYTES - base)];
+      pod(s, 1).args = ['x'.repeat(MAX_POD_TEMPLATE_BYTES - base)];
+      expect(validateJobSet('train', s)).toEqual([]);
+    });
   });
 
   it('a missing spec is reported at spec', () => {

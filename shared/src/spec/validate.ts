@@ -11,6 +11,10 @@ import type { JobSetSpec } from '../proto/types.js';
 export const MAX_PODS_PER_JOBSET = 10_000;
 /** MAX_REPLICAS is JobSet's bound on replicas of one replicatedJob. */
 export const MAX_REPLICAS = 1024;
+/** MAX_POD_TEMPLATE_BYTES bounds command + args + env + workingDir of one pod template (every pod carries it to its node). */
+export const MAX_POD_TEMPLATE_BYTES = 64 * 1024;
+/** MAX_LABELS bounds the labels of one JobSet. */
+export const MAX_LABELS = 64;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESTART_STRATEGIES = ['Recreate', 'BlockingRecreate', 'InPlace'];
 
@@ -72,6 +76,8 @@ export function validateJobSet(name: string, spec: JobSetSpec | null | undefined
       else if (envNames.has(e.name)) issues.push({ path: `${pp}.env[${j}].name`, message: `duplicate variable "${e.name}"` });
       envNames.add(e.name);
     });
+    const bytes = [...pod.command, ...pod.args, pod.workingDir, pod.image, pod.user, ...pod.env.flatMap((e) => [e.name, e.value])].reduce((n, x) => n + Buffer.byteLength(x, 'utf8'), 0);
+    if (bytes > MAX_POD_TEMPLATE_BYTES) issues.push({ path: pp, message: `command, args, env, workingDir, image and user take ${bytes} bytes; at most ${MAX_POD_TEMPLATE_BYTES} (put large inputs in a file)` });
     const r = pod.resources;
     if (r) {
       if (r.cpuMillis < 0) issues.push({ path: `${pp}.resources.cpu`, message: 'must be ≥ 0' });
@@ -89,6 +95,9 @@ export function validateJobSet(name: string, spec: JobSetSpec | null | undefined
     sp.targetReplicatedJobs.forEach((t, j) => {
       if (!names.has(t)) issues.push({ path: `spec.successPolicy.targetReplicatedJobs[${j}]`, message: `no replicatedJob named "${t}"` });
     });
+    const targets = sp.targetReplicatedJobs.length > 0 ? rjs.filter((r) => sp.targetReplicatedJobs.includes(r.name)) : rjs;
+    if (targets.length > 0 && targets.every((r) => (r.replicas ?? 1) === 0))
+      issues.push({ path: 'spec.successPolicy.targetReplicatedJobs', message: 'every targeted replicatedJob has 0 replicas: the JobSet could never succeed' });
   }
   const fp = spec.failurePolicy;
   if (fp) {

@@ -19,6 +19,8 @@ export interface Node {
   'conditions'?: (_muster_v1_NodeCondition)[];
   'pods'?: (number);
   'agentVersion'?: (string);
+  'instanceId'?: (string);
+  'lingering'?: (_muster_v1_ResourceList | null);
 }
 
 export interface Node__Output {
@@ -34,4 +36,6 @@ export interface Node__Output {
   'conditions': (_muster_v1_NodeCondition__Output)[];
   'pods': (number);
   'agentVersion': (string);
+  'instanceId': (string);
+  'lingering': (_muster_v1_ResourceList__Output | null);
 }

@@ -1,6 +1,7 @@
 // Original file: proto/muster/v1/events.proto
 
 import type { PodAssignment as _muster_v1_PodAssignment, PodAssignment__Output as _muster_v1_PodAssignment__Output } from '../../muster/v1/PodAssignment.js';
+import type { JobSetHosts as _muster_v1_JobSetHosts, JobSetHosts__Output as _muster_v1_JobSetHosts__Output } from '../../muster/v1/JobSetHosts.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface NodeDesired {
@@ -8,6 +9,7 @@ export interface NodeDesired {
   'epoch'?: (number | string | Long);
   'revision'?: (number | string | Long);
   'pods'?: (_muster_v1_PodAssignment)[];
+  'hostfiles'?: (_muster_v1_JobSetHosts)[];
 }
 
 export interface NodeDesired__Output {
@@ -15,4 +17,5 @@ export interface NodeDesired__Output {
   'epoch': (number);
   'revision': (number);
   'pods': (_muster_v1_PodAssignment__Output)[];
+  'hostfiles': (_muster_v1_JobSetHosts__Output)[];
 }

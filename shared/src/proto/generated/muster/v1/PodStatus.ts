@@ -2,6 +2,7 @@
 
 import type { PodPhase as _muster_v1_PodPhase, PodPhase__Output as _muster_v1_PodPhase__Output } from '../../muster/v1/PodPhase.js';
 import type { Binding as _muster_v1_Binding, Binding__Output as _muster_v1_Binding__Output } from '../../muster/v1/Binding.js';
+import type { ResourceList as _muster_v1_ResourceList, ResourceList__Output as _muster_v1_ResourceList__Output } from '../../muster/v1/ResourceList.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface PodStatus {
@@ -18,6 +19,8 @@ export interface PodStatus {
   'seq'?: (number | string | Long);
   'pid'?: (number);
   'binding'?: (_muster_v1_Binding | null);
+  'jobsetUid'?: (string);
+  'requests'?: (_muster_v1_ResourceList | null);
   '_exitCode'?: "exitCode";
 }
 
@@ -35,5 +38,7 @@ export interface PodStatus__Output {
   'seq': (number);
   'pid': (number);
   'binding': (_muster_v1_Binding__Output | null);
+  'jobsetUid': (string);
+  'requests': (_muster_v1_ResourceList__Output | null);
   '_exitCode'?: "exitCode";
 }

@@ -8,6 +8,7 @@ export interface RegisterRequest {
   'labels'?: ({[key: string]: string});
   'inventory'?: (_muster_v1_NodeInventory | null);
   'agentVersion'?: (string);
+  'instanceId'?: (string);
 }
 
 export interface RegisterRequest__Output {
@@ -16,4 +17,5 @@ export interface RegisterRequest__Output {
   'labels': ({[key: string]: string});
   'inventory': (_muster_v1_NodeInventory__Output | null);
   'agentVersion': (string);
+  'instanceId': (string);
 }
