@@ -31,6 +31,11 @@ export const schedulerConfigSchema = z.strictObject({
   coordinatorPortMin: intValue.pipe(z.number().min(1024).max(65535)),
   /** Last port of that range. */
   coordinatorPortMax: intValue.pipe(z.number().min(1024).max(65535)),
+  /**
+   * Most pods one node may hold. Every pod is an entry of its node's desired
+   * document, which must fit one NATS message (max_payload, 1 MiB by default).
+   */
+  maxPodsPerNode: intValue.pipe(z.number().min(1).max(100_000)),
   /** Seconds JetStream keeps pod events. */
   eventsMaxAgeMs: durationMs,
   logLevel,
@@ -52,6 +57,7 @@ export const schedulerDefaults: z.input<typeof schedulerConfigSchema> = {
   scheduleIntervalMs: 1000,
   coordinatorPortMin: 29500,
   coordinatorPortMax: 29999,
+  maxPodsPerNode: 256,
   eventsMaxAgeMs: 24 * 3_600_000,
   logLevel: 'info',
   logFormat: 'json',

@@ -38,5 +38,8 @@ export interface SchedulerContext {
     nodeGracePeriodMs: number;
     nodeLostTimeoutMs: number;
     portRange: { min: number; max: number };
+    maxPodsPerNode: number;
+    /** Largest desired document the transport carries (NATS max_payload, read at connect). */
+    maxDesiredBytes: number;
   };
 }

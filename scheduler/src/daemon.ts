@@ -58,11 +58,14 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
       nodeGracePeriodMs: cfg.nodeGracePeriodMs,
       nodeLostTimeoutMs: cfg.nodeLostTimeoutMs,
       portRange: { min: cfg.coordinatorPortMin, max: cfg.coordinatorPortMax },
+      maxPodsPerNode: cfg.maxPodsPerNode,
+      maxDesiredBytes: 1024 * 1024,
     },
   };
   let liveness: NodeJS.Timeout | undefined;
   try {
     transport = await NatsTransport.connect(cfg.natsUrl, log.child({ component: 'nats' }), cfg.eventsMaxAgeMs);
+    ctx.settings.maxDesiredBytes = transport.maxPayload();
     await transport.start({
       heartbeat: (hb) => handleHeartbeat(ctx, hb),
       podEvent: (ev) => handlePodEvent(ctx, ev),

@@ -25,6 +25,8 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
       allocated: toResources(n.node.allocated),
       gpuIndices: (n.node.inventory?.gpus ?? []).filter((g) => g.healthy).map((g) => g.index).sort((a, b) => a - b),
       usedGpuIndices: store.usedGpuIndices(n.node.name),
+      maxPods: ctx.settings.maxPodsPerNode,
+      podCount: n.node.pods,
     })),
     pending: jobsets
       .filter((r) => r.jobset.status!.phase === 'JOB_SET_PHASE_PENDING' && !r.jobset.spec!.suspend)

@@ -106,3 +106,15 @@ describe('garbage on NATS subjects', () => {
     expect((await tc.api.nodes())[0]!.state).toBe('NODE_STATE_READY');
   });
 });
+
+describe('a JobSet whose pods would not fit in one desired document', () => {
+  it('stays Pending with TooLargeForTransport instead of being admitted and never started', async () => {
+    const bigArg = 'x'.repeat(60 * 1024);
+    await tc.submit({ metadata: { name: 'huge-template' }, spec: { replicatedJobs: [{ name: 'w', replicas: 20, template: { template: { command: ['true'], args: [bigArg], resources: { cpu: '10m' } } } }] } });
+    const js = await tc.waitForJobSet('huge-template', (j) => j.status!.reason === 'TooLargeForTransport', 'Pending with TooLargeForTransport');
+    expect(js.status!.phase).toBe('JOB_SET_PHASE_PENDING');
+    expect(js.status!.message).toMatch(/max_payload/);
+    expect((await tc.api.nodes())[0]!.allocated?.cpuMillis).toBe(0);
+    await tc.api.deleteJobSet('huge-template');
+  });
+});

@@ -5,12 +5,12 @@
  * then push desired documents and announce.
  */
 import { add, fits, sub, toResources, type Resources } from '../../../shared/src/resources.js';
-import type { PodStatus } from '../../../shared/src/proto/types.js';
+import type { PodAssignment, PodStatus } from '../../../shared/src/proto/types.js';
 import { buildAssignments } from '../core/assignments.js';
 import { setCondition } from '../core/jobset-status.js';
-import type { Admission, CycleDecision } from '../core/types.js';
+import type { Admission, CycleDecision, PodPlacement } from '../core/types.js';
 import type { SchedulerContext } from '../context.js';
-import { announce, pushDesired } from '../controller/notify.js';
+import { announce, desiredFor, pushDesired } from '../controller/notify.js';
 import type { JobSetRecord } from '../store/store.js';
 
 /** ApplyResult counts what a decision did. */
@@ -27,6 +27,8 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
   const nodes = new Set<string>();
   // Resources taken by admissions earlier in this same apply pass.
   const taken = new Map<string, Resources>();
+  const docs = new DocumentSizes(ctx);
+  const pendingReasons = [...decision.pending];
 
   for (const adm of decision.admit) {
     const rec = ctx.store.getJobSet(adm.jobset);
@@ -38,6 +40,12 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
     const addresses = new Map(ctx.store.allNodes().map((n) => [n.node.name, n.node.address]));
     const next = structuredClone(rec.jobset);
     const { assignments, hosts } = buildAssignments({ jobset: next, gang: rec.gang, placements: adm.placements, addresses, coordinatorPort: adm.coordinatorPort });
+    const tooBig = docs.tryAdd(assignments, adm.placements, hosts);
+    if (tooBig) {
+      result.rejected.push({ jobset: adm.jobset, why: tooBig });
+      pendingReasons.push({ jobset: adm.jobset, reason: 'TooLargeForTransport', message: tooBig });
+      continue;
+    }
     const placementOf = new Map(adm.placements.map((p) => [p.podId, p]));
     const s = next.status!;
     s.phase = 'JOB_SET_PHASE_ADMITTED';
@@ -66,7 +74,7 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
     result.admitted.push(adm.jobset);
   }
 
-  for (const p of decision.pending) {
+  for (const p of pendingReasons) {
     const rec = ctx.store.getJobSet(p.jobset);
     if (!rec || rec.jobset.status!.phase !== 'JOB_SET_PHASE_PENDING') continue;
     if (rec.jobset.status!.reason === p.reason && rec.jobset.status!.message === p.message) continue;
@@ -102,4 +110,45 @@ function recheck(ctx: SchedulerContext, rec: JobSetRecord | undefined, adm: Admi
     if (!fits(req, free)) return `node ${node} no longer has room`;
   }
   return undefined;
+}
+
+/**
+ * DocumentSizes keeps every node's desired document under the transport's
+ * message limit: an admission that would push one over is refused (the JobSet
+ * stays Pending and says why) instead of leaving pods that can never be told.
+ */
+class DocumentSizes {
+  private readonly bytes = new Map<string, number>();
+  private readonly limit: number;
+
+  constructor(private readonly ctx: SchedulerContext) {
+    this.limit = Math.floor(ctx.settings.maxDesiredBytes * 0.9); // headroom for the envelope and later status fields
+  }
+
+  private current(node: string): number {
+    let b = this.bytes.get(node);
+    if (b === undefined) {
+      b = JSON.stringify(desiredFor(this.ctx, node)).length;
+      this.bytes.set(node, b);
+    }
+    return b;
+  }
+
+  /** tryAdd accounts a JobSet's pods to their nodes, or returns why it does not fit (and accounts nothing). */
+  tryAdd(assignments: PodAssignment[], placements: PodPlacement[], hosts: string[]): string | undefined {
+    const nodeOf = new Map(placements.map((p) => [p.podId, p.node]));
+    const hostfile = JSON.stringify(hosts).length + 64;
+    const add = new Map<string, number>();
+    for (const a of assignments) {
+      const node = nodeOf.get(a.podId)!;
+      add.set(node, (add.get(node) ?? hostfile) + JSON.stringify(a).length + 1);
+    }
+    for (const [node, extra] of add) {
+      const total = this.current(node) + extra;
+      if (total > this.limit)
+        return `the desired document of node ${node} would be ${total} bytes, over the ${this.limit}-byte budget of one NATS message (max_payload ${this.ctx.settings.maxDesiredBytes}); lower maxPodsPerNode, raise max_payload, or shorten the pod template`;
+    }
+    for (const [node, extra] of add) this.bytes.set(node, this.current(node) + extra);
+    return undefined;
+  }
 }

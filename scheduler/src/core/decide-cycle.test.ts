@@ -634,3 +634,25 @@ describe('decideCycle places exactly as plain first fit', () => {
     expect(portBound, 'the generator runs out of ports sometimes').toBeGreaterThan(10);
   });
 });
+
+describe('decideCycle pod slots (maxPodsPerNode)', () => {
+  const withSlots = (n: NodeSnapshot, maxPods: number, podCount = 0): NodeSnapshot => ({ ...n, maxPods, podCount });
+
+  it('spreads a gang over nodes when the first one runs out of pod slots, although CPU is left', () => {
+    const nodes = [withSlots(makeNode('n1').cpu(64).memory('64Gi').build(), 4, 1), withSlots(makeNode('n2').cpu(64).memory('64Gi').build(), 4)];
+    const js = makeJobSet('many').replicatedJob('w', { replicas: 5, parallelism: 1, cpu: '100m' }).build();
+    const d = decideCycle(snapshotOf(nodes, [js]));
+    const perNode = new Map<string, number>();
+    for (const p of d.admit[0]!.placements) perNode.set(p.node, (perNode.get(p.node) ?? 0) + 1);
+    expect(Object.fromEntries(perNode)).toEqual({ n1: 3, n2: 2 });
+  });
+
+  it('keeps a gang pending when every node is out of pod slots, and says so', () => {
+    const nodes = [withSlots(makeNode('n1').cpu(64).memory('64Gi').build(), 2, 2)];
+    const d = decideCycle(snapshotOf(nodes, [makeJobSet('one').replicatedJob('w', { cpu: '100m' }).build()]));
+    expect(d.admit).toEqual([]);
+    expect(d.pending[0]!.reason).toBe('NoFit');
+    expect(d.pending[0]!.message).toContain('room for 0 more pods');
+    expect(d.pending[0]!.message).toContain('pod slots');
+  });
+});

@@ -21,12 +21,15 @@ interface FreeNode {
   free: Resources;
   /** Free healthy GPU indices, ascending. */
   freeGpus: number[];
+  /** How many more pods the node may take. */
+  freePods: number;
 }
 
 /** Tentative is what a gang being placed has taken from one node so far. */
 interface Tentative {
   used: Resources;
   gpus: number;
+  pods: number;
 }
 
 /** decideCycle decides which pending JobSets to admit and where their pods go. */
@@ -68,7 +71,8 @@ function freeNodes(nodes: NodeSnapshot[]): FreeNode[] {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((n) => {
       const used = new Set(n.usedGpuIndices);
-      return { name: n.name, free: sub(n.allocatable, n.allocated), freeGpus: n.gpuIndices.filter((i) => !used.has(i)) };
+      const freePods = n.maxPods === undefined ? Number.POSITIVE_INFINITY : n.maxPods - (n.podCount ?? 0);
+      return { name: n.name, free: sub(n.allocatable, n.allocated), freeGpus: n.gpuIndices.filter((i) => !used.has(i)), freePods };
     });
 }
 
@@ -96,6 +100,7 @@ class FitCursors {
 function fitsAfter(need: Resources, n: FreeNode, t: Tentative | undefined): boolean {
   const u = t?.used ?? ZERO;
   return (
+    (t?.pods ?? 0) + 1 <= n.freePods &&
     need.gpus + (t?.gpus ?? 0) <= n.freeGpus.length &&
     need.gpus + u.gpus <= n.free.gpus &&
     need.cpuMillis + u.cpuMillis <= n.free.cpuMillis &&
@@ -123,9 +128,10 @@ function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors): {
     }
     local.set(key, i);
     if (i >= nodes.length) return noFit(js, out.length, pod.request, nodes);
-    const t = tentative.get(i) ?? { used: { ...ZERO }, gpus: 0 };
+    const t = tentative.get(i) ?? { used: { ...ZERO }, gpus: 0, pods: 0 };
     t.used = add(t.used, pod.request);
     t.gpus += pod.request.gpus;
+    t.pods++;
     tentative.set(i, t);
     out.push({ podId: pod.podId, node: i });
   }
@@ -139,6 +145,7 @@ function commit(js: PendingJobSet, placed: { podId: string; node: number }[], no
     const node = nodes[p.node]!;
     const req = byId.get(p.podId)!.request;
     node.free = sub(node.free, req);
+    node.freePods--;
     const gpuIndices = node.freeGpus.splice(0, req.gpus);
     return { podId: p.podId, node: node.name, gpuIndices };
   });
@@ -149,10 +156,12 @@ function noFit(js: PendingJobSet, placedCount: number, request: Resources, nodes
   const total = js.pods.reduce((acc, p) => add(acc, p.request), { ...ZERO });
   const largest = nodes.reduce((best, n) => (score(n.free) > score(best.free) ? n : best), nodes[0]!);
   const short = RESOURCE_KEYS.filter((k) => request[k] > largest.free[k]).map((k) => k.replace('Millis', '').replace('Bytes', ''));
+  if (nodes.every((n) => n.freePods < 1)) short.push('pod slots (maxPodsPerNode)');
   const message =
     `needs ${js.pods.length} pods (${formatResources(total)} in all); ` +
     `${placedCount} of ${js.pods.length} fit on ${nodes.length} Ready node(s) now; ` +
     `a pod needs ${formatResources(request)}, the freest node ${largest.name} has ${formatResources(largest.free)}` +
+    (Number.isFinite(largest.freePods) ? ` and room for ${largest.freePods} more pods` : '') +
     (short.length > 0 ? ` (short of ${short.join(', ')})` : '');
   return { jobset: js.name, reason: 'NoFit', message };
 }

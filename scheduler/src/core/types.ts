@@ -18,6 +18,10 @@ export interface NodeSnapshot {
   gpuIndices: number[];
   /** GPU indices already bound to placed pods. */
   usedGpuIndices: number[];
+  /** Most pods the node may hold (the node's desired document must stay small); undefined = no limit. */
+  maxPods?: number;
+  /** Pods placed (or still stopping) there now. */
+  podCount?: number;
 }
 
 /** PendingJobSet is a JobSet waiting for admission, in queue order. */
@@ -61,7 +65,7 @@ export interface Admission {
 }
 
 /** PendingReasonCode is the stable first word of why a JobSet waits. */
-export type PendingReasonCode = 'NoFit' | 'NoReadyNodes' | 'NoCoordinatorPort';
+export type PendingReasonCode = 'NoFit' | 'NoReadyNodes' | 'NoCoordinatorPort' | 'TooLargeForTransport';
 
 /** StillPending says why a JobSet was not admitted in this cycle. */
 export interface StillPending {

@@ -81,6 +81,11 @@ export class NatsTransport implements Outbound {
     }
   }
 
+  /** maxPayload is the largest message the server accepts (its max_payload). */
+  maxPayload(): number {
+    return this.nc.info?.max_payload ?? 1024 * 1024;
+  }
+
   /** isConnected reports the scheduler's own NATS connection state. */
   isConnected(): boolean {
     return this.connected && !this.nc.isClosed();
