@@ -31,7 +31,8 @@ export class SchedulerApi {
     private readonly opts: SchedulerApiOptions,
   ) {
     const Ctor = loadGrpc().muster.v1.SchedulerService;
-    this.client = new Ctor(address, grpc.credentials.createInsecure());
+    // Lists of many JobSets can exceed gRPC's default 4 MiB.
+    this.client = new Ctor(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   }
 
   private call<Req, Res>(method: Unary<Req, Res>, req: Req): Promise<Res> {

@@ -18,7 +18,7 @@ export function schedulerServiceHandlers(ctx: SchedulerContext): SchedulerServic
   return {
     SubmitJobSet: unary(log, 'SubmitJobSet', (req) => submitJobSet(ctx, { metadata: req.metadata, spec: req.spec })),
     GetJobSet: unary(log, 'GetJobSet', (req) => getJobSet(ctx, requireName(req.name))),
-    ListJobSets: unary(log, 'ListJobSets', (req) => ({ jobsets: listJobSets(ctx, req.phase, req.limit) })),
+    ListJobSets: unary(log, 'ListJobSets', (req) => ({ jobsets: listJobSets(ctx, req.phase, req.limit, req.withPods) })),
     DeleteJobSet: unary(log, 'DeleteJobSet', (req) => deleteJobSet(ctx, requireName(req.name))),
     ListNodes: unary(log, 'ListNodes', () => ({ nodes: ctx.store.allNodes().map((n) => toNodeView(n)) })),
     WatchJobSet: (call) => {

@@ -60,8 +60,8 @@ export function getJobSet(ctx: SchedulerContext, name: string): JobSet {
   return rec.jobset;
 }
 
-/** listJobSets returns JobSets newest first, optionally of one phase. */
-export function listJobSets(ctx: SchedulerContext, phase: string, limit: number): JobSet[] {
+/** listJobSets returns JobSets newest first, optionally of one phase; without `withPods` each status omits its pod list. */
+export function listJobSets(ctx: SchedulerContext, phase: string, limit: number, withPods = false): JobSet[] {
   let want: ReturnType<typeof parseJobSetPhase>;
   if (phase) {
     want = parseJobSetPhase(phase);
@@ -73,7 +73,8 @@ export function listJobSets(ctx: SchedulerContext, phase: string, limit: number)
     .map((r) => r.jobset)
     .filter((j) => !want || j.status!.phase === want)
     .sort((a, b) => b.metadata!.createdMs - a.metadata!.createdMs);
-  return limit > 0 ? all.slice(0, limit) : all;
+  const page = limit > 0 ? all.slice(0, limit) : all;
+  return withPods ? page : page.map((j) => ({ ...j, status: { ...j.status!, pods: [] } }));
 }
 
 /** deleteJobSet removes a JobSet; agents stop its pods when their desired documents drop them. */

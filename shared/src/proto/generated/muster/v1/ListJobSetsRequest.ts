@@ -4,9 +4,11 @@
 export interface ListJobSetsRequest {
   'phase'?: (string);
   'limit'?: (number);
+  'withPods'?: (boolean);
 }
 
 export interface ListJobSetsRequest__Output {
   'phase': (string);
   'limit': (number);
+  'withPods': (boolean);
 }
