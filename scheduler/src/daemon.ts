@@ -11,7 +11,7 @@ import type { SchedulerContext } from './context.js';
 import { checkLiveness } from './controller/liveness.js';
 import { handleHeartbeat } from './controller/heartbeats.js';
 import { desiredFor } from './controller/notify.js';
-import { handlePodEvent } from './controller/pod-events.js';
+import { PodEventBatcher } from './controller/pod-events.js';
 import { startGrpcServer, type GrpcServerHandle } from './grpc/server.js';
 import { NatsTransport } from './nats/transport.js';
 import { SchedulingLoop } from './scheduling-loop.js';
@@ -66,9 +66,10 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
   try {
     transport = await NatsTransport.connect(cfg.natsUrl, log.child({ component: 'nats' }), cfg.eventsMaxAgeMs);
     ctx.settings.maxDesiredBytes = transport.maxPayload();
+    const events = new PodEventBatcher(ctx);
     await transport.start({
       heartbeat: (hb) => handleHeartbeat(ctx, hb),
-      podEvent: (ev) => handlePodEvent(ctx, ev),
+      podEvent: (ev, settle) => events.add(ev, settle),
       desired: (req) => desiredFor(ctx, req.node),
     });
     grpcServer = await startGrpcServer(ctx, cfg.listen);

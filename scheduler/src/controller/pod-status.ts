@@ -13,11 +13,25 @@ import type { SchedulerContext } from '../context.js';
 import type { JobSetRecord } from '../store/store.js';
 import { announce, pushDesired } from './notify.js';
 
+/** PodReport is one pod's status as reported by (or on behalf of) a node. */
+export interface PodReport {
+  node: string;
+  pod: PodStatus;
+}
+
 /** applyPodReports merges reports from `node` and commits what changed; returns the JobSets changed. */
 export function applyPodReports(ctx: SchedulerContext, node: string, reports: PodStatus[]): string[] {
+  return applyReports(
+    ctx,
+    reports.map((pod) => ({ node, pod })),
+  );
+}
+
+/** applyReports merges reports from any nodes and commits everything that changed in one transaction. */
+export function applyReports(ctx: SchedulerContext, reports: PodReport[]): string[] {
   const now = ctx.clock.now();
   const touched = new Map<string, JobSetRecord>();
-  for (const r of reports) {
+  for (const { node, pod: r } of reports) {
     const ref = parsePodId(r.podId);
     if (!ref) {
       ctx.log.warn('pod report with a malformed pod id dropped', { node, podId: r.podId });

@@ -19,7 +19,8 @@ import type { Outbound } from '../context.js';
 /** InboundHandlers are what the transport calls with validated payloads. */
 export interface InboundHandlers {
   heartbeat(hb: Heartbeat): void;
-  podEvent(ev: PodEvent): void;
+  /** podEvent takes one event; `settle(true)` once it is committed (ack), `settle(false)` to have it redelivered. */
+  podEvent(ev: PodEvent, settle: (ok: boolean) => void): void;
   desired(req: DesiredRequest): NodeDesired;
 }
 
@@ -151,8 +152,11 @@ export class NatsTransport implements Outbound {
             m.term();
             continue;
           }
-          if (this.guard('pod event', () => h.podEvent(res.value))) m.ack();
-          else m.nak(1000);
+          const settle = (ok: boolean): void => {
+            if (ok) m.ack();
+            else m.nak(1000);
+          };
+          if (!this.guard('pod event', () => h.podEvent(res.value, settle))) settle(false);
         }
         if (!this.closing) this.log.warn('pod event consumer stopped; resuming', { stream: EVENTS_STREAM, consumer: SCHEDULER_CONSUMER });
       } catch (err) {
