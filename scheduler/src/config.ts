@@ -36,6 +36,8 @@ export const schedulerConfigSchema = z.strictObject({
    * document, which must fit one NATS message (max_payload, 1 MiB by default).
    */
   maxPodsPerNode: intValue.pipe(z.number().min(1).max(100_000)),
+  /** How long finished JobSets are kept when their spec sets no ttlSecondsAfterFinished. */
+  finishedRetentionMs: durationMs,
   /** Seconds JetStream keeps pod events. */
   eventsMaxAgeMs: durationMs,
   logLevel,
@@ -58,6 +60,7 @@ export const schedulerDefaults: z.input<typeof schedulerConfigSchema> = {
   coordinatorPortMin: 29500,
   coordinatorPortMax: 29999,
   maxPodsPerNode: 256,
+  finishedRetentionMs: 7 * 24 * 3_600_000,
   eventsMaxAgeMs: 24 * 3_600_000,
   logLevel: 'info',
   logFormat: 'json',
@@ -70,6 +73,8 @@ function crossCheckScheduler(c: Partial<SchedulerConfig>): { path: string; messa
     out.push({ path: 'coordinatorPortMax', message: 'must be ≥ coordinatorPortMin' });
   if (c.nodeGracePeriodMs !== undefined && c.nodeLostTimeoutMs !== undefined && c.nodeLostTimeoutMs < c.nodeGracePeriodMs)
     out.push({ path: 'nodeLostTimeoutMs', message: 'must be ≥ nodeGracePeriodMs' });
+  if (c.finishedRetentionMs !== undefined && c.finishedRetentionMs < 60_000)
+    out.push({ path: 'finishedRetentionMs', message: 'must be at least 1m (people need time to read how their JobSets ended)' });
   if (c.heartbeatIntervalMs !== undefined && c.nodeGracePeriodMs !== undefined && c.nodeGracePeriodMs < 2 * c.heartbeatIntervalMs)
     out.push({ path: 'nodeGracePeriodMs', message: 'must be at least twice heartbeatIntervalMs, or nodes flap NotReady between heartbeats' });
   return out;

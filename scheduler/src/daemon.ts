@@ -10,6 +10,7 @@ import type { SchedulerConfig } from './config.js';
 import type { SchedulerContext } from './context.js';
 import { checkLiveness } from './controller/liveness.js';
 import { handleHeartbeat } from './controller/heartbeats.js';
+import { removeExpired } from './controller/ttl.js';
 import { desiredFor } from './controller/notify.js';
 import { PodEventBatcher } from './controller/pod-events.js';
 import { startGrpcServer, type GrpcServerHandle } from './grpc/server.js';
@@ -81,6 +82,8 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
   const t = transport;
   liveness = setInterval(() => checkLiveness(ctx, t.isConnected()), Math.max(100, Math.min(500, cfg.nodeGracePeriodMs / 3)));
   loop.start(cfg.scheduleIntervalMs);
+  const ttl = setInterval(() => removeExpired(ctx, cfg.finishedRetentionMs), 1000);
+  ttl.unref();
   loop.request('startup');
   if (cfg.addressFile) {
     writeFileSync(cfg.addressFile + '.tmp', grpcServer.address + '\n');
@@ -94,6 +97,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
     stop: async () => {
       loop.stop();
       if (liveness) clearInterval(liveness);
+      clearInterval(ttl);
       liveness = undefined;
       await g.shutdown(2000);
       await t.close();

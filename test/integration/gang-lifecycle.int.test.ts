@@ -120,4 +120,21 @@ describe('a gang JobSet on two agents', () => {
     const del = await tc.api.deleteJobSet('too-big');
     expect(del.stoppedPods).toBe(0);
   });
+
+  it('removes a finished JobSet once its ttlSecondsAfterFinished has passed', async () => {
+    await tc.submit({ metadata: { name: 'short-lived' }, spec: { ttlSecondsAfterFinished: 1, replicatedJobs: [{ name: 'w', template: { template: { command: ['true'], resources: small } } }] } });
+    await tc.waitForJobSet('short-lived', (js) => js.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'Succeeded');
+    await waitFor(
+      async () => {
+        try {
+          await tc.api.getJobSet('short-lived');
+          return false;
+        } catch (err) {
+          return (err as { code?: string }).code === 'NOT_FOUND';
+        }
+      },
+      { timeoutMs: 30_000, what: 'short-lived removed after its TTL' },
+    );
+    expect((await tc.api.listJobSets()).jobsets.map((j) => j.metadata!.name)).not.toContain('short-lived');
+  });
 });
