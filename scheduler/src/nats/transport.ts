@@ -53,7 +53,15 @@ export class NatsTransport implements Outbound {
 
   /** connect connects (waiting for the first connection) and ensures the events stream and durable consumer. */
   static async connect(servers: string, log: Logger, eventsMaxAgeMs: number): Promise<NatsTransport> {
-    const nc = await connect({ servers: servers.split(','), name: 'muster-scheduler', maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true });
+    log.info('connecting to NATS', { servers });
+    const started = Date.now();
+    const waiting = setInterval(() => log.warn('still waiting for NATS', { servers, waitedMs: Date.now() - started }), 5000);
+    let nc: NatsConnection;
+    try {
+      nc = await connect({ servers: servers.split(','), name: 'muster-scheduler', maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true });
+    } finally {
+      clearInterval(waiting);
+    }
     const t = new NatsTransport(nc, log, eventsMaxAgeMs);
     try {
       await t.ensureEvents();
