@@ -88,9 +88,22 @@ function prettyStream(out: NodeJS.WritableStream): Writable {
   });
 }
 
+/**
+ * ignoreBrokenPipe keeps a daemon alive when the reader of its stdout goes
+ * away (a closed pipe, `| head`): the write error is swallowed instead of
+ * becoming an uncaught exception that the next log line would repeat forever.
+ */
+function ignoreBrokenPipe(stream: NodeJS.WritableStream): void {
+  if (stream.listenerCount('error') > 0) return;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
+}
+
 /** createLogger builds the process's root logger. */
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const dest = opts.destination ?? process.stdout;
+  ignoreBrokenPipe(dest);
   const stream = opts.format === 'pretty' ? prettyStream(dest) : dest;
   const p = pino(
     {
