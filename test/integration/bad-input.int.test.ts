@@ -7,6 +7,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../cli/src/util/poll.js';
 import { MusterError } from '../../shared/src/errors.js';
@@ -34,6 +36,19 @@ async function rejection(p: Promise<unknown>): Promise<MusterError> {
   }
   throw new Error('expected the call to fail');
 }
+
+describe('the standard gRPC health service', () => {
+  it('answers SERVING for the server and both services', async () => {
+    const def = protoLoader.loadSync(healthProtoPath, { enums: String });
+    const { grpc: g } = grpc.loadPackageDefinition(def) as unknown as { grpc: { health: { v1: { Health: new (addr: string, creds: grpc.ChannelCredentials) => grpc.Client & { Check: (req: { service: string }, cb: (err: grpc.ServiceError | null, res: { status: string }) => void) => void } } } } };
+    const client = new g.health.v1.Health(tc.schedulerAddress, grpc.credentials.createInsecure());
+    for (const service of ['', 'muster.v1.SchedulerService', 'muster.v1.AgentService']) {
+      const res = await new Promise<{ status: string }>((resolve, reject) => client.Check({ service }, (err, r) => (err ? reject(err) : resolve(r))));
+      expect(res.status, service || '(server)').toBe('SERVING');
+    }
+    client.close();
+  });
+});
 
 describe('malformed gRPC requests', () => {
   it('get INVALID_ARGUMENT with the field path, and the scheduler keeps serving', async () => {
