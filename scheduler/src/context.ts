@@ -31,6 +31,8 @@ export interface SchedulerContext {
   holdScheduling(): string | undefined;
   /** requestCycle asks for a scheduling cycle soon (capacity or queue changed). */
   requestCycle(why: string): void;
+  /** The last moment the scheduler's own NATS connection was seen down (liveness counts silence only after it). */
+  transportRestoredMs: number;
   /** When each node was last told to register again (rate limit; includes unknown nodes). */
   reRegisterAsked: Map<string, number>;
   settings: {

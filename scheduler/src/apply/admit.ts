@@ -16,7 +16,8 @@ import type { JobSetRecord } from '../store/store.js';
 /** ApplyResult counts what a decision did. */
 export interface ApplyResult {
   admitted: string[];
-  rejected: { jobset: string; why: string }[];
+  /** Admissions not committed; `tooLarge` marks a refusal for the transport size (the JobSet stays Pending with a reason). */
+  rejected: { jobset: string; why: string; tooLarge?: boolean }[];
 }
 
 /** applyDecision commits admissions and pending reasons of one cycle. */
@@ -42,7 +43,7 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
     const { assignments, hosts } = buildAssignments({ jobset: next, gang: rec.gang, placements: adm.placements, addresses, coordinatorPort: adm.coordinatorPort });
     const tooBig = docs.tryAdd(assignments, adm.placements, hosts);
     if (tooBig) {
-      result.rejected.push({ jobset: adm.jobset, why: tooBig });
+      result.rejected.push({ jobset: adm.jobset, why: tooBig, tooLarge: true });
       pendingReasons.push({ jobset: adm.jobset, reason: 'TooLargeForTransport', message: tooBig });
       continue;
     }

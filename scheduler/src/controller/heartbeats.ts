@@ -58,11 +58,18 @@ function askToRegisterAgain(ctx: SchedulerContext, hb: Heartbeat, now: number, e
 /** updateLingering holds the capacity of pods the agent still runs although they are no longer desired. */
 function updateLingering(ctx: SchedulerContext, hb: Heartbeat): void {
   const desired = ctx.store.desiredKeys(hb.node);
+  const known = ctx.store.getNode(hb.node)?.lingering;
   const lingering = new Map<string, LingeringPod>();
   for (const p of hb.pods) {
     if (isTerminalPod(p.phase)) continue;
     const key = podKey(p.podId, p.jobsetUid, p.generation);
-    if (!desired.has(key)) lingering.set(key, { requests: toResources(p.requests), gpuIndices: p.binding?.gpuIndices ?? [] });
+    if (desired.has(key)) continue;
+    // What the scheduler already holds for the pod wins over a report that lacks it.
+    const held = known?.get(key);
+    lingering.set(key, {
+      requests: p.requests ? toResources(p.requests) : (held?.requests ?? toResources(null)),
+      gpuIndices: p.binding && p.binding.gpuIndices.length > 0 ? p.binding.gpuIndices : (held?.gpuIndices ?? []),
+    });
   }
   if (ctx.store.setLingering(hb.node, lingering)) ctx.requestCycle('stopping pods gone');
 }

@@ -39,6 +39,10 @@ export function pushDesired(ctx: SchedulerContext, nodes: Iterable<string>): voi
 /** announce tells NATS subscribers and gRPC watchers that a JobSet changed. */
 export function announce(ctx: SchedulerContext, jobset: JobSet): void {
   const s = jobset.status!;
-  ctx.out.publishJobSetEvent({ name: jobset.metadata!.name, phase: s.phase, reason: s.reason, message: s.message, timeMs: ctx.clock.now() });
+  try {
+    ctx.out.publishJobSetEvent({ name: jobset.metadata!.name, phase: s.phase, reason: s.reason, message: s.message, timeMs: ctx.clock.now() });
+  } catch (err) {
+    ctx.log.warn('jobset event not published', { jobset: jobset.metadata!.name, ...errorFields(err) });
+  }
   ctx.hub.publish(jobset.metadata!.name, jobset);
 }

@@ -60,7 +60,9 @@ export function registerNode(ctx: SchedulerContext, req: RegisterRequest): Regis
 function heldByAnotherLiveInstance(ctx: SchedulerContext, prev: NodeRecord, instanceId: string, now: number): boolean {
   const other = prev.node.instanceId;
   if (!other || !instanceId || other === instanceId) return false;
-  return prev.node.state === 'NODE_STATE_READY' && now - prev.node.lastHeartbeatMs <= ctx.settings.nodeGracePeriodMs;
+  // Not only Ready nodes: right after a scheduler restart every node is NotReady until its next heartbeat,
+  // but one heard from (or loaded) within the grace period is still presumed alive.
+  return prev.node.state !== 'NODE_STATE_LOST' && now - prev.node.lastHeartbeatMs <= ctx.settings.nodeGracePeriodMs;
 }
 
 /** podsOn lists the unfinished pods of active JobSets placed on `node`. */
