@@ -24,11 +24,14 @@ test-int: build
 
 REPORTS := .muster/test-reports
 
+# Unit and integration tests both run even when one fails; the summary line and the exit status cover both.
 test: build typecheck lint
 	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
-	@npx vitest run --config vitest.config.ts --reporter=default --reporter=json --outputFile.json=$(REPORTS)/unit.json
-	@MUSTER_SKIP_BUILD=1 npx vitest run --config vitest.integration.config.ts --reporter=default --reporter=json --outputFile.json=$(REPORTS)/integration.json
-	@node test/helpers/summarize.mjs $(REPORTS)/unit.json $(REPORTS)/integration.json
+	@st=0; \
+	npx vitest run --config vitest.config.ts --reporter=default --reporter=json --outputFile.json=$(REPORTS)/unit.json || st=1; \
+	MUSTER_SKIP_BUILD=1 npx vitest run --config vitest.integration.config.ts --reporter=default --reporter=json --outputFile.json=$(REPORTS)/integration.json || st=1; \
+	node test/helpers/summarize.mjs $(REPORTS)/unit.json $(REPORTS)/integration.json || st=1; \
+	exit $$st
 
 demo: build
 	@bash deploy/examples/demo.sh

@@ -1,20 +1,15 @@
 #!/usr/bin/env bash
 # Installs what `make test` and `make demo` need on a fresh Debian/Ubuntu machine
-# with Node 20+: npm packages (npm ci when node_modules is missing or older than
+# with Node 20.19+: npm packages (npm ci when node_modules is missing or older than
 # package-lock.json) and nats-server from the distribution (apt-get, as root;
 # otherwise prints the command to run and stops).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if [ "$node_major" -lt 20 ]; then
-  echo "Muster needs Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none))" >&2
+# vitest 4 needs Node 20.19 or newer.
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null; then
+  echo "Muster needs Node.js 20.19 or newer (found: $(node --version 2>/dev/null || echo none))" >&2
   exit 1
-fi
-
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "==> npm ci"
-  npm ci --no-audit --no-fund
 fi
 
 apt_install() {
@@ -28,6 +23,16 @@ apt_install() {
     exit 1
   fi
 }
+
+# better-sqlite3 builds from source when no prebuilt binary can be fetched: node-gyp needs these.
+build_tools=()
+for tool in python3 make g++; do command -v "$tool" >/dev/null 2>&1 || build_tools+=("$tool"); done
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  if [ ${#build_tools[@]} -gt 0 ]; then apt_install "${build_tools[@]}"; fi
+  echo "==> npm ci"
+  npm ci --no-audit --no-fund
+fi
 
 if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; then
   apt_install nats-server

@@ -32,7 +32,7 @@ export interface SchedulerContext {
   /** requestCycle asks for a scheduling cycle soon (capacity or queue changed). */
   requestCycle(why: string): void;
   /** The last moment the scheduler's own NATS connection was seen down (liveness counts silence only after it). */
-  transportRestoredMs: number;
+  transportLastDownMs: number;
   /** When each node was last told to register again (rate limit; includes unknown nodes). */
   reRegisterAsked: Map<string, number>;
   settings: {

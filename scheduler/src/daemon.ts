@@ -44,7 +44,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
     log,
     hub: new WatchHub(),
     reRegisterAsked: new Map(),
-    transportRestoredMs: 0,
+    transportLastDownMs: 0,
     out: {
       publishDesired: (doc) => transport?.publishDesired(doc),
       publishJobSetEvent: (ev) => transport?.publishJobSetEvent(ev),

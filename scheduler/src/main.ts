@@ -52,6 +52,11 @@ const program = new Command('muster-scheduler')
     }
     // A daemon logs what escaped a handler instead of dying on it.
     process.on('unhandledRejection', (err) => log.error('unhandled rejection', errorFields(err)));
+    process.on('uncaughtException', (err) => {
+      // State is in SQLite and every decision is persisted before it is told: exit and let systemd restart us.
+      log.error('uncaught exception: exiting', errorFields(err));
+      process.exit(1);
+    });
     let stopping = false;
     const shutdown = (signal: string): void => {
       if (stopping) return;

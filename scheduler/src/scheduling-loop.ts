@@ -12,11 +12,16 @@ import { takeSnapshot } from './snapshot.js';
 /** MAX_DECIDE_ROUNDS bounds how often one cycle decides again after refusals. */
 const MAX_DECIDE_ROUNDS = 4;
 
+/** TOO_LARGE_RETRY_MS is how long a JobSet refused for its document size sits out before it is tried again. */
+const TOO_LARGE_RETRY_MS = 30_000;
+
 /** SchedulingLoop runs scheduling cycles. */
 export class SchedulingLoop {
   private queued: NodeJS.Immediate | undefined;
   private timer: NodeJS.Timeout | undefined;
   private cycle = 0;
+  /** JobSets refused as TooLargeForTransport → when to consider them again. */
+  private readonly tooLarge = new Map<string, number>();
 
   constructor(private readonly ctx: () => SchedulerContext) {}
 
@@ -37,7 +42,11 @@ export class SchedulingLoop {
       if (ctx.holdScheduling()) return;
       // A JobSet the apply step refuses (its pods would not fit in one desired document) must not keep, for the
       // rest of the queue, the capacity the pure decision gave it: decide again without it (a few rounds at most).
-      const refused = new Set<string>();
+      // JobSets refused recently stay out of the decision for a while, so the queue behind them is not
+      // judged against capacity they will not get (and their reasons do not flip every cycle).
+      const now = ctx.clock.now();
+      for (const [name, until] of this.tooLarge) if (until <= now) this.tooLarge.delete(name);
+      const refused = new Set<string>(this.tooLarge.keys());
       for (let round = 0; round < MAX_DECIDE_ROUNDS; round++) {
         const snap = takeSnapshot(ctx);
         snap.pending = snap.pending.filter((p) => !refused.has(p.name));
@@ -50,7 +59,10 @@ export class SchedulingLoop {
           ctx.log.debug('cycle', { cycle, round, pending: snap.pending.length, admitted: res.admitted.length, rejected: res.rejected, decideMs: +decidedMs.toFixed(2), totalMs: +(performance.now() - started).toFixed(2) });
         const tooLarge = res.rejected.filter((r) => r.tooLarge);
         if (tooLarge.length === 0) break;
-        for (const r of tooLarge) refused.add(r.jobset);
+        for (const r of tooLarge) {
+          refused.add(r.jobset);
+          this.tooLarge.set(r.jobset, now + TOO_LARGE_RETRY_MS);
+        }
       }
     } catch (err) {
       ctx.log.error('scheduling cycle failed', { cycle, ...errorFields(err) });

@@ -153,6 +153,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       await Promise.allSettled(agents.map((a) => a.stop(5000)));
       await scheduler.stop(5000).catch(() => undefined);
       await cluster.stop(5000).catch(() => undefined);
+      killRecordedPods(dir);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -167,4 +168,27 @@ export function envOf(text: string): Record<string, string> {
     if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
   }
   return out;
+}
+
+/**
+ * killRecordedPods SIGKILLs the process groups agents recorded as running
+ * (agents/<node>/running/<pgid>.json): a pod that outlives a stopped agent
+ * (a long stop grace, a failed test) must not outlive the test.
+ */
+function killRecordedPods(dir: string): void {
+  const agentsDir = path.join(dir, 'agents');
+  if (!existsSync(agentsDir)) return;
+  for (const node of readdirSync(agentsDir)) {
+    const running = path.join(agentsDir, node, 'running');
+    if (!existsSync(running)) continue;
+    for (const f of readdirSync(running)) {
+      const pgid = Number(f.replace(/\.json$/, ''));
+      if (!Number.isInteger(pgid) || pgid <= 1) continue;
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
 }

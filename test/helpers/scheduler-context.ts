@@ -188,7 +188,7 @@ function buildTestScheduler(opts: TestSchedulerOptions, dir: string | undefined,
       if (opts.cycles === 'sync') loop.runOnce();
     },
     reRegisterAsked: new Map(),
-    transportRestoredMs: 0,
+    transportLastDownMs: 0,
     settings: { ...structuredClone(TEST_SETTINGS), ...opts.settings },
   };
   const totalChanges = db.prepare('SELECT total_changes() AS n');

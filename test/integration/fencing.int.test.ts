@@ -67,7 +67,9 @@ describe('fencing', () => {
     expect(second.metadata!.uid).not.toBe(first.metadata!.uid);
     expect(second.status!.pods[0]!.jobsetUid).toBe(second.metadata!.uid);
     await waitFor(() => !isAlive(pid1), { timeoutMs: 30_000, what: 'first incarnation stopped' });
-    expect(readFileSync(path.join(tc.dir, 'runs.log'), 'utf8').trim().split('\n')).toEqual(['run-same', 'run-same']);
+    const runs = (): string[] => (existsSync(path.join(tc.dir, 'runs.log')) ? readFileSync(path.join(tc.dir, 'runs.log'), 'utf8').trim().split('\n') : []);
+    await waitFor(() => runs().length >= 2, { timeoutMs: 30_000, what: 'the second incarnation ran its command' });
+    expect(runs()).toEqual(['run-same', 'run-same']);
     await tc.api.deleteJobSet('same');
   });
 

@@ -25,7 +25,7 @@ interface Run {
 
 function muster(args: string[], opts: { cwd?: string; input?: string } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [path.join(repo, 'bin/muster.js'), ...args], { cwd: opts.cwd ?? repo, env, timeout: 120_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [path.join(repo, 'bin/muster.js'), ...args], { cwd: opts.cwd ?? repo, env, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -262,7 +262,13 @@ describe('desired documents that would not fit one NATS message', () => {
     expect(jobsetOf(s, 'big').status!.reason).toBe('TooLargeForTransport');
     expect(jobsetOf(s, 'next').status).toMatchObject({ phase: 'JOB_SET_PHASE_ADMITTED' });
 
-    // From then on `big` does not fit for capacity either, and says so; `next` keeps running.
+    // It sits out the next cycles (its reason does not flip every second)…
+    const writes = s.writes();
+    s.runCycle();
+    expect(jobsetOf(s, 'big').status!.reason).toBe('TooLargeForTransport');
+    expect(s.writes()).toBe(writes);
+    // …and is judged again later: by then it does not fit for capacity either, and says so; `next` keeps running.
+    s.clock.advance(31_000);
     s.runCycle();
     expect(jobsetOf(s, 'big').status).toMatchObject({ phase: 'JOB_SET_PHASE_PENDING', reason: 'NoFit' });
     expect(jobsetOf(s, 'next').status!.phase).toBe('JOB_SET_PHASE_ADMITTED');

@@ -92,6 +92,31 @@ describe('capacity held by pods that are stopping (Node.lingering)', () => {
     expect(next.status!.pods[0]!.binding!.gpuIndices).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('a heartbeat sent before the agent saw the pod removed (older desired revision) does not release its hold', () => {
+    s = startTestScheduler();
+    registerTestNode(s, 'n1', { cpu: 32, gpus: 8 });
+    const before = s.store.getNode('n1')!.revision;
+    submitTestJobSet(s, 'old', { big: { gpus: 8 } });
+    s.runCycle(); // admitted: the pod is in revision before + 1, the agent may be starting it now
+    deleteJobSet(s.ctx, 'old'); // removed in revision before + 2
+    const removedAt = s.store.getNode('n1')!.revision;
+    expect(removedAt).toBe(before + 2);
+
+    // A heartbeat from an agent that had applied only the revision before admission lists no pod: proves nothing.
+    heartbeat('n1', [], { desiredRevision: before });
+    expect(lingeringOf(s, 'n1').gpus).toBe(8);
+    submitTestJobSet(s, 'next', { workers: { gpus: 8 } });
+    s.runCycle();
+    expect(jobsetOf(s, 'next').status!.phase).toBe('JOB_SET_PHASE_PENDING');
+
+    // Once the agent applied the removal and lists no pod, the GPUs are free.
+    s.clock.advance(1000);
+    heartbeat('n1', [], { desiredRevision: removedAt });
+    expect(lingeringOf(s, 'n1').gpus).toBe(0);
+    s.runCycle();
+    expect(jobsetOf(s, 'next').status!.phase).toBe('JOB_SET_PHASE_ADMITTED');
+  });
+
   it('a pod of a deleted JobSet that is still Pending on its node (not started yet) holds its capacity too', () => {
     s = startTestScheduler();
     registerTestNode(s, 'n1', { cpu: 32, gpus: 8 });

@@ -69,7 +69,8 @@ function updateLingering(ctx: SchedulerContext, hb: Heartbeat): void {
     lingering.set(key, {
       requests: p.requests ? toResources(p.requests) : (held?.requests ?? toResources(null)),
       gpuIndices: p.binding && p.binding.gpuIndices.length > 0 ? p.binding.gpuIndices : (held?.gpuIndices ?? []),
+      untilRevision: 0,
     });
   }
-  if (ctx.store.setLingering(hb.node, lingering)) ctx.requestCycle('stopping pods gone');
+  if (ctx.store.setLingering(hb.node, lingering, hb.desiredRevision)) ctx.requestCycle('stopping pods gone');
 }

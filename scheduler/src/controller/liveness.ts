@@ -12,12 +12,12 @@ import { applyPodReports } from './pod-status.js';
 /** checkLiveness updates node states; `transportUp` false postpones every verdict. */
 export function checkLiveness(ctx: SchedulerContext, transportUp: boolean): void {
   const now = ctx.clock.now();
-  if (!transportUp) ctx.transportRestoredMs = now;
+  if (!transportUp) ctx.transportLastDownMs = now;
   for (const rec of ctx.store.allNodes()) {
     const node = rec.node;
     if (!transportUp) continue;
     // Silence that fell inside the scheduler's own outage proves nothing: count from when it could hear again.
-    const heardFrom = Math.max(node.lastHeartbeatMs, ctx.transportRestoredMs);
+    const heardFrom = Math.max(node.lastHeartbeatMs, ctx.transportLastDownMs);
     const next = nextNodeState(node.state, heardFrom, now, ctx.settings);
     if (next === node.state) continue;
     ctx.log.warn('node state changed', { node: node.name, from: node.state, to: next, sinceHeartbeatMs: now - node.lastHeartbeatMs });

@@ -50,6 +50,13 @@ export class PodEventBatcher {
       ok = false;
       this.ctx.log.error('pod events not applied; they will be redelivered', { events: batch.length, ...errorFields(err) });
     }
-    for (const { settle } of batch) settle(ok);
+    for (const { settle } of batch) {
+      try {
+        settle(ok);
+      } catch (err) {
+        // Acknowledging can fail while the connection closes; the event is then redelivered, which is harmless.
+        this.ctx.log.warn('pod event not acknowledged', errorFields(err));
+      }
+    }
   }
 }

@@ -25,6 +25,12 @@ export interface Placement {
 export interface LingeringPod {
   requests: Resources;
   gpuIndices: number[];
+  /**
+   * The desired revision that dropped the pod (0 when a heartbeat reported it).
+   * Until the agent reports having applied it, a heartbeat that does not list
+   * the pod proves nothing (it may predate the pod's start), so the hold stays.
+   */
+  untilRevision: number;
 }
 
 /** podKey names one pod incarnation: `<podId>@<jobsetUid>@<generation>`. */
@@ -182,18 +188,23 @@ export class Store {
     const req = new Map(rec.gang.map((g) => [g.podId, g.request]));
     for (const p of rec.jobset.status!.pods) {
       if (p.phase === 'POD_PHASE_SUCCEEDED' || p.phase === 'POD_PHASE_FAILED') continue;
-      this.nodes.get(p.node)?.lingering.set(podKey(p.podId, uid, p.generation), { requests: req.get(p.podId) ?? { ...ZERO }, gpuIndices: gpus.get(p.podId) ?? [] });
+      const node = this.nodes.get(p.node);
+      // Called just before the node's revision is bumped for this change: the agent learns of it at revision + 1.
+      node?.lingering.set(podKey(p.podId, uid, p.generation), { requests: req.get(p.podId) ?? { ...ZERO }, gpuIndices: gpus.get(p.podId) ?? [], untilRevision: node.revision + 1 });
     }
   }
 
   /**
    * setLingering replaces a node's lingering pods with what its agent reports
-   * still running but no longer desired (from a heartbeat). Returns true when
-   * capacity was released.
+   * still running but no longer desired (from a heartbeat that had applied
+   * `appliedRevision`); holds the agent cannot know about yet are kept.
+   * Returns true when capacity was released.
    */
-  setLingering(node: string, pods: Map<string, LingeringPod>): boolean {
+  setLingering(node: string, reported: Map<string, LingeringPod>, appliedRevision = Number.MAX_SAFE_INTEGER): boolean {
     const rec = this.nodes.get(node);
     if (!rec) return false;
+    const pods = new Map(reported);
+    for (const [k, held] of rec.lingering) if (!pods.has(k) && held.untilRevision > appliedRevision) pods.set(k, held);
     const released = [...rec.lingering.keys()].some((k) => !pods.has(k));
     const changed = released || [...pods.keys()].some((k) => !rec.lingering.has(k));
     rec.lingering = pods;
