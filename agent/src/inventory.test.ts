@@ -92,7 +92,7 @@ describe('discovered inventory', () => {
   };
 
   it('maps systeminformation facts onto NodeInventory with capacity = allocatable', () => {
-    expect(inventoryFromFacts(facts)).toEqual({
+    expect(inventoryFromFacts(facts)).toMatchObject({
       hostname: 'gpu-01',
       cpuModel: 'AMD EPYC 9654',
       sockets: 2,

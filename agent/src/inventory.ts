@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
+import { withProtoDefaults } from '../../shared/src/proto/defaults.js';
 import si from 'systeminformation';
 import { InvalidArgumentError, type FieldIssue } from '../../shared/src/errors.js';
 import { decodeJsonText } from '../../shared/src/proto/json-codec.js';
@@ -57,7 +58,7 @@ export function inventoryFromFacts(facts: SystemFacts): NodeInventory {
   const cpuModel = [facts.cpu.manufacturer, facts.cpu.brand].filter((s) => s && s.trim()).join(' ');
   const counts = { cores: facts.cpu.physicalCores, threads: facts.cpu.cores, memoryBytes: facts.memTotal, gpus: [] };
   const capacity = deriveCapacity(counts);
-  return {
+  return withProtoDefaults<NodeInventory>('muster.v1.NodeInventory', {
     hostname: facts.os.hostname || os.hostname(),
     cpuModel,
     sockets: facts.cpu.processors,
@@ -67,7 +68,7 @@ export function inventoryFromFacts(facts: SystemFacts): NodeInventory {
     capacity,
     allocatable: { ...capacity },
     source: DISCOVERED_SOURCE,
-  };
+  });
 }
 
 /** discoverInventory inspects this host. */

@@ -17,6 +17,7 @@
  * once; either way every request is recorded in `cycleRequests`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { withProtoDefaults } from '../../shared/src/proto/defaults.js';
 import os from 'node:os';
 import path from 'node:path';
 import type { Clock } from '../../shared/src/clock.js';
@@ -244,9 +245,11 @@ export interface NodeShape {
 /** inventoryOf builds a NodeInventory whose capacity and allocatable are `shape`. */
 export function inventoryOf(name: string, shape: NodeShape = {}): NodeInventory {
   const indices = Array.isArray(shape.gpus) ? shape.gpus : Array.from({ length: shape.gpus ?? 0 }, (_, i) => i);
-  const gpus: Gpu[] = indices.map((index) => ({ index, uuid: `GPU-${name}-${index}`, model: 'Test GPU', memoryBytes: 80 * 2 ** 30, pciBusId: `0000:${index.toString(16).padStart(2, '0')}:00.0`, numaNode: 0, healthy: true }));
+  const gpus: Gpu[] = indices.map((index) =>
+    withProtoDefaults<Gpu>('muster.v1.Gpu', { index, uuid: `GPU-${name}-${index}`, model: 'Test GPU', memoryBytes: 80 * 2 ** 30, pciBusId: `0000:${index.toString(16).padStart(2, '0')}:00.0`, numaNode: 0, healthy: true }),
+  );
   const list = { cpuMillis: cpuMillis(shape.cpu ?? 16), memoryBytes: memoryBytes(shape.memory ?? '64Gi'), gpus: gpus.length, rdma: 0 };
-  return {
+  return withProtoDefaults<NodeInventory>('muster.v1.NodeInventory', {
     hostname: name,
     cpuModel: 'Test CPU',
     sockets: 1,
@@ -259,7 +262,7 @@ export function inventoryOf(name: string, shape: NodeShape = {}): NodeInventory 
     capacity: { ...list },
     allocatable: { ...list },
     source: 'test',
-  };
+  });
 }
 
 /** registerRequest is the Register an agent on `name` sends. */

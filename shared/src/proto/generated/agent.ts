@@ -8,17 +8,22 @@ import type { DependsOn as _muster_v1_DependsOn, DependsOn__Output as _muster_v1
 import type { EnvVar as _muster_v1_EnvVar, EnvVar__Output as _muster_v1_EnvVar__Output } from './muster/v1/EnvVar.js';
 import type { FailurePolicy as _muster_v1_FailurePolicy, FailurePolicy__Output as _muster_v1_FailurePolicy__Output } from './muster/v1/FailurePolicy.js';
 import type { Gpu as _muster_v1_Gpu, Gpu__Output as _muster_v1_Gpu__Output } from './muster/v1/Gpu.js';
+import type { GpuLink as _muster_v1_GpuLink, GpuLink__Output as _muster_v1_GpuLink__Output } from './muster/v1/GpuLink.js';
 import type { JobSet as _muster_v1_JobSet, JobSet__Output as _muster_v1_JobSet__Output } from './muster/v1/JobSet.js';
 import type { JobSetCondition as _muster_v1_JobSetCondition, JobSetCondition__Output as _muster_v1_JobSetCondition__Output } from './muster/v1/JobSetCondition.js';
 import type { JobSetMeta as _muster_v1_JobSetMeta, JobSetMeta__Output as _muster_v1_JobSetMeta__Output } from './muster/v1/JobSetMeta.js';
 import type { JobSetSpec as _muster_v1_JobSetSpec, JobSetSpec__Output as _muster_v1_JobSetSpec__Output } from './muster/v1/JobSetSpec.js';
 import type { JobSetStatus as _muster_v1_JobSetStatus, JobSetStatus__Output as _muster_v1_JobSetStatus__Output } from './muster/v1/JobSetStatus.js';
 import type { JobTemplate as _muster_v1_JobTemplate, JobTemplate__Output as _muster_v1_JobTemplate__Output } from './muster/v1/JobTemplate.js';
+import type { MigDevice as _muster_v1_MigDevice, MigDevice__Output as _muster_v1_MigDevice__Output } from './muster/v1/MigDevice.js';
+import type { Nic as _muster_v1_Nic, Nic__Output as _muster_v1_Nic__Output } from './muster/v1/Nic.js';
 import type { Node as _muster_v1_Node, Node__Output as _muster_v1_Node__Output } from './muster/v1/Node.js';
 import type { NodeCondition as _muster_v1_NodeCondition, NodeCondition__Output as _muster_v1_NodeCondition__Output } from './muster/v1/NodeCondition.js';
 import type { NodeInventory as _muster_v1_NodeInventory, NodeInventory__Output as _muster_v1_NodeInventory__Output } from './muster/v1/NodeInventory.js';
+import type { NumaNode as _muster_v1_NumaNode, NumaNode__Output as _muster_v1_NumaNode__Output } from './muster/v1/NumaNode.js';
 import type { PodStatus as _muster_v1_PodStatus, PodStatus__Output as _muster_v1_PodStatus__Output } from './muster/v1/PodStatus.js';
 import type { PodTemplate as _muster_v1_PodTemplate, PodTemplate__Output as _muster_v1_PodTemplate__Output } from './muster/v1/PodTemplate.js';
+import type { RdmaPort as _muster_v1_RdmaPort, RdmaPort__Output as _muster_v1_RdmaPort__Output } from './muster/v1/RdmaPort.js';
 import type { RegisterRequest as _muster_v1_RegisterRequest, RegisterRequest__Output as _muster_v1_RegisterRequest__Output } from './muster/v1/RegisterRequest.js';
 import type { RegisterResponse as _muster_v1_RegisterResponse, RegisterResponse__Output as _muster_v1_RegisterResponse__Output } from './muster/v1/RegisterResponse.js';
 import type { ReplicatedJob as _muster_v1_ReplicatedJob, ReplicatedJob__Output as _muster_v1_ReplicatedJob__Output } from './muster/v1/ReplicatedJob.js';
@@ -40,6 +45,7 @@ export interface ProtoGrpcType {
       EnvVar: MessageTypeDefinition<_muster_v1_EnvVar, _muster_v1_EnvVar__Output>
       FailurePolicy: MessageTypeDefinition<_muster_v1_FailurePolicy, _muster_v1_FailurePolicy__Output>
       Gpu: MessageTypeDefinition<_muster_v1_Gpu, _muster_v1_Gpu__Output>
+      GpuLink: MessageTypeDefinition<_muster_v1_GpuLink, _muster_v1_GpuLink__Output>
       JobSet: MessageTypeDefinition<_muster_v1_JobSet, _muster_v1_JobSet__Output>
       JobSetCondition: MessageTypeDefinition<_muster_v1_JobSetCondition, _muster_v1_JobSetCondition__Output>
       JobSetMeta: MessageTypeDefinition<_muster_v1_JobSetMeta, _muster_v1_JobSetMeta__Output>
@@ -47,13 +53,17 @@ export interface ProtoGrpcType {
       JobSetSpec: MessageTypeDefinition<_muster_v1_JobSetSpec, _muster_v1_JobSetSpec__Output>
       JobSetStatus: MessageTypeDefinition<_muster_v1_JobSetStatus, _muster_v1_JobSetStatus__Output>
       JobTemplate: MessageTypeDefinition<_muster_v1_JobTemplate, _muster_v1_JobTemplate__Output>
+      MigDevice: MessageTypeDefinition<_muster_v1_MigDevice, _muster_v1_MigDevice__Output>
+      Nic: MessageTypeDefinition<_muster_v1_Nic, _muster_v1_Nic__Output>
       Node: MessageTypeDefinition<_muster_v1_Node, _muster_v1_Node__Output>
       NodeCondition: MessageTypeDefinition<_muster_v1_NodeCondition, _muster_v1_NodeCondition__Output>
       NodeInventory: MessageTypeDefinition<_muster_v1_NodeInventory, _muster_v1_NodeInventory__Output>
       NodeState: EnumTypeDefinition
+      NumaNode: MessageTypeDefinition<_muster_v1_NumaNode, _muster_v1_NumaNode__Output>
       PodPhase: EnumTypeDefinition
       PodStatus: MessageTypeDefinition<_muster_v1_PodStatus, _muster_v1_PodStatus__Output>
       PodTemplate: MessageTypeDefinition<_muster_v1_PodTemplate, _muster_v1_PodTemplate__Output>
+      RdmaPort: MessageTypeDefinition<_muster_v1_RdmaPort, _muster_v1_RdmaPort__Output>
       RegisterRequest: MessageTypeDefinition<_muster_v1_RegisterRequest, _muster_v1_RegisterRequest__Output>
       RegisterResponse: MessageTypeDefinition<_muster_v1_RegisterResponse, _muster_v1_RegisterResponse__Output>
       ReplicatedJob: MessageTypeDefinition<_muster_v1_ReplicatedJob, _muster_v1_ReplicatedJob__Output>
