@@ -25,6 +25,10 @@ export const agentConfigSchema = z.strictObject({
   stateDir: z.string().min(1),
   /** A recorded inventory (JSON, as `muster-agent discover --json` prints) used instead of discovery. */
   hardwareFile: z.string(),
+  /** The nvidia-smi binary discovery runs (a name on PATH, or a path). */
+  nvidiaSmi: z.string().min(1),
+  /** The directory holding sys/ that discovery reads ("/" on a live host; a recorded tree otherwise). */
+  sysfsRoot: z.string().min(1),
   /** Node labels (rack, block, pool…). */
   labels: labelMap,
   /** Heartbeat interval until the scheduler says otherwise on Register. */
@@ -52,6 +56,8 @@ export function agentDefaults(): z.input<typeof agentConfigSchema> {
     natsUrl: 'nats://127.0.0.1:4222',
     stateDir: '/var/lib/muster/agent',
     hardwareFile: '',
+    nvidiaSmi: 'nvidia-smi',
+    sysfsRoot: '/',
     labels: {},
     heartbeatIntervalMs: 1000,
     stopGracePeriodMs: 10_000,

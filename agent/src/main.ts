@@ -4,7 +4,8 @@
  * the process's signals.
  *
  *   muster-agent [run] [--config FILE] [--node-name NAME] … the daemon (default)
- *   muster-agent inventory [--hardware FILE] [--json]         what it would register
+ *   muster-agent discover [--json] [--nvidia-smi PATH] [--sysfs-root DIR] [--hardware FILE]
+ *                                                             what it would register (alias: inventory)
  *   muster-agent --version
  */
 import { Command, CommanderError, Option } from 'commander';
@@ -14,8 +15,7 @@ import { createLogger, errorFields, type Logger } from '../../shared/src/logger.
 import { VERSION } from '../../shared/src/version.js';
 import { Agent } from './agent.js';
 import { loadAgentConfig, type AgentConfig } from './config.js';
-import { formatInventory } from './inventory-format.js';
-import { loadInventory } from './inventory.js';
+import { discoverCommandOutput, loadNodeInventory } from './discover-command.js';
 
 /** EXIT_USAGE is the exit code of bad flags, configuration or hardware files. */
 const EXIT_USAGE = 2;
@@ -28,6 +28,8 @@ interface RunFlags {
   natsUrl?: string;
   stateDir?: string;
   hardware?: string;
+  nvidiaSmi?: string;
+  sysfsRoot?: string;
   label?: string[];
   heartbeatInterval?: string;
   stopGracePeriod?: string;
@@ -38,6 +40,8 @@ interface RunFlags {
 interface InventoryFlags {
   config?: string;
   hardware?: string;
+  nvidiaSmi?: string;
+  sysfsRoot?: string;
   json?: boolean;
 }
 
@@ -54,6 +58,8 @@ function configFlags(f: RunFlags): Record<string, unknown> {
     natsUrl: f.natsUrl,
     stateDir: f.stateDir,
     hardwareFile: f.hardware,
+    nvidiaSmi: f.nvidiaSmi,
+    sysfsRoot: f.sysfsRoot,
     labels: f.label,
     heartbeatIntervalMs: f.heartbeatInterval,
     stopGracePeriodMs: f.stopGracePeriod,
@@ -83,7 +89,10 @@ function loadConfigOrExit(configFile: string | undefined, flags: Record<string, 
 async function runDaemon(flags: RunFlags): Promise<void> {
   const config = loadConfigOrExit(flags.config, configFlags(flags));
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
-  const inventory = await loadInventory(config.hardwareFile).catch(fail);
+  // Discovery never throws: a host without a working nvidia-smi registers CPU-only with a condition.
+  const inventory = await loadNodeInventory(config).catch(fail);
+  for (const c of inventory.conditions)
+    if (c.status === 'False' || c.type !== 'GpuDiscovery') logger.warn('discovery condition', { ...c });
   const agent = new Agent({ config, logger, inventory });
   installProcessHandlers(agent, logger);
   try {
@@ -110,9 +119,9 @@ function installProcessHandlers(agent: Agent, logger: Logger): void {
 }
 
 async function printInventory(flags: InventoryFlags): Promise<void> {
-  const config = loadConfigOrExit(flags.config, { hardwareFile: flags.hardware });
-  const inventory = await loadInventory(config.hardwareFile).catch(fail);
-  process.stdout.write(flags.json ? JSON.stringify(inventory, null, 2) + '\n' : formatInventory(inventory));
+  const config = loadConfigOrExit(flags.config, { hardwareFile: flags.hardware, nvidiaSmi: flags.nvidiaSmi, sysfsRoot: flags.sysfsRoot });
+  const text = await discoverCommandOutput({ ...config, json: flags.json }).catch(fail);
+  process.stdout.write(text);
 }
 
 const program = new Command('muster-agent')
@@ -133,6 +142,8 @@ program
   .option('--nats-url <url>', 'NATS server URL(s), comma-separated (default nats://127.0.0.1:4222)')
   .option('--state-dir <dir>', 'pods\' logs, hostfiles and agent state (default /var/lib/muster/agent)')
   .option('--hardware <file>', 'use this recorded inventory (JSON) instead of discovery')
+  .option('--nvidia-smi <path>', 'the nvidia-smi binary discovery runs (default: nvidia-smi on PATH)')
+  .option('--sysfs-root <dir>', 'the directory holding sys/ that discovery reads (default /)')
   .option('--label <k=v>', 'node label, repeatable (e.g. --label rack=r1 --label pool=a100)', collect)
   .option('--heartbeat-interval <duration>', 'heartbeat interval until the scheduler names one (e.g. 1s)')
   .option('--stop-grace-period <duration>', 'time between SIGTERM and SIGKILL when stopping a pod (e.g. 10s)')
@@ -141,11 +152,14 @@ program
   .action((flags: RunFlags) => runDaemon(flags));
 
 program
-  .command('inventory')
+  .command('discover')
+  .alias('inventory')
   .description('print the inventory this host would register (discovered, or from --hardware)')
-  .option('--config <file>', 'configuration file (its hardwareFile applies when --hardware is not given)')
+  .option('--config <file>', 'configuration file (its hardwareFile, nvidiaSmi, sysfsRoot apply when the flags are not given)')
   .option('--hardware <file>', 'read this recorded inventory (JSON) instead of discovering')
-  .option('--json', 'print the proto JSON of muster.v1.NodeInventory')
+  .option('--nvidia-smi <path>', 'the nvidia-smi binary to run (default: nvidia-smi on PATH)')
+  .option('--sysfs-root <dir>', 'the directory holding sys/ to read (default /)')
+  .option('--json', 'print the proto JSON of muster.v1.NodeInventory (accepted by --hardware)')
   .action((flags: InventoryFlags) => printInventory(flags));
 
 await program.parseAsync(process.argv);

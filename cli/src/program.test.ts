@@ -229,6 +229,23 @@ describe('muster nodes', () => {
     expect(r.out.split('\n')[0]).toMatch(/^NAME +STATE +ADDRESS +CPU +MEMORY +GPUS +PODS +EPOCH +LAST-HEARTBEAT$/);
     expect(r.out.split('\n')[1]).toMatch(/^local-1 +Ready +127\.0\.0\.1 +2\/8 +1Gi\/16Gi +1\/8 +1 +2 +1s$/);
   });
+
+  it('describes one node by name, and exits 1 naming the known nodes when it is not there', async () => {
+    behaviour.ListNodes = ok({
+      nodes: [
+        { name: 'local-1', address: '127.0.0.1', state: 'NODE_STATE_READY', inventory: { gpus: [{ index: 0, model: 'H100', healthy: true }] } },
+        { name: 'local-2', state: 'NODE_STATE_LOST' },
+      ],
+    });
+    const r = await run(['nodes', 'local-1']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Name: +local-1$/m);
+    expect(r.out).toMatch(/^NVLink groups: +none \(PCIe only\)$/m);
+    const j = await run(['nodes', 'local-1', '-o', 'json']);
+    expect(JSON.parse(j.out)).toMatchObject({ name: 'local-1', address: '127.0.0.1' });
+    const missing = await run(['nodes', 'nope']);
+    expect(missing).toMatchObject({ code: 1, err: 'error: node "nope" not found; known nodes: local-1, local-2\n' });
+  });
 });
 
 describe('muster watch', () => {

@@ -1,0 +1,47 @@
+/**
+ * `muster-agent discover` (alias `inventory`) and the inventory the daemon
+ * registers: a recorded `--hardware FILE`, else discoverHost over the real
+ * nvidia-smi and sysfs (or the ones named by --nvidia-smi / --sysfs-root).
+ * Kept out of main.ts so tests can call the handler directly.
+ */
+import type { NodeInventory } from '../../shared/src/proto/types.js';
+import { execFileRunner, type CommandRunner } from './discovery/command-runner.js';
+import { discoverHost } from './discovery/discover.js';
+import { hostSysfs } from './discovery/sysfs.js';
+import { formatInventory } from './inventory-format.js';
+import { loadHardwareFile, type SystemFacts } from './inventory.js';
+
+/** Where the inventory comes from. */
+export interface InventorySource {
+  /** A recorded inventory file; discovery when empty. */
+  hardwareFile: string;
+  /** The nvidia-smi binary. */
+  nvidiaSmi: string;
+  /** The directory holding sys/ ("/" on a live host). */
+  sysfsRoot: string;
+}
+
+/** Injected for tests: the command runner and the systeminformation facts. */
+export interface InventoryDeps {
+  runner?: CommandRunner;
+  facts?: SystemFacts;
+  timeoutMs?: number;
+}
+
+/** loadNodeInventory is the recorded inventory when hardwareFile is set, else discoverHost (never throws for discovery). */
+export async function loadNodeInventory(src: InventorySource, deps: InventoryDeps = {}): Promise<NodeInventory> {
+  if (src.hardwareFile) return loadHardwareFile(src.hardwareFile);
+  return discoverHost({
+    runner: deps.runner ?? execFileRunner,
+    nvidiaSmi: src.nvidiaSmi,
+    sysfs: hostSysfs(src.sysfsRoot),
+    facts: deps.facts,
+    timeoutMs: deps.timeoutMs,
+  });
+}
+
+/** discoverCommandOutput is what `muster-agent discover [--json]` prints. */
+export async function discoverCommandOutput(src: InventorySource & { json?: boolean }, deps: InventoryDeps = {}): Promise<string> {
+  const inventory = await loadNodeInventory(src, deps);
+  return src.json ? JSON.stringify(inventory, null, 2) + '\n' : formatInventory(inventory);
+}
