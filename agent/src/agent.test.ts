@@ -4,11 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nullLogger } from '../../shared/src/logger.js';
-import type { Heartbeat, NodeDesired, PodAssignment, PodEvent, RegisterRequestInput } from '../../shared/src/proto/types.js';
+import { withProtoDefaults } from '../../shared/src/proto/defaults.js';
+import type { Heartbeat, NodeDesired, NodeInventory, PodAssignment, PodEvent, RegisterRequestInput } from '../../shared/src/proto/types.js';
 import { DESIRED_RESYNC_SUBJECT, desiredSubject, heartbeatSubject, podEventSubject } from '../../shared/src/subjects.js';
 import { Agent, type AgentLink } from './agent.js';
 import { agentConfigSchema, agentDefaults } from './config.js';
 import { inventoryFromFacts } from './inventory.js';
+import type { RediscoveryTimers } from './rediscovery.js';
 import { killGroup, readProcStat } from './runtime/proc.js';
 import { recordFor, RunningRecords } from './runtime/running-records.js';
 
@@ -75,6 +77,10 @@ function pod(jobIndex: number, script: string): PodAssignment {
 }
 
 const INVENTORY = inventoryFromFacts({ cpu: { manufacturer: '', brand: '', physicalCores: 1, cores: 1, processors: 1 }, memTotal: 1, os: { distro: '', release: '', kernel: '', hostname: 'h' } });
+
+function gpuOf(index: number): NodeInventory['gpus'][number] {
+  return withProtoDefaults<NodeInventory['gpus'][number]>('muster.v1.Gpu', { index, uuid: `GPU-${index}` });
+}
 
 async function until(what: string, cond: () => boolean): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -232,5 +238,74 @@ describe('Agent', () => {
     await until('a registration attempt', () => attempts === 1);
     await agent.shutdown('test');
     await expect(running).resolves.toBeUndefined();
+  });
+  it('re-discovers on its interval and re-registers (Register, a new epoch) only when the inventory changed; shutdown stops it', async () => {
+    // Manual timers for the re-discovery loop; a clock far past the re-register throttle.
+    const timers: { fn: () => void; ms: number }[] = [];
+    const fakeTimers: RediscoveryTimers = {
+      setTimeout: (fn, ms) => {
+        const t = { fn, ms };
+        timers.push(t);
+        return t;
+      },
+      clearTimeout: (h) => {
+        const i = timers.indexOf(h as (typeof timers)[number]);
+        if (i >= 0) timers.splice(i, 1);
+      },
+    };
+    const fireInterval = () => {
+      const t = timers.find((x) => x.ms === 60_000);
+      expect(t).toBeDefined();
+      timers.splice(timers.indexOf(t!), 1);
+      t!.fn();
+    };
+    let now = 1_000_000;
+    const healthy = structuredClone(INVENTORY);
+    healthy.gpus = [0, 1].map((index) => ({ ...gpuOf(index), healthy: true }));
+    const unhealthy = structuredClone(healthy);
+    unhealthy.gpus[1] = { ...unhealthy.gpus[1]!, healthy: false, healthReasons: ['retired pages pending'] };
+    let discovered = healthy;
+    let discoveries = 0;
+    const registrations: RegisterRequestInput[] = [];
+    const link = new FakeLink();
+    const agent = new Agent({
+      config: agentConfigSchema.parse({ ...agentDefaults(), nodeName: NODE, stateDir }),
+      logger: nullLogger,
+      inventory: healthy,
+      clock: { now: () => now },
+      rediscover: async () => {
+        discoveries++;
+        return structuredClone(discovered);
+      },
+      rediscoveryTimers: fakeTimers,
+      registrar: {
+        register: async (req) => {
+          registrations.push(req);
+          return { epoch: registrations.length, heartbeatIntervalMs: 3_600_000, natsDesiredSubject: desiredSubject(NODE) };
+        },
+      },
+      connectNats: async () => link,
+    });
+    const running = agent.run();
+    await until('subscription', () => link.desiredHandler !== undefined);
+    expect(registrations).toHaveLength(1);
+
+    fireInterval();
+    await until('first re-discovery', () => discoveries === 1 && timers.some((t) => t.ms === 60_000));
+    expect(registrations).toHaveLength(1);
+
+    now += 3_600_000;
+    discovered = unhealthy;
+    fireInterval();
+    await until('re-registration', () => registrations.length === 2);
+    expect(registrations[1]!.inventory).toEqual(unhealthy);
+    await until('next round scheduled', () => timers.some((t) => t.ms === 60_000));
+    fireInterval();
+    await until('third re-discovery', () => discoveries === 3 && timers.some((t) => t.ms === 60_000));
+    expect(registrations).toHaveLength(2);
+
+    await agent.shutdown('test');
+    await running;
+    expect(timers).toEqual([]);
   });
 });

@@ -14,7 +14,14 @@
  * The agent's instance id (`<stateDir>/instance-id`, created once) goes with
  * every Register: the scheduler refuses a node name another live instance
  * holds (two hosts configured with one name), and the agent keeps retrying.
+ *
+ * Every rediscoverIntervalMs the agent runs discovery again (opts.rediscover,
+ * absent with --hardware or interval 0) and, when the inventory changed,
+ * re-registers with the new one through Register. The Register names this
+ * process's session and the epoch it holds, so the scheduler keeps the epoch
+ * and the pods keep running (an inventory update, not a restart).
  */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { systemClock, type Clock } from '../../shared/src/clock.js';
 import { errorFields, type Logger } from '../../shared/src/logger.js';
@@ -29,6 +36,7 @@ import { loadInstanceId } from './instance-id.js';
 import { NatsLink } from './nats-link.js';
 import { PodSupervisor } from './pod-supervisor.js';
 import { PodTable } from './pod-table.js';
+import { Rediscovery, type RediscoveryTimers } from './rediscovery.js';
 import { Registration } from './registration.js';
 import type { RuntimeDriver } from './runtime/driver.js';
 import { ProcessDriver } from './runtime/process-driver.js';
@@ -55,6 +63,10 @@ export interface AgentOptions {
   registrar?: Registrar;
   connectNats?: (signal: AbortSignal) => Promise<AgentLink>;
   clock?: Clock;
+  /** Runs discovery again (see rediscoverFunction); no re-discovery when absent or config.rediscoverIntervalMs is 0. */
+  rediscover?: () => Promise<NodeInventory>;
+  /** Timers of the re-discovery loop (tests). */
+  rediscoveryTimers?: RediscoveryTimers;
 }
 
 /** Agent runs one node. */
@@ -71,14 +83,20 @@ export class Agent {
   private link: AgentLink | undefined;
   private follower: DesiredFollower | undefined;
   private heartbeater: Heartbeater | undefined;
+  private rediscovery: Rediscovery | undefined;
+  /** The inventory the next Register carries (the latest discovered). */
+  private inventory: NodeInventory;
   private stopping: Promise<void> | undefined;
   private instanceId = '';
+  /** Random per process: tells the scheduler a re-register comes from the same running agent. */
+  private readonly sessionId = randomUUID();
   private resolveDone!: () => void;
   private readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
   constructor(private readonly opts: AgentOptions) {
     const { config } = opts;
     const clock = opts.clock ?? systemClock;
+    this.inventory = opts.inventory;
     // Every record of this agent names its node.
     const logger = (this.logger = opts.logger.child({ node: config.nodeName }));
     this.log = logger.child({ component: 'agent' });
@@ -101,9 +119,13 @@ export class Agent {
         nodeName: config.nodeName,
         address: config.address,
         labels: config.labels,
-        inventory: opts.inventory,
+        inventory: this.inventory,
         agentVersion: VERSION,
         instanceId: this.instanceId,
+        // Same process + the epoch it holds: the scheduler treats the Register as an inventory update and keeps
+        // the pods running; a new process (after a crash or restart) always starts a new epoch.
+        sessionId: this.sessionId,
+        epoch: this.registration?.epoch ?? 0,
       }),
       defaultHeartbeatIntervalMs: config.heartbeatIntervalMs,
       logger,
@@ -196,12 +218,32 @@ export class Agent {
       clock: this.opts.clock,
     });
     this.heartbeater.start();
+    this.startRediscovery();
     this.log.info('running', { epoch: this.registration.epoch, heartbeatIntervalMs: this.heartbeater.intervalMs, instanceId: this.instanceId });
+  }
+
+  private startRediscovery(): void {
+    const { rediscover, config } = this.opts;
+    if (!rediscover || config.rediscoverIntervalMs <= 0 || this.abort.signal.aborted) return;
+    this.rediscovery = new Rediscovery({
+      discover: rediscover,
+      initial: this.inventory,
+      intervalMs: config.rediscoverIntervalMs,
+      logger: this.logger,
+      timers: this.opts.rediscoveryTimers,
+      onChanged: (inventory, changes) => {
+        this.inventory = inventory;
+        // Register again (a new epoch) with the new inventory; requestReRegister logs its own failures.
+        void this.registration.requestReRegister(`inventory changed: ${changes.join('; ')}`);
+      },
+    });
+    this.rediscovery.start();
   }
 
   private async stopAll(why: string): Promise<void> {
     this.log.info('shutting down', { why, pods: this.table.size });
     this.abort.abort();
+    this.rediscovery?.stop();
     this.heartbeater?.stop();
     this.follower?.stop();
     try {

@@ -35,6 +35,8 @@ export const agentConfigSchema = z.strictObject({
   heartbeatIntervalMs: durationMs.refine((v) => v >= 100, 'must be at least 100ms'),
   /** Time between SIGTERM and SIGKILL when stopping a pod. */
   stopGracePeriodMs: durationMs,
+  /** Time between re-discoveries of the hardware (re-registers when it changed); 0 disables. Not used with hardwareFile. */
+  rediscoverIntervalMs: durationMs.refine((v) => v === 0 || v >= 1000, 'must be 0 (disabled) or at least 1s'),
   logLevel,
   logFormat,
 });
@@ -61,6 +63,7 @@ export function agentDefaults(): z.input<typeof agentConfigSchema> {
     labels: {},
     heartbeatIntervalMs: 1000,
     stopGracePeriodMs: 10_000,
+    rediscoverIntervalMs: 60_000,
     logLevel: 'info',
     logFormat: 'json',
   };

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileRunner } from './discovery/command-runner.js';
-import { discoverCommandOutput } from './discover-command.js';
+import { discoverCommandOutput, rediscoverFunction } from './discover-command.js';
 import { loadHardwareFile, type SystemFacts } from './inventory.js';
 
 const TESTDATA = path.join(path.dirname(fileURLToPath(import.meta.url)), 'discovery', 'testdata');
@@ -125,5 +125,14 @@ describe('execFileRunner', () => {
     const r = await execFileRunner(script('hang', 'exec sleep 30'), [], { timeoutMs: 200 });
     expect(r.timedOut).toBe(true);
     expect(r.error).toBeUndefined();
+  });
+});
+
+describe('rediscoverFunction', () => {
+  it('is off with a recorded --hardware file or an interval of 0, on otherwise', () => {
+    const src = { hardwareFile: '', nvidiaSmi: 'nvidia-smi', sysfsRoot: '/' };
+    expect(rediscoverFunction({ ...src, hardwareFile: 'h.json', rediscoverIntervalMs: 60_000 })).toBeUndefined();
+    expect(rediscoverFunction({ ...src, rediscoverIntervalMs: 0 })).toBeUndefined();
+    expect(typeof rediscoverFunction({ ...src, rediscoverIntervalMs: 60_000 })).toBe('function');
   });
 });

@@ -40,6 +40,20 @@ export async function loadNodeInventory(src: InventorySource, deps: InventoryDep
   });
 }
 
+/**
+ * rediscoverFunction is what the agent runs again every rediscoverIntervalMs:
+ * the discovery it ran at start; undefined when re-discovery is off (interval
+ * 0) or the inventory is a recorded --hardware file.
+ */
+export function rediscoverFunction(
+  cfg: InventorySource & { rediscoverIntervalMs: number },
+  deps: InventoryDeps = {},
+): (() => Promise<NodeInventory>) | undefined {
+  if (cfg.hardwareFile || cfg.rediscoverIntervalMs <= 0) return undefined;
+  const src: InventorySource = { hardwareFile: '', nvidiaSmi: cfg.nvidiaSmi, sysfsRoot: cfg.sysfsRoot };
+  return () => loadNodeInventory(src, deps);
+}
+
 /** discoverCommandOutput is what `muster-agent discover [--json]` prints. */
 export async function discoverCommandOutput(src: InventorySource & { json?: boolean }, deps: InventoryDeps = {}): Promise<string> {
   const inventory = await loadNodeInventory(src, deps);

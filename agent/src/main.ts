@@ -15,7 +15,7 @@ import { createLogger, errorFields, type Logger } from '../../shared/src/logger.
 import { VERSION } from '../../shared/src/version.js';
 import { Agent } from './agent.js';
 import { loadAgentConfig, type AgentConfig } from './config.js';
-import { discoverCommandOutput, loadNodeInventory } from './discover-command.js';
+import { discoverCommandOutput, loadNodeInventory, rediscoverFunction } from './discover-command.js';
 
 /** EXIT_USAGE is the exit code of bad flags, configuration or hardware files. */
 const EXIT_USAGE = 2;
@@ -33,6 +33,7 @@ interface RunFlags {
   label?: string[];
   heartbeatInterval?: string;
   stopGracePeriod?: string;
+  rediscoverInterval?: string;
   logLevel?: string;
   logFormat?: string;
 }
@@ -63,6 +64,7 @@ function configFlags(f: RunFlags): Record<string, unknown> {
     labels: f.label,
     heartbeatIntervalMs: f.heartbeatInterval,
     stopGracePeriodMs: f.stopGracePeriod,
+    rediscoverIntervalMs: f.rediscoverInterval,
     logLevel: f.logLevel,
     logFormat: f.logFormat,
   };
@@ -93,7 +95,7 @@ async function runDaemon(flags: RunFlags): Promise<void> {
   const inventory = await loadNodeInventory(config).catch(fail);
   for (const c of inventory.conditions)
     if (c.status === 'False' || c.type !== 'GpuDiscovery') logger.warn('discovery condition', { ...c });
-  const agent = new Agent({ config, logger, inventory });
+  const agent = new Agent({ config, logger, inventory, rediscover: rediscoverFunction(config) });
   installProcessHandlers(agent, logger);
   try {
     await agent.run();
@@ -147,6 +149,7 @@ program
   .option('--label <k=v>', 'node label, repeatable (e.g. --label rack=r1 --label pool=a100)', collect)
   .option('--heartbeat-interval <duration>', 'heartbeat interval until the scheduler names one (e.g. 1s)')
   .option('--stop-grace-period <duration>', 'time between SIGTERM and SIGKILL when stopping a pod (e.g. 10s)')
+  .option('--rediscover-interval <duration>', 're-discover the hardware this often and re-register when it changed; 0 disables, ignored with --hardware (default 60s)')
   .addOption(new Option('--log-level <level>', 'minimum log level').choices(['debug', 'info', 'warn', 'error', 'silent']))
   .addOption(new Option('--log-format <format>', 'log format').choices(['json', 'pretty']))
   .action((flags: RunFlags) => runDaemon(flags));

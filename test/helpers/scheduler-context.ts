@@ -239,6 +239,10 @@ export interface NodeShape {
   gpus?: number | number[];
   address?: string;
   instanceId?: string;
+  /** Agent process session (empty = an agent that predates sessions: every Register is a restart). */
+  sessionId?: string;
+  /** The epoch the agent claims to hold. */
+  epoch?: number;
   labels?: Record<string, string>;
 }
 
@@ -274,6 +278,8 @@ export function registerRequest(name: string, shape: NodeShape = {}): RegisterRe
     inventory: inventoryOf(name, shape),
     agentVersion: 'test',
     instanceId: shape.instanceId ?? `instance-${name}`,
+    sessionId: shape.sessionId ?? '',
+    epoch: shape.epoch ?? 0,
   };
 }
 

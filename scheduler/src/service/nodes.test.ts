@@ -80,6 +80,35 @@ describe('registering a node', () => {
     expect(allocatedOf(s, 'n1')).toEqual({ cpuMillis: 0, memoryBytes: 0, gpus: 0, rdma: 0 });
   });
 
+  it('the same agent process re-registering in its current epoch only updates the inventory: same epoch, pods keep running', () => {
+    s = startTestScheduler();
+    registerNode(s.ctx, registerRequest('n1', { gpus: 2, instanceId: 'host-a', sessionId: 'proc-1' }));
+    submitTestJobSet(s, 'train', { workers: { gpus: 1 } });
+    s.runCycle();
+    const [pod] = assignmentsOf(s, 'train');
+    handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', [podReport(pod!, 'POD_PHASE_RUNNING')]));
+
+    // Re-discovery found GPU 1 unhealthy; the agent (same process, epoch 1) registers the new inventory.
+    const req = registerRequest('n1', { gpus: 2, instanceId: 'host-a', sessionId: 'proc-1', epoch: 1 });
+    req.inventory!.gpus[1]!.healthy = false;
+    req.inventory!.gpus[1]!.healthReasons = ['retired pages pending'];
+    req.inventory!.conditions = [{ type: 'GpuDiscovery', status: 'True', reason: 'Discovered', message: '2 GPUs, 1 unhealthy', lastTransitionMs: 0 }];
+    const res = registerNode(s.ctx, req);
+
+    expect(res.epoch).toBe(1);
+    const node = s.store.getNode('n1')!.node;
+    expect(node.epoch).toBe(1);
+    expect(node.inventory!.gpus[1]!.healthy).toBe(false);
+    expect(node.conditions.map((c) => c.type)).toEqual(['GpuDiscovery']);
+    expect(jobsetOf(s, 'train').status!.phase).toBe('JOB_SET_PHASE_RUNNING');
+    expect(s.out.lastDesired('n1')).toMatchObject({ epoch: 1, pods: [expect.objectContaining({ podId: pod!.podId })] });
+
+    // A new process (the agent restarted) is a new epoch, even with the same instance id.
+    const restarted = registerNode(s.ctx, registerRequest('n1', { gpus: 2, instanceId: 'host-a', sessionId: 'proc-2', epoch: 0 }));
+    expect(restarted.epoch).toBe(2);
+    expect(jobsetOf(s, 'train').status!.pods[0]).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'NodeRestarted' });
+  });
+
   it('events of the old epoch no longer count once the node registered again', () => {
     const a = trainRunning();
     registerNode(s.ctx, registerRequest('n1', { gpus: 2, instanceId: 'host-a' }));

@@ -36,13 +36,18 @@ export function registerNode(ctx: SchedulerContext, req: RegisterRequest): Regis
       'ALREADY_EXISTS',
       `node name "${req.nodeName}" is held by another live agent (instance ${prev.node.instanceId} at ${prev.node.address}); two hosts seem to use the same node name`,
     );
-  // Pods the node ran in its previous epoch are gone: a (re)starting agent stops them before it registers.
-  const orphaned = prev ? podsOn(ctx, req.nodeName) : [];
+  // The same agent process re-registering in its current epoch only updates its inventory (a GPU turned
+  // unhealthy, a NIC went down): the epoch stays and its pods keep running.
+  const inventoryUpdate =
+    prev !== undefined && req.sessionId !== '' && prev.node.sessionId === req.sessionId && req.epoch === prev.node.epoch && prev.node.state !== 'NODE_STATE_LOST';
+  // Otherwise pods the node ran in its previous epoch are gone: a (re)starting agent stops them before it registers.
+  const orphaned = prev && !inventoryUpdate ? podsOn(ctx, req.nodeName) : [];
   const rec = ctx.store.registerNode(
-    { name: req.nodeName, address: req.address, labels: req.labels, inventory: req.inventory!, agentVersion: req.agentVersion, instanceId: req.instanceId },
+    { name: req.nodeName, address: req.address, labels: req.labels, inventory: req.inventory!, agentVersion: req.agentVersion, instanceId: req.instanceId, sessionId: req.sessionId },
     now,
+    inventoryUpdate,
   );
-  ctx.log.info('node registered', { node: req.nodeName, epoch: rec.node.epoch, address: req.address, agentVersion: req.agentVersion, instanceId: req.instanceId });
+  ctx.log.info(inventoryUpdate ? 'node inventory updated' : 'node registered', { node: req.nodeName, epoch: rec.node.epoch, address: req.address, agentVersion: req.agentVersion, instanceId: req.instanceId });
   if (orphaned.length > 0) {
     ctx.log.warn('pods of the previous epoch fail with NodeRestarted', { node: req.nodeName, pods: orphaned.length });
     applyPodReports(

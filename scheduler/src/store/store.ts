@@ -70,6 +70,7 @@ export interface Registration {
   inventory: NodeInventory;
   agentVersion: string;
   instanceId: string;
+  sessionId: string;
 }
 
 /** isActive says whether a JobSet holds resources (admitted, not finished). */
@@ -236,8 +237,9 @@ export class Store {
   }
 
   /** registerNode records a (re-)registration: a new epoch, state Ready. */
-  registerNode(reg: Registration, now: number): NodeRecord {
+  registerNode(reg: Registration, now: number, keepEpoch = false): NodeRecord {
     const prev = this.nodes.get(reg.name);
+    const sameEpoch = keepEpoch && prev !== undefined;
     const node: Node = {
       name: reg.name,
       address: reg.address,
@@ -245,19 +247,22 @@ export class Store {
       inventory: reg.inventory,
       allocated: { cpuMillis: 0, memoryBytes: 0, gpus: 0, rdma: 0 },
       state: 'NODE_STATE_READY',
-      epoch: (prev?.node.epoch ?? 0) + 1,
+      epoch: sameEpoch ? prev.node.epoch : (prev?.node.epoch ?? 0) + 1,
       lastHeartbeatMs: now,
-      registeredMs: now,
-      conditions: [],
+      registeredMs: sameEpoch ? prev.node.registeredMs : now,
+      // The agent's own findings (e.g. GpuDiscovery=False: no driver) are the node's conditions.
+      conditions: reg.inventory.conditions ?? [],
       pods: 0,
       agentVersion: reg.agentVersion,
       instanceId: reg.instanceId,
+      sessionId: reg.sessionId,
       lingering: { ...ZERO },
     };
     const revision = (prev?.revision ?? 0) + 1;
     this.stmts.upsertNode.run({ name: reg.name, epoch: node.epoch, revision, doc: JSON.stringify(node) });
     // A new epoch: the agent stopped whatever it ran before registering, so nothing lingers.
-    const rec: NodeRecord = { node, revision, reportedRevision: -1, lastPushMs: 0, lingering: new Map() };
+    // The same epoch (an inventory update from the same agent process): what lingered still does.
+    const rec: NodeRecord = { node, revision, reportedRevision: -1, lastPushMs: 0, lingering: sameEpoch ? prev.lingering : new Map() };
     this.nodes.set(reg.name, rec);
     this.refreshAllocations();
     return rec;

@@ -21,6 +21,7 @@ export interface Node {
   'agentVersion'?: (string);
   'instanceId'?: (string);
   'lingering'?: (_muster_v1_ResourceList | null);
+  'sessionId'?: (string);
 }
 
 export interface Node__Output {
@@ -38,4 +39,5 @@ export interface Node__Output {
   'agentVersion': (string);
   'instanceId': (string);
   'lingering': (_muster_v1_ResourceList__Output | null);
+  'sessionId': (string);
 }

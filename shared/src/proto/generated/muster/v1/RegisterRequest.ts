@@ -1,6 +1,7 @@
 // Original file: proto/muster/v1/agent.proto
 
 import type { NodeInventory as _muster_v1_NodeInventory, NodeInventory__Output as _muster_v1_NodeInventory__Output } from '../../muster/v1/NodeInventory.js';
+import type { Long } from '@grpc/proto-loader';
 
 export interface RegisterRequest {
   'nodeName'?: (string);
@@ -9,6 +10,8 @@ export interface RegisterRequest {
   'inventory'?: (_muster_v1_NodeInventory | null);
   'agentVersion'?: (string);
   'instanceId'?: (string);
+  'sessionId'?: (string);
+  'epoch'?: (number | string | Long);
 }
 
 export interface RegisterRequest__Output {
@@ -18,4 +21,6 @@ export interface RegisterRequest__Output {
   'inventory': (_muster_v1_NodeInventory__Output | null);
   'agentVersion': (string);
   'instanceId': (string);
+  'sessionId': (string);
+  'epoch': (number);
 }
