@@ -22,6 +22,14 @@ describe('createLogger', () => {
     expect(rec).toMatchObject({ level: 30, component: 'scheduler', node: 'n1', epoch: 3, msg: 'node ready' });
   });
 
+  it('a child that sets the component replaces its parent\'s instead of repeating the key', () => {
+    const out = collect();
+    createLogger({ destination: out.stream, bindings: { component: 'scheduler' } }).child({ node: 'n1' }).child({ component: 'store' }).info('loaded');
+    const line = out.lines()[0]!;
+    expect(line.match(/"component"/g)).toHaveLength(1);
+    expect(JSON.parse(line)).toMatchObject({ component: 'store', node: 'n1', msg: 'loaded' });
+  });
+
   it('respects the level', () => {
     const out = collect();
     const log = createLogger({ destination: out.stream, level: 'warn' });

@@ -35,7 +35,15 @@ export interface LoggerOptions {
 }
 
 class PinoLogger implements Logger {
-  constructor(private readonly p: pino.Logger) {}
+  private readonly p: pino.Logger;
+
+  /** Bindings are kept merged (a child's `component` replaces its parent's instead of repeating the key). */
+  constructor(
+    private readonly root: pino.Logger,
+    private readonly bindings: LogFields = {},
+  ) {
+    this.p = Object.keys(bindings).length > 0 ? root.child(bindings) : root;
+  }
   debug(msg: string, fields?: LogFields): void {
     this.p.debug(fields ?? {}, msg);
   }
@@ -49,7 +57,7 @@ class PinoLogger implements Logger {
     this.p.error(fields ?? {}, msg);
   }
   child(bindings: LogFields): Logger {
-    return new PinoLogger(this.p.child(bindings));
+    return new PinoLogger(this.root, { ...this.bindings, ...bindings });
   }
 }
 
@@ -108,13 +116,13 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const p = pino(
     {
       level: opts.level ?? 'info',
-      base: { pid: process.pid, ...(opts.bindings ?? {}) },
+      base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.epochTime,
       formatters: { level: (_label, number) => ({ level: number }) },
     },
     stream as pino.DestinationStream,
   );
-  return new PinoLogger(p);
+  return new PinoLogger(p, opts.bindings ?? {});
 }
 
 /** nullLogger discards everything (pure units and quiet tools). */
