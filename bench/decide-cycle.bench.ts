@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { decideCycle } from '../scheduler/src/core/decide-cycle.js';
 import type { CycleDecision, NodeSnapshot, PendingJobSet, PendingReasonCode, PortInUse, Snapshot } from '../scheduler/src/core/types.js';
 import { expandGang } from '../scheduler/src/model/gang.js';
-import { coordinatorPodId } from '../scheduler/src/snapshot.js';
+import { coordinatorPodId } from '../scheduler/src/model/gang.js';
 import { parseJobSetObject } from '../shared/src/spec/document.js';
 import { withDefaults } from '../shared/src/spec/validate.js';
 import type { JobSetSpec } from '../shared/src/proto/types.js';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../shared/src/errors.js';
 import { decodeObject } from '../../shared/src/proto/json-codec.js';
-import { deriveCapacity, discoverInventory, inventoryFromFacts, loadHardwareFile, parseHardwareText, type SystemFacts } from './inventory.js';
+import { deriveCapacity, inventoryFromFacts, loadHardwareFile, parseHardwareText, readSystemFacts, type SystemFacts } from './inventory.js';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata', 'hardware-dgx-h100.json');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'muster-inventory-'));
@@ -109,7 +109,7 @@ describe('discovered inventory', () => {
   });
 
   it('discovers this host as a valid NodeInventory', async () => {
-    const inv = await discoverInventory();
+    const inv = inventoryFromFacts(await readSystemFacts());
     expect(inv.threads).toBeGreaterThan(0);
     expect(inv.memoryBytes).toBeGreaterThan(0);
     expect(inv.capacity).toEqual(deriveCapacity(inv));

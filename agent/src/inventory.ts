@@ -71,11 +71,6 @@ export function inventoryFromFacts(facts: SystemFacts): NodeInventory {
   });
 }
 
-/** discoverInventory inspects this host. */
-export async function discoverInventory(readFacts: () => Promise<SystemFacts> = readSystemFacts): Promise<NodeInventory> {
-  return inventoryFromFacts(await readFacts());
-}
-
 /**
  * parseHardwareText validates a recorded inventory (the proto JSON shape of
  * NodeInventory, unknown fields rejected) and completes it: a missing capacity
@@ -113,9 +108,4 @@ export async function loadHardwareFile(file: string): Promise<NodeInventory> {
     throw new InvalidArgumentError([{ path: '', message: `cannot read: ${(err as Error).message}` }], `hardware file ${file}`);
   }
   return parseHardwareText(text, file);
-}
-
-/** loadInventory is the recorded inventory when hardwareFile is set, else discovery. */
-export async function loadInventory(hardwareFile: string): Promise<NodeInventory> {
-  return hardwareFile ? loadHardwareFile(hardwareFile) : discoverInventory();
 }

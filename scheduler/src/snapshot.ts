@@ -3,15 +3,7 @@ import { toResources } from '../../shared/src/resources.js';
 import type { Snapshot } from './core/types.js';
 import type { SchedulerContext } from './context.js';
 import { isActive } from './store/store.js';
-import type { JobSetSpec } from '../../shared/src/proto/types.js';
-import type { GangPod } from './model/gang.js';
-
-/** coordinatorPodId is the pod spec.coordinator names (default: the first pod of the gang). */
-export function coordinatorPodId(spec: JobSetSpec, gang: GangPod[]): string {
-  const c = spec.coordinator;
-  const pod = c ? gang.find((p) => p.replicatedJob === c.replicatedJob && p.jobIndex === c.jobIndex && p.podIndex === c.podIndex) : undefined;
-  return (pod ?? gang[0])?.podId ?? '';
-}
+import { coordinatorPodId } from './model/gang.js';
 
 /** takeSnapshot copies what one scheduling cycle needs. */
 export function takeSnapshot(ctx: SchedulerContext): Snapshot {

@@ -3,6 +3,7 @@ import { jobSetPhaseName, podPhaseName } from '../../../shared/src/phases.js';
 import type { JobSet, JobSetStatus, PodStatus, ReplicatedJobStatus } from '../../../shared/src/proto/types.js';
 import { formatAgo, formatSince } from './age.js';
 import { renderFields, renderTable, type Cell } from './table.js';
+import { renderConditions } from './conditions.js';
 
 /** phaseOf is the readable phase of a JobSet (`Running`), or `Unknown` without a status. */
 export function phaseOf(js: JobSet): string {
@@ -95,15 +96,8 @@ export function describeJobSet(js: JobSet, now: number): string {
   const pods = s?.pods ?? [];
   if (pods.length > 0)
     parts.push(renderTable(['POD', 'NODE', 'PHASE', 'EXIT', 'REASON'], pods.map((p) => [p.podId, p.node || '-', podPhaseName(p.phase), exitText(p), p.reason])));
-  const conds = s?.conditions ?? [];
-  if (conds.length > 0)
-    parts.push(
-      'Conditions:\n' +
-        renderTable(
-          ['TYPE', 'STATUS', 'REASON', 'AGE', 'MESSAGE'],
-          conds.map((c) => [c.type, c.status, c.reason, formatSince(c.lastTransitionMs, now), c.message]),
-        ),
-    );
+  const conds = renderConditions(s?.conditions ?? [], now);
+  if (conds) parts.push(conds);
   return parts.join('\n\n');
 }
 

@@ -5,6 +5,7 @@ import { formatCpu, formatMemory } from '../../../shared/src/resources.js';
 import { CommandFailedError } from '../errors.js';
 import { formatAgo, formatSince } from './age.js';
 import { renderFields, renderTable, type Cell } from './table.js';
+import { renderConditions } from './conditions.js';
 
 type Nic = NodeInventory['nics'][number];
 type ResourceList = NonNullable<Node['allocated']>;
@@ -205,14 +206,7 @@ export function describeNode(n: Node, now: number): string {
     parts.push('NUMA:\n' + renderTable(['ID', 'CPUS', 'MEMORY'], numa.map((x) => [x.id, x.cpus || '-', x.memoryBytes > 0 ? formatMemory(x.memoryBytes) : '-'])));
   const nics = inv?.nics ?? [];
   if (nics.length > 0) parts.push('NICs:\n' + renderTable(['NAME', 'RDMA', 'STATE', 'SPEED', 'NUMA', 'PORTS'], nics.map(nicRow)));
-  const conds = [...(n.conditions ?? []), ...(inv?.conditions ?? [])];
-  if (conds.length > 0)
-    parts.push(
-      'Conditions:\n' +
-        renderTable(
-          ['TYPE', 'STATUS', 'REASON', 'AGE', 'MESSAGE'],
-          conds.map((c) => [c.type, c.status, c.reason, formatSince(c.lastTransitionMs, now), c.message]),
-        ),
-    );
+  const conds = renderConditions([...(n.conditions ?? []), ...(inv?.conditions ?? [])], now);
+  if (conds) parts.push(conds);
   return parts.join('\n\n');
 }

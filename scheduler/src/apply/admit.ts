@@ -31,6 +31,7 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
   const docs = new DocumentSizes(ctx);
   const pendingReasons = [...decision.pending];
 
+  const addresses = new Map(ctx.store.allNodes().map((n) => [n.node.name, n.node.address]));
   for (const adm of decision.admit) {
     const rec = ctx.store.getJobSet(adm.jobset);
     const why = recheck(ctx, rec, adm, taken);
@@ -38,7 +39,6 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
       result.rejected.push({ jobset: adm.jobset, why: why ?? 'gone' });
       continue;
     }
-    const addresses = new Map(ctx.store.allNodes().map((n) => [n.node.name, n.node.address]));
     const next = structuredClone(rec.jobset);
     const { assignments, hosts } = buildAssignments({ jobset: next, gang: rec.gang, placements: adm.placements, addresses, coordinatorPort: adm.coordinatorPort });
     const tooBig = docs.tryAdd(assignments, adm.placements, hosts);

@@ -57,11 +57,12 @@ function askToRegisterAgain(ctx: SchedulerContext, hb: Heartbeat, now: number, e
 
 /** updateLingering holds the capacity of pods the agent still runs although they are no longer desired. */
 function updateLingering(ctx: SchedulerContext, hb: Heartbeat): void {
-  const desired = ctx.store.desiredKeys(hb.node);
+  // Building the desired set walks the node's assignments: only do it when a pod still runs.
+  const running = hb.pods.filter((p) => !isTerminalPod(p.phase));
+  const desired = running.length > 0 ? ctx.store.desiredKeys(hb.node) : new Set<string>();
   const known = ctx.store.getNode(hb.node)?.lingering;
   const lingering = new Map<string, LingeringPod>();
-  for (const p of hb.pods) {
-    if (isTerminalPod(p.phase)) continue;
+  for (const p of running) {
     const key = podKey(p.podId, p.jobsetUid, p.generation);
     if (desired.has(key)) continue;
     // What the scheduler already holds for the pod wins over a report that lacks it.

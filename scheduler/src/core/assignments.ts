@@ -4,7 +4,7 @@
  * knows every pod's host before any pod starts, so no pod waits for DNS. Pure.
  */
 import type { JobSet, PodAssignment } from '../../../shared/src/proto/types.js';
-import type { GangPod } from '../model/gang.js';
+import { coordinatorPodId, type GangPod } from '../model/gang.js';
 import type { PodPlacement } from './types.js';
 
 /** AssignmentInput is what buildAssignments needs about one admitted JobSet. */
@@ -36,9 +36,7 @@ export function buildAssignments(input: AssignmentInput): AdmittedPods {
     return addresses.get(node) ?? node;
   };
   const hosts = gang.map((p) => hostOf(p.podId));
-  const coord = spec.coordinator;
-  const coordPod = gang.find((p) => coord && p.replicatedJob === coord.replicatedJob && p.jobIndex === coord.jobIndex && p.podIndex === coord.podIndex) ?? gang[0]!;
-  const masterAddr = hostOf(coordPod.podId);
+  const masterAddr = hostOf(coordinatorPodId(spec, gang));
 
   // NODE_RANK: order of a node's first appearance in rank order; LOCAL_RANK: index among this JobSet's pods on the node.
   const nodeRank = new Map<string, number>();

@@ -3,7 +3,6 @@ import { InvalidArgumentError, NotFoundError } from '../../../shared/src/errors.
 import { isTerminalJobSet } from '../../../shared/src/phases.js';
 import type { SchedulerServiceHandlers } from '../../../shared/src/proto/types.js';
 import type { SchedulerContext } from '../context.js';
-import { toNodeView } from '../service/nodes.js';
 import { deleteJobSet, getJobSet, listJobSets, submitJobSet } from '../service/jobsets.js';
 import { toServiceError, unary } from './handlers.js';
 
@@ -20,7 +19,7 @@ export function schedulerServiceHandlers(ctx: SchedulerContext): SchedulerServic
     GetJobSet: unary(log, 'GetJobSet', (req) => getJobSet(ctx, requireName(req.name))),
     ListJobSets: unary(log, 'ListJobSets', (req) => ({ jobsets: listJobSets(ctx, req.phase, req.limit, req.withPods) })),
     DeleteJobSet: unary(log, 'DeleteJobSet', (req) => deleteJobSet(ctx, requireName(req.name))),
-    ListNodes: unary(log, 'ListNodes', () => ({ nodes: ctx.store.allNodes().map((n) => toNodeView(n)) })),
+    ListNodes: unary(log, 'ListNodes', () => ({ nodes: ctx.store.allNodes().map((n) => n.node) })),
     WatchJobSet: (call) => {
       let unsubscribe = (): void => undefined;
       const finish = (): void => {

@@ -17,6 +17,13 @@ export interface GangPod {
   request: Resources;
 }
 
+/** coordinatorPodId is the pod spec.coordinator names (default: the first pod of the gang); '' for an empty gang. */
+export function coordinatorPodId(spec: JobSetSpec, gang: GangPod[]): string {
+  const c = spec.coordinator;
+  const pod = c ? gang.find((p) => p.replicatedJob === c.replicatedJob && p.jobIndex === c.jobIndex && p.podIndex === c.podIndex) : undefined;
+  return (pod ?? gang[0])?.podId ?? '';
+}
+
 /** expandGang lists every pod of a defaulted spec in rank order. */
 export function expandGang(jobset: string, spec: JobSetSpec): GangPod[] {
   const pods: GangPod[] = [];

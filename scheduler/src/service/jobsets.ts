@@ -8,7 +8,6 @@ import { isTerminalJobSet, parseJobSetPhase } from '../../../shared/src/phases.j
 import type { JobSet, JobSetMeta, JobSetSpec } from '../../../shared/src/proto/types.js';
 import { MAX_LABELS, validateJobSet, withDefaults } from '../../../shared/src/spec/validate.js';
 import type { SchedulerContext } from '../context.js';
-import { countByReplicatedJob } from '../core/jobset-status.js';
 import { announce, pushDesired } from '../controller/notify.js';
 import { isActive } from '../store/store.js';
 
@@ -44,9 +43,12 @@ export function submitJobSet(ctx: SchedulerContext, req: SubmitInput): JobSet {
       admittedMs: 0, startedMs: 0, finishedMs: 0, replicatedJobs: [], pods: [], conditions: [], failedPod: '', coordinatorPort: 0, updatedMs: now,
     },
   };
-  jobset.status!.replicatedJobs = countByReplicatedJob(jobset);
+  // Before admission every pod of the gang is pending (counted before the insert, so they are persisted too).
+  jobset.status!.replicatedJobs = jobset.spec!.replicatedJobs.map((rj) => {
+    const pods = (rj.replicas ?? 1) * (rj.template?.parallelism ?? 1);
+    return { name: rj.name, pods, pending: pods, running: 0, succeeded: 0, failed: 0 };
+  });
   const rec = ctx.store.insertJobSet(jobset);
-  jobset.status!.replicatedJobs = jobset.status!.replicatedJobs.map((r) => ({ ...r, pods: rec.gang.filter((g) => g.replicatedJob === r.name).length, pending: rec.gang.filter((g) => g.replicatedJob === r.name).length }));
   ctx.log.info('jobset submitted', { jobset: name, pods: rec.gang.length, user: jobset.metadata!.user });
   announce(ctx, jobset);
   ctx.requestCycle('submitted');

@@ -3,17 +3,12 @@ import { InvalidArgumentError, MusterError, type FieldIssue } from '../../../sha
 import { isTerminalPod } from '../../../shared/src/phases.js';
 import type { PodStatus } from '../../../shared/src/proto/types.js';
 import { NODE_NAME_PATTERN } from '../../../shared/src/ids.js';
-import type { Node, RegisterRequest, RegisterResponse } from '../../../shared/src/proto/types.js';
+import type { RegisterRequest, RegisterResponse } from '../../../shared/src/proto/types.js';
 import { desiredSubject } from '../../../shared/src/subjects.js';
 import type { SchedulerContext } from '../context.js';
 import { pushDesired } from '../controller/notify.js';
 import { applyPodReports } from '../controller/pod-status.js';
 import { isActive, type NodeRecord } from '../store/store.js';
-
-/** toNodeView returns the Node as the API shows it. */
-export function toNodeView(rec: NodeRecord): Node {
-  return rec.node;
-}
 
 /** registerNode validates a Register request, starts a new epoch and pushes the node's desired document. */
 export function registerNode(ctx: SchedulerContext, req: RegisterRequest): RegisterResponse {

@@ -6,7 +6,7 @@
 import type { Logger } from '../../../shared/src/logger.js';
 import type { JobSet, Node, NodeInventory, PodAssignment } from '../../../shared/src/proto/types.js';
 import { isTerminalJobSet } from '../../../shared/src/phases.js';
-import { add, toResources, ZERO, type Resources } from '../../../shared/src/resources.js';
+import { add, ZERO, type Resources } from '../../../shared/src/resources.js';
 import { expandGang, type GangPod } from '../model/gang.js';
 import type { PodPlacement } from '../core/types.js';
 import type { SqliteDb } from './db.js';
@@ -323,11 +323,6 @@ export class Store {
       for (const p of rec.placement.pods) if (p.node === node) used.push(...p.gpuIndices);
     }
     return used;
-  }
-
-  /** totalRequest is the sum of a gang's requests. */
-  static totalRequest(gang: GangPod[]): Resources {
-    return gang.reduce((acc, g) => add(acc, g.request), toResources(null));
   }
 
   /** close closes the database. */
