@@ -37,7 +37,7 @@ export interface SubmitToAdmitOptions {
 /** DEFAULT_SUBMIT_TO_ADMIT_OPTIONS are the defaults of the command line. */
 export const DEFAULT_SUBMIT_TO_ADMIT_OPTIONS: SubmitToAdmitOptions = { jobsets: 200, agents: 4, rtts: 1000 };
 
-/** GPUS_PER_AGENT is what deploy/examples/hardware/dgx-h100.json reports. */
+/** GPUS_PER_AGENT is what deploy/hardware/h100-sxm-8gpu.json reports. */
 const GPUS_PER_AGENT = 8;
 /** PODS and GPUS_PER_POD shape the benchmark's gang. */
 const PODS = 2;
@@ -156,7 +156,7 @@ export async function run(partial: Partial<SubmitToAdmitOptions> = {}, print: (l
   const options = { ...DEFAULT_SUBMIT_TO_ADMIT_OPTIONS, ...partial };
   const n = options.jobsets;
   const root = findRepoRoot();
-  const hardware = path.join(root, 'deploy', 'examples', 'hardware', 'dgx-h100.json');
+  const hardware = path.join(root, 'deploy', 'hardware', 'h100-sxm-8gpu.json');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'muster-bench-'));
   const ac = new AbortController();
   let cluster: LocalCluster | undefined;

@@ -37,6 +37,8 @@ import { NatsLink } from './nats-link.js';
 import { PodSupervisor } from './pod-supervisor.js';
 import { PodTable } from './pod-table.js';
 import { Rediscovery, type RediscoveryTimers } from './rediscovery.js';
+import { GpuHealthMonitor } from './gpu-health-monitor.js';
+import type { GpuProbeResult } from './discovery/gpu-health.js';
 import { Registration } from './registration.js';
 import type { RuntimeDriver } from './runtime/driver.js';
 import { ProcessDriver } from './runtime/process-driver.js';
@@ -65,6 +67,8 @@ export interface AgentOptions {
   clock?: Clock;
   /** Runs discovery again (see rediscoverFunction); no re-discovery when absent or config.rediscoverIntervalMs is 0. */
   rediscover?: () => Promise<NodeInventory>;
+  /** Probes GPU health (see gpuHealthProbeFunction); heartbeats carry no GPU health when absent or config.gpuHealthIntervalMs is 0. */
+  probeGpuHealth?: () => Promise<GpuProbeResult>;
   /** Timers of the re-discovery loop (tests). */
   rediscoveryTimers?: RediscoveryTimers;
 }
@@ -84,6 +88,7 @@ export class Agent {
   private follower: DesiredFollower | undefined;
   private heartbeater: Heartbeater | undefined;
   private rediscovery: Rediscovery | undefined;
+  private gpuHealth: GpuHealthMonitor | undefined;
   /** The inventory the next Register carries (the latest discovered). */
   private inventory: NodeInventory;
   private stopping: Promise<void> | undefined;
@@ -213,13 +218,28 @@ export class Agent {
       epoch: () => this.registration.epoch,
       desiredRevision: () => follower.appliedRevision,
       pods: () => this.table.statuses(),
+      gpuHealth: () => this.gpuHealth?.reports() ?? [],
       intervalMs: this.registration.heartbeatIntervalMs,
       logger: this.logger,
       clock: this.opts.clock,
     });
+    this.startGpuHealth();
     this.heartbeater.start();
     this.startRediscovery();
     this.log.info('running', { epoch: this.registration.epoch, heartbeatIntervalMs: this.heartbeater.intervalMs, instanceId: this.instanceId });
+  }
+
+  private startGpuHealth(): void {
+    const { probeGpuHealth, config } = this.opts;
+    if (!probeGpuHealth || config.gpuHealthIntervalMs <= 0 || this.abort.signal.aborted) return;
+    this.gpuHealth = new GpuHealthMonitor({
+      probe: probeGpuHealth,
+      gpus: () => this.inventory.gpus,
+      intervalMs: config.gpuHealthIntervalMs,
+      logger: this.logger,
+      timers: this.opts.rediscoveryTimers,
+    });
+    this.gpuHealth.start();
   }
 
   private startRediscovery(): void {
@@ -244,6 +264,7 @@ export class Agent {
     this.log.info('shutting down', { why, pods: this.table.size });
     this.abort.abort();
     this.rediscovery?.stop();
+    this.gpuHealth?.stop();
     this.heartbeater?.stop();
     this.follower?.stop();
     try {

@@ -27,7 +27,7 @@ export const agentConfigSchema = z.strictObject({
   hardwareFile: z.string(),
   /** The nvidia-smi binary discovery runs (a name on PATH, or a path). */
   nvidiaSmi: z.string().min(1),
-  /** The directory holding sys/ that discovery reads ("/" on a live host; a recorded tree otherwise). */
+  /** The directory holding sys/ (and proc/) that discovery reads ("/" on a live host; a recorded machine otherwise). */
   sysfsRoot: z.string().min(1),
   /** Node labels (rack, block, pool…). */
   labels: labelMap,
@@ -37,6 +37,8 @@ export const agentConfigSchema = z.strictObject({
   stopGracePeriodMs: durationMs,
   /** Time between re-discoveries of the hardware (re-registers when it changed); 0 disables. Not used with hardwareFile. */
   rediscoverIntervalMs: durationMs.refine((v) => v === 0 || v >= 1000, 'must be 0 (disabled) or at least 1s'),
+  /** Time between GPU health probes (one nvidia-smi call; heartbeats carry the result); 0 disables. Not used with hardwareFile. */
+  gpuHealthIntervalMs: durationMs.refine((v) => v === 0 || v >= 100, 'must be 0 (disabled) or at least 100ms'),
   logLevel,
   logFormat,
 });
@@ -64,6 +66,7 @@ export function agentDefaults(): z.input<typeof agentConfigSchema> {
     heartbeatIntervalMs: 1000,
     stopGracePeriodMs: 10_000,
     rediscoverIntervalMs: 60_000,
+    gpuHealthIntervalMs: 10_000,
     logLevel: 'info',
     logFormat: 'json',
   };

@@ -58,6 +58,7 @@ function setup() {
     epoch: () => 4,
     desiredRevision: () => 17,
     pods: () => [POD],
+    gpuHealth: () => [{ uuid: 'GPU-1', healthy: false, reasons: ['uncorrectable ECC'] }],
     intervalMs: 1000,
     logger: nullLogger,
     clock: { now: () => now++ },
@@ -67,13 +68,13 @@ function setup() {
 }
 
 describe('Heartbeater', () => {
-  it('beats at start and on every tick with node, epoch, time, applied revision and every pod', () => {
+  it('beats at start and on every tick with node, epoch, time, applied revision, every pod and GPU health', () => {
     const { timers, sent, hb } = setup();
     hb.start();
     timers.tick();
     expect(timers.ms).toBe(1000);
     expect(sent).toHaveLength(2);
-    expect(sent[0]).toEqual({ subject: heartbeatSubject('n1'), hb: { node: 'n1', epoch: 4, timeMs: 1000, desiredRevision: 17, pods: [POD] } });
+    expect(sent[0]).toEqual({ subject: heartbeatSubject('n1'), hb: { node: 'n1', epoch: 4, timeMs: 1000, desiredRevision: 17, pods: [POD], gpuHealth: [{ uuid: 'GPU-1', healthy: false, reasons: ['uncorrectable ECC'] }] } });
     expect(sent[1]!.hb.timeMs).toBe(1001);
   });
 

@@ -8,7 +8,7 @@
 import { systemClock, type Clock } from '../../shared/src/clock.js';
 import { errorFields, type Logger } from '../../shared/src/logger.js';
 import { encodeJson } from '../../shared/src/proto/json-codec.js';
-import type { Heartbeat, PodStatus } from '../../shared/src/proto/types.js';
+import type { GpuHealthReport, Heartbeat, PodStatus } from '../../shared/src/proto/types.js';
 import { heartbeatSubject } from '../../shared/src/subjects.js';
 
 /** HeartbeatTransport is the part of NATS heartbeats use. */
@@ -36,6 +36,8 @@ export interface HeartbeaterOptions {
   epoch: () => number;
   desiredRevision: () => number;
   pods: () => PodStatus[];
+  /** Each GPU's current health (empty when the agent does not probe). */
+  gpuHealth?: () => GpuHealthReport[];
   intervalMs: number;
   logger: Logger;
   clock?: Clock;
@@ -95,6 +97,7 @@ export class Heartbeater {
       timeMs: this.clock.now(),
       desiredRevision: this.opts.desiredRevision(),
       pods: this.opts.pods(),
+      gpuHealth: this.opts.gpuHealth?.() ?? [],
     };
   }
 

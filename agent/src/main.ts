@@ -15,7 +15,7 @@ import { createLogger, errorFields, type Logger } from '../../shared/src/logger.
 import { VERSION } from '../../shared/src/version.js';
 import { Agent } from './agent.js';
 import { loadAgentConfig, type AgentConfig } from './config.js';
-import { discoverCommandOutput, loadNodeInventory, rediscoverFunction } from './discover-command.js';
+import { discoverCommandOutput, gpuHealthProbeFunction, loadNodeInventory, rediscoverFunction } from './discover-command.js';
 
 /** EXIT_USAGE is the exit code of bad flags, configuration or hardware files. */
 const EXIT_USAGE = 2;
@@ -34,6 +34,7 @@ interface RunFlags {
   heartbeatInterval?: string;
   stopGracePeriod?: string;
   rediscoverInterval?: string;
+  gpuHealthInterval?: string;
   logLevel?: string;
   logFormat?: string;
 }
@@ -65,6 +66,7 @@ function configFlags(f: RunFlags): Record<string, unknown> {
     heartbeatIntervalMs: f.heartbeatInterval,
     stopGracePeriodMs: f.stopGracePeriod,
     rediscoverIntervalMs: f.rediscoverInterval,
+    gpuHealthIntervalMs: f.gpuHealthInterval,
     logLevel: f.logLevel,
     logFormat: f.logFormat,
   };
@@ -95,7 +97,7 @@ async function runDaemon(flags: RunFlags): Promise<void> {
   const inventory = await loadNodeInventory(config).catch(fail);
   for (const c of inventory.conditions)
     if (c.status === 'False' || c.type !== 'GpuDiscovery') logger.warn('discovery condition', { ...c });
-  const agent = new Agent({ config, logger, inventory, rediscover: rediscoverFunction(config) });
+  const agent = new Agent({ config, logger, inventory, rediscover: rediscoverFunction(config), probeGpuHealth: gpuHealthProbeFunction(config) });
   installProcessHandlers(agent, logger);
   try {
     await agent.run();
@@ -145,11 +147,12 @@ program
   .option('--state-dir <dir>', 'pods\' logs, hostfiles and agent state (default /var/lib/muster/agent)')
   .option('--hardware <file>', 'use this recorded inventory (JSON) instead of discovery')
   .option('--nvidia-smi <path>', 'the nvidia-smi binary discovery runs (default: nvidia-smi on PATH)')
-  .option('--sysfs-root <dir>', 'the directory holding sys/ that discovery reads (default /)')
+  .option('--sysfs-root <dir>', 'the directory holding sys/ that discovery reads; another root than / is a recorded machine whose proc/ gives CPU and memory too (default /)')
   .option('--label <k=v>', 'node label, repeatable (e.g. --label rack=r1 --label pool=a100)', collect)
   .option('--heartbeat-interval <duration>', 'heartbeat interval until the scheduler names one (e.g. 1s)')
   .option('--stop-grace-period <duration>', 'time between SIGTERM and SIGKILL when stopping a pod (e.g. 10s)')
   .option('--rediscover-interval <duration>', 're-discover the hardware this often and re-register when it changed; 0 disables, ignored with --hardware (default 60s)')
+  .option('--gpu-health-interval <duration>', 'probe GPU health this often (one nvidia-smi call; heartbeats carry it); 0 disables, ignored with --hardware (default 10s)')
   .addOption(new Option('--log-level <level>', 'minimum log level').choices(['debug', 'info', 'warn', 'error', 'silent']))
   .addOption(new Option('--log-format <format>', 'log format').choices(['json', 'pretty']))
   .action((flags: RunFlags) => runDaemon(flags));
@@ -161,7 +164,7 @@ program
   .option('--config <file>', 'configuration file (its hardwareFile, nvidiaSmi, sysfsRoot apply when the flags are not given)')
   .option('--hardware <file>', 'read this recorded inventory (JSON) instead of discovering')
   .option('--nvidia-smi <path>', 'the nvidia-smi binary to run (default: nvidia-smi on PATH)')
-  .option('--sysfs-root <dir>', 'the directory holding sys/ to read (default /)')
+  .option('--sysfs-root <dir>', 'the directory holding sys/ to read; another root than / is a recorded machine whose proc/ gives CPU and memory too (default /)')
   .option('--json', 'print the proto JSON of muster.v1.NodeInventory (accepted by --hardware)')
   .action((flags: InventoryFlags) => printInventory(flags));
 

@@ -2,33 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { nullLogger, type LogFields, type Logger } from '../../shared/src/logger.js';
 import { withProtoDefaults } from '../../shared/src/proto/defaults.js';
 import type { NodeInventory } from '../../shared/src/proto/types.js';
-import { Rediscovery, type RediscoveryTimers } from './rediscovery.js';
-
-/** Manual timers: nothing fires until the test says so. */
-class FakeTimers implements RediscoveryTimers {
-  private next = 1;
-  readonly pending = new Map<number, { fn: () => void; ms: number }>();
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.pending.set(id, { fn, ms });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  /** fire runs every pending timer of exactly ms. */
-  fire(ms: number): number {
-    const due = [...this.pending].filter(([, t]) => t.ms === ms);
-    for (const [id, t] of due) {
-      this.pending.delete(id);
-      t.fn();
-    }
-    return due.length;
-  }
-  count(ms: number): number {
-    return [...this.pending.values()].filter((t) => t.ms === ms).length;
-  }
-}
+import { ManualTimers } from '../../test/helpers/manual-timers.js';
+import { Rediscovery } from './rediscovery.js';
 
 class RecordingLogger implements Logger {
   constructor(readonly lines: { level: string; msg: string; fields?: LogFields }[] = []) {}
@@ -59,7 +34,7 @@ function inventory(unhealthy = false): NodeInventory {
 }
 
 function setup(discover: () => Promise<NodeInventory>, logger: Logger = nullLogger) {
-  const timers = new FakeTimers();
+  const timers = new ManualTimers();
   const changed: { inv: NodeInventory; changes: string[] }[] = [];
   let calls = 0;
   const r = new Rediscovery({
@@ -78,7 +53,7 @@ function setup(discover: () => Promise<NodeInventory>, logger: Logger = nullLogg
 }
 
 /** tick fires the interval timer and waits for the round it started. */
-async function tick(r: Rediscovery, timers: FakeTimers): Promise<void> {
+async function tick(r: Rediscovery, timers: ManualTimers): Promise<void> {
   expect(timers.fire(INTERVAL)).toBe(1);
   await r.inFlight;
 }

@@ -26,7 +26,8 @@ export interface RediscoveryTimers {
   clearTimeout(handle: unknown): void;
 }
 
-const globalTimers: RediscoveryTimers = {
+/** unrefTimers are the global timers, unref'd so a pending round never keeps the process alive. */
+export const unrefTimers: RediscoveryTimers = {
   setTimeout: (fn, ms) => {
     const t = setTimeout(fn, ms);
     t.unref?.();
@@ -63,7 +64,7 @@ export class Rediscovery {
     if (!(opts.intervalMs > 0)) throw new Error('rediscovery interval must be positive');
     this.last = opts.initial;
     this.log = opts.logger.child({ component: 'rediscovery' });
-    this.timers = opts.timers ?? globalTimers;
+    this.timers = opts.timers ?? unrefTimers;
   }
 
   /** inventory is the inventory last handed on (the initial one until something changed). */

@@ -10,7 +10,7 @@ muster local down --dir "$dir" >/dev/null 2>&1 || true
 rm -rf "$dir"  # a fresh cluster every time: new database, empty pod logs
 cleanup() { muster local down --dir "$dir" || true; }
 trap cleanup EXIT
-muster local up --agents 2 --hardware deploy/examples/hardware/dgx-h100.json --dir "$dir" --detach || exit 1
+muster local up --agents 2 --hardware deploy/hardware/h100-sxm-8gpu.json --dir "$dir" --detach || exit 1
 export MUSTER_SCHEDULER="$(cat "$dir/scheduler.addr")"
 muster nodes
 muster cancel leader-workers >/dev/null 2>&1 || true

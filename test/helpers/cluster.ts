@@ -21,6 +21,8 @@ export interface TestClusterOptions {
   hardware?: string[];
   schedulerArgs?: string[];
   agentArgs?: string[];
+  /** Extra arguments for agent i (0-based), after agentArgs. */
+  agentArgsFor?: (i: number) => string[];
 }
 
 /** TestCluster is a running cluster plus conveniences for assertions. */
@@ -75,6 +77,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       hardware: opts.hardware ?? [],
       schedulerArgs,
       agentArgs,
+      ...(opts.agentArgsFor ? { agentArgsFor: opts.agentArgsFor } : {}),
       readyTimeoutMs: 45_000,
     });
   } catch (err) {
@@ -106,7 +109,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
         schedulerAddress: cluster.schedulerAddress,
         natsUrl: cluster.natsUrl,
         hardwareFile: opts.hardware?.[Math.min(i, (opts.hardware?.length ?? 1) - 1)],
-        extraArgs: agentArgs,
+        extraArgs: [...agentArgs, ...(opts.agentArgsFor?.(i) ?? [])],
       });
     },
     async submit(doc, submitDir) {

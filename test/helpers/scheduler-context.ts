@@ -384,7 +384,7 @@ export function podReport(a: PodAssignment, phase: PodPhase, over: Partial<PodSt
 /** heartbeatOf is `node`'s heartbeat now: its current epoch and revision unless overridden. */
 export function heartbeatOf(s: TestScheduler, node: string, pods: PodStatus[] = [], over: Partial<Heartbeat> = {}): Heartbeat {
   const rec = s.store.getNode(node);
-  return { node, epoch: rec?.node.epoch ?? 1, timeMs: s.clock.now(), desiredRevision: rec?.revision ?? 0, pods, ...over };
+  return { node, epoch: rec?.node.epoch ?? 1, timeMs: s.clock.now(), desiredRevision: rec?.revision ?? 0, pods, gpuHealth: [], ...over };
 }
 
 /** podEventOf is a pod lifecycle event from `node` in its current epoch unless overridden. */

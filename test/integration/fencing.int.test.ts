@@ -14,7 +14,7 @@ import { waitFor } from '../../cli/src/util/poll.js';
 import { loadGrpc } from '../../shared/src/proto/load.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
-const DGX = path.resolve('deploy/examples/hardware/dgx-h100.json');
+const DGX = path.resolve('deploy/hardware/h100-sxm-8gpu.json');
 let tc: TestCluster;
 
 beforeAll(async () => {

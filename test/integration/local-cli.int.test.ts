@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 it('local up --detach, the example JobSet, every read command, cancel, and local down', async () => {
-  const up = await muster(['local', 'up', '--detach', '--agents', '2', '--hardware', 'deploy/examples/hardware/dgx-h100.json', '--dir', dir]);
+  const up = await muster(['local', 'up', '--detach', '--agents', '2', '--hardware', 'deploy/hardware/h100-sxm-8gpu.json', '--dir', dir]);
   expect(up.code, up.stderr).toBe(0);
   const address = readFileSync(path.join(dir, 'scheduler.addr'), 'utf8').trim();
   expect(up.stdout).toContain(address);

@@ -7,7 +7,8 @@ import type { NodeCondition, NodeInventory } from '../../../shared/src/proto/typ
 import { withProtoDefaults } from '../../../shared/src/proto/defaults.js';
 import { deriveCapacity, inventoryFromFacts, readSystemFacts, type SystemFacts } from '../inventory.js';
 import type { CommandResult, CommandRunner } from './command-runner.js';
-import type { DiscoveredGpu } from './gpu-types.js';
+import type { DiscoveredGpu, DiscoveredGpuHost } from './gpu-types.js';
+import { looksLikeNvidiaSmiText, parseNvidiaSmiText } from './nvidia-smi-text.js';
 import { parseNvidiaSmiXml } from './nvidia-smi-xml.js';
 import { readNics, readRdmaDevices, type RdmaDevice } from './sysfs-net.js';
 import { pciNumaNode, readNumaNodes } from './sysfs-numa.js';
@@ -80,13 +81,31 @@ function classifyFailure(cmd: string, r: CommandResult): { reason: GpuDiscoveryF
   return undefined;
 }
 
-async function run(o: DiscoverOptions, args: string[], timeoutMs: number): Promise<CommandResult> {
+async function run(o: Pick<DiscoverOptions, 'runner' | 'nvidiaSmi'>, args: string[], timeoutMs: number): Promise<CommandResult> {
   try {
     return await o.runner(o.nvidiaSmi, args, { timeoutMs });
   } catch (err) {
     // A runner is not supposed to reject; treat it as a spawn failure if one does.
     return { code: null, stdout: '', stderr: '', timedOut: false, error: { message: (err as Error)?.message ?? String(err) } };
   }
+}
+
+/** What readNvidiaSmiReport found: the host's GPUs, or why there are none to read. */
+export type NvidiaSmiReport = { ok: true; host: DiscoveredGpuHost } | { ok: false; reason: GpuDiscoveryFailure; message: string };
+
+/**
+ * readNvidiaSmiReport runs `nvidia-smi -q -x` and reads its GPUs. A binary (or
+ * a recorded machine's script) that prints the text report of `nvidia-smi -q`
+ * instead is read with the text parser: most captures from the field are text.
+ * Never rejects.
+ */
+export async function readNvidiaSmiReport(runner: CommandRunner, nvidiaSmi: string, timeoutMs: number): Promise<NvidiaSmiReport> {
+  const r = await run({ runner, nvidiaSmi }, ['-q', '-x'], timeoutMs);
+  const failure = classifyFailure(nvidiaSmi, r);
+  if (failure) return { ok: false, ...failure };
+  const parsed = looksLikeNvidiaSmiText(r.stdout) ? parseNvidiaSmiText(r.stdout) : parseNvidiaSmiXml(r.stdout);
+  if (!parsed.ok) return { ok: false, reason: 'NvidiaSmiUnparsable', message: `${nvidiaSmi} -q -x: ${firstLine(parsed.error)}` };
+  return { ok: true, host: parsed.host };
 }
 
 function gpuFromXml(g: DiscoveredGpu, sysfs: Sysfs, topo: TopoMatrix | undefined): Gpu {
@@ -215,14 +234,10 @@ export async function discoverHost(o: DiscoverOptions): Promise<NodeInventory> {
   let driverVersion = '';
   let cudaVersion = '';
   const cmd = o.nvidiaSmi;
-  const xmlRun = await run(o, ['-q', '-x'], timeoutMs);
-  const xmlFailure = classifyFailure(cmd, xmlRun);
-  const parsed = xmlFailure ? undefined : parseNvidiaSmiXml(xmlRun.stdout);
-  if (xmlFailure) {
-    conditions.push(condition(GPU_DISCOVERY, 'False', xmlFailure.reason, xmlFailure.message));
-  } else if (parsed && !parsed.ok) {
-    conditions.push(condition(GPU_DISCOVERY, 'False', 'NvidiaSmiUnparsable', `${cmd} -q -x: ${firstLine(parsed.error)}`));
-  } else if (parsed?.ok) {
+  const parsed = await readNvidiaSmiReport(o.runner, cmd, timeoutMs);
+  if (!parsed.ok) {
+    conditions.push(condition(GPU_DISCOVERY, 'False', parsed.reason, parsed.message));
+  } else {
     let topo: TopoMatrix | undefined;
     if (parsed.host.gpus.length > 0) {
       const topoRun = await run(o, ['topo', '-m'], timeoutMs);

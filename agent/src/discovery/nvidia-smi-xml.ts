@@ -53,19 +53,31 @@ export function parseNvidiaSmiXml(xml: string): NvidiaSmiResult {
     const doc: unknown = parser.parse(xml);
     const log = isNode(doc) ? child(doc, 'nvidia_smi_log') : undefined;
     if (!isNode(log)) return { ok: false, error: 'nvidia-smi XML: no <nvidia_smi_log> root element' };
-    const gpus = toArray(child(log, 'gpu'))
-      .filter(isNode)
-      .map((g, i) => parseGpu(g, i));
-    const host: DiscoveredGpuHost = {
-      driverVersion: str(child(log, 'driver_version')),
-      cudaVersion: str(child(log, 'cuda_version')),
-      attachedGpus: int(child(log, 'attached_gpus')),
-      gpus,
-    };
-    return { ok: true, host };
+    return { ok: true, host: gpuHostFromLog(log) };
   } catch (e) {
     return { ok: false, error: `nvidia-smi XML: cannot parse: ${e instanceof Error ? e.message : String(e)}` };
   }
+}
+
+/**
+ * NvidiaSmiLogTree is the element tree of `<nvidia_smi_log>` as fast-xml-parser
+ * builds it: element names as keys, text as strings, repeated elements as arrays,
+ * attributes as `@_name`. The text report parser (nvidia-smi-text.ts) builds the
+ * same tree so both formats share one reader.
+ */
+export type NvidiaSmiLogTree = Record<string, unknown>;
+
+/** gpuHostFromLog reads the host's GPUs from an `<nvidia_smi_log>` tree. Pure; never throws on odd shapes. */
+export function gpuHostFromLog(log: NvidiaSmiLogTree): DiscoveredGpuHost {
+  const gpus = toArray(child(log, 'gpu'))
+    .filter(isNode)
+    .map((g, i) => parseGpu(g, i));
+  return {
+    driverVersion: str(child(log, 'driver_version')),
+    cudaVersion: str(child(log, 'cuda_version')),
+    attachedGpus: int(child(log, 'attached_gpus')),
+    gpus,
+  };
 }
 
 function parseGpu(g: Node, index: number): DiscoveredGpu {

@@ -164,6 +164,7 @@ export function readRdmaDevices(sysfs: Sysfs): RdmaDevice[] {
   const out: RdmaDevice[] = [];
   for (const name of (sysfs.listDir(IB_DIR) ?? []).slice().sort()) {
     const dir = `${IB_DIR}/${name}`;
+    if (sysfs.listDir(dir) === undefined) continue; // a dangling class link: no device to report
     const netdevs = (sysfs.listDir(`${dir}/device/net`) ?? []).slice().sort();
     const ports = (sysfs.listDir(`${dir}/ports`) ?? [])
       .filter((n) => /^\d+$/.test(n))

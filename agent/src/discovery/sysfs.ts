@@ -6,7 +6,7 @@
 // Paths are absolute sysfs paths as on a live host ("/sys/class/net/eth0/mtu").
 // Every reader returns `undefined` for a missing or unreadable entry and never throws.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** Reads a file's text; `undefined` when it is missing or unreadable. */
 export type ReadFile = (path: string) => string | undefined;
@@ -25,16 +25,24 @@ export interface Sysfs {
   listDir: ListDir;
   /** Reads a symlink target, or `undefined`. */
   readLink: ReadLink;
+  /**
+   * The directory the tree is read from, as an absolute path ("/" on a live host), when
+   * the tree is a directory on disk; absent for in-memory trees. Readers use it only to
+   * name a recorded machine (its basename) when the tree holds no hostname.
+   */
+  root?: string;
 }
 
 /**
  * Sysfs readers over the real file system. `root` is the directory that holds `sys/`
  * ("/" on a live host; a recorded tree such as an unpacked hwloc snapshot otherwise):
- * the path "/sys/x" is read from `<root>/sys/x`.
+ * the path "/sys/x" is read from `<root>/sys/x`, and likewise "/proc/x" and "/etc/x".
+ * The returned readers carry `root` (resolved to an absolute path).
  */
 export function hostSysfs(root = '/'): Sysfs {
   const at = (p: string): string => join(root, p);
   return {
+    root: resolve(root),
     readFile: (p) => {
       try {
         return readFileSync(at(p), 'utf8');

@@ -48,6 +48,8 @@ export interface LocalClusterOptions {
   schedulerArgs?: readonly string[];
   /** Extra arguments for every agent. */
   agentArgs?: readonly string[];
+  /** Extra arguments for agent i (0-based), after agentArgs. */
+  agentArgsFor?: (i: number) => readonly string[];
   /** Extra environment for the daemons. */
   env?: Record<string, string>;
   /** Record this process as the foreground CLI in cluster.json, so `down` asks it to stop (only `muster local up` in the foreground sets this). Default false. */
@@ -230,7 +232,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         natsUrl: nats.url,
         hardwareFile: hardware[i],
         ...daemon,
-        ...(opts.agentArgs ? { extraArgs: opts.agentArgs } : {}),
+        extraArgs: [...(opts.agentArgs ?? []), ...(opts.agentArgsFor?.(i) ?? [])],
       });
       agents.push(agent);
       started.push({ role: 'agent', proc: agent.process });

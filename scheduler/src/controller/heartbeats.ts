@@ -1,6 +1,6 @@
 /**
  * Heartbeats: liveness, lagging desired documents, capacity still held by
- * stopping pods, and the pod set each agent reports. A heartbeat from an
+ * stopping pods, GPU health, and the pod set each agent reports. A heartbeat from an
  * unknown node, another epoch or a Lost node is answered with a desired
  * document of epoch 0, which tells the agent to register again (DESIGN §3:
  * node epochs).
@@ -10,6 +10,7 @@ import type { Heartbeat } from '../../../shared/src/proto/types.js';
 import { toResources } from '../../../shared/src/resources.js';
 import type { SchedulerContext } from '../context.js';
 import { podKey, type LingeringPod } from '../store/store.js';
+import { applyGpuHealth } from './gpu-health.js';
 import { pushDesired } from './notify.js';
 import { applyPodReports } from './pod-status.js';
 
@@ -33,6 +34,7 @@ export function handleHeartbeat(ctx: SchedulerContext, hb: Heartbeat): void {
     ctx.requestCycle('node ready');
   }
   applyPodReports(ctx, hb.node, hb.pods);
+  applyGpuHealth(ctx, hb.node, hb.gpuHealth);
   updateLingering(ctx, hb);
   if (hb.desiredRevision > rec.revision) {
     // The agent applied a revision this store never reached (restored or rolled-back database): move past it.

@@ -285,6 +285,15 @@ export class Store {
     return (name !== undefined ? this.jobsets.get(name)?.placement?.hosts : undefined) ?? [];
   }
 
+  /** setNodeInventory replaces a known node's inventory (same epoch and revision) and persists it; false for an unknown node. */
+  setNodeInventory(name: string, inventory: NodeInventory): boolean {
+    const rec = this.nodes.get(name);
+    if (!rec) return false;
+    rec.node.inventory = inventory;
+    this.stmts.upsertNode.run({ name, epoch: rec.node.epoch, revision: rec.revision, doc: JSON.stringify(rec.node) });
+    return true;
+  }
+
   /** raiseRevision moves a node's desired revision past `seen` (an agent saw a newer one: the store was restored or rolled back). */
   raiseRevision(node: string, seen: number): void {
     const rec = this.nodes.get(node);

@@ -21,6 +21,7 @@ export type { NodeInventory__Output as NodeInventory, NodeInventory as NodeInven
 export type { NodeCondition__Output as NodeCondition } from './generated/muster/v1/NodeCondition.js';
 export type { Gpu__Output as Gpu } from './generated/muster/v1/Gpu.js';
 export type { Heartbeat__Output as Heartbeat } from './generated/muster/v1/Heartbeat.js';
+export type { GpuHealthReport__Output as GpuHealthReport } from './generated/muster/v1/GpuHealthReport.js';
 export type { PodEvent__Output as PodEvent } from './generated/muster/v1/PodEvent.js';
 export type { PodAssignment__Output as PodAssignment } from './generated/muster/v1/PodAssignment.js';
 export type { NodeDesired__Output as NodeDesired } from './generated/muster/v1/NodeDesired.js';
