@@ -34,7 +34,7 @@ describe('decodeJsonText: valid payloads get defaults', () => {
   });
 
   it('Heartbeat: an empty object is a valid message of defaults', () => {
-    expect(valueOf(decodeJsonText<Heartbeat>('muster.v1.Heartbeat', '{}'))).toEqual({ node: '', epoch: 0, timeMs: 0, desiredRevision: 0, pods: [] });
+    expect(valueOf(decodeJsonText<Heartbeat>('muster.v1.Heartbeat', '{}'))).toEqual({ node: '', epoch: 0, timeMs: 0, desiredRevision: 0, pods: [], gpuHealth: [] });
   });
 
   it('accepts UTF-8 bytes as well as text', () => {
