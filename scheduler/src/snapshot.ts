@@ -2,8 +2,13 @@
 import { toResources } from '../../shared/src/resources.js';
 import type { Snapshot } from './core/types.js';
 import type { SchedulerContext } from './context.js';
-import { isActive } from './store/store.js';
+import { isActive, type JobSetRecord } from './store/store.js';
 import { coordinatorPodId } from './model/gang.js';
+
+/** blockedByOldPods: a BlockingRecreate restart starts nothing new while any pod of the previous attempt is still stopping. */
+function blockedByOldPods(ctx: SchedulerContext, r: JobSetRecord): boolean {
+  return r.jobset.spec!.failurePolicy?.restartStrategy === 'BlockingRecreate' && r.jobset.status!.restarts > 0 && ctx.store.lingeringPodsOf(r.jobset.metadata!.uid) > 0;
+}
 
 /** takeSnapshot copies what one scheduling cycle needs. */
 export function takeSnapshot(ctx: SchedulerContext): Snapshot {
@@ -21,7 +26,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
       podCount: n.node.pods,
     })),
     pending: jobsets
-      .filter((r) => r.jobset.status!.phase === 'JOB_SET_PHASE_PENDING' && !r.jobset.spec!.suspend)
+      .filter((r) => r.jobset.status!.phase === 'JOB_SET_PHASE_PENDING' && !r.jobset.spec!.suspend && !blockedByOldPods(ctx, r))
       .map((r) => ({ name: r.jobset.metadata!.name, createdMs: r.jobset.metadata!.createdMs, pods: r.gang, coordinatorPodId: coordinatorPodId(r.jobset.spec!, r.gang) })),
     usedPorts: jobsets
       .filter((r) => isActive(r.jobset) && r.placement)

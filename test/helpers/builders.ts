@@ -15,7 +15,7 @@
  * decides (expandGang is the one piece of production code used, because a
  * PendingJobSet is by definition its output).
  */
-import type { EnvVar, JobSet, JobSetSpec, PodStatus, ReplicatedJob } from '../../shared/src/proto/types.js';
+import type { EnvVar, FailurePolicyRule, JobSet, JobSetSpec, PodFailurePolicyRule, PodStatus, ReplicatedJob } from '../../shared/src/proto/types.js';
 import { parseCpu, parseMemory, type Resources } from '../../shared/src/resources.js';
 import { withDefaults } from '../../shared/src/spec/validate.js';
 import { expandGang, type GangPod } from '../../scheduler/src/model/gang.js';
@@ -151,6 +151,10 @@ export interface ReplicatedJobOptions extends ResourceAmounts {
   command?: string[];
   env?: Record<string, string> | EnvVar[];
   dependsOn?: { name: string; status: string }[];
+  backoffLimit?: number;
+  backoffLimitPerIndex?: number;
+  maxFailedIndexes?: number;
+  podFailurePolicy?: { rules: PodFailurePolicyRule[] };
 }
 
 /**
@@ -169,6 +173,7 @@ export class JobSetBuilder {
     queue: '',
     priorityClass: '',
     suspend: false,
+    startupPolicy: null,
   };
 
   constructor(private readonly name: string) {}
@@ -183,6 +188,7 @@ export class JobSetBuilder {
       template: {
         parallelism: o.parallelism ?? 1,
         completionMode: o.completionMode ?? '',
+        podFailurePolicy: o.podFailurePolicy ?? null,
         template: {
           image: o.image ?? '',
           command: o.command ?? (o.image ? [] : ['true']),
@@ -196,6 +202,9 @@ export class JobSetBuilder {
     };
     if (o.replicas !== undefined) rj.replicas = o.replicas;
     if (o.completions !== undefined) rj.template!.completions = o.completions;
+    if (o.backoffLimit !== undefined) rj.template!.backoffLimit = o.backoffLimit;
+    if (o.backoffLimitPerIndex !== undefined) rj.template!.backoffLimitPerIndex = o.backoffLimitPerIndex;
+    if (o.maxFailedIndexes !== undefined) rj.template!.maxFailedIndexes = o.maxFailedIndexes;
     this.rjs.push(rj);
     return this;
   }
@@ -213,8 +222,8 @@ export class JobSetBuilder {
   }
 
   /** failurePolicy sets spec.failurePolicy. */
-  failurePolicy(restartStrategy: string, maxRestarts = 0): this {
-    this.spec.failurePolicy = { maxRestarts, restartStrategy };
+  failurePolicy(restartStrategy: string, maxRestarts = 0, rules: FailurePolicyRule[] = []): this {
+    this.spec.failurePolicy = { maxRestarts, restartStrategy, rules };
     return this;
   }
 
@@ -261,6 +270,9 @@ export class JobSetBuilder {
         failedPod: '',
         coordinatorPort: 0,
         updatedMs: this.created,
+        restartsCountTowardsMax: 0,
+        terminalState: '',
+        jobs: [],
       },
     };
   }

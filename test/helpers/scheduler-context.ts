@@ -297,11 +297,17 @@ export interface ReplicatedJobShape {
   gpus?: number;
   command?: string[];
   env?: Record<string, string>;
+  /** Pod failures before the Job fails. Test JobSets default to 0 (a failed pod fails its Job at once); batch/v1's default is 6. */
+  backoffLimit?: number;
+  podFailurePolicy?: unknown;
 }
 
 /** JobSetOptions are the rest of a test JobSet file. */
 export interface JobSetOptions {
   ttlSecondsAfterFinished?: number;
+  /** spec.failurePolicy as written in a file. */
+  failurePolicy?: unknown;
+  successPolicy?: unknown;
   labels?: Record<string, string>;
   user?: string;
 }
@@ -314,11 +320,15 @@ export function jobSetFile(name: string, rjs: Record<string, ReplicatedJobShape>
     metadata: { name, ...(o.labels ? { labels: o.labels } : {}) },
     spec: {
       ...(o.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: o.ttlSecondsAfterFinished } : {}),
+      ...(o.failurePolicy !== undefined ? { failurePolicy: o.failurePolicy } : {}),
+      ...(o.successPolicy !== undefined ? { successPolicy: o.successPolicy } : {}),
       replicatedJobs: Object.entries(rjs).map(([rjName, r]) => ({
         name: rjName,
         replicas: r.replicas ?? 1,
         template: {
           parallelism: r.parallelism ?? 1,
+          backoffLimit: r.backoffLimit ?? 0,
+          ...(r.podFailurePolicy !== undefined ? { podFailurePolicy: r.podFailurePolicy } : {}),
           template: {
             command: r.command ?? ['python', 'train.py'],
             env: Object.entries(r.env ?? {}).map(([n, value]) => ({ name: n, value })),

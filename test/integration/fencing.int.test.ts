@@ -3,7 +3,8 @@
  * cancelled and submitted again under the same name is a new JobSet whose
  * pods really run; the GPUs of a cancelled JobSet stay held until its pods
  * have exited (stop grace included); a second host using a live node's name
- * is refused; an agent that registers again fails the pods of its old epoch.
+ * is refused; an agent that registers again fails the pods of its old epoch
+ * (and, within backoffLimit, the scheduler replaces them).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -87,7 +88,7 @@ describe('fencing', () => {
     expect(after.address).toBe(node.address);
   });
 
-  it('fails the pods of the old epoch when the agent is killed and starts again, and none survives', async () => {
+  it('stops the pods of the old epoch when the agent is killed and starts again, and replaces them (a retry counted against backoffLimit)', async () => {
     await tc.submit({ metadata: { name: 'orphan' }, spec: { replicatedJobs: [{ name: 'w', template: { template: { command: ['sh', '-c', 'echo $$ > orphan.pid; exec sleep 300'], resources: { cpu: '1' } } } }] } });
     const pid = await waitFor(() => readInt(path.join(tc.dir, 'orphan.pid')), { timeoutMs: 30_000, what: 'orphan started' });
     await tc.waitForJobSet('orphan', (j) => j.status!.phase === 'JOB_SET_PHASE_RUNNING', 'Running');
@@ -97,8 +98,15 @@ describe('fencing', () => {
     expect(isAlive(pid)).toBe(true); // the pod outlived the agent…
     await tc.restartAgent(0);
     await waitFor(() => !isAlive(pid), { timeoutMs: 30_000, what: 'restarted agent stopped the orphan' }); // …until it came back
-    const failed = await tc.waitForJobSet('orphan', (j) => j.status!.phase === 'JOB_SET_PHASE_FAILED', 'Failed with NodeRestarted');
-    expect(failed.status!.pods[0]!.reason).toBe('NodeRestarted');
-    expect(existsSync(path.join(tc.dir, 'orphan.pid'))).toBe(true);
+    // The old epoch's pod failed with NodeRestarted; batch/v1's default backoffLimit (6) replaces it on the restarted agent.
+    const replaced = await tc.waitForJobSet('orphan', (j) => j.status!.pods[0]!.generation === 1 && j.status!.pods[0]!.phase === 'POD_PHASE_RUNNING', 'replacement running');
+    expect(replaced.status!.jobs[0]).toMatchObject({ failures: 1, state: 'Active' });
+    const newPid = await waitFor(() => {
+      const p = readInt(path.join(tc.dir, 'orphan.pid'));
+      return p !== undefined && p !== pid ? p : undefined;
+    }, { timeoutMs: 30_000, what: 'replacement pid' });
+    expect(isAlive(newPid)).toBe(true);
+    await tc.api.deleteJobSet('orphan');
+    await waitFor(() => !isAlive(newPid), { timeoutMs: 30_000, what: 'replacement stopped after cancel' });
   });
 });

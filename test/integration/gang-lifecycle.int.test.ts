@@ -85,14 +85,14 @@ describe('a gang JobSet on two agents', () => {
       spec: {
         replicatedJobs: [
           { name: 'sleepers', replicas: 1, template: { parallelism: 2, template: { command: ['sh', '-c', 'echo $$ > sleeper-$MUSTER_POD_INDEX.pid; exec sleep 300'], resources: small } } },
-          { name: 'bad', template: { template: { command: ['sh', '-c', 'until [ -s sleeper-0.pid ] && [ -s sleeper-1.pid ]; do sleep 0.1; done; exit 3'], resources: small } } },
+          { name: 'bad', template: { backoffLimit: 0, template: { command: ['sh', '-c', 'until [ -s sleeper-0.pid ] && [ -s sleeper-1.pid ]; do sleep 0.1; done; exit 3'], resources: small } } },
         ],
       },
     });
     const failed = await tc.waitForJobSet('exit3', (js) => js.status!.phase === 'JOB_SET_PHASE_FAILED', 'Failed');
     expect(failed.status!.failedPod).toBe('exit3/bad/0/0');
     expect(failed.status!.exitCode).toBe(3);
-    expect(failed.status!.reason).toBe('PodFailed');
+    expect(failed.status!.reason).toBe('FailedJobs');
     expect(failed.status!.message).toContain('exit3/bad/0/0');
     expect(failed.status!.message).toContain('exit code 3');
     // The sleepers are stopped by their agents once the JobSet failed.

@@ -40,6 +40,8 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
       continue;
     }
     const next = structuredClone(rec.jobset);
+    // A JobSet restarted through the queue keeps its pods' new generations.
+    const generationOf = new Map(next.status!.pods.map((p) => [p.podId, p.generation]));
     const { assignments, hosts } = buildAssignments({ jobset: next, gang: rec.gang, placements: adm.placements, addresses, coordinatorPort: adm.coordinatorPort });
     const tooBig = docs.tryAdd(assignments, adm.placements, hosts);
     if (tooBig) {
@@ -58,7 +60,7 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
     s.pods = rec.gang.map((g): PodStatus => {
       const pl = placementOf.get(g.podId)!;
       return {
-        podId: g.podId, generation: s.restarts, node: pl.node, phase: 'POD_PHASE_PENDING', signal: '', reason: '', message: '',
+        podId: g.podId, generation: generationOf.get(g.podId) ?? 0, node: pl.node, phase: 'POD_PHASE_PENDING', signal: '', reason: '', message: '',
         startedMs: 0, finishedMs: 0, seq: 0, pid: 0, binding: { gpuIndices: pl.gpuIndices, gpuUuids: [], cpuset: '', numaNode: 0, nics: [] },
         jobsetUid: next.metadata!.uid, requests: { ...g.request },
       };

@@ -67,7 +67,7 @@ describe('pod reports fold into the JobSet', () => {
     expect(st.phase).toBe('JOB_SET_PHASE_RUNNING');
     expect(st.reason).toBe('AllPodsRunning');
     expect(st.pods.map((p) => p.phase)).toEqual(Array(4).fill('POD_PHASE_RUNNING'));
-    expect(st.replicatedJobs).toEqual([{ name: 'workers', pods: 4, pending: 0, running: 4, succeeded: 0, failed: 0 }]);
+    expect(st.replicatedJobs).toEqual([{ name: 'workers', pods: 4, pending: 0, running: 4, succeeded: 0, failed: 0, readyJobs: 4, activeJobs: 4, succeededJobs: 0, failedJobs: 0, suspendedJobs: 0 }]);
     expect(persistedJobSet(s.db, 'train')!.phase).toBe('JOB_SET_PHASE_RUNNING');
     expect(s.out.eventsOf('train').at(-1)!.phase).toBe('JOB_SET_PHASE_RUNNING');
     // Running changes nobody's desired pods.
@@ -86,7 +86,7 @@ describe('pod reports fold into the JobSet', () => {
 
     const st = jobsetOf(s, 'train').status!;
     expect(st.phase).toBe('JOB_SET_PHASE_FAILED');
-    expect(st.reason).toBe('PodFailed');
+    expect(st.reason).toBe('FailedJobs');
     expect(st.failedPod).toBe(victim);
     expect(st.exitCode).toBe(137);
     expect(st.message).toContain(victim);
@@ -98,7 +98,7 @@ describe('pod reports fold into the JobSet', () => {
       expect(doc.pods).toEqual([]);
       expect(doc.hostfiles).toEqual([]);
     }
-    expect(s.out.eventsOf('train').map((e) => [e.phase, e.reason])).toEqual([['JOB_SET_PHASE_FAILED', 'PodFailed']]);
+    expect(s.out.eventsOf('train').map((e) => [e.phase, e.reason])).toEqual([['JOB_SET_PHASE_FAILED', 'FailedJobs']]);
     expect(s.cycleRequests).toContain('capacity freed');
   });
 

@@ -1,16 +1,20 @@
 /**
  * Folding what agents report (pod events from JetStream, pod sets in
- * heartbeats) into JobSet status. Reports are idempotent by (podId,
- * generation, seq); reports from other nodes, older generations or finished
- * JobSets are dropped. When a JobSet finishes, its pods leave the desired
- * documents (the agents stop what still runs) in the same commit.
+ * heartbeats) into JobSet status and acting on what it means (core/lifecycle:
+ * retries, Job and JobSet restarts, failure, success). Reports are idempotent
+ * by (podId, generation, seq); reports from other nodes, older generations or
+ * finished JobSets are dropped. Whatever changes what nodes must run — a
+ * finished JobSet, restarted pods, a placement released for a Recreate
+ * restart — reaches the desired documents in the same commit.
  */
 import { parsePodId } from '../../../shared/src/ids.js';
-import { isTerminalJobSet, jobSetPhaseName } from '../../../shared/src/phases.js';
+import { isTerminalJobSet, isTerminalPod, jobSetPhaseName } from '../../../shared/src/phases.js';
 import type { PodStatus } from '../../../shared/src/proto/types.js';
-import { applyPodStatus, classifyPodReport, foldStatus } from '../core/jobset-status.js';
+import { buildAssignments } from '../core/assignments.js';
+import { applyPodStatus, classifyPodReport } from '../core/jobset-status.js';
+import { evaluateJobSet } from '../core/lifecycle.js';
 import type { SchedulerContext } from '../context.js';
-import type { JobSetRecord } from '../store/store.js';
+import { podKey, type JobSetRecord } from '../store/store.js';
 import { announce, pushDesired } from './notify.js';
 
 /** PodReport is one pod's status as reported by (or on behalf of) a node. */
@@ -25,6 +29,11 @@ export function applyPodReports(ctx: SchedulerContext, node: string, reports: Po
     ctx,
     reports.map((pod) => ({ node, pod })),
   );
+}
+
+/** addressesOf maps node names to the addresses pods there are reached at. */
+function addressesOf(ctx: SchedulerContext): Map<string, string> {
+  return new Map(ctx.store.allNodes().map((n) => [n.node.name, n.node.address]));
 }
 
 /** applyReports merges reports from any nodes and commits everything that changed in one transaction. */
@@ -52,22 +61,42 @@ export function applyReports(ctx: SchedulerContext, reports: PodReport[]): strin
 
   const changed: JobSetRecord[] = [];
   const nodes = new Set<string>();
+  const ended = new Set<string>();
   let freed = false;
+  const lostNodes = new Set(ctx.store.allNodes().filter((n) => n.node.state === 'NODE_STATE_LOST').map((n) => n.node.name));
   for (const rec of touched.values()) {
+    const name = rec.jobset.metadata!.name;
     const before = rec.jobset.status!.phase;
-    rec.jobset.status = foldStatus(rec.jobset, now);
+    // Pods reported ended in this batch hold nothing once the lifecycle replaces them.
+    for (const p of rec.jobset.status!.pods) if (isTerminalPod(p.phase)) ended.add(podKey(p.podId, rec.jobset.metadata!.uid, p.generation));
+    const decision = evaluateJobSet(rec.jobset, { now, lostNodes });
+    rec.jobset.status = decision.status;
     rec.jobset.status.updatedMs = now;
+    for (const e of decision.events) ctx.log.info(e.message, { jobset: name, event: e.type });
+    if (decision.releasePlacement) {
+      // Back to the queue: the pods leave their nodes' desired documents (the agents stop them) in this commit.
+      for (const p of rec.placement?.pods ?? []) nodes.add(p.node);
+      rec.placement = null;
+      freed = true;
+    } else if (decision.restartPods.length > 0 && rec.placement) {
+      // New incarnations where the old ones ran: same placement, new generations (and MUSTER_RESTART_ATTEMPT).
+      const placement = rec.placement;
+      const { assignments } = buildAssignments({ jobset: rec.jobset, gang: rec.gang, placements: placement.pods, addresses: addressesOf(ctx), coordinatorPort: placement.coordinatorPort });
+      rec.placement = { ...placement, assignments };
+      const restarted = new Set(decision.restartPods);
+      for (const p of placement.pods) if (restarted.has(p.podId)) nodes.add(p.node);
+    }
     changed.push(rec);
     const after = rec.jobset.status.phase;
     if (after !== before) {
-      ctx.log.info('jobset phase changed', { jobset: rec.jobset.metadata!.name, from: jobSetPhaseName(before), to: jobSetPhaseName(after), reason: rec.jobset.status.reason });
+      ctx.log.info('jobset phase changed', { jobset: name, from: jobSetPhaseName(before), to: jobSetPhaseName(after), reason: rec.jobset.status.reason });
       if (isTerminalJobSet(after)) {
         freed = true;
         for (const p of rec.placement?.pods ?? []) nodes.add(p.node);
       }
     }
   }
-  const bumped = ctx.store.commit(changed, nodes);
+  const bumped = ctx.store.commit(changed, nodes, ended);
   pushDesired(ctx, bumped);
   for (const rec of changed) announce(ctx, ctx.store.getJobSet(rec.jobset.metadata!.name)!.jobset);
   if (freed) ctx.requestCycle('capacity freed');

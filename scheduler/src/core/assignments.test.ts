@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAssignments } from './assignments.js';
 import type { PodPlacement } from './types.js';
 import type { JobSet } from '../../../shared/src/proto/types.js';
-import { gangOf, jobSetUid, makeJobSet, resources } from '../../../test/helpers/builders.js';
+import { gangOf, jobSetUid, makeJobSet, resources, podStatus } from '../../../test/helpers/builders.js';
 
 const PORT = 29517;
 const ADDRESSES = new Map([
@@ -37,10 +37,17 @@ const WANT: Want[] = [
   { podId: 'train/workers/1/1', rj: 'workers', job: 1, pod: 1, node: 'n2', gpus: [5] },
 ];
 
+/** RETRIED is a pod retried once more than the others (its generation is one above theirs). */
+const RETRIED = 'train/workers/1/1';
+const generationOf = (podId: string) => (podId === RETRIED ? 6 : 5);
+
+/** The JobSet after 2 JobSet restarts; each pod has its own generation. */
 function jobset(configure: (b: ReturnType<typeof makeJobSet>) => void = () => {}): JobSet {
   const b = makeJobSet('train').replicatedJob('leader', { cpu: 1 }).replicatedJob('workers', { replicas: 2, parallelism: 2, cpu: 1, gpus: 1 }).restarts(2);
   configure(b);
-  return b.build();
+  const js = b.build();
+  js.status!.pods = WANT.map((w) => podStatus(w.podId, { generation: generationOf(w.podId), node: w.node }));
+  return js;
 }
 
 /** Placements listed in reverse rank order, so nothing may depend on their order. */
@@ -91,7 +98,8 @@ describe('buildAssignments', () => {
         expect(a.env).not.toHaveProperty('CUDA_DEVICE_ORDER');
       }
       expect(a.binding?.gpuIndices).toEqual(w.gpus);
-      expect(a).toMatchObject({ jobset: 'train', replicatedJob: w.rj, jobIndex: w.job, podIndex: w.pod, generation: 2 });
+      // MUSTER_RESTART_ATTEMPT is the JobSet's restart count; the generation is the pod's own incarnation.
+      expect(a).toMatchObject({ jobset: 'train', replicatedJob: w.rj, jobIndex: w.job, podIndex: w.pod, generation: generationOf(w.podId) });
     });
   });
 

@@ -29,7 +29,9 @@ export function buildAssignments(input: AssignmentInput): AdmittedPods {
   const { jobset, gang, placements, addresses, coordinatorPort } = input;
   const spec = jobset.spec!;
   const name = jobset.metadata!.name;
-  const generation = jobset.status?.restarts ?? 0;
+  const restartAttempt = jobset.status?.restarts ?? 0;
+  // Each pod carries its own generation (a retried pod's is higher than its Job-mates'); a new JobSet's pods start at 0.
+  const generationOf = new Map((jobset.status?.pods ?? []).map((p) => [p.podId, p.generation]));
   const nodeOf = new Map(placements.map((p) => [p.podId, p]));
   const hostOf = (podId: string): string => {
     const node = nodeOf.get(podId)?.node ?? '';
@@ -57,7 +59,7 @@ export function buildAssignments(input: AssignmentInput): AdmittedPods {
       JOB_COMPLETION_INDEX: String(pod.podIndex),
       MUSTER_GLOBAL_RANK: String(pod.rank),
       MUSTER_WORLD_SIZE: String(gang.length),
-      MUSTER_RESTART_ATTEMPT: String(generation),
+      MUSTER_RESTART_ATTEMPT: String(restartAttempt),
       MUSTER_COORDINATOR: `${masterAddr}:${coordinatorPort}`,
       MASTER_ADDR: masterAddr,
       MASTER_PORT: String(coordinatorPort),
@@ -76,7 +78,7 @@ export function buildAssignments(input: AssignmentInput): AdmittedPods {
       replicatedJob: pod.replicatedJob,
       jobIndex: pod.jobIndex,
       podIndex: pod.podIndex,
-      generation,
+      generation: generationOf.get(pod.podId) ?? 0,
       template: templates.get(pod.replicatedJob) ?? null,
       env,
       binding: { gpuIndices: pl.gpuIndices, gpuUuids: [], cpuset: '', numaNode: 0, nics: [] },

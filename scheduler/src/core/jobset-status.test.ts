@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { applyPodStatus, classifyPodReport, foldStatus, successMet, type PodUpdateResult } from './jobset-status.js';
+import { applyPodStatus, classifyPodReport, successMet, type PodUpdateResult } from './jobset-status.js';
+import { evaluateJobSet } from './lifecycle.js';
 import type { JobSet, JobSetPhase, PodPhase, PodStatus } from '../../../shared/src/proto/types.js';
 import { admittedJobSet, gangOf, jobSetUid, makeJobSet, podStatus } from '../../../test/helpers/builders.js';
 
 const NOW = 1_000_000;
 
-/** leaderWorkers: leader (1 job × 1 pod) + workers (2 jobs × 2 pods); pods on n1 (leader) and n2 (workers). */
+/** foldStatus is the status the lifecycle gives a JobSet's pods (no failure policy: a failed Job fails the JobSet). */
+function foldStatus(js: JobSet, now: number): JobSet['status'] & object {
+  return evaluateJobSet(js, { now }).status;
+}
+
+/** leaderWorkers: leader (1 job × 1 pod) + workers (2 jobs × 2 pods), no retries (backoffLimit 0); pods on n1 (leader) and n2 (workers). */
 function leaderWorkers(configure: (b: ReturnType<typeof makeJobSet>) => void = () => {}): JobSet {
-  const b = makeJobSet('train').replicatedJob('leader', { cpu: 1 }).replicatedJob('workers', { replicas: 2, parallelism: 2, cpu: 1 });
+  const b = makeJobSet('train').replicatedJob('leader', { cpu: 1, backoffLimit: 0 }).replicatedJob('workers', { replicas: 2, parallelism: 2, cpu: 1, backoffLimit: 0 });
   configure(b);
   return admittedJobSet(b.build(), (p) => (p.replicatedJob === 'leader' ? 'n1' : 'n2'));
 }

@@ -41,12 +41,14 @@ export function submitJobSet(ctx: SchedulerContext, req: SubmitInput): JobSet {
     status: {
       phase: 'JOB_SET_PHASE_PENDING', reason: 'Queued', message: 'waiting for the next scheduling cycle', restarts: 0,
       admittedMs: 0, startedMs: 0, finishedMs: 0, replicatedJobs: [], pods: [], conditions: [], failedPod: '', coordinatorPort: 0, updatedMs: now,
+      restartsCountTowardsMax: 0, terminalState: '', jobs: [],
     },
   };
   // Before admission every pod of the gang is pending (counted before the insert, so they are persisted too).
   jobset.status!.replicatedJobs = jobset.spec!.replicatedJobs.map((rj) => {
     const pods = (rj.replicas ?? 1) * (rj.template?.parallelism ?? 1);
-    return { name: rj.name, pods, pending: pods, running: 0, succeeded: 0, failed: 0 };
+    const jobs = rj.replicas ?? 1;
+    return { name: rj.name, pods, pending: pods, running: 0, succeeded: 0, failed: 0, readyJobs: 0, activeJobs: jobs, succeededJobs: 0, failedJobs: 0, suspendedJobs: 0 };
   });
   const rec = ctx.store.insertJobSet(jobset);
   ctx.log.info('jobset submitted', { jobset: name, pods: rec.gang.length, user: jobset.metadata!.user });

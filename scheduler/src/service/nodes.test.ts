@@ -71,7 +71,7 @@ describe('registering a node', () => {
     const st = jobsetOf(s, 'train').status!;
     expect(st.pods.find((p) => p.podId === a[0]!.podId)).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'NodeRestarted' });
     expect(st.pods.find((p) => p.podId === a[1]!.podId)!.phase).toBe('POD_PHASE_RUNNING');
-    expect(st).toMatchObject({ phase: 'JOB_SET_PHASE_FAILED', reason: 'PodFailed', failedPod: a[0]!.podId });
+    expect(st).toMatchObject({ phase: 'JOB_SET_PHASE_FAILED', reason: 'FailedJobs', failedPod: a[0]!.podId });
     expect(st.message).toContain('NodeRestarted');
     // n1 is told its new epoch with nothing to run; n2 is told to stop the JobSet's other pod.
     expect(s.out.lastDesired('n1')).toMatchObject({ epoch: 2, pods: [] });

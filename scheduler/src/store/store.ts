@@ -79,6 +79,16 @@ export function isActive(js: JobSet): boolean {
   return p === 'JOB_SET_PHASE_ADMITTED' || p === 'JOB_SET_PHASE_RUNNING';
 }
 
+/**
+ * supersededBy says which pods of an active JobSet a change stops: undefined
+ * (all) when it is no longer active, else the pods given a new generation.
+ */
+function supersededBy(before: JobSetRecord, after: JobSetRecord): ReadonlySet<string> | undefined {
+  if (!isActive(after.jobset)) return undefined;
+  const gen = new Map(after.jobset.status!.pods.map((p) => [p.podId, p.generation]));
+  return new Set(before.jobset.status!.pods.filter((p) => gen.get(p.podId) !== p.generation).map((p) => p.podId));
+}
+
 /** Store is the authoritative state of one scheduler process. */
 export class Store {
   private readonly jobsets = new Map<string, JobSetRecord>();
@@ -159,8 +169,11 @@ export class Store {
    * commit persists changed JobSets and bumps the desired revision of `nodes`
    * in one transaction, then updates memory. Returns the bumped nodes. The
    * placement (large: every pod's assignment) is written only when it changed.
+   * Unfinished pods the change stops (a finished JobSet's, superseded
+   * generations) hold their capacity on their nodes until their agents report
+   * them gone — except those in `ended` (podKeys reported ended in this change).
    */
-  commit(changed: JobSetRecord[], nodes: Iterable<string>): string[] {
+  commit(changed: JobSetRecord[], nodes: Iterable<string>, ended: ReadonlySet<string> = new Set()): string[] {
     const bumped = [...new Set(nodes)].filter((n) => this.nodes.has(n));
     this.db.transaction(() => {
       for (const rec of changed) {
@@ -174,7 +187,7 @@ export class Store {
     })();
     for (const rec of changed) {
       const before = this.jobsets.get(rec.jobset.metadata!.name);
-      if (before && isActive(before.jobset) && !isActive(rec.jobset)) this.holdStoppingPods(rec);
+      if (before && isActive(before.jobset)) this.holdStoppingPods(before, supersededBy(before, rec), ended);
       this.jobsets.set(rec.jobset.metadata!.name, rec);
     }
     for (const n of bumped) this.nodes.get(n)!.revision++;
@@ -182,13 +195,19 @@ export class Store {
     return bumped;
   }
 
-  /** holdStoppingPods moves a finished or deleted JobSet's unfinished pods to their nodes' lingering sets. */
-  private holdStoppingPods(rec: JobSetRecord): void {
+  /**
+   * holdStoppingPods moves unfinished pods of a JobSet as it was (`rec`) to their nodes' lingering sets:
+   * all of them when it finished or was deleted, else those `only` names (replaced by a new generation).
+   */
+  private holdStoppingPods(rec: JobSetRecord, only?: ReadonlySet<string>, ended: ReadonlySet<string> = new Set()): void {
+    if (only?.size === 0) return;
     const uid = rec.jobset.metadata!.uid;
     const gpus = new Map((rec.placement?.pods ?? []).map((p) => [p.podId, p.gpuIndices]));
     const req = new Map(rec.gang.map((g) => [g.podId, g.request]));
     for (const p of rec.jobset.status!.pods) {
       if (p.phase === 'POD_PHASE_SUCCEEDED' || p.phase === 'POD_PHASE_FAILED') continue;
+      if (only && !only.has(p.podId)) continue;
+      if (ended.has(podKey(p.podId, uid, p.generation))) continue; // reported ended in the change being committed
       const node = this.nodes.get(p.node);
       // Called just before the node's revision is bumped for this change: the agent learns of it at revision + 1.
       node?.lingering.set(podKey(p.podId, uid, p.generation), { requests: req.get(p.podId) ?? { ...ZERO }, gpuIndices: gpus.get(p.podId) ?? [], untilRevision: node.revision + 1 });
@@ -322,6 +341,13 @@ export class Store {
       rec.node.allocated = add(a ? a.r : ZERO, lingering);
       rec.node.pods = (a?.pods ?? 0) + rec.lingering.size;
     }
+  }
+
+  /** lingeringPodsOf counts pods of the JobSet incarnation `uid` still stopping on any node. */
+  lingeringPodsOf(uid: string): number {
+    let n = 0;
+    for (const rec of this.nodes.values()) for (const key of rec.lingering.keys()) if (key.split('@')[1] === uid) n++;
+    return n;
   }
 
   /** usedGpuIndices lists the GPU indices bound to active pods on `node`. */

@@ -39,3 +39,7 @@ export type { NodeState__Output as NodeState } from './generated/muster/v1/NodeS
 export type { DeleteJobSetResponse__Output as DeleteJobSetResponse } from './generated/muster/v1/DeleteJobSetResponse.js';
 export type { ListJobSetsResponse__Output as ListJobSetsResponse } from './generated/muster/v1/ListJobSetsResponse.js';
 export type { ListNodesResponse__Output as ListNodesResponse } from './generated/muster/v1/ListNodesResponse.js';
+export type { JobStatus__Output as JobStatus } from './generated/muster/v1/JobStatus.js';
+export type { FailurePolicy__Output as FailurePolicy } from './generated/muster/v1/FailurePolicy.js';
+export type { FailurePolicyRule__Output as FailurePolicyRule } from './generated/muster/v1/FailurePolicyRule.js';
+export type { PodFailurePolicyRule__Output as PodFailurePolicyRule } from './generated/muster/v1/PodFailurePolicyRule.js';

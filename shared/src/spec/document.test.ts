@@ -103,7 +103,7 @@ describe('parseJobSetText', () => {
     expect(workers!.template!.parallelism).toBe(4);
     expect(workers!.template!.template!.env).toEqual([{ name: 'EPOCHS', value: '3' }]);
     expect(d.spec.successPolicy).toEqual({ operator: 'All', targetReplicatedJobs: ['workers'] });
-    expect(d.spec.failurePolicy).toEqual({ maxRestarts: 3, restartStrategy: 'InPlace' });
+    expect(d.spec.failurePolicy).toEqual({ maxRestarts: 3, restartStrategy: 'InPlace', rules: [] });
     expect(validateJobSet(d.name, d.spec)).toEqual([]);
   });
 

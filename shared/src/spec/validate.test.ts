@@ -179,12 +179,81 @@ describe('validateJobSet', () => {
     },
     {
       name: 'an unknown restartStrategy',
-      edit: (s) => void (s.failurePolicy = { maxRestarts: 1, restartStrategy: 'Sometimes' }),
+      edit: (s) => void (s.failurePolicy = { maxRestarts: 1, restartStrategy: 'Sometimes', rules: [] }),
       wantPaths: ['spec.failurePolicy.restartStrategy'],
     },
     {
+      name: 'a failurePolicy rule with an unknown action, reason, target, a bad pattern and a bad name',
+      edit: (s) =>
+        void (s.failurePolicy = {
+          maxRestarts: 1,
+          restartStrategy: 'Recreate',
+          rules: [{ name: '9lives', action: 'Retry', onJobFailureReasons: ['OOMKilled'], onJobFailureMessagePatterns: ['(unclosed'], targetReplicatedJobs: ['nope'] }],
+        }),
+      wantPaths: [
+        'spec.failurePolicy.rules[0].name',
+        'spec.failurePolicy.rules[0].action',
+        'spec.failurePolicy.rules[0].onJobFailureReasons[0]',
+        'spec.failurePolicy.rules[0].onJobFailureMessagePatterns[0]',
+        'spec.failurePolicy.rules[0].targetReplicatedJobs[0]',
+      ],
+    },
+    {
+      name: 'two failurePolicy rules with the same name',
+      edit: (s) => {
+        const r = { name: 'same', action: 'FailJobSet', onJobFailureReasons: [], onJobFailureMessagePatterns: [], targetReplicatedJobs: [] };
+        s.failurePolicy = { maxRestarts: 0, restartStrategy: '', rules: [r, { ...r }] };
+      },
+      wantPaths: ['spec.failurePolicy.rules[1].name'],
+      absentPaths: ['spec.failurePolicy.rules[0].name'],
+    },
+    {
+      name: 'podFailurePolicy rules: unknown action, In 0, no matcher, both matchers, FailIndex without backoffLimitPerIndex, an unknown pod condition',
+      edit: (s) => {
+        s.replicatedJobs[1]!.template!.podFailurePolicy = {
+          rules: [
+            { action: 'Restart', onExitCodes: { operator: 'In', values: [1] }, onPodConditions: [] },
+            { action: 'FailJob', onExitCodes: { operator: 'In', values: [0, 1] }, onPodConditions: [] },
+            { action: 'Ignore', onExitCodes: null, onPodConditions: [] },
+            { action: 'Ignore', onExitCodes: { operator: 'NotIn', values: [1] }, onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+            { action: 'FailIndex', onExitCodes: { operator: 'In', values: [2] }, onPodConditions: [] },
+            { action: 'Ignore', onExitCodes: null, onPodConditions: [{ type: 'Evicted', status: '' }] },
+          ],
+        };
+      },
+      wantPaths: [
+        'spec.replicatedJobs[1].template.podFailurePolicy.rules[0].action',
+        'spec.replicatedJobs[1].template.podFailurePolicy.rules[1].onExitCodes.values',
+        'spec.replicatedJobs[1].template.podFailurePolicy.rules[2]',
+        'spec.replicatedJobs[1].template.podFailurePolicy.rules[3]',
+        'spec.replicatedJobs[1].template.podFailurePolicy.rules[4].action',
+        'spec.replicatedJobs[1].template.podFailurePolicy.rules[5].onPodConditions[0].type',
+      ],
+    },
+    {
+      name: 'maxFailedIndexes without backoffLimitPerIndex, and over completions',
+      edit: (s) => void (s.replicatedJobs[1]!.template!.maxFailedIndexes = 5),
+      wantPaths: ['spec.replicatedJobs[1].template.maxFailedIndexes'],
+    },
+    {
+      name: 'backoffLimitPerIndex on a NonIndexed Job',
+      edit: (s) => {
+        s.replicatedJobs[1]!.template!.completionMode = 'NonIndexed';
+        s.replicatedJobs[1]!.template!.backoffLimitPerIndex = 1;
+      },
+      wantPaths: ['spec.replicatedJobs[1].template.backoffLimitPerIndex'],
+    },
+    {
+      name: 'startupPolicy InOrder together with dependsOn',
+      edit: (s) => {
+        s.startupPolicy = { startupPolicyOrder: 'InOrder' };
+        s.replicatedJobs[1]!.dependsOn = [{ name: 'leader', status: 'Ready' }];
+      },
+      wantPaths: ['spec.startupPolicy.startupPolicyOrder'],
+    },
+    {
       name: 'negative maxRestarts',
-      edit: (s) => void (s.failurePolicy = { maxRestarts: -1, restartStrategy: 'Recreate' }),
+      edit: (s) => void (s.failurePolicy = { maxRestarts: -1, restartStrategy: 'Recreate', rules: [] }),
       wantPaths: ['spec.failurePolicy.maxRestarts'],
     },
     {
@@ -349,25 +418,36 @@ describe('withDefaults', () => {
     expect(rj(withDefaults(s), 1).replicas).toBe(5);
   });
 
-  it('fills successPolicy All (all replicatedJobs) and failurePolicy Recreate', () => {
+  it('fills successPolicy All (all replicatedJobs), startupPolicy AnyOrder and backoffLimit 6, and invents no failurePolicy (none: a failed Job fails the JobSet)', () => {
     const d = withDefaults(raw());
     expect(d.successPolicy).toEqual({ operator: 'All', targetReplicatedJobs: [] });
-    expect(d.failurePolicy).toEqual({ maxRestarts: 0, restartStrategy: 'Recreate' });
+    expect(d.failurePolicy).toBeNull();
+    expect(d.startupPolicy).toEqual({ startupPolicyOrder: 'AnyOrder' });
+    expect(d.replicatedJobs.map((r) => r.template!.backoffLimit)).toEqual([6, 6]);
+  });
+
+  it('makes backoffLimit unlimited when failures are counted per index, and keeps an explicit one', () => {
+    const s = raw();
+    rj(s, 0).template!.backoffLimitPerIndex = 1;
+    rj(s, 1).template!.backoffLimit = 0;
+    const d = withDefaults(s);
+    expect(d.replicatedJobs.map((r) => r.template!.backoffLimit)).toEqual([2_147_483_647, 0]);
   });
 
   it('fills an empty operator and restartStrategy but keeps targets and maxRestarts', () => {
     const s = raw();
     s.successPolicy = { operator: '', targetReplicatedJobs: ['workers'] };
-    s.failurePolicy = { maxRestarts: 3, restartStrategy: '' };
+    s.failurePolicy = { maxRestarts: 3, restartStrategy: '', rules: [{ name: '', action: 'FailJobSet', onJobFailureReasons: [], onJobFailureMessagePatterns: [], targetReplicatedJobs: [] }] };
     const d = withDefaults(s);
     expect(d.successPolicy).toEqual({ operator: 'All', targetReplicatedJobs: ['workers'] });
-    expect(d.failurePolicy).toEqual({ maxRestarts: 3, restartStrategy: 'Recreate' });
+    expect(d.failurePolicy).toMatchObject({ maxRestarts: 3, restartStrategy: 'Recreate' });
+    expect(d.failurePolicy!.rules[0]!.name).toBe('failurePolicyRule0');
   });
 
   it('keeps explicit policies', () => {
     const s = raw();
     s.successPolicy = { operator: 'Any', targetReplicatedJobs: [] };
-    s.failurePolicy = { maxRestarts: 2, restartStrategy: 'InPlace' };
+    s.failurePolicy = { maxRestarts: 2, restartStrategy: 'InPlace', rules: [] };
     const d = withDefaults(s);
     expect(d.successPolicy).toEqual(s.successPolicy);
     expect(d.failurePolicy).toEqual(s.failurePolicy);

@@ -5,7 +5,7 @@
  */
 import type { FieldIssue } from '../errors.js';
 import { nameProblem } from '../ids.js';
-import type { JobSetSpec } from '../proto/types.js';
+import type { JobSetSpec, JobTemplate } from '../proto/types.js';
 
 /** MAX_PODS_PER_JOBSET bounds the size of one gang. */
 export const MAX_PODS_PER_JOBSET = 10_000;
@@ -16,7 +16,14 @@ export const MAX_POD_TEMPLATE_BYTES = 64 * 1024;
 /** MAX_LABELS bounds the labels of one JobSet. */
 export const MAX_LABELS = 64;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const RESTART_STRATEGIES = ['Recreate', 'BlockingRecreate', 'InPlace'];
+const RESTART_STRATEGIES = ['Recreate', 'BlockingRecreate', 'InPlace', 'InPlaceRestart'];
+const JOBSET_ACTIONS = ['FailJobSet', 'RestartJobSet', 'RestartJobSetAndIgnoreMaxRestarts', 'RestartJob', 'RestartJobAndIgnoreMaxRestarts'];
+const POD_ACTIONS = ['FailJob', 'FailIndex', 'Ignore', 'Count'];
+/** JOB_FAILURE_REASONS are the reasons a Job fails with (what failurePolicy rules match). */
+export const JOB_FAILURE_REASONS = ['BackoffLimitExceeded', 'DeadlineExceeded', 'PodFailurePolicy', 'MaxFailedIndexesExceeded', 'FailedIndexes', 'NodeLost'];
+const RULE_NAME = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
+/** MAX_POD_FAILURE_RULES is batch/v1's bound on podFailurePolicy rules. */
+export const MAX_POD_FAILURE_RULES = 20;
 
 /** validateJobSet returns every problem of a JobSet's name and (already defaulted or raw) spec. */
 export function validateJobSet(name: string, spec: JobSetSpec | null | undefined): FieldIssue[] {
@@ -58,6 +65,7 @@ export function validateJobSet(name: string, spec: JobSetSpec | null | undefined
       issues.push({ path: `${tp}.completions`, message: 'must equal parallelism (every pod of a gang runs at once; waves come later)' });
     if (!['', 'Indexed', 'NonIndexed'].includes(jt.completionMode)) issues.push({ path: `${tp}.completionMode`, message: 'must be Indexed or NonIndexed' });
     if (jt.backoffLimit !== undefined && jt.backoffLimit < 0) issues.push({ path: `${tp}.backoffLimit`, message: 'must be at least 0' });
+    issues.push(...validateRetries(jt, tp, par));
     if (jt.activeDeadlineSeconds !== undefined && jt.activeDeadlineSeconds <= 0) issues.push({ path: `${tp}.activeDeadlineSeconds`, message: 'must be positive' });
     totalPods += Math.max(0, replicas) * Math.max(0, par);
     const pod = jt.template;
@@ -103,7 +111,36 @@ export function validateJobSet(name: string, spec: JobSetSpec | null | undefined
   if (fp) {
     if (fp.maxRestarts < 0) issues.push({ path: 'spec.failurePolicy.maxRestarts', message: 'must be ≥ 0' });
     if (fp.restartStrategy !== '' && !RESTART_STRATEGIES.includes(fp.restartStrategy))
-      issues.push({ path: 'spec.failurePolicy.restartStrategy', message: `must be one of ${RESTART_STRATEGIES.join(', ')}` });
+      issues.push({ path: 'spec.failurePolicy.restartStrategy', message: `must be one of Recreate, BlockingRecreate, InPlace` });
+    const ruleNames = new Set<string>();
+    fp.rules.forEach((r, i) => {
+      const rp = `spec.failurePolicy.rules[${i}]`;
+      if (r.name !== '') {
+        if (!RULE_NAME.test(r.name) || r.name.length > 128) issues.push({ path: `${rp}.name`, message: 'must start with a letter and hold letters, digits, "_", "," or ":" (at most 128)' });
+        else if (ruleNames.has(r.name)) issues.push({ path: `${rp}.name`, message: `duplicate rule name "${r.name}"` });
+        ruleNames.add(r.name);
+      }
+      if (!JOBSET_ACTIONS.includes(r.action)) issues.push({ path: `${rp}.action`, message: `must be one of ${JOBSET_ACTIONS.join(', ')}` });
+      r.onJobFailureReasons.forEach((reason, j) => {
+        if (!JOB_FAILURE_REASONS.includes(reason)) issues.push({ path: `${rp}.onJobFailureReasons[${j}]`, message: `must be one of ${JOB_FAILURE_REASONS.join(', ')}` });
+      });
+      r.onJobFailureMessagePatterns.forEach((pattern, j) => {
+        try {
+          new RegExp(pattern);
+        } catch (e) {
+          issues.push({ path: `${rp}.onJobFailureMessagePatterns[${j}]`, message: `is not a valid regular expression: ${(e as Error).message}` });
+        }
+      });
+      r.targetReplicatedJobs.forEach((t, j) => {
+        if (!names.has(t)) issues.push({ path: `${rp}.targetReplicatedJobs[${j}]`, message: `no replicatedJob named "${t}"` });
+      });
+    });
+  }
+  const sup = spec.startupPolicy;
+  if (sup) {
+    if (!['', 'AnyOrder', 'InOrder'].includes(sup.startupPolicyOrder)) issues.push({ path: 'spec.startupPolicy.startupPolicyOrder', message: 'must be AnyOrder or InOrder' });
+    if (sup.startupPolicyOrder === 'InOrder' && rjs.some((r) => r.dependsOn.length > 0))
+      issues.push({ path: 'spec.startupPolicy.startupPolicyOrder', message: 'InOrder cannot be combined with dependsOn (use one or the other)' });
   }
   const c = spec.coordinator;
   if (c) {
@@ -120,6 +157,45 @@ export function validateJobSet(name: string, spec: JobSetSpec | null | undefined
   return issues;
 }
 
+/** validateRetries checks backoffLimitPerIndex, maxFailedIndexes and podFailurePolicy of one Job template. */
+function validateRetries(jt: JobTemplate, tp: string, completions: number): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const perIndex = jt.backoffLimitPerIndex;
+  if (perIndex !== undefined && perIndex !== null) {
+    if (perIndex < 0) issues.push({ path: `${tp}.backoffLimitPerIndex`, message: 'must be at least 0' });
+    if (jt.completionMode === 'NonIndexed') issues.push({ path: `${tp}.backoffLimitPerIndex`, message: 'needs completionMode Indexed' });
+  }
+  const maxFailed = jt.maxFailedIndexes;
+  if (maxFailed !== undefined && maxFailed !== null) {
+    if (perIndex === undefined || perIndex === null) issues.push({ path: `${tp}.maxFailedIndexes`, message: 'needs backoffLimitPerIndex' });
+    if (maxFailed < 0 || maxFailed > completions) issues.push({ path: `${tp}.maxFailedIndexes`, message: `must be between 0 and completions (${completions})` });
+  }
+  const rules = jt.podFailurePolicy?.rules ?? [];
+  if (rules.length > MAX_POD_FAILURE_RULES) issues.push({ path: `${tp}.podFailurePolicy.rules`, message: `at most ${MAX_POD_FAILURE_RULES} rules` });
+  rules.forEach((r, i) => {
+    const rp = `${tp}.podFailurePolicy.rules[${i}]`;
+    if (!POD_ACTIONS.includes(r.action)) issues.push({ path: `${rp}.action`, message: `must be one of ${POD_ACTIONS.join(', ')}` });
+    if (r.action === 'FailIndex' && (perIndex === undefined || perIndex === null)) issues.push({ path: `${rp}.action`, message: 'FailIndex needs backoffLimitPerIndex' });
+    const ec = r.onExitCodes;
+    if (ec && r.onPodConditions.length > 0) issues.push({ path: rp, message: 'set onExitCodes or onPodConditions, not both' });
+    if (!ec && r.onPodConditions.length === 0) issues.push({ path: rp, message: 'needs onExitCodes or onPodConditions' });
+    if (ec) {
+      if (!['In', 'NotIn'].includes(ec.operator)) issues.push({ path: `${rp}.onExitCodes.operator`, message: 'must be In or NotIn' });
+      if (ec.values.length === 0 || ec.values.length > 255) issues.push({ path: `${rp}.onExitCodes.values`, message: 'must list 1 to 255 exit codes' });
+      if (ec.operator === 'In' && ec.values.includes(0)) issues.push({ path: `${rp}.onExitCodes.values`, message: '0 cannot be listed with In (a pod that exits 0 succeeded)' });
+      if (new Set(ec.values).size !== ec.values.length) issues.push({ path: `${rp}.onExitCodes.values`, message: 'must not repeat a value' });
+    }
+    r.onPodConditions.forEach((c, j) => {
+      if (c.type !== 'DisruptionTarget') issues.push({ path: `${rp}.onPodConditions[${j}].type`, message: 'only DisruptionTarget is known off Kubernetes (a pod whose node was lost or whose agent restarted)' });
+      if (!['', 'True', 'False', 'Unknown'].includes(c.status)) issues.push({ path: `${rp}.onPodConditions[${j}].status`, message: 'must be True, False or Unknown' });
+    });
+  });
+  return issues;
+}
+
+/** DEFAULT_BACKOFF_LIMIT is batch/v1's default backoffLimit. */
+export const DEFAULT_BACKOFF_LIMIT = 6;
+
 /** withDefaults returns a copy of a valid spec with JobSet's defaults filled in. */
 export function withDefaults(spec: JobSetSpec): JobSetSpec {
   const s = structuredClone(spec);
@@ -130,12 +206,23 @@ export function withDefaults(spec: JobSetSpec): JobSetSpec {
       rj.template.parallelism = par;
       rj.template.completions ??= par;
       if (rj.template.completionMode === '') rj.template.completionMode = 'Indexed';
+      // batch/v1: 6, or "unlimited" when failures are counted per index.
+      const perIndex = rj.template.backoffLimitPerIndex;
+      rj.template.backoffLimit ??= perIndex !== undefined && perIndex !== null ? 2_147_483_647 : DEFAULT_BACKOFF_LIMIT;
     }
   }
   s.successPolicy ??= { operator: 'All', targetReplicatedJobs: [] };
   if (s.successPolicy.operator === '') s.successPolicy.operator = 'All';
-  s.failurePolicy ??= { maxRestarts: 0, restartStrategy: 'Recreate' };
-  if (s.failurePolicy.restartStrategy === '') s.failurePolicy.restartStrategy = 'Recreate';
+  // No failurePolicy means "any failed Job fails the JobSet" (JobSet's semantics), so none is invented here.
+  if (s.failurePolicy) {
+    if (s.failurePolicy.restartStrategy === '') s.failurePolicy.restartStrategy = 'Recreate';
+    if (s.failurePolicy.restartStrategy === 'InPlaceRestart') s.failurePolicy.restartStrategy = 'InPlace';
+    s.failurePolicy.rules.forEach((r, i) => {
+      if (r.name === '') r.name = `failurePolicyRule${i}`;
+    });
+  }
+  s.startupPolicy ??= { startupPolicyOrder: 'AnyOrder' };
+  if (s.startupPolicy.startupPolicyOrder === '') s.startupPolicy.startupPolicyOrder = 'AnyOrder';
   const first = s.replicatedJobs[0];
   if (!s.coordinator && first) s.coordinator = { replicatedJob: first.name, jobIndex: 0, podIndex: 0 };
   return s;

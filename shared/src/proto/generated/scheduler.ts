@@ -8,6 +8,7 @@ import type { DeleteJobSetResponse as _muster_v1_DeleteJobSetResponse, DeleteJob
 import type { DependsOn as _muster_v1_DependsOn, DependsOn__Output as _muster_v1_DependsOn__Output } from './muster/v1/DependsOn.js';
 import type { EnvVar as _muster_v1_EnvVar, EnvVar__Output as _muster_v1_EnvVar__Output } from './muster/v1/EnvVar.js';
 import type { FailurePolicy as _muster_v1_FailurePolicy, FailurePolicy__Output as _muster_v1_FailurePolicy__Output } from './muster/v1/FailurePolicy.js';
+import type { FailurePolicyRule as _muster_v1_FailurePolicyRule, FailurePolicyRule__Output as _muster_v1_FailurePolicyRule__Output } from './muster/v1/FailurePolicyRule.js';
 import type { GetJobSetRequest as _muster_v1_GetJobSetRequest, GetJobSetRequest__Output as _muster_v1_GetJobSetRequest__Output } from './muster/v1/GetJobSetRequest.js';
 import type { Gpu as _muster_v1_Gpu, Gpu__Output as _muster_v1_Gpu__Output } from './muster/v1/Gpu.js';
 import type { GpuLink as _muster_v1_GpuLink, GpuLink__Output as _muster_v1_GpuLink__Output } from './muster/v1/GpuLink.js';
@@ -16,6 +17,7 @@ import type { JobSetCondition as _muster_v1_JobSetCondition, JobSetCondition__Ou
 import type { JobSetMeta as _muster_v1_JobSetMeta, JobSetMeta__Output as _muster_v1_JobSetMeta__Output } from './muster/v1/JobSetMeta.js';
 import type { JobSetSpec as _muster_v1_JobSetSpec, JobSetSpec__Output as _muster_v1_JobSetSpec__Output } from './muster/v1/JobSetSpec.js';
 import type { JobSetStatus as _muster_v1_JobSetStatus, JobSetStatus__Output as _muster_v1_JobSetStatus__Output } from './muster/v1/JobSetStatus.js';
+import type { JobStatus as _muster_v1_JobStatus, JobStatus__Output as _muster_v1_JobStatus__Output } from './muster/v1/JobStatus.js';
 import type { JobTemplate as _muster_v1_JobTemplate, JobTemplate__Output as _muster_v1_JobTemplate__Output } from './muster/v1/JobTemplate.js';
 import type { ListJobSetsRequest as _muster_v1_ListJobSetsRequest, ListJobSetsRequest__Output as _muster_v1_ListJobSetsRequest__Output } from './muster/v1/ListJobSetsRequest.js';
 import type { ListJobSetsResponse as _muster_v1_ListJobSetsResponse, ListJobSetsResponse__Output as _muster_v1_ListJobSetsResponse__Output } from './muster/v1/ListJobSetsResponse.js';
@@ -27,6 +29,10 @@ import type { Node as _muster_v1_Node, Node__Output as _muster_v1_Node__Output }
 import type { NodeCondition as _muster_v1_NodeCondition, NodeCondition__Output as _muster_v1_NodeCondition__Output } from './muster/v1/NodeCondition.js';
 import type { NodeInventory as _muster_v1_NodeInventory, NodeInventory__Output as _muster_v1_NodeInventory__Output } from './muster/v1/NodeInventory.js';
 import type { NumaNode as _muster_v1_NumaNode, NumaNode__Output as _muster_v1_NumaNode__Output } from './muster/v1/NumaNode.js';
+import type { PodFailurePolicy as _muster_v1_PodFailurePolicy, PodFailurePolicy__Output as _muster_v1_PodFailurePolicy__Output } from './muster/v1/PodFailurePolicy.js';
+import type { PodFailurePolicyOnExitCodes as _muster_v1_PodFailurePolicyOnExitCodes, PodFailurePolicyOnExitCodes__Output as _muster_v1_PodFailurePolicyOnExitCodes__Output } from './muster/v1/PodFailurePolicyOnExitCodes.js';
+import type { PodFailurePolicyOnPodCondition as _muster_v1_PodFailurePolicyOnPodCondition, PodFailurePolicyOnPodCondition__Output as _muster_v1_PodFailurePolicyOnPodCondition__Output } from './muster/v1/PodFailurePolicyOnPodCondition.js';
+import type { PodFailurePolicyRule as _muster_v1_PodFailurePolicyRule, PodFailurePolicyRule__Output as _muster_v1_PodFailurePolicyRule__Output } from './muster/v1/PodFailurePolicyRule.js';
 import type { PodStatus as _muster_v1_PodStatus, PodStatus__Output as _muster_v1_PodStatus__Output } from './muster/v1/PodStatus.js';
 import type { PodTemplate as _muster_v1_PodTemplate, PodTemplate__Output as _muster_v1_PodTemplate__Output } from './muster/v1/PodTemplate.js';
 import type { RdmaPort as _muster_v1_RdmaPort, RdmaPort__Output as _muster_v1_RdmaPort__Output } from './muster/v1/RdmaPort.js';
@@ -34,6 +40,7 @@ import type { ReplicatedJob as _muster_v1_ReplicatedJob, ReplicatedJob__Output a
 import type { ReplicatedJobStatus as _muster_v1_ReplicatedJobStatus, ReplicatedJobStatus__Output as _muster_v1_ReplicatedJobStatus__Output } from './muster/v1/ReplicatedJobStatus.js';
 import type { ResourceList as _muster_v1_ResourceList, ResourceList__Output as _muster_v1_ResourceList__Output } from './muster/v1/ResourceList.js';
 import type { SchedulerServiceClient as _muster_v1_SchedulerServiceClient, SchedulerServiceDefinition as _muster_v1_SchedulerServiceDefinition } from './muster/v1/SchedulerService.js';
+import type { StartupPolicy as _muster_v1_StartupPolicy, StartupPolicy__Output as _muster_v1_StartupPolicy__Output } from './muster/v1/StartupPolicy.js';
 import type { SubmitJobSetRequest as _muster_v1_SubmitJobSetRequest, SubmitJobSetRequest__Output as _muster_v1_SubmitJobSetRequest__Output } from './muster/v1/SubmitJobSetRequest.js';
 import type { SuccessPolicy as _muster_v1_SuccessPolicy, SuccessPolicy__Output as _muster_v1_SuccessPolicy__Output } from './muster/v1/SuccessPolicy.js';
 import type { WatchJobSetRequest as _muster_v1_WatchJobSetRequest, WatchJobSetRequest__Output as _muster_v1_WatchJobSetRequest__Output } from './muster/v1/WatchJobSetRequest.js';
@@ -52,6 +59,7 @@ export interface ProtoGrpcType {
       DependsOn: MessageTypeDefinition<_muster_v1_DependsOn, _muster_v1_DependsOn__Output>
       EnvVar: MessageTypeDefinition<_muster_v1_EnvVar, _muster_v1_EnvVar__Output>
       FailurePolicy: MessageTypeDefinition<_muster_v1_FailurePolicy, _muster_v1_FailurePolicy__Output>
+      FailurePolicyRule: MessageTypeDefinition<_muster_v1_FailurePolicyRule, _muster_v1_FailurePolicyRule__Output>
       GetJobSetRequest: MessageTypeDefinition<_muster_v1_GetJobSetRequest, _muster_v1_GetJobSetRequest__Output>
       Gpu: MessageTypeDefinition<_muster_v1_Gpu, _muster_v1_Gpu__Output>
       GpuLink: MessageTypeDefinition<_muster_v1_GpuLink, _muster_v1_GpuLink__Output>
@@ -61,6 +69,7 @@ export interface ProtoGrpcType {
       JobSetPhase: EnumTypeDefinition
       JobSetSpec: MessageTypeDefinition<_muster_v1_JobSetSpec, _muster_v1_JobSetSpec__Output>
       JobSetStatus: MessageTypeDefinition<_muster_v1_JobSetStatus, _muster_v1_JobSetStatus__Output>
+      JobStatus: MessageTypeDefinition<_muster_v1_JobStatus, _muster_v1_JobStatus__Output>
       JobTemplate: MessageTypeDefinition<_muster_v1_JobTemplate, _muster_v1_JobTemplate__Output>
       ListJobSetsRequest: MessageTypeDefinition<_muster_v1_ListJobSetsRequest, _muster_v1_ListJobSetsRequest__Output>
       ListJobSetsResponse: MessageTypeDefinition<_muster_v1_ListJobSetsResponse, _muster_v1_ListJobSetsResponse__Output>
@@ -73,6 +82,10 @@ export interface ProtoGrpcType {
       NodeInventory: MessageTypeDefinition<_muster_v1_NodeInventory, _muster_v1_NodeInventory__Output>
       NodeState: EnumTypeDefinition
       NumaNode: MessageTypeDefinition<_muster_v1_NumaNode, _muster_v1_NumaNode__Output>
+      PodFailurePolicy: MessageTypeDefinition<_muster_v1_PodFailurePolicy, _muster_v1_PodFailurePolicy__Output>
+      PodFailurePolicyOnExitCodes: MessageTypeDefinition<_muster_v1_PodFailurePolicyOnExitCodes, _muster_v1_PodFailurePolicyOnExitCodes__Output>
+      PodFailurePolicyOnPodCondition: MessageTypeDefinition<_muster_v1_PodFailurePolicyOnPodCondition, _muster_v1_PodFailurePolicyOnPodCondition__Output>
+      PodFailurePolicyRule: MessageTypeDefinition<_muster_v1_PodFailurePolicyRule, _muster_v1_PodFailurePolicyRule__Output>
       PodPhase: EnumTypeDefinition
       PodStatus: MessageTypeDefinition<_muster_v1_PodStatus, _muster_v1_PodStatus__Output>
       PodTemplate: MessageTypeDefinition<_muster_v1_PodTemplate, _muster_v1_PodTemplate__Output>
@@ -81,6 +94,7 @@ export interface ProtoGrpcType {
       ReplicatedJobStatus: MessageTypeDefinition<_muster_v1_ReplicatedJobStatus, _muster_v1_ReplicatedJobStatus__Output>
       ResourceList: MessageTypeDefinition<_muster_v1_ResourceList, _muster_v1_ResourceList__Output>
       SchedulerService: SubtypeConstructor<typeof grpc.Client, _muster_v1_SchedulerServiceClient> & { service: _muster_v1_SchedulerServiceDefinition }
+      StartupPolicy: MessageTypeDefinition<_muster_v1_StartupPolicy, _muster_v1_StartupPolicy__Output>
       SubmitJobSetRequest: MessageTypeDefinition<_muster_v1_SubmitJobSetRequest, _muster_v1_SubmitJobSetRequest__Output>
       SuccessPolicy: MessageTypeDefinition<_muster_v1_SuccessPolicy, _muster_v1_SuccessPolicy__Output>
       WatchJobSetRequest: MessageTypeDefinition<_muster_v1_WatchJobSetRequest, _muster_v1_WatchJobSetRequest__Output>

@@ -6,6 +6,7 @@ import type { Coordinator as _muster_v1_Coordinator, Coordinator__Output as _mus
 import type { DependsOn as _muster_v1_DependsOn, DependsOn__Output as _muster_v1_DependsOn__Output } from './muster/v1/DependsOn.js';
 import type { EnvVar as _muster_v1_EnvVar, EnvVar__Output as _muster_v1_EnvVar__Output } from './muster/v1/EnvVar.js';
 import type { FailurePolicy as _muster_v1_FailurePolicy, FailurePolicy__Output as _muster_v1_FailurePolicy__Output } from './muster/v1/FailurePolicy.js';
+import type { FailurePolicyRule as _muster_v1_FailurePolicyRule, FailurePolicyRule__Output as _muster_v1_FailurePolicyRule__Output } from './muster/v1/FailurePolicyRule.js';
 import type { Gpu as _muster_v1_Gpu, Gpu__Output as _muster_v1_Gpu__Output } from './muster/v1/Gpu.js';
 import type { GpuLink as _muster_v1_GpuLink, GpuLink__Output as _muster_v1_GpuLink__Output } from './muster/v1/GpuLink.js';
 import type { JobSet as _muster_v1_JobSet, JobSet__Output as _muster_v1_JobSet__Output } from './muster/v1/JobSet.js';
@@ -13,6 +14,7 @@ import type { JobSetCondition as _muster_v1_JobSetCondition, JobSetCondition__Ou
 import type { JobSetMeta as _muster_v1_JobSetMeta, JobSetMeta__Output as _muster_v1_JobSetMeta__Output } from './muster/v1/JobSetMeta.js';
 import type { JobSetSpec as _muster_v1_JobSetSpec, JobSetSpec__Output as _muster_v1_JobSetSpec__Output } from './muster/v1/JobSetSpec.js';
 import type { JobSetStatus as _muster_v1_JobSetStatus, JobSetStatus__Output as _muster_v1_JobSetStatus__Output } from './muster/v1/JobSetStatus.js';
+import type { JobStatus as _muster_v1_JobStatus, JobStatus__Output as _muster_v1_JobStatus__Output } from './muster/v1/JobStatus.js';
 import type { JobTemplate as _muster_v1_JobTemplate, JobTemplate__Output as _muster_v1_JobTemplate__Output } from './muster/v1/JobTemplate.js';
 import type { MigDevice as _muster_v1_MigDevice, MigDevice__Output as _muster_v1_MigDevice__Output } from './muster/v1/MigDevice.js';
 import type { Nic as _muster_v1_Nic, Nic__Output as _muster_v1_Nic__Output } from './muster/v1/Nic.js';
@@ -20,12 +22,17 @@ import type { Node as _muster_v1_Node, Node__Output as _muster_v1_Node__Output }
 import type { NodeCondition as _muster_v1_NodeCondition, NodeCondition__Output as _muster_v1_NodeCondition__Output } from './muster/v1/NodeCondition.js';
 import type { NodeInventory as _muster_v1_NodeInventory, NodeInventory__Output as _muster_v1_NodeInventory__Output } from './muster/v1/NodeInventory.js';
 import type { NumaNode as _muster_v1_NumaNode, NumaNode__Output as _muster_v1_NumaNode__Output } from './muster/v1/NumaNode.js';
+import type { PodFailurePolicy as _muster_v1_PodFailurePolicy, PodFailurePolicy__Output as _muster_v1_PodFailurePolicy__Output } from './muster/v1/PodFailurePolicy.js';
+import type { PodFailurePolicyOnExitCodes as _muster_v1_PodFailurePolicyOnExitCodes, PodFailurePolicyOnExitCodes__Output as _muster_v1_PodFailurePolicyOnExitCodes__Output } from './muster/v1/PodFailurePolicyOnExitCodes.js';
+import type { PodFailurePolicyOnPodCondition as _muster_v1_PodFailurePolicyOnPodCondition, PodFailurePolicyOnPodCondition__Output as _muster_v1_PodFailurePolicyOnPodCondition__Output } from './muster/v1/PodFailurePolicyOnPodCondition.js';
+import type { PodFailurePolicyRule as _muster_v1_PodFailurePolicyRule, PodFailurePolicyRule__Output as _muster_v1_PodFailurePolicyRule__Output } from './muster/v1/PodFailurePolicyRule.js';
 import type { PodStatus as _muster_v1_PodStatus, PodStatus__Output as _muster_v1_PodStatus__Output } from './muster/v1/PodStatus.js';
 import type { PodTemplate as _muster_v1_PodTemplate, PodTemplate__Output as _muster_v1_PodTemplate__Output } from './muster/v1/PodTemplate.js';
 import type { RdmaPort as _muster_v1_RdmaPort, RdmaPort__Output as _muster_v1_RdmaPort__Output } from './muster/v1/RdmaPort.js';
 import type { ReplicatedJob as _muster_v1_ReplicatedJob, ReplicatedJob__Output as _muster_v1_ReplicatedJob__Output } from './muster/v1/ReplicatedJob.js';
 import type { ReplicatedJobStatus as _muster_v1_ReplicatedJobStatus, ReplicatedJobStatus__Output as _muster_v1_ReplicatedJobStatus__Output } from './muster/v1/ReplicatedJobStatus.js';
 import type { ResourceList as _muster_v1_ResourceList, ResourceList__Output as _muster_v1_ResourceList__Output } from './muster/v1/ResourceList.js';
+import type { StartupPolicy as _muster_v1_StartupPolicy, StartupPolicy__Output as _muster_v1_StartupPolicy__Output } from './muster/v1/StartupPolicy.js';
 import type { SuccessPolicy as _muster_v1_SuccessPolicy, SuccessPolicy__Output as _muster_v1_SuccessPolicy__Output } from './muster/v1/SuccessPolicy.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -40,6 +47,7 @@ export interface ProtoGrpcType {
       DependsOn: MessageTypeDefinition<_muster_v1_DependsOn, _muster_v1_DependsOn__Output>
       EnvVar: MessageTypeDefinition<_muster_v1_EnvVar, _muster_v1_EnvVar__Output>
       FailurePolicy: MessageTypeDefinition<_muster_v1_FailurePolicy, _muster_v1_FailurePolicy__Output>
+      FailurePolicyRule: MessageTypeDefinition<_muster_v1_FailurePolicyRule, _muster_v1_FailurePolicyRule__Output>
       Gpu: MessageTypeDefinition<_muster_v1_Gpu, _muster_v1_Gpu__Output>
       GpuLink: MessageTypeDefinition<_muster_v1_GpuLink, _muster_v1_GpuLink__Output>
       JobSet: MessageTypeDefinition<_muster_v1_JobSet, _muster_v1_JobSet__Output>
@@ -48,6 +56,7 @@ export interface ProtoGrpcType {
       JobSetPhase: EnumTypeDefinition
       JobSetSpec: MessageTypeDefinition<_muster_v1_JobSetSpec, _muster_v1_JobSetSpec__Output>
       JobSetStatus: MessageTypeDefinition<_muster_v1_JobSetStatus, _muster_v1_JobSetStatus__Output>
+      JobStatus: MessageTypeDefinition<_muster_v1_JobStatus, _muster_v1_JobStatus__Output>
       JobTemplate: MessageTypeDefinition<_muster_v1_JobTemplate, _muster_v1_JobTemplate__Output>
       MigDevice: MessageTypeDefinition<_muster_v1_MigDevice, _muster_v1_MigDevice__Output>
       Nic: MessageTypeDefinition<_muster_v1_Nic, _muster_v1_Nic__Output>
@@ -56,6 +65,10 @@ export interface ProtoGrpcType {
       NodeInventory: MessageTypeDefinition<_muster_v1_NodeInventory, _muster_v1_NodeInventory__Output>
       NodeState: EnumTypeDefinition
       NumaNode: MessageTypeDefinition<_muster_v1_NumaNode, _muster_v1_NumaNode__Output>
+      PodFailurePolicy: MessageTypeDefinition<_muster_v1_PodFailurePolicy, _muster_v1_PodFailurePolicy__Output>
+      PodFailurePolicyOnExitCodes: MessageTypeDefinition<_muster_v1_PodFailurePolicyOnExitCodes, _muster_v1_PodFailurePolicyOnExitCodes__Output>
+      PodFailurePolicyOnPodCondition: MessageTypeDefinition<_muster_v1_PodFailurePolicyOnPodCondition, _muster_v1_PodFailurePolicyOnPodCondition__Output>
+      PodFailurePolicyRule: MessageTypeDefinition<_muster_v1_PodFailurePolicyRule, _muster_v1_PodFailurePolicyRule__Output>
       PodPhase: EnumTypeDefinition
       PodStatus: MessageTypeDefinition<_muster_v1_PodStatus, _muster_v1_PodStatus__Output>
       PodTemplate: MessageTypeDefinition<_muster_v1_PodTemplate, _muster_v1_PodTemplate__Output>
@@ -63,6 +76,7 @@ export interface ProtoGrpcType {
       ReplicatedJob: MessageTypeDefinition<_muster_v1_ReplicatedJob, _muster_v1_ReplicatedJob__Output>
       ReplicatedJobStatus: MessageTypeDefinition<_muster_v1_ReplicatedJobStatus, _muster_v1_ReplicatedJobStatus__Output>
       ResourceList: MessageTypeDefinition<_muster_v1_ResourceList, _muster_v1_ResourceList__Output>
+      StartupPolicy: MessageTypeDefinition<_muster_v1_StartupPolicy, _muster_v1_StartupPolicy__Output>
       SuccessPolicy: MessageTypeDefinition<_muster_v1_SuccessPolicy, _muster_v1_SuccessPolicy__Output>
     }
   }

@@ -4,6 +4,7 @@ import type { ReplicatedJob as _muster_v1_ReplicatedJob, ReplicatedJob__Output a
 import type { SuccessPolicy as _muster_v1_SuccessPolicy, SuccessPolicy__Output as _muster_v1_SuccessPolicy__Output } from '../../muster/v1/SuccessPolicy.js';
 import type { FailurePolicy as _muster_v1_FailurePolicy, FailurePolicy__Output as _muster_v1_FailurePolicy__Output } from '../../muster/v1/FailurePolicy.js';
 import type { Coordinator as _muster_v1_Coordinator, Coordinator__Output as _muster_v1_Coordinator__Output } from '../../muster/v1/Coordinator.js';
+import type { StartupPolicy as _muster_v1_StartupPolicy, StartupPolicy__Output as _muster_v1_StartupPolicy__Output } from '../../muster/v1/StartupPolicy.js';
 
 export interface JobSetSpec {
   'replicatedJobs'?: (_muster_v1_ReplicatedJob)[];
@@ -14,6 +15,7 @@ export interface JobSetSpec {
   'priorityClass'?: (string);
   'suspend'?: (boolean);
   'ttlSecondsAfterFinished'?: (number);
+  'startupPolicy'?: (_muster_v1_StartupPolicy | null);
   '_ttlSecondsAfterFinished'?: "ttlSecondsAfterFinished";
 }
 
@@ -26,5 +28,6 @@ export interface JobSetSpec__Output {
   'priorityClass': (string);
   'suspend': (boolean);
   'ttlSecondsAfterFinished'?: (number);
+  'startupPolicy': (_muster_v1_StartupPolicy__Output | null);
   '_ttlSecondsAfterFinished'?: "ttlSecondsAfterFinished";
 }

@@ -4,6 +4,7 @@ import type { JobSetPhase as _muster_v1_JobSetPhase, JobSetPhase__Output as _mus
 import type { ReplicatedJobStatus as _muster_v1_ReplicatedJobStatus, ReplicatedJobStatus__Output as _muster_v1_ReplicatedJobStatus__Output } from '../../muster/v1/ReplicatedJobStatus.js';
 import type { PodStatus as _muster_v1_PodStatus, PodStatus__Output as _muster_v1_PodStatus__Output } from '../../muster/v1/PodStatus.js';
 import type { JobSetCondition as _muster_v1_JobSetCondition, JobSetCondition__Output as _muster_v1_JobSetCondition__Output } from '../../muster/v1/JobSetCondition.js';
+import type { JobStatus as _muster_v1_JobStatus, JobStatus__Output as _muster_v1_JobStatus__Output } from '../../muster/v1/JobStatus.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface JobSetStatus {
@@ -21,6 +22,9 @@ export interface JobSetStatus {
   'exitCode'?: (number);
   'coordinatorPort'?: (number);
   'updatedMs'?: (number | string | Long);
+  'restartsCountTowardsMax'?: (number | string | Long);
+  'terminalState'?: (string);
+  'jobs'?: (_muster_v1_JobStatus)[];
   '_exitCode'?: "exitCode";
 }
 
@@ -39,5 +43,8 @@ export interface JobSetStatus__Output {
   'exitCode'?: (number);
   'coordinatorPort': (number);
   'updatedMs': (number);
+  'restartsCountTowardsMax': (number);
+  'terminalState': (string);
+  'jobs': (_muster_v1_JobStatus__Output)[];
   '_exitCode'?: "exitCode";
 }

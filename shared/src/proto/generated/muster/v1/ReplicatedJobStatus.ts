@@ -8,6 +8,11 @@ export interface ReplicatedJobStatus {
   'running'?: (number);
   'succeeded'?: (number);
   'failed'?: (number);
+  'readyJobs'?: (number);
+  'activeJobs'?: (number);
+  'succeededJobs'?: (number);
+  'failedJobs'?: (number);
+  'suspendedJobs'?: (number);
 }
 
 export interface ReplicatedJobStatus__Output {
@@ -17,4 +22,9 @@ export interface ReplicatedJobStatus__Output {
   'running': (number);
   'succeeded': (number);
   'failed': (number);
+  'readyJobs': (number);
+  'activeJobs': (number);
+  'succeededJobs': (number);
+  'failedJobs': (number);
+  'suspendedJobs': (number);
 }

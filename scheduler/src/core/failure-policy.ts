@@ -1,0 +1,143 @@
+/**
+ * What a failure means, pure: the batch/v1 Job rules that turn failed pods
+ * into a retry or a failed Job (podFailurePolicy, backoffLimit,
+ * backoffLimitPerIndex, maxFailedIndexes), and the JobSet rules that turn a
+ * failed Job into an action (failurePolicy.rules, first match wins; no match
+ * restarts the JobSet; no failurePolicy fails it). Field meanings and defaults
+ * follow batch/v1 and jobset.x-k8s.io/v1alpha2 (reference/kueue-jobset.md §1.4, §2).
+ */
+import type { FailurePolicyRule, JobSetSpec, JobStatus, JobTemplate, PodFailurePolicyRule, PodStatus } from '../../../shared/src/proto/types.js';
+
+/** DEFAULT_BACKOFF_LIMIT is batch/v1's default number of counted pod failures before a Job fails. */
+export const DEFAULT_BACKOFF_LIMIT = 6;
+
+/** Pod reasons that mean the pod was disrupted (its node, not its program): podFailurePolicy's DisruptionTarget. */
+export const DISRUPTION_REASONS: ReadonlySet<string> = new Set(['NodeLost', 'NodeRestarted', 'Stopped']);
+
+/** PodFailureAction is what a podFailurePolicy rule (or the default, Count) does with a failed pod. */
+export type PodFailureAction = 'FailJob' | 'FailIndex' | 'Ignore' | 'Count';
+
+/** matchPodFailureRule returns the first rule of the template's podFailurePolicy matching the pod, with its index. */
+export function matchPodFailureRule(tmpl: JobTemplate | null | undefined, pod: PodStatus): { rule: PodFailurePolicyRule; index: number } | undefined {
+  const rules = tmpl?.podFailurePolicy?.rules ?? [];
+  for (const [index, rule] of rules.entries()) if (podRuleMatches(rule, pod)) return { rule, index };
+  return undefined;
+}
+
+function podRuleMatches(rule: PodFailurePolicyRule, pod: PodStatus): boolean {
+  const ec = rule.onExitCodes;
+  if (ec) {
+    // A pod killed by a signal or that never started has no exit code: no exit-code rule matches it.
+    if (pod.exitCode === undefined || pod.exitCode === null) return false;
+    const listed = ec.values.includes(pod.exitCode);
+    return ec.operator === 'NotIn' ? !listed : listed;
+  }
+  if (rule.onPodConditions.length > 0)
+    return rule.onPodConditions.some((c) => c.type === 'DisruptionTarget' && (c.status || 'True') === 'True' && DISRUPTION_REASONS.has(pod.reason));
+  return false;
+}
+
+/** What one failed pod does to its Job. */
+export type PodFailureOutcome =
+  | { kind: 'retry'; counted: boolean; ignored: boolean }
+  | { kind: 'failJob'; reason: string; message: string }
+  | { kind: 'failIndex'; message: string };
+
+/**
+ * judgePodFailure applies podFailurePolicy then the backoff limits to one
+ * failed pod of an Active Job, updating the Job's counters. Pure apart from
+ * mutating `job`, which the caller owns.
+ */
+export function judgePodFailure(tmpl: JobTemplate | null | undefined, job: JobStatus, pod: PodStatus, podIndex: number): PodFailureOutcome {
+  const what = describePodFailure(pod);
+  const matched = matchPodFailureRule(tmpl, pod);
+  const action: PodFailureAction = (matched?.rule.action as PodFailureAction | undefined) || 'Count';
+  const ruleName = matched ? `podFailurePolicy rule ${matched.index}` : '';
+  // A pod whose node was lost cannot be replaced where it ran: its Job fails and the JobSet's policy decides.
+  if (pod.reason === 'NodeLost' && (action === 'Ignore' || action === 'Count'))
+    return { kind: 'failJob', reason: 'NodeLost', message: `${what}: its node was lost` };
+  if (action === 'Ignore') {
+    job.ignoredFailures++;
+    return { kind: 'retry', counted: false, ignored: true };
+  }
+  if (action === 'FailJob') return { kind: 'failJob', reason: 'PodFailurePolicy', message: `${what}, matching ${ruleName} (FailJob)` };
+  const perIndex = tmpl?.backoffLimitPerIndex;
+  if (action === 'FailIndex') return failIndex(tmpl, job, podIndex, `${what}, matching ${ruleName} (FailIndex)`);
+  if (perIndex !== undefined && perIndex !== null) {
+    while (job.indexFailures.length <= podIndex) job.indexFailures.push(0);
+    job.indexFailures[podIndex]!++;
+    if (job.indexFailures[podIndex]! > perIndex) return failIndex(tmpl, job, podIndex, `${what}; index ${podIndex} failed ${job.indexFailures[podIndex]} time(s), over backoffLimitPerIndex ${perIndex}`);
+    return { kind: 'retry', counted: true, ignored: false };
+  }
+  job.failures++;
+  const limit = tmpl?.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
+  if (job.failures > limit)
+    return { kind: 'failJob', reason: 'BackoffLimitExceeded', message: `${what}; the Job has failed ${job.failures} time(s), over backoffLimit ${limit}` };
+  return { kind: 'retry', counted: true, ignored: false };
+}
+
+function failIndex(tmpl: JobTemplate | null | undefined, job: JobStatus, podIndex: number, message: string): PodFailureOutcome {
+  if (!job.failedIndexes.includes(podIndex)) job.failedIndexes.push(podIndex);
+  job.failedIndexes.sort((a, b) => a - b);
+  const max = tmpl?.maxFailedIndexes;
+  if (max !== undefined && max !== null && job.failedIndexes.length > max)
+    return { kind: 'failJob', reason: 'MaxFailedIndexesExceeded', message: `${message}; ${job.failedIndexes.length} failed index(es), over maxFailedIndexes ${max}` };
+  return { kind: 'failIndex', message };
+}
+
+/** describePodFailure says how a pod failed, for messages. */
+export function describePodFailure(p: PodStatus): string {
+  const how = p.exitCode !== undefined && p.exitCode !== null ? `exit code ${p.exitCode}` : p.signal ? `signal ${p.signal}` : 'no exit code';
+  const why = p.reason ? ` (${p.reason}${p.message ? ': ' + p.message : ''})` : '';
+  return `pod ${p.podId} on ${p.node || '?'} failed with ${how}${why}`;
+}
+
+/** JobSetAction is what the JobSet does about its failed Jobs. */
+export type JobSetAction = 'FailJobSet' | 'RestartJobSet' | 'RestartJobSetAndIgnoreMaxRestarts' | 'RestartJob' | 'RestartJobAndIgnoreMaxRestarts';
+
+/** FailurePolicyChoice is the action chosen for the failed Jobs, the Job it is about, and the condition reason to record. */
+export interface FailurePolicyChoice {
+  action: JobSetAction;
+  job: JobStatus;
+  /** FailurePolicy_<ruleName>, DefaultFailurePolicy, or FailedJobs when there is no failurePolicy. */
+  reason: string;
+}
+
+/** ruleName is a rule's name, or JobSet's default `failurePolicyRule<N>`. */
+export function ruleName(rule: FailurePolicyRule, index: number): string {
+  return rule.name || `failurePolicyRule${index}`;
+}
+
+/**
+ * chooseFailureAction picks the action for the failed Jobs (earliest first):
+ * no failurePolicy fails the JobSet; otherwise the first rule that matches any
+ * failed Job (by reason, message pattern and replicatedJob) decides for the
+ * earliest Job it matches; no matching rule restarts the JobSet.
+ */
+export function chooseFailureAction(spec: JobSetSpec, failed: readonly JobStatus[]): FailurePolicyChoice {
+  const byTime = [...failed].sort((a, b) => a.finishedMs - b.finishedMs || a.replicatedJob.localeCompare(b.replicatedJob) || a.jobIndex - b.jobIndex);
+  const first = byTime[0]!;
+  const fp = spec.failurePolicy;
+  if (!fp) return { action: 'FailJobSet', job: first, reason: 'FailedJobs' };
+  for (const [i, rule] of fp.rules.entries()) {
+    const job = byTime.find((j) => jobMatchesRule(rule, j));
+    if (job) return { action: rule.action as JobSetAction, job, reason: `FailurePolicy_${ruleName(rule, i)}` };
+  }
+  return { action: 'RestartJobSet', job: first, reason: 'DefaultFailurePolicy' };
+}
+
+function jobMatchesRule(rule: FailurePolicyRule, job: JobStatus): boolean {
+  if (rule.targetReplicatedJobs.length > 0 && !rule.targetReplicatedJobs.includes(job.replicatedJob)) return false;
+  if (rule.onJobFailureReasons.length > 0 && !rule.onJobFailureReasons.includes(job.failureReason)) return false;
+  if (rule.onJobFailureMessagePatterns.length > 0 && !rule.onJobFailureMessagePatterns.some((p) => safeRegExp(p)?.test(job.failureMessage))) return false;
+  return true;
+}
+
+/** safeRegExp compiles a pattern (validated at submit; a bad one simply never matches). */
+function safeRegExp(pattern: string): RegExp | undefined {
+  try {
+    return new RegExp(pattern);
+  } catch {
+    return undefined;
+  }
+}

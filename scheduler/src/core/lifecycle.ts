@@ -1,0 +1,304 @@
+/**
+ * The JobSet lifecycle, pure: a JobSet (spec + status with its pods as last
+ * reported) and now in, the next status and what must happen out.
+ *
+ *   ADMITTED ──every pod started──▶ RUNNING ──success policy met──▶ SUCCEEDED
+ *      ▲  │                           │
+ *      │  └── a pod fails ──▶ podFailurePolicy / backoffLimit ──▶ retry the pod (new generation, same node)
+ *      │                                   │
+ *      │                            the Job fails ──▶ failurePolicy ──▶ FAILED
+ *      │                                                 │
+ *      └──── RestartJobSet InPlace / RestartJob ◀────────┤ (new generation of every pod / of the Job's pods)
+ *                                                        └──▶ RestartJobSet Recreate / BlockingRecreate:
+ *                                                             placement released, back to PENDING
+ *
+ * The first failure that decides the outcome acts at once; nothing waits for
+ * the other pods to end (JobSet #928). Each pod carries its own generation: a
+ * new incarnation of a pod always has a generation above every earlier one of
+ * the JobSet, so agents stop the old incarnation before starting the new.
+ */
+import type { JobSet, JobSetStatus, JobStatus, PodStatus } from '../../../shared/src/proto/types.js';
+import { chooseFailureAction, describePodFailure, judgePodFailure, type FailurePolicyChoice } from './failure-policy.js';
+import { countByReplicatedJob, setCondition, successMet } from './jobset-status.js';
+
+/** LifecycleEvent is one thing that happened, for logs and the JobSet's event history. */
+export interface LifecycleEvent {
+  type: 'PodRetried' | 'PodFailureIgnored' | 'IndexFailed' | 'JobFailed' | 'JobRestarted' | 'JobSetRestarted' | 'JobSetFailed' | 'JobSetCompleted';
+  message: string;
+}
+
+/** LifecycleDecision is the next status and the work it implies. */
+export interface LifecycleDecision {
+  status: JobSetStatus;
+  /** Pods given a new generation that run again where they are (retry, RestartJob, InPlace restart). */
+  restartPods: string[];
+  /** The placement is released: the JobSet is back in the queue (Recreate, BlockingRecreate, or InPlace on a lost node). */
+  releasePlacement: boolean;
+  events: LifecycleEvent[];
+}
+
+/** LifecycleContext is what the lifecycle needs besides the JobSet. */
+export interface LifecycleContext {
+  now: number;
+  /** Nodes declared Lost: an InPlace restart cannot reuse them. */
+  lostNodes?: ReadonlySet<string>;
+}
+
+/** jobKey is `<replicatedJob>/<jobIndex>`. */
+export function jobKey(replicatedJob: string, jobIndex: number): string {
+  return `${replicatedJob}/${jobIndex}`;
+}
+
+function podRef(podId: string): { job: string; podIndex: number } {
+  const [, rj, j, p] = podId.split('/');
+  return { job: `${rj}/${j}`, podIndex: Number(p) };
+}
+
+/** newJobStatus is a Job at the start of an attempt. */
+export function newJobStatus(replicatedJob: string, jobIndex: number): JobStatus {
+  return {
+    replicatedJob,
+    jobIndex,
+    failures: 0,
+    ignoredFailures: 0,
+    indexFailures: [],
+    failedIndexes: [],
+    state: 'Active',
+    failureReason: '',
+    failureMessage: '',
+    finishedMs: 0,
+    restarts: 0,
+    restartsCountTowardsMax: 0,
+  };
+}
+
+/** jobsOf returns the JobSet's Job statuses, one per Job of the spec, keeping what is known. */
+export function jobsOf(js: JobSet): JobStatus[] {
+  const known = new Map((js.status?.jobs ?? []).map((j) => [jobKey(j.replicatedJob, j.jobIndex), j]));
+  const out: JobStatus[] = [];
+  for (const rj of js.spec!.replicatedJobs)
+    for (let i = 0; i < (rj.replicas ?? 1); i++) out.push(structuredClone(known.get(jobKey(rj.name, i))) ?? newJobStatus(rj.name, i));
+  return out;
+}
+
+/** resetPod is a pod's next incarnation: same node and binding, a new generation, nothing run yet. */
+function resetPod(p: PodStatus, generation: number, keepNode: boolean): PodStatus {
+  const { exitCode: _dropped, ...rest } = p;
+  return {
+    ...rest,
+    generation,
+    phase: 'POD_PHASE_PENDING',
+    signal: '',
+    reason: '',
+    message: '',
+    startedMs: 0,
+    finishedMs: 0,
+    seq: 0,
+    pid: 0,
+    node: keepNode ? p.node : '',
+    binding: keepNode ? p.binding : null,
+  };
+}
+
+/** evaluateJobSet decides what a JobSet's latest pod statuses mean. Finished or pending JobSets come back unchanged. */
+export function evaluateJobSet(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
+  const before = js.status!;
+  const none: LifecycleDecision = { status: before, restartPods: [], releasePlacement: false, events: [] };
+  if (before.phase !== 'JOB_SET_PHASE_ADMITTED' && before.phase !== 'JOB_SET_PHASE_RUNNING') return none;
+  const { now } = ctx;
+  const spec = js.spec!;
+  const status: JobSetStatus = { ...before, pods: before.pods.map((p) => ({ ...p })), jobs: jobsOf(js) };
+  const events: LifecycleEvent[] = [];
+  const jobs = new Map(status.jobs.map((j) => [jobKey(j.replicatedJob, j.jobIndex), j]));
+  const templates = new Map(spec.replicatedJobs.map((rj) => [rj.name, rj.template]));
+  const nextGeneration = Math.max(0, ...status.pods.map((p) => p.generation)) + 1;
+  const retry = new Set<string>();
+
+  // 1. Each failed pod of an Active Job: podFailurePolicy, then the backoff limits.
+  const failedPods = status.pods.filter((p) => p.phase === 'POD_PHASE_FAILED').sort((a, b) => a.finishedMs - b.finishedMs || a.podId.localeCompare(b.podId));
+  for (const p of failedPods) {
+    const ref = podRef(p.podId);
+    const job = jobs.get(ref.job);
+    if (!job || job.state !== 'Active' || job.failedIndexes.includes(ref.podIndex)) continue;
+    const tmpl = templates.get(job.replicatedJob);
+    const outcome = judgePodFailure(tmpl, job, p, ref.podIndex);
+    if (outcome.kind === 'retry') {
+      retry.add(p.podId);
+      events.push(
+        outcome.ignored
+          ? { type: 'PodFailureIgnored', message: `${describePodFailure(p)}; a podFailurePolicy Ignore rule matched: replaced without counting` }
+          : { type: 'PodRetried', message: `${describePodFailure(p)}; replaced on ${p.node} (Job ${ref.job}: ${job.failures} of ${tmpl?.backoffLimit ?? 6} failures allowed)` },
+      );
+    } else if (outcome.kind === 'failIndex') events.push({ type: 'IndexFailed', message: outcome.message });
+    else failJob(job, outcome.reason, outcome.message, p.finishedMs || now, events);
+  }
+
+  // 2. Jobs that ended: all pods succeeded; or every index settled with some failed for good.
+  for (const job of jobs.values()) {
+    if (job.state !== 'Active') continue;
+    const pods = status.pods.filter((p) => podRef(p.podId).job === jobKey(job.replicatedJob, job.jobIndex));
+    if (pods.length === 0) continue;
+    const settled = (p: PodStatus) => p.phase === 'POD_PHASE_SUCCEEDED' || job.failedIndexes.includes(podRef(p.podId).podIndex);
+    if (!pods.every(settled)) continue;
+    if (job.failedIndexes.length > 0) failJob(job, 'FailedIndexes', `index(es) ${job.failedIndexes.join(',')} failed`, now, events);
+    else {
+      job.state = 'Succeeded';
+      job.finishedMs = now;
+    }
+  }
+
+  // 3. Failed Jobs: the JobSet's failurePolicy acts on the first that decides.
+  const failedJobs = [...jobs.values()].filter((j) => j.state === 'Failed');
+  if (failedJobs.length > 0) return applyFailurePolicy(js, status, chooseFailureAction(spec, failedJobs), nextGeneration, ctx, events);
+
+  // 4. Success.
+  const withPods: JobSet = { ...js, status };
+  if (successMet(withPods)) {
+    const message = successMessage(js);
+    events.push({ type: 'JobSetCompleted', message });
+    status.replicatedJobs = countByReplicatedJob(withPods);
+    return { status: finish(status, 'JOB_SET_PHASE_SUCCEEDED', 'AllJobsCompleted', message, now), restartPods: [], releasePlacement: false, events };
+  }
+
+  // 5. Retries start again where they ran.
+  for (const id of retry) {
+    const i = status.pods.findIndex((p) => p.podId === id);
+    status.pods[i] = resetPod(status.pods[i]!, nextGeneration, true);
+  }
+  return { status: progress(js, before, status, now), restartPods: [...retry], releasePlacement: false, events };
+}
+
+/** failJob marks a Job Failed at `at` (when its deciding pod failed: the earliest failed Job is the one policies act on). */
+function failJob(job: JobStatus, reason: string, message: string, at: number, events: LifecycleEvent[]): void {
+  job.state = 'Failed';
+  job.failureReason = reason;
+  job.failureMessage = message;
+  job.finishedMs = at;
+  events.push({ type: 'JobFailed', message: `Job ${jobKey(job.replicatedJob, job.jobIndex)} failed (${reason}): ${message}` });
+}
+
+function applyFailurePolicy(
+  js: JobSet,
+  status: JobSetStatus,
+  choice: FailurePolicyChoice,
+  nextGeneration: number,
+  ctx: LifecycleContext,
+  events: LifecycleEvent[],
+): LifecycleDecision {
+  const { now } = ctx;
+  const spec = js.spec!;
+  const fp = spec.failurePolicy;
+  const job = choice.job;
+  const jobName = jobKey(job.replicatedJob, job.jobIndex);
+  const cause = `Job ${jobName} failed (${job.failureReason}): ${job.failureMessage}`;
+  const failedPod = firstFailedPod(status, jobName);
+  const fail = (reason: string, message: string): LifecycleDecision => {
+    events.push({ type: 'JobSetFailed', message });
+    status.replicatedJobs = countByReplicatedJob({ ...js, status });
+    return { status: finish(status, 'JOB_SET_PHASE_FAILED', reason, message, now, failedPod), restartPods: [], releasePlacement: false, events };
+  };
+  if (choice.action === 'FailJobSet') return fail(choice.reason === 'FailedJobs' ? 'FailedJobs' : 'FailJobSetFailurePolicyAction', cause);
+
+  const counts = choice.action === 'RestartJobSet' || choice.action === 'RestartJob';
+  if (counts) {
+    const used = status.restartsCountTowardsMax + status.jobs.reduce((n, j) => n + j.restartsCountTowardsMax, 0);
+    const max = fp?.maxRestarts ?? 0;
+    if (used >= max) return fail('ReachedMaxRestarts', `${cause}; the JobSet has used ${used} of ${max} restart(s) (failurePolicy.maxRestarts)`);
+  }
+  const lost = (p: PodStatus) => p.reason === 'NodeLost' || (p.node !== '' && (ctx.lostNodes?.has(p.node) ?? false));
+
+  if (choice.action === 'RestartJob' || choice.action === 'RestartJobAndIgnoreMaxRestarts') {
+    const pods = status.pods.filter((p) => podRef(p.podId).job === jobName);
+    // A Job whose pods cannot run where they were restarts the whole JobSet through the queue instead.
+    if (!pods.some(lost)) {
+      const fresh = { ...newJobStatus(job.replicatedJob, job.jobIndex), restarts: job.restarts + 1, restartsCountTowardsMax: job.restartsCountTowardsMax + (counts ? 1 : 0) };
+      status.jobs = status.jobs.map((j) => (jobKey(j.replicatedJob, j.jobIndex) === jobName ? fresh : j));
+      status.pods = status.pods.map((p) => (podRef(p.podId).job === jobName ? resetPod(p, nextGeneration, true) : p));
+      const message = `${cause}; restarting Job ${jobName} (attempt ${fresh.restarts})`;
+      events.push({ type: 'JobRestarted', message });
+      status.conditions = setCondition(status.conditions, { type: 'RestartingJobSet', status: 'True', reason: choice.reason, message, lastTransitionMs: now });
+      return { status: progress(js, js.status!, status, now), restartPods: pods.map((p) => p.podId), releasePlacement: false, events };
+    }
+  }
+
+  // RestartJobSet (and a RestartJob that cannot stay in place).
+  status.restarts += 1;
+  if (counts) status.restartsCountTowardsMax += 1;
+  status.jobs = status.jobs.map((j) => ({ ...newJobStatus(j.replicatedJob, j.jobIndex), restarts: j.restarts, restartsCountTowardsMax: j.restartsCountTowardsMax }));
+  const strategy = fp?.restartStrategy || 'Recreate';
+  const inPlace = strategy === 'InPlace' && !status.pods.some(lost);
+  const how = inPlace ? 'in place, same nodes and GPUs' : strategy === 'InPlace' ? 'through the queue (a node was lost, so not in place)' : `through the queue (${strategy})`;
+  const message = `${cause}; restarting the JobSet ${how}, attempt ${status.restarts}`;
+  events.push({ type: 'JobSetRestarted', message });
+  status.conditions = setCondition(status.conditions, { type: 'RestartingJobSet', status: 'True', reason: choice.reason, message, lastTransitionMs: now });
+  status.pods = status.pods.map((p) => resetPod(p, nextGeneration, inPlace));
+  status.failedPod = failedPod?.podId ?? '';
+  if (failedPod?.exitCode !== undefined) status.exitCode = failedPod.exitCode;
+  status.replicatedJobs = countByReplicatedJob({ ...js, status });
+  status.updatedMs = now;
+  if (inPlace) {
+    status.phase = 'JOB_SET_PHASE_ADMITTED';
+    status.reason = 'Restarting';
+    status.message = message;
+    return { status, restartPods: status.pods.map((p) => p.podId), releasePlacement: false, events };
+  }
+  status.phase = 'JOB_SET_PHASE_PENDING';
+  status.reason = 'Restarting';
+  status.message = message;
+  status.coordinatorPort = 0;
+  return { status, restartPods: [], releasePlacement: true, events };
+}
+
+function firstFailedPod(status: JobSetStatus, job: string): PodStatus | undefined {
+  return status.pods
+    .filter((p) => p.phase === 'POD_PHASE_FAILED' && podRef(p.podId).job === job)
+    .sort((a, b) => a.finishedMs - b.finishedMs)[0];
+}
+
+/** progress moves ADMITTED → RUNNING once every pod has started, and clears RestartingJobSet then. */
+function progress(js: JobSet, before: JobSetStatus, status: JobSetStatus, now: number): JobSetStatus {
+  const next: JobSetStatus = { ...status, replicatedJobs: countByReplicatedJob({ ...js, status }) };
+  const pods = next.pods;
+  const allStarted = pods.length > 0 && pods.every((p) => p.phase === 'POD_PHASE_RUNNING' || p.phase === 'POD_PHASE_SUCCEEDED');
+  if (allStarted) {
+    if (next.phase === 'JOB_SET_PHASE_ADMITTED') {
+      next.phase = 'JOB_SET_PHASE_RUNNING';
+      next.reason = 'AllPodsRunning';
+      next.message = `all ${pods.length} pods are running`;
+      if (next.startedMs === 0) next.startedMs = now;
+      next.conditions = setCondition(next.conditions, { type: 'Running', status: 'True', reason: 'AllPodsRunning', message: next.message, lastTransitionMs: now });
+    }
+    if (next.conditions.some((c) => c.type === 'RestartingJobSet' && c.status === 'True'))
+      next.conditions = setCondition(next.conditions, { type: 'RestartingJobSet', status: 'False', reason: 'JobsReady', message: 'every pod of the new attempt is running', lastTransitionMs: now });
+  } else if (next.phase === 'JOB_SET_PHASE_RUNNING' && pods.some((p) => p.phase === 'POD_PHASE_PENDING')) {
+    // A retried pod is starting again: the JobSet waits for it as at admission.
+    next.phase = 'JOB_SET_PHASE_ADMITTED';
+    next.reason = 'PodsRestarting';
+    next.message = `${pods.filter((p) => p.phase === 'POD_PHASE_PENDING').length} pod(s) starting again`;
+  }
+  const changed = next.phase !== before.phase || JSON.stringify(next.replicatedJobs) !== JSON.stringify(before.replicatedJobs) || next.pods.some((p, i) => p.generation !== before.pods[i]?.generation);
+  next.updatedMs = changed ? now : before.updatedMs;
+  return next;
+}
+
+function finish(status: JobSetStatus, phase: 'JOB_SET_PHASE_SUCCEEDED' | 'JOB_SET_PHASE_FAILED', reason: string, message: string, now: number, failedPod?: PodStatus): JobSetStatus {
+  const out: JobSetStatus = { ...status, phase, reason, message, finishedMs: now, updatedMs: now };
+  out.terminalState = phase === 'JOB_SET_PHASE_SUCCEEDED' ? 'Completed' : 'Failed';
+  // Pods can start and end between two reports; the JobSet then started when its first pod did.
+  if (out.startedMs === 0) out.startedMs = Math.min(...status.pods.map((p) => p.startedMs).filter((t) => t > 0), now);
+  if (failedPod) {
+    out.failedPod = failedPod.podId;
+    if (failedPod.exitCode !== undefined) out.exitCode = failedPod.exitCode;
+  }
+  const type = phase === 'JOB_SET_PHASE_SUCCEEDED' ? 'Completed' : 'Failed';
+  out.conditions = setCondition(status.conditions, { type, status: 'True', reason, message, lastTransitionMs: now });
+  if (out.conditions.some((c) => c.type === 'RestartingJobSet' && c.status === 'True'))
+    out.conditions = setCondition(out.conditions, { type: 'RestartingJobSet', status: 'False', reason: phase === 'JOB_SET_PHASE_SUCCEEDED' ? 'JobSetCompleted' : 'JobSetFailed', message, lastTransitionMs: now });
+  return out;
+}
+
+function successMessage(js: JobSet): string {
+  const sp = js.spec!.successPolicy;
+  const targets = sp && sp.targetReplicatedJobs.length > 0 ? sp.targetReplicatedJobs.join(', ') : 'all replicatedJobs';
+  return `success policy ${sp?.operator || 'All'} met for ${targets}`;
+}
