@@ -65,6 +65,16 @@ export class SchedulerApi {
     return this.call<{ name: string }, DeleteJobSetResponse>(this.client.DeleteJobSet, { name });
   }
 
+  /** suspendJobSet stops a JobSet's pods and releases its nodes (it is admitted again on resume). */
+  suspendJobSet(name: string): Promise<JobSet> {
+    return this.call<{ name: string }, JobSet>(this.client.SuspendJobSet, { name });
+  }
+
+  /** resumeJobSet lets a suspended JobSet be admitted again. */
+  resumeJobSet(name: string): Promise<JobSet> {
+    return this.call<{ name: string }, JobSet>(this.client.ResumeJobSet, { name });
+  }
+
   /** listNodes returns every registered node. */
   listNodes(): Promise<ListNodesResponse> {
     return this.call<Record<string, never>, ListNodesResponse>(this.client.ListNodes, {});

@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../../shared/src/version.js';
 import { cancelCommand } from './commands/cancel.js';
+import { describeCommand } from './commands/describe.js';
+import { resumeCommand, suspendCommand } from './commands/suspend.js';
 import { getCommand } from './commands/get.js';
 import { localCommand } from './commands/local.js';
 import { lsCommand } from './commands/ls.js';
@@ -28,7 +30,10 @@ export function buildProgram(ctx: CliContext): Command {
     .addCommand(submitCommand(ctx))
     .addCommand(getCommand(ctx))
     .addCommand(lsCommand(ctx))
+    .addCommand(describeCommand(ctx))
     .addCommand(cancelCommand(ctx))
+    .addCommand(suspendCommand(ctx))
+    .addCommand(resumeCommand(ctx))
     .addCommand(nodesCommand(ctx))
     .addCommand(watchCommand(ctx))
     .addCommand(localCommand(ctx))

@@ -11,6 +11,7 @@ import type { SchedulerContext } from './context.js';
 import { checkLiveness } from './controller/liveness.js';
 import { handleHeartbeat } from './controller/heartbeats.js';
 import { removeExpired } from './controller/ttl.js';
+import { evaluateDeadlines } from './controller/pod-status.js';
 import { desiredFor } from './controller/notify.js';
 import { PodEventBatcher } from './controller/pod-events.js';
 import { startGrpcServer, type GrpcServerHandle } from './grpc/server.js';
@@ -83,7 +84,11 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
   const t = transport;
   liveness = setInterval(() => checkLiveness(ctx, t.isConnected()), Math.max(100, Math.min(500, cfg.nodeGracePeriodMs / 3)));
   loop.start(cfg.scheduleIntervalMs);
-  const ttl = setInterval(() => removeExpired(ctx, cfg.finishedRetentionMs), 1000);
+  // Once a second: finished JobSets past their TTL go, Jobs past activeDeadlineSeconds fail.
+  const ttl = setInterval(() => {
+    removeExpired(ctx, cfg.finishedRetentionMs);
+    evaluateDeadlines(ctx);
+  }, 1000);
   ttl.unref();
   loop.request('startup');
   if (cfg.addressFile) {

@@ -273,6 +273,8 @@ export class JobSetBuilder {
         restartsCountTowardsMax: 0,
         terminalState: '',
         jobs: [],
+        startedReplicatedJobs: [],
+        history: [],
       },
     };
   }

@@ -6,7 +6,7 @@
  * and what the pods themselves observed (MUSTER_RESTART_ATTEMPT, their node
  * and GPUs, when they ran).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSet } from '../../shared/src/proto/types.js';
@@ -231,5 +231,67 @@ describe('successPolicy', () => {
     const server = await tc.waitForJobSet('anyof', (x) => x.status!.pods.find((p) => p.podId === 'anyof/server/0/0')!.phase === 'POD_PHASE_FAILED', 'server pod stopped');
     expect(server.status!.pods.find((p) => p.podId === 'anyof/server/0/0')!.reason).toBe('Stopped');
     expect(existsSync(path.join(tc.dir, 'anyof.server.pid'))).toBe(true);
+  });
+});
+
+describe('start order, deadlines, suspend', () => {
+  it('dependsOn Complete: the workers start only after the setup Job completed', async () => {
+    await tc.submit({
+      metadata: { name: 'order' },
+      spec: {
+        replicatedJobs: [
+          { name: 'setup', template: { template: { command: sh('sleep 0.3; date +%s%N > order.setup.end'), resources: small } } },
+          { name: 'workers', replicas: 2, dependsOn: [{ name: 'setup', status: 'Complete' }], template: { template: { command: sh('date +%s%N > order.worker.$MUSTER_JOB_INDEX.start'), resources: small } } },
+        ],
+      },
+    });
+    const js = await finished('order');
+    expect(js.status!.phase).toBe('JOB_SET_PHASE_SUCCEEDED');
+    const setupEnd = Number(readFileSync(path.join(tc.dir, 'order.setup.end'), 'utf8'));
+    for (const j of [0, 1]) expect(Number(readFileSync(path.join(tc.dir, `order.worker.${j}.start`), 'utf8'))).toBeGreaterThan(setupEnd);
+    expect(js.status!.history.map((e) => e.type)).toContain('ReplicatedJobStarted');
+  });
+
+  it('activeDeadlineSeconds: a Job still running past its deadline fails with DeadlineExceeded', async () => {
+    await tc.submit({
+      metadata: { name: 'deadline' },
+      spec: { replicatedJobs: [{ name: 'w', template: { activeDeadlineSeconds: 1, template: { command: sh('exec sleep 300'), resources: small } } }] },
+    });
+    const js = await finished('deadline');
+    expect(js.status).toMatchObject({ phase: 'JOB_SET_PHASE_FAILED', reason: 'FailedJobs' });
+    expect(js.status!.jobs[0]).toMatchObject({ state: 'Failed', failureReason: 'DeadlineExceeded' });
+    expect(js.status!.message).toContain('activeDeadlineSeconds');
+  });
+
+  it('suspend stops the pods and releases the nodes; resume admits the JobSet again and it runs to the end', async () => {
+    await tc.submit({
+      metadata: { name: 'pausable' },
+      spec: {
+        replicatedJobs: [
+          {
+            name: 'w',
+            replicas: 2,
+            template: { template: { command: sh('echo "$MUSTER_NODE $$" >> pausable.$MUSTER_JOB_INDEX; [ -e pausable.go ] && exit 0; exec sleep 300'), resources: { ...small, gpus: 8 } } },
+          },
+        ],
+      },
+    });
+    await tc.waitForJobSet('pausable', (js) => js.status!.phase === 'JOB_SET_PHASE_RUNNING', 'running');
+    await tc.api.suspendJobSet('pausable');
+    const suspended = await tc.waitForJobSet('pausable', (js) => js.status!.reason === 'Suspended', 'suspended');
+    expect(suspended.status!.phase).toBe('JOB_SET_PHASE_PENDING');
+    expect(suspended.status!.conditions.find((c) => c.type === 'Suspended')).toMatchObject({ status: 'True' });
+    // Both 8-GPU hosts are free again: another JobSet needing all 16 GPUs runs meanwhile.
+    await tc.submit({ metadata: { name: 'meanwhile' }, spec: { replicatedJobs: [{ name: 'w', replicas: 2, template: { template: { command: ['true'], resources: { ...small, gpus: 8 } } } }] } });
+    expect((await finished('meanwhile')).status!.phase).toBe('JOB_SET_PHASE_SUCCEEDED');
+    expect((await tc.api.getJobSet('pausable')).status!.phase).toBe('JOB_SET_PHASE_PENDING');
+
+    writeFileSync(path.join(tc.dir, 'pausable.go'), '');
+    await tc.api.resumeJobSet('pausable');
+    const js = await finished('pausable');
+    expect(js.status!.phase).toBe('JOB_SET_PHASE_SUCCEEDED');
+    expect(js.status!.conditions.find((c) => c.type === 'Suspended')).toMatchObject({ status: 'False', reason: 'JobSetResumed' });
+    expect(js.status!.history.map((e) => e.type)).toEqual(expect.arrayContaining(['Submitted', 'Admitted', 'Suspended', 'Resumed']));
+    for (const j of [0, 1]) expect(readFileSync(path.join(tc.dir, `pausable.${j}`), 'utf8').trim().split('\n')).toHaveLength(2);
   });
 });

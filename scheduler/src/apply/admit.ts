@@ -8,6 +8,8 @@ import { add, fits, sub, toResources, type Resources } from '../../../shared/src
 import type { PodAssignment, PodStatus } from '../../../shared/src/proto/types.js';
 import { buildAssignments } from '../core/assignments.js';
 import { setCondition } from '../core/jobset-status.js';
+import { withHistory } from '../core/lifecycle.js';
+import { openReplicatedJobs } from '../core/startup.js';
 import type { Admission, CycleDecision, PodPlacement } from '../core/types.js';
 import type { SchedulerContext } from '../context.js';
 import { announce, desiredFor, pushDesired } from '../controller/notify.js';
@@ -67,6 +69,9 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
     });
     s.replicatedJobs = s.replicatedJobs.map((r) => ({ ...r, pending: rec.gang.filter((g) => g.replicatedJob === r.name).length }));
     s.conditions = setCondition(s.conditions, { type: 'Admitted', status: 'True', reason: 'Admitted', message: s.message, lastTransitionMs: now });
+    // Replicated jobs that wait for others (dependsOn, InOrder) are placed now but start later.
+    s.startedReplicatedJobs = openReplicatedJobs(next);
+    next.status = withHistory(s, [{ type: 'Admitted', message: s.message }], now);
     const updated: JobSetRecord = { jobset: next, gang: rec.gang, placement: { coordinatorPort: adm.coordinatorPort, coordinatorNode: adm.coordinatorNode, pods: adm.placements, assignments, hosts } };
     changed.push(updated);
     for (const p of adm.placements) {

@@ -12,9 +12,10 @@ import { isTerminalJobSet, isTerminalPod, jobSetPhaseName } from '../../../share
 import type { PodStatus } from '../../../shared/src/proto/types.js';
 import { buildAssignments } from '../core/assignments.js';
 import { applyPodStatus, classifyPodReport } from '../core/jobset-status.js';
-import { evaluateJobSet } from '../core/lifecycle.js';
+import { deadlineDue, evaluateJobSet } from '../core/lifecycle.js';
 import type { SchedulerContext } from '../context.js';
-import { podKey, type JobSetRecord } from '../store/store.js';
+import { isActive, podKey, type JobSetRecord } from '../store/store.js';
+import { errorFields } from '../../../shared/src/logger.js';
 import { announce, pushDesired } from './notify.js';
 
 /** PodReport is one pod's status as reported by (or on behalf of) a node. */
@@ -31,6 +32,25 @@ export function applyPodReports(ctx: SchedulerContext, node: string, reports: Po
   );
 }
 
+/**
+ * evaluateDeadlines re-evaluates the active JobSets whose activeDeadlineSeconds
+ * have run out since their last report (no pod report would wake them).
+ * Never throws.
+ */
+export function evaluateDeadlines(ctx: SchedulerContext): string[] {
+  try {
+    const now = ctx.clock.now();
+    const due = ctx.store
+      .allJobSets()
+      .filter((r) => isActive(r.jobset) && deadlineDue(r.jobset, now))
+      .map((r) => ({ ...r, jobset: structuredClone(r.jobset) }));
+    return due.length === 0 ? [] : evaluateAndCommit(ctx, due, now);
+  } catch (err) {
+    ctx.log.error('evaluating deadlines failed', errorFields(err));
+    return [];
+  }
+}
+
 /** addressesOf maps node names to the addresses pods there are reached at. */
 function addressesOf(ctx: SchedulerContext): Map<string, string> {
   return new Map(ctx.store.allNodes().map((n) => [n.node.name, n.node.address]));
@@ -40,6 +60,7 @@ function addressesOf(ctx: SchedulerContext): Map<string, string> {
 export function applyReports(ctx: SchedulerContext, reports: PodReport[]): string[] {
   const now = ctx.clock.now();
   const touched = new Map<string, JobSetRecord>();
+  let released = false;
   for (const { node, pod: r } of reports) {
     const ref = parsePodId(r.podId);
     if (!ref) {
@@ -54,17 +75,29 @@ export function applyReports(ctx: SchedulerContext, reports: PodReport[]): strin
       const copy = touched.get(ref.jobset) ?? { ...rec, jobset: structuredClone(rec.jobset) };
       applyPodStatus(copy.jobset, node, r);
       touched.set(ref.jobset, copy);
+    } else if (res === 'old-generation' || res === 'other-incarnation') {
+      // A superseded incarnation that ended frees what it held at once (a restart through the queue waits for it).
+      if (isTerminalPod(r.phase) && ctx.store.releaseLingering(node, podKey(r.podId, r.jobsetUid, r.generation))) released = true;
+      if (res === 'other-incarnation') ctx.log.debug('pod report of another JobSet incarnation dropped', { node, podId: r.podId, jobsetUid: r.jobsetUid });
     } else if (res === 'wrong-node' || res === 'unknown-pod' || res === 'unknown-phase') ctx.log.warn('pod report dropped', { node, podId: r.podId, why: res });
-    else if (res === 'other-incarnation') ctx.log.debug('pod report of another JobSet incarnation dropped', { node, podId: r.podId, jobsetUid: r.jobsetUid });
   }
+  if (released) ctx.requestCycle('stopping pods gone');
   if (touched.size === 0) return [];
+  return evaluateAndCommit(ctx, [...touched.values()], now);
+}
 
+/**
+ * evaluateAndCommit runs the lifecycle on JobSet copies (whose pods carry the
+ * latest reports) and commits what it decided in one transaction: status,
+ * placements released or rebuilt, and the desired documents that changed.
+ */
+export function evaluateAndCommit(ctx: SchedulerContext, touched: readonly JobSetRecord[], now: number): string[] {
   const changed: JobSetRecord[] = [];
   const nodes = new Set<string>();
   const ended = new Set<string>();
   let freed = false;
   const lostNodes = new Set(ctx.store.allNodes().filter((n) => n.node.state === 'NODE_STATE_LOST').map((n) => n.node.name));
-  for (const rec of touched.values()) {
+  for (const rec of touched) {
     const name = rec.jobset.metadata!.name;
     const before = rec.jobset.status!.phase;
     // Pods reported ended in this batch hold nothing once the lifecycle replaces them.
@@ -86,6 +119,9 @@ export function applyReports(ctx: SchedulerContext, reports: PodReport[]): strin
       const restarted = new Set(decision.restartPods);
       for (const p of placement.pods) if (restarted.has(p.podId)) nodes.add(p.node);
     }
+    // Pods of replicatedJobs that may start now join their nodes' desired documents.
+    const starting = new Set(decision.startPods);
+    for (const p of rec.placement?.pods ?? []) if (starting.has(p.podId)) nodes.add(p.node);
     changed.push(rec);
     const after = rec.jobset.status.phase;
     if (after !== before) {

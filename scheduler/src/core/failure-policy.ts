@@ -27,14 +27,32 @@ export function matchPodFailureRule(tmpl: JobTemplate | null | undefined, pod: P
 function podRuleMatches(rule: PodFailurePolicyRule, pod: PodStatus): boolean {
   const ec = rule.onExitCodes;
   if (ec) {
-    // A pod killed by a signal or that never started has no exit code: no exit-code rule matches it.
-    if (pod.exitCode === undefined || pod.exitCode === null) return false;
-    const listed = ec.values.includes(pod.exitCode);
+    // A pod that never started has no exit code: no exit-code rule matches it.
+    const code = exitCodeOf(pod);
+    if (code === undefined) return false;
+    const listed = ec.values.includes(code);
     return ec.operator === 'NotIn' ? !listed : listed;
   }
   if (rule.onPodConditions.length > 0)
     return rule.onPodConditions.some((c) => c.type === 'DisruptionTarget' && (c.status || 'True') === 'True' && DISRUPTION_REASONS.has(pod.reason));
   return false;
+}
+
+/** SIGNAL_NUMBERS are the Linux numbers of the signals that end processes. */
+const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10,
+  SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGXCPU: 24, SIGXFSZ: 25,
+};
+
+/**
+ * exitCodeOf is the exit code rules match: the pod's, or for a pod killed by
+ * a signal 128 + its number, as container runtimes report it (so the common
+ * `onExitCodes: In [137]` catches a SIGKILL, e.g. the OOM killer).
+ */
+export function exitCodeOf(pod: PodStatus): number | undefined {
+  if (pod.exitCode !== undefined && pod.exitCode !== null) return pod.exitCode;
+  const n = SIGNAL_NUMBERS[pod.signal];
+  return n === undefined ? undefined : 128 + n;
 }
 
 /** What one failed pod does to its Job. */

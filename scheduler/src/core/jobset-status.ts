@@ -93,9 +93,10 @@ export function classifyPodReport(js: JobSet, node: string, reported: PodStatus)
   if (!current) return 'unknown-pod';
   // A JobSet deleted and submitted again under the same name is another JobSet: its old pods' reports do not count.
   if (reported.jobsetUid !== js.metadata!.uid) return 'other-incarnation';
-  if (current.node !== node) return 'wrong-node';
-  // Each pod has its own generation (retries, Job and JobSet restarts raise it): an older incarnation's report does not count.
+  // Each pod has its own generation (retries, Job and JobSet restarts raise it): an older incarnation's report does not
+  // count — checked before the node, since a pod restarted through the queue has no node (or another one) now.
   if (reported.generation !== current.generation) return 'old-generation';
+  if (current.node !== node) return 'wrong-node';
   if (reported.seq <= current.seq) return 'stale';
   // A phase this scheduler does not know (a newer agent) must not overwrite the one it knows.
   if (reported.phase === 'POD_PHASE_UNSPECIFIED') return 'unknown-phase';

@@ -20,10 +20,25 @@
 import type { JobSet, JobSetStatus, JobStatus, PodStatus } from '../../../shared/src/proto/types.js';
 import { chooseFailureAction, describePodFailure, judgePodFailure, type FailurePolicyChoice } from './failure-policy.js';
 import { countByReplicatedJob, setCondition, successMet } from './jobset-status.js';
+import { dependenciesOf, hasStartOrder, openReplicatedJobs } from './startup.js';
 
 /** LifecycleEvent is one thing that happened, for logs and the JobSet's event history. */
 export interface LifecycleEvent {
-  type: 'PodRetried' | 'PodFailureIgnored' | 'IndexFailed' | 'JobFailed' | 'JobRestarted' | 'JobSetRestarted' | 'JobSetFailed' | 'JobSetCompleted';
+  type:
+    | 'Submitted'
+    | 'Admitted'
+    | 'Suspended'
+    | 'Resumed'
+    | 'PodRetried'
+    | 'PodFailureIgnored'
+    | 'IndexFailed'
+    | 'JobFailed'
+    | 'JobRestarted'
+    | 'JobSetRestarted'
+    | 'JobSetFailed'
+    | 'JobSetCompleted'
+    | 'ReplicatedJobStarted'
+    | 'AllPodsRunning';
   message: string;
 }
 
@@ -34,7 +49,19 @@ export interface LifecycleDecision {
   restartPods: string[];
   /** The placement is released: the JobSet is back in the queue (Recreate, BlockingRecreate, or InPlace on a lost node). */
   releasePlacement: boolean;
+  /** Pods whose replicatedJob may now start (dependsOn / InOrder met): they join their nodes' desired documents. */
+  startPods: string[];
   events: LifecycleEvent[];
+}
+
+/** MAX_HISTORY bounds the event history kept in a JobSet's status. */
+export const MAX_HISTORY = 100;
+
+/** withHistory appends events to a status's history, keeping the latest MAX_HISTORY. */
+export function withHistory(status: JobSetStatus, events: readonly LifecycleEvent[], now: number): JobSetStatus {
+  if (events.length === 0) return status;
+  const history = [...status.history, ...events.map((e) => ({ timeMs: now, type: e.type, message: e.message }))];
+  return { ...status, history: history.slice(-MAX_HISTORY) };
 }
 
 /** LifecycleContext is what the lifecycle needs besides the JobSet. */
@@ -69,6 +96,7 @@ export function newJobStatus(replicatedJob: string, jobIndex: number): JobStatus
     finishedMs: 0,
     restarts: 0,
     restartsCountTowardsMax: 0,
+    startedMs: 0,
   };
 }
 
@@ -100,10 +128,47 @@ function resetPod(p: PodStatus, generation: number, keepNode: boolean): PodStatu
   };
 }
 
-/** evaluateJobSet decides what a JobSet's latest pod statuses mean. Finished or pending JobSets come back unchanged. */
+/** deadlineDue says whether some Active Job of the JobSet is past its activeDeadlineSeconds at `now` (cheap; no copy). */
+export function deadlineDue(js: JobSet, now: number): boolean {
+  const limits = new Map(js.spec!.replicatedJobs.map((rj) => [rj.name, rj.template?.activeDeadlineSeconds]));
+  if (![...limits.values()].some((d) => d !== undefined && d !== null)) return false;
+  for (const j of js.status!.jobs) {
+    const d = limits.get(j.replicatedJob);
+    if (j.state === 'Active' && j.startedMs > 0 && d !== undefined && d !== null && now >= j.startedMs + Number(d) * 1000) return true;
+  }
+  return false;
+}
+
+/**
+ * requeuedStatus is a JobSet's status when its pods go back to the queue
+ * without a restart (suspend): every pod gets a new generation and no node,
+ * the start order begins again, Job timers restart; counters are kept.
+ */
+export function requeuedStatus(status: JobSetStatus): JobSetStatus {
+  const nextGeneration = Math.max(0, ...status.pods.map((p) => p.generation)) + 1;
+  return {
+    ...status,
+    phase: 'JOB_SET_PHASE_PENDING',
+    pods: status.pods.map((p) => resetPod(p, nextGeneration, false)),
+    jobs: status.jobs.map((j) => ({ ...j, startedMs: 0 })),
+    startedReplicatedJobs: [],
+    coordinatorPort: 0,
+  };
+}
+
+/**
+ * evaluateJobSet decides what a JobSet's latest pod statuses (and the clock,
+ * for activeDeadlineSeconds) mean; the events are also appended to the
+ * status's history. Finished or pending JobSets come back unchanged.
+ */
 export function evaluateJobSet(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
+  const d = decide(js, ctx);
+  return d.events.length === 0 ? d : { ...d, status: withHistory(d.status, d.events, ctx.now) };
+}
+
+function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
   const before = js.status!;
-  const none: LifecycleDecision = { status: before, restartPods: [], releasePlacement: false, events: [] };
+  const none: LifecycleDecision = { status: before, restartPods: [], releasePlacement: false, startPods: [], events: [] };
   if (before.phase !== 'JOB_SET_PHASE_ADMITTED' && before.phase !== 'JOB_SET_PHASE_RUNNING') return none;
   const { now } = ctx;
   const spec = js.spec!;
@@ -133,6 +198,20 @@ export function evaluateJobSet(js: JobSet, ctx: LifecycleContext): LifecycleDeci
     else failJob(job, outcome.reason, outcome.message, p.finishedMs || now, events);
   }
 
+  // 1b. When each Job started, and the Jobs whose activeDeadlineSeconds ran out.
+  for (const job of jobs.values()) {
+    if (job.state !== 'Active') continue;
+    const key = jobKey(job.replicatedJob, job.jobIndex);
+    if (job.startedMs === 0) {
+      const starts = status.pods.filter((p) => podRef(p.podId).job === key && p.startedMs > 0).map((p) => p.startedMs);
+      if (starts.length > 0) job.startedMs = Math.min(...starts);
+    }
+    const deadline = templates.get(job.replicatedJob)?.activeDeadlineSeconds;
+    if (deadline === undefined || deadline === null || job.startedMs === 0) continue;
+    const end = job.startedMs + Number(deadline) * 1000;
+    if (now >= end) failJob(job, 'DeadlineExceeded', `Job ${key} was active for ${Math.round((now - job.startedMs) / 1000)}s, past its activeDeadlineSeconds (${deadline})`, end, events);
+  }
+
   // 2. Jobs that ended: all pods succeeded; or every index settled with some failed for good.
   for (const job of jobs.values()) {
     if (job.state !== 'Active') continue;
@@ -149,7 +228,7 @@ export function evaluateJobSet(js: JobSet, ctx: LifecycleContext): LifecycleDeci
 
   // 3. Failed Jobs: the JobSet's failurePolicy acts on the first that decides.
   const failedJobs = [...jobs.values()].filter((j) => j.state === 'Failed');
-  if (failedJobs.length > 0) return applyFailurePolicy(js, status, chooseFailureAction(spec, failedJobs), nextGeneration, ctx, events);
+  if (failedJobs.length > 0) return applyFailurePolicy(js, status, chooseFailureAction(spec, failedJobs), nextGeneration, ctx, events, retry);
 
   // 4. Success.
   const withPods: JobSet = { ...js, status };
@@ -157,7 +236,7 @@ export function evaluateJobSet(js: JobSet, ctx: LifecycleContext): LifecycleDeci
     const message = successMessage(js);
     events.push({ type: 'JobSetCompleted', message });
     status.replicatedJobs = countByReplicatedJob(withPods);
-    return { status: finish(status, 'JOB_SET_PHASE_SUCCEEDED', 'AllJobsCompleted', message, now), restartPods: [], releasePlacement: false, events };
+    return { status: finish(status, 'JOB_SET_PHASE_SUCCEEDED', 'AllJobsCompleted', message, now), restartPods: [], releasePlacement: false, startPods: [], events };
   }
 
   // 5. Retries start again where they ran.
@@ -165,7 +244,26 @@ export function evaluateJobSet(js: JobSet, ctx: LifecycleContext): LifecycleDeci
     const i = status.pods.findIndex((p) => p.podId === id);
     status.pods[i] = resetPod(status.pods[i]!, nextGeneration, true);
   }
-  return { status: progress(js, before, status, now), restartPods: [...retry], releasePlacement: false, events };
+  // 6. replicatedJobs whose dependencies are now met may start.
+  const startPods = openNext(js, status, events);
+  return { status: progress(js, before, status, now, events), restartPods: [...retry], releasePlacement: false, startPods, events };
+}
+
+/** openNext records the replicatedJobs that may start now and returns the pods that join desired documents. */
+function openNext(js: JobSet, status: JobSetStatus, events: LifecycleEvent[]): string[] {
+  if (!hasStartOrder(js.spec!)) return [];
+  const was = new Set(status.startedReplicatedJobs);
+  const open = openReplicatedJobs({ ...js, status });
+  const opened = open.filter((rj) => !was.has(rj));
+  if (opened.length === 0) return [];
+  status.startedReplicatedJobs = open;
+  for (const rj of opened) events.push({ type: 'ReplicatedJobStarted', message: `replicatedJob ${rj} may start: ${startReason(js, rj)}` });
+  return status.pods.filter((p) => opened.includes(p.podId.split('/')[1]!)).map((p) => p.podId);
+}
+
+function startReason(js: JobSet, rj: string): string {
+  const deps = dependenciesOf(js.spec!).get(rj) ?? [];
+  return deps.length === 0 ? 'it depends on nothing' : deps.map((d) => `${d.name} is ${d.status}`).join(', ');
 }
 
 /** failJob marks a Job Failed at `at` (when its deciding pod failed: the earliest failed Job is the one policies act on). */
@@ -184,6 +282,7 @@ function applyFailurePolicy(
   nextGeneration: number,
   ctx: LifecycleContext,
   events: LifecycleEvent[],
+  retry: ReadonlySet<string>,
 ): LifecycleDecision {
   const { now } = ctx;
   const spec = js.spec!;
@@ -195,7 +294,7 @@ function applyFailurePolicy(
   const fail = (reason: string, message: string): LifecycleDecision => {
     events.push({ type: 'JobSetFailed', message });
     status.replicatedJobs = countByReplicatedJob({ ...js, status });
-    return { status: finish(status, 'JOB_SET_PHASE_FAILED', reason, message, now, failedPod), restartPods: [], releasePlacement: false, events };
+    return { status: finish(status, 'JOB_SET_PHASE_FAILED', reason, message, now, failedPod), restartPods: [], releasePlacement: false, startPods: [], events };
   };
   if (choice.action === 'FailJobSet') return fail(choice.reason === 'FailedJobs' ? 'FailedJobs' : 'FailJobSetFailurePolicyAction', cause);
 
@@ -212,12 +311,16 @@ function applyFailurePolicy(
     // A Job whose pods cannot run where they were restarts the whole JobSet through the queue instead.
     if (!pods.some(lost)) {
       const fresh = { ...newJobStatus(job.replicatedJob, job.jobIndex), restarts: job.restarts + 1, restartsCountTowardsMax: job.restartsCountTowardsMax + (counts ? 1 : 0) };
+      // Pods of other Active Jobs retried in this evaluation (already counted) start again too.
+      const active = new Set(status.jobs.filter((j) => j.state === 'Active').map((j) => jobKey(j.replicatedJob, j.jobIndex)));
+      const again = (p: PodStatus) => podRef(p.podId).job === jobName || (retry.has(p.podId) && active.has(podRef(p.podId).job));
+      const restartPods = status.pods.filter(again).map((p) => p.podId);
       status.jobs = status.jobs.map((j) => (jobKey(j.replicatedJob, j.jobIndex) === jobName ? fresh : j));
-      status.pods = status.pods.map((p) => (podRef(p.podId).job === jobName ? resetPod(p, nextGeneration, true) : p));
+      status.pods = status.pods.map((p) => (again(p) ? resetPod(p, nextGeneration, true) : p));
       const message = `${cause}; restarting Job ${jobName} (attempt ${fresh.restarts})`;
       events.push({ type: 'JobRestarted', message });
       status.conditions = setCondition(status.conditions, { type: 'RestartingJobSet', status: 'True', reason: choice.reason, message, lastTransitionMs: now });
-      return { status: progress(js, js.status!, status, now), restartPods: pods.map((p) => p.podId), releasePlacement: false, events };
+      return { status: progress(js, js.status!, status, now, events), restartPods, releasePlacement: false, startPods: [], events };
     }
   }
 
@@ -236,17 +339,20 @@ function applyFailurePolicy(
   if (failedPod?.exitCode !== undefined) status.exitCode = failedPod.exitCode;
   status.replicatedJobs = countByReplicatedJob({ ...js, status });
   status.updatedMs = now;
+  // The start order begins again with the new attempt.
+  status.startedReplicatedJobs = [];
   if (inPlace) {
     status.phase = 'JOB_SET_PHASE_ADMITTED';
     status.reason = 'Restarting';
     status.message = message;
-    return { status, restartPods: status.pods.map((p) => p.podId), releasePlacement: false, events };
+    if (hasStartOrder(spec)) status.startedReplicatedJobs = openReplicatedJobs({ ...js, status });
+    return { status, restartPods: status.pods.map((p) => p.podId), releasePlacement: false, startPods: [], events };
   }
   status.phase = 'JOB_SET_PHASE_PENDING';
   status.reason = 'Restarting';
   status.message = message;
   status.coordinatorPort = 0;
-  return { status, restartPods: [], releasePlacement: true, events };
+  return { status, restartPods: [], releasePlacement: true, startPods: [], events };
 }
 
 function firstFailedPod(status: JobSetStatus, job: string): PodStatus | undefined {
@@ -256,7 +362,7 @@ function firstFailedPod(status: JobSetStatus, job: string): PodStatus | undefine
 }
 
 /** progress moves ADMITTED → RUNNING once every pod has started, and clears RestartingJobSet then. */
-function progress(js: JobSet, before: JobSetStatus, status: JobSetStatus, now: number): JobSetStatus {
+function progress(js: JobSet, before: JobSetStatus, status: JobSetStatus, now: number, events: LifecycleEvent[]): JobSetStatus {
   const next: JobSetStatus = { ...status, replicatedJobs: countByReplicatedJob({ ...js, status }) };
   const pods = next.pods;
   const allStarted = pods.length > 0 && pods.every((p) => p.phase === 'POD_PHASE_RUNNING' || p.phase === 'POD_PHASE_SUCCEEDED');
@@ -267,6 +373,7 @@ function progress(js: JobSet, before: JobSetStatus, status: JobSetStatus, now: n
       next.message = `all ${pods.length} pods are running`;
       if (next.startedMs === 0) next.startedMs = now;
       next.conditions = setCondition(next.conditions, { type: 'Running', status: 'True', reason: 'AllPodsRunning', message: next.message, lastTransitionMs: now });
+      events.push({ type: 'AllPodsRunning', message: `all ${pods.length} pods are running (attempt ${next.restarts})` });
     }
     if (next.conditions.some((c) => c.type === 'RestartingJobSet' && c.status === 'True'))
       next.conditions = setCondition(next.conditions, { type: 'RestartingJobSet', status: 'False', reason: 'JobsReady', message: 'every pod of the new attempt is running', lastTransitionMs: now });

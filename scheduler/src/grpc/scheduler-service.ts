@@ -4,6 +4,7 @@ import { isTerminalJobSet } from '../../../shared/src/phases.js';
 import type { SchedulerServiceHandlers } from '../../../shared/src/proto/types.js';
 import type { SchedulerContext } from '../context.js';
 import { deleteJobSet, getJobSet, listJobSets, submitJobSet } from '../service/jobsets.js';
+import { resumeJobSet, suspendJobSet } from '../service/suspend.js';
 import { toServiceError, unary } from './handlers.js';
 
 function requireName(name: string | undefined): string {
@@ -19,6 +20,8 @@ export function schedulerServiceHandlers(ctx: SchedulerContext): SchedulerServic
     GetJobSet: unary(log, 'GetJobSet', (req) => getJobSet(ctx, requireName(req.name))),
     ListJobSets: unary(log, 'ListJobSets', (req) => ({ jobsets: listJobSets(ctx, req.phase, req.limit, req.withPods) })),
     DeleteJobSet: unary(log, 'DeleteJobSet', (req) => deleteJobSet(ctx, requireName(req.name))),
+    SuspendJobSet: unary(log, 'SuspendJobSet', (req) => suspendJobSet(ctx, requireName(req.name))),
+    ResumeJobSet: unary(log, 'ResumeJobSet', (req) => resumeJobSet(ctx, requireName(req.name))),
     ListNodes: unary(log, 'ListNodes', () => ({ nodes: ctx.store.allNodes().map((n) => n.node) })),
     WatchJobSet: (call) => {
       let unsubscribe = (): void => undefined;

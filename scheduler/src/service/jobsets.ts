@@ -41,7 +41,7 @@ export function submitJobSet(ctx: SchedulerContext, req: SubmitInput): JobSet {
     status: {
       phase: 'JOB_SET_PHASE_PENDING', reason: 'Queued', message: 'waiting for the next scheduling cycle', restarts: 0,
       admittedMs: 0, startedMs: 0, finishedMs: 0, replicatedJobs: [], pods: [], conditions: [], failedPod: '', coordinatorPort: 0, updatedMs: now,
-      restartsCountTowardsMax: 0, terminalState: '', jobs: [],
+      restartsCountTowardsMax: 0, terminalState: '', jobs: [], startedReplicatedJobs: [], history: [],
     },
   };
   // Before admission every pod of the gang is pending (counted before the insert, so they are persisted too).
@@ -50,6 +50,13 @@ export function submitJobSet(ctx: SchedulerContext, req: SubmitInput): JobSet {
     const jobs = rj.replicas ?? 1;
     return { name: rj.name, pods, pending: pods, running: 0, succeeded: 0, failed: 0, readyJobs: 0, activeJobs: jobs, succeededJobs: 0, failedJobs: 0, suspendedJobs: 0 };
   });
+  const st = jobset.status!;
+  if (jobset.spec!.suspend) {
+    st.reason = 'Suspended';
+    st.message = 'submitted suspended: admitted once resumed';
+    st.conditions = [{ type: 'Suspended', status: 'True', reason: 'JobSetSuspended', message: st.message, lastTransitionMs: now }];
+  }
+  st.history = [{ timeMs: now, type: 'Submitted', message: `submitted by ${jobset.metadata!.user}${jobset.spec!.suspend ? ', suspended' : ''}` }];
   const rec = ctx.store.insertJobSet(jobset);
   ctx.log.info('jobset submitted', { jobset: name, pods: rec.gang.length, user: jobset.metadata!.user });
   announce(ctx, jobset);
@@ -78,7 +85,7 @@ export function listJobSets(ctx: SchedulerContext, phase: string, limit: number,
     .filter((j) => !want || j.status!.phase === want)
     .sort((a, b) => b.metadata!.createdMs - a.metadata!.createdMs);
   const page = limit > 0 ? all.slice(0, limit) : all;
-  return withPods ? page : page.map((j) => ({ ...j, status: { ...j.status!, pods: [] } }));
+  return withPods ? page : page.map((j) => ({ ...j, status: { ...j.status!, pods: [], history: [] } }));
 }
 
 /** deleteJobSet removes a JobSet; agents stop its pods when their desired documents drop them. */

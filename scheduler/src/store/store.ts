@@ -8,6 +8,7 @@ import type { JobSet, Node, NodeInventory, PodAssignment } from '../../../shared
 import { isTerminalJobSet } from '../../../shared/src/phases.js';
 import { add, ZERO, type Resources } from '../../../shared/src/resources.js';
 import { expandGang, type GangPod } from '../model/gang.js';
+import { hasStartOrder } from '../core/startup.js';
 import type { PodPlacement } from '../core/types.js';
 import type { SqliteDb } from './db.js';
 
@@ -232,6 +233,18 @@ export class Store {
     return released;
   }
 
+  /**
+   * releaseLingering forgets a stopping pod the agent reported ended (a pod
+   * event of a superseded incarnation), so its capacity is free before the
+   * next heartbeat; true when something was released.
+   */
+  releaseLingering(node: string, key: string): boolean {
+    const rec = this.nodes.get(node);
+    if (!rec || !rec.lingering.delete(key)) return false;
+    this.refreshAllocations();
+    return true;
+  }
+
   /** desiredKeys lists the podKeys of what should run on `node` now. */
   desiredKeys(node: string): Set<string> {
     return new Set(this.assignmentsFor(node).map((a) => podKey(a.podId, a.jobsetUid, a.generation)));
@@ -287,13 +300,17 @@ export class Store {
     return rec;
   }
 
-  /** assignmentsFor lists what should run on `node` now: pods of active JobSets placed there. */
+  /**
+   * assignmentsFor lists what should run on `node` now: pods of active JobSets
+   * placed there whose replicatedJob may start (dependsOn / InOrder).
+   */
   assignmentsFor(node: string): PodAssignment[] {
     const out: PodAssignment[] = [];
     for (const rec of this.jobsets.values()) {
       if (!rec.placement || !isActive(rec.jobset)) continue;
       const onNode = new Set(rec.placement.pods.filter((p) => p.node === node).map((p) => p.podId));
-      for (const a of rec.placement.assignments) if (onNode.has(a.podId)) out.push(a);
+      const started = hasStartOrder(rec.jobset.spec!) ? new Set(rec.jobset.status!.startedReplicatedJobs) : undefined;
+      for (const a of rec.placement.assignments) if (onNode.has(a.podId) && (!started || started.has(a.replicatedJob))) out.push(a);
     }
     return out;
   }

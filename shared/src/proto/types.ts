@@ -43,3 +43,4 @@ export type { JobStatus__Output as JobStatus } from './generated/muster/v1/JobSt
 export type { FailurePolicy__Output as FailurePolicy } from './generated/muster/v1/FailurePolicy.js';
 export type { FailurePolicyRule__Output as FailurePolicyRule } from './generated/muster/v1/FailurePolicyRule.js';
 export type { PodFailurePolicyRule__Output as PodFailurePolicyRule } from './generated/muster/v1/PodFailurePolicyRule.js';
+export type { JobSetHistoryEvent__Output as JobSetHistoryEvent } from './generated/muster/v1/JobSetHistoryEvent.js';

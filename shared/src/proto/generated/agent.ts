@@ -12,6 +12,7 @@ import type { Gpu as _muster_v1_Gpu, Gpu__Output as _muster_v1_Gpu__Output } fro
 import type { GpuLink as _muster_v1_GpuLink, GpuLink__Output as _muster_v1_GpuLink__Output } from './muster/v1/GpuLink.js';
 import type { JobSet as _muster_v1_JobSet, JobSet__Output as _muster_v1_JobSet__Output } from './muster/v1/JobSet.js';
 import type { JobSetCondition as _muster_v1_JobSetCondition, JobSetCondition__Output as _muster_v1_JobSetCondition__Output } from './muster/v1/JobSetCondition.js';
+import type { JobSetHistoryEvent as _muster_v1_JobSetHistoryEvent, JobSetHistoryEvent__Output as _muster_v1_JobSetHistoryEvent__Output } from './muster/v1/JobSetHistoryEvent.js';
 import type { JobSetMeta as _muster_v1_JobSetMeta, JobSetMeta__Output as _muster_v1_JobSetMeta__Output } from './muster/v1/JobSetMeta.js';
 import type { JobSetSpec as _muster_v1_JobSetSpec, JobSetSpec__Output as _muster_v1_JobSetSpec__Output } from './muster/v1/JobSetSpec.js';
 import type { JobSetStatus as _muster_v1_JobSetStatus, JobSetStatus__Output as _muster_v1_JobSetStatus__Output } from './muster/v1/JobSetStatus.js';
@@ -56,6 +57,7 @@ export interface ProtoGrpcType {
       GpuLink: MessageTypeDefinition<_muster_v1_GpuLink, _muster_v1_GpuLink__Output>
       JobSet: MessageTypeDefinition<_muster_v1_JobSet, _muster_v1_JobSet__Output>
       JobSetCondition: MessageTypeDefinition<_muster_v1_JobSetCondition, _muster_v1_JobSetCondition__Output>
+      JobSetHistoryEvent: MessageTypeDefinition<_muster_v1_JobSetHistoryEvent, _muster_v1_JobSetHistoryEvent__Output>
       JobSetMeta: MessageTypeDefinition<_muster_v1_JobSetMeta, _muster_v1_JobSetMeta__Output>
       JobSetPhase: EnumTypeDefinition
       JobSetSpec: MessageTypeDefinition<_muster_v1_JobSetSpec, _muster_v1_JobSetSpec__Output>

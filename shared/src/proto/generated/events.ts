@@ -15,6 +15,7 @@ import type { Heartbeat as _muster_v1_Heartbeat, Heartbeat__Output as _muster_v1
 import type { JobSet as _muster_v1_JobSet, JobSet__Output as _muster_v1_JobSet__Output } from './muster/v1/JobSet.js';
 import type { JobSetCondition as _muster_v1_JobSetCondition, JobSetCondition__Output as _muster_v1_JobSetCondition__Output } from './muster/v1/JobSetCondition.js';
 import type { JobSetEvent as _muster_v1_JobSetEvent, JobSetEvent__Output as _muster_v1_JobSetEvent__Output } from './muster/v1/JobSetEvent.js';
+import type { JobSetHistoryEvent as _muster_v1_JobSetHistoryEvent, JobSetHistoryEvent__Output as _muster_v1_JobSetHistoryEvent__Output } from './muster/v1/JobSetHistoryEvent.js';
 import type { JobSetHosts as _muster_v1_JobSetHosts, JobSetHosts__Output as _muster_v1_JobSetHosts__Output } from './muster/v1/JobSetHosts.js';
 import type { JobSetMeta as _muster_v1_JobSetMeta, JobSetMeta__Output as _muster_v1_JobSetMeta__Output } from './muster/v1/JobSetMeta.js';
 import type { JobSetSpec as _muster_v1_JobSetSpec, JobSetSpec__Output as _muster_v1_JobSetSpec__Output } from './muster/v1/JobSetSpec.js';
@@ -64,6 +65,7 @@ export interface ProtoGrpcType {
       JobSet: MessageTypeDefinition<_muster_v1_JobSet, _muster_v1_JobSet__Output>
       JobSetCondition: MessageTypeDefinition<_muster_v1_JobSetCondition, _muster_v1_JobSetCondition__Output>
       JobSetEvent: MessageTypeDefinition<_muster_v1_JobSetEvent, _muster_v1_JobSetEvent__Output>
+      JobSetHistoryEvent: MessageTypeDefinition<_muster_v1_JobSetHistoryEvent, _muster_v1_JobSetHistoryEvent__Output>
       JobSetHosts: MessageTypeDefinition<_muster_v1_JobSetHosts, _muster_v1_JobSetHosts__Output>
       JobSetMeta: MessageTypeDefinition<_muster_v1_JobSetMeta, _muster_v1_JobSetMeta__Output>
       JobSetPhase: EnumTypeDefinition

@@ -14,6 +14,7 @@ import type { Gpu as _muster_v1_Gpu, Gpu__Output as _muster_v1_Gpu__Output } fro
 import type { GpuLink as _muster_v1_GpuLink, GpuLink__Output as _muster_v1_GpuLink__Output } from './muster/v1/GpuLink.js';
 import type { JobSet as _muster_v1_JobSet, JobSet__Output as _muster_v1_JobSet__Output } from './muster/v1/JobSet.js';
 import type { JobSetCondition as _muster_v1_JobSetCondition, JobSetCondition__Output as _muster_v1_JobSetCondition__Output } from './muster/v1/JobSetCondition.js';
+import type { JobSetHistoryEvent as _muster_v1_JobSetHistoryEvent, JobSetHistoryEvent__Output as _muster_v1_JobSetHistoryEvent__Output } from './muster/v1/JobSetHistoryEvent.js';
 import type { JobSetMeta as _muster_v1_JobSetMeta, JobSetMeta__Output as _muster_v1_JobSetMeta__Output } from './muster/v1/JobSetMeta.js';
 import type { JobSetSpec as _muster_v1_JobSetSpec, JobSetSpec__Output as _muster_v1_JobSetSpec__Output } from './muster/v1/JobSetSpec.js';
 import type { JobSetStatus as _muster_v1_JobSetStatus, JobSetStatus__Output as _muster_v1_JobSetStatus__Output } from './muster/v1/JobSetStatus.js';
@@ -39,10 +40,12 @@ import type { RdmaPort as _muster_v1_RdmaPort, RdmaPort__Output as _muster_v1_Rd
 import type { ReplicatedJob as _muster_v1_ReplicatedJob, ReplicatedJob__Output as _muster_v1_ReplicatedJob__Output } from './muster/v1/ReplicatedJob.js';
 import type { ReplicatedJobStatus as _muster_v1_ReplicatedJobStatus, ReplicatedJobStatus__Output as _muster_v1_ReplicatedJobStatus__Output } from './muster/v1/ReplicatedJobStatus.js';
 import type { ResourceList as _muster_v1_ResourceList, ResourceList__Output as _muster_v1_ResourceList__Output } from './muster/v1/ResourceList.js';
+import type { ResumeJobSetRequest as _muster_v1_ResumeJobSetRequest, ResumeJobSetRequest__Output as _muster_v1_ResumeJobSetRequest__Output } from './muster/v1/ResumeJobSetRequest.js';
 import type { SchedulerServiceClient as _muster_v1_SchedulerServiceClient, SchedulerServiceDefinition as _muster_v1_SchedulerServiceDefinition } from './muster/v1/SchedulerService.js';
 import type { StartupPolicy as _muster_v1_StartupPolicy, StartupPolicy__Output as _muster_v1_StartupPolicy__Output } from './muster/v1/StartupPolicy.js';
 import type { SubmitJobSetRequest as _muster_v1_SubmitJobSetRequest, SubmitJobSetRequest__Output as _muster_v1_SubmitJobSetRequest__Output } from './muster/v1/SubmitJobSetRequest.js';
 import type { SuccessPolicy as _muster_v1_SuccessPolicy, SuccessPolicy__Output as _muster_v1_SuccessPolicy__Output } from './muster/v1/SuccessPolicy.js';
+import type { SuspendJobSetRequest as _muster_v1_SuspendJobSetRequest, SuspendJobSetRequest__Output as _muster_v1_SuspendJobSetRequest__Output } from './muster/v1/SuspendJobSetRequest.js';
 import type { WatchJobSetRequest as _muster_v1_WatchJobSetRequest, WatchJobSetRequest__Output as _muster_v1_WatchJobSetRequest__Output } from './muster/v1/WatchJobSetRequest.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -65,6 +68,7 @@ export interface ProtoGrpcType {
       GpuLink: MessageTypeDefinition<_muster_v1_GpuLink, _muster_v1_GpuLink__Output>
       JobSet: MessageTypeDefinition<_muster_v1_JobSet, _muster_v1_JobSet__Output>
       JobSetCondition: MessageTypeDefinition<_muster_v1_JobSetCondition, _muster_v1_JobSetCondition__Output>
+      JobSetHistoryEvent: MessageTypeDefinition<_muster_v1_JobSetHistoryEvent, _muster_v1_JobSetHistoryEvent__Output>
       JobSetMeta: MessageTypeDefinition<_muster_v1_JobSetMeta, _muster_v1_JobSetMeta__Output>
       JobSetPhase: EnumTypeDefinition
       JobSetSpec: MessageTypeDefinition<_muster_v1_JobSetSpec, _muster_v1_JobSetSpec__Output>
@@ -93,10 +97,12 @@ export interface ProtoGrpcType {
       ReplicatedJob: MessageTypeDefinition<_muster_v1_ReplicatedJob, _muster_v1_ReplicatedJob__Output>
       ReplicatedJobStatus: MessageTypeDefinition<_muster_v1_ReplicatedJobStatus, _muster_v1_ReplicatedJobStatus__Output>
       ResourceList: MessageTypeDefinition<_muster_v1_ResourceList, _muster_v1_ResourceList__Output>
+      ResumeJobSetRequest: MessageTypeDefinition<_muster_v1_ResumeJobSetRequest, _muster_v1_ResumeJobSetRequest__Output>
       SchedulerService: SubtypeConstructor<typeof grpc.Client, _muster_v1_SchedulerServiceClient> & { service: _muster_v1_SchedulerServiceDefinition }
       StartupPolicy: MessageTypeDefinition<_muster_v1_StartupPolicy, _muster_v1_StartupPolicy__Output>
       SubmitJobSetRequest: MessageTypeDefinition<_muster_v1_SubmitJobSetRequest, _muster_v1_SubmitJobSetRequest__Output>
       SuccessPolicy: MessageTypeDefinition<_muster_v1_SuccessPolicy, _muster_v1_SuccessPolicy__Output>
+      SuspendJobSetRequest: MessageTypeDefinition<_muster_v1_SuspendJobSetRequest, _muster_v1_SuspendJobSetRequest__Output>
       WatchJobSetRequest: MessageTypeDefinition<_muster_v1_WatchJobSetRequest, _muster_v1_WatchJobSetRequest__Output>
     }
   }

@@ -5,6 +5,7 @@ import type { ReplicatedJobStatus as _muster_v1_ReplicatedJobStatus, ReplicatedJ
 import type { PodStatus as _muster_v1_PodStatus, PodStatus__Output as _muster_v1_PodStatus__Output } from '../../muster/v1/PodStatus.js';
 import type { JobSetCondition as _muster_v1_JobSetCondition, JobSetCondition__Output as _muster_v1_JobSetCondition__Output } from '../../muster/v1/JobSetCondition.js';
 import type { JobStatus as _muster_v1_JobStatus, JobStatus__Output as _muster_v1_JobStatus__Output } from '../../muster/v1/JobStatus.js';
+import type { JobSetHistoryEvent as _muster_v1_JobSetHistoryEvent, JobSetHistoryEvent__Output as _muster_v1_JobSetHistoryEvent__Output } from '../../muster/v1/JobSetHistoryEvent.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface JobSetStatus {
@@ -25,6 +26,8 @@ export interface JobSetStatus {
   'restartsCountTowardsMax'?: (number | string | Long);
   'terminalState'?: (string);
   'jobs'?: (_muster_v1_JobStatus)[];
+  'startedReplicatedJobs'?: (string)[];
+  'history'?: (_muster_v1_JobSetHistoryEvent)[];
   '_exitCode'?: "exitCode";
 }
 
@@ -46,5 +49,7 @@ export interface JobSetStatus__Output {
   'restartsCountTowardsMax': (number);
   'terminalState': (string);
   'jobs': (_muster_v1_JobStatus__Output)[];
+  'startedReplicatedJobs': (string)[];
+  'history': (_muster_v1_JobSetHistoryEvent__Output)[];
   '_exitCode'?: "exitCode";
 }

@@ -15,6 +15,7 @@ export interface JobStatus {
   'finishedMs'?: (number | string | Long);
   'restarts'?: (number);
   'restartsCountTowardsMax'?: (number);
+  'startedMs'?: (number | string | Long);
 }
 
 export interface JobStatus__Output {
@@ -30,4 +31,5 @@ export interface JobStatus__Output {
   'finishedMs': (number);
   'restarts': (number);
   'restartsCountTowardsMax': (number);
+  'startedMs': (number);
 }

@@ -10,7 +10,9 @@ import type { ListJobSetsRequest as _muster_v1_ListJobSetsRequest, ListJobSetsRe
 import type { ListJobSetsResponse as _muster_v1_ListJobSetsResponse, ListJobSetsResponse__Output as _muster_v1_ListJobSetsResponse__Output } from '../../muster/v1/ListJobSetsResponse.js';
 import type { ListNodesRequest as _muster_v1_ListNodesRequest, ListNodesRequest__Output as _muster_v1_ListNodesRequest__Output } from '../../muster/v1/ListNodesRequest.js';
 import type { ListNodesResponse as _muster_v1_ListNodesResponse, ListNodesResponse__Output as _muster_v1_ListNodesResponse__Output } from '../../muster/v1/ListNodesResponse.js';
+import type { ResumeJobSetRequest as _muster_v1_ResumeJobSetRequest, ResumeJobSetRequest__Output as _muster_v1_ResumeJobSetRequest__Output } from '../../muster/v1/ResumeJobSetRequest.js';
 import type { SubmitJobSetRequest as _muster_v1_SubmitJobSetRequest, SubmitJobSetRequest__Output as _muster_v1_SubmitJobSetRequest__Output } from '../../muster/v1/SubmitJobSetRequest.js';
+import type { SuspendJobSetRequest as _muster_v1_SuspendJobSetRequest, SuspendJobSetRequest__Output as _muster_v1_SuspendJobSetRequest__Output } from '../../muster/v1/SuspendJobSetRequest.js';
 import type { WatchJobSetRequest as _muster_v1_WatchJobSetRequest, WatchJobSetRequest__Output as _muster_v1_WatchJobSetRequest__Output } from '../../muster/v1/WatchJobSetRequest.js';
 
 export interface SchedulerServiceClient extends grpc.Client {
@@ -50,6 +52,15 @@ export interface SchedulerServiceClient extends grpc.Client {
   listNodes(argument: _muster_v1_ListNodesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
   listNodes(argument: _muster_v1_ListNodesRequest, callback: grpc.requestCallback<_muster_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
   
+  ResumeJobSet(argument: _muster_v1_ResumeJobSetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  ResumeJobSet(argument: _muster_v1_ResumeJobSetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  ResumeJobSet(argument: _muster_v1_ResumeJobSetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  ResumeJobSet(argument: _muster_v1_ResumeJobSetRequest, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  resumeJobSet(argument: _muster_v1_ResumeJobSetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  resumeJobSet(argument: _muster_v1_ResumeJobSetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  resumeJobSet(argument: _muster_v1_ResumeJobSetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  resumeJobSet(argument: _muster_v1_ResumeJobSetRequest, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  
   SubmitJobSet(argument: _muster_v1_SubmitJobSetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
   SubmitJobSet(argument: _muster_v1_SubmitJobSetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
   SubmitJobSet(argument: _muster_v1_SubmitJobSetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
@@ -58,6 +69,15 @@ export interface SchedulerServiceClient extends grpc.Client {
   submitJobSet(argument: _muster_v1_SubmitJobSetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
   submitJobSet(argument: _muster_v1_SubmitJobSetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
   submitJobSet(argument: _muster_v1_SubmitJobSetRequest, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  
+  SuspendJobSet(argument: _muster_v1_SuspendJobSetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  SuspendJobSet(argument: _muster_v1_SuspendJobSetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  SuspendJobSet(argument: _muster_v1_SuspendJobSetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  SuspendJobSet(argument: _muster_v1_SuspendJobSetRequest, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  suspendJobSet(argument: _muster_v1_SuspendJobSetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  suspendJobSet(argument: _muster_v1_SuspendJobSetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  suspendJobSet(argument: _muster_v1_SuspendJobSetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  suspendJobSet(argument: _muster_v1_SuspendJobSetRequest, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
   
   WatchJobSet(argument: _muster_v1_WatchJobSetRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_muster_v1_JobSet__Output>;
   WatchJobSet(argument: _muster_v1_WatchJobSetRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_muster_v1_JobSet__Output>;
@@ -75,7 +95,11 @@ export interface SchedulerServiceHandlers extends grpc.UntypedServiceImplementat
   
   ListNodes: grpc.handleUnaryCall<_muster_v1_ListNodesRequest__Output, _muster_v1_ListNodesResponse>;
   
+  ResumeJobSet: grpc.handleUnaryCall<_muster_v1_ResumeJobSetRequest__Output, _muster_v1_JobSet>;
+  
   SubmitJobSet: grpc.handleUnaryCall<_muster_v1_SubmitJobSetRequest__Output, _muster_v1_JobSet>;
+  
+  SuspendJobSet: grpc.handleUnaryCall<_muster_v1_SuspendJobSetRequest__Output, _muster_v1_JobSet>;
   
   WatchJobSet: grpc.handleServerStreamingCall<_muster_v1_WatchJobSetRequest__Output, _muster_v1_JobSet>;
   
@@ -86,6 +110,8 @@ export interface SchedulerServiceDefinition extends grpc.ServiceDefinition {
   GetJobSet: MethodDefinition<_muster_v1_GetJobSetRequest, _muster_v1_JobSet, _muster_v1_GetJobSetRequest__Output, _muster_v1_JobSet__Output>
   ListJobSets: MethodDefinition<_muster_v1_ListJobSetsRequest, _muster_v1_ListJobSetsResponse, _muster_v1_ListJobSetsRequest__Output, _muster_v1_ListJobSetsResponse__Output>
   ListNodes: MethodDefinition<_muster_v1_ListNodesRequest, _muster_v1_ListNodesResponse, _muster_v1_ListNodesRequest__Output, _muster_v1_ListNodesResponse__Output>
+  ResumeJobSet: MethodDefinition<_muster_v1_ResumeJobSetRequest, _muster_v1_JobSet, _muster_v1_ResumeJobSetRequest__Output, _muster_v1_JobSet__Output>
   SubmitJobSet: MethodDefinition<_muster_v1_SubmitJobSetRequest, _muster_v1_JobSet, _muster_v1_SubmitJobSetRequest__Output, _muster_v1_JobSet__Output>
+  SuspendJobSet: MethodDefinition<_muster_v1_SuspendJobSetRequest, _muster_v1_JobSet, _muster_v1_SuspendJobSetRequest__Output, _muster_v1_JobSet__Output>
   WatchJobSet: MethodDefinition<_muster_v1_WatchJobSetRequest, _muster_v1_JobSet, _muster_v1_WatchJobSetRequest__Output, _muster_v1_JobSet__Output>
 }
