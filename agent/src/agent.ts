@@ -112,7 +112,7 @@ export class Agent {
       nodeName: config.nodeName,
       stateDir: config.stateDir,
       stopGracePeriodMs: config.stopGracePeriodMs,
-      driver: opts.driver ?? new ProcessDriver({ logger, clock, recordsDir: this.runningDir() }),
+      driver: opts.driver ?? new ProcessDriver({ logger, clock, recordsDir: this.runningDir(), imagePolicy: config.imagePolicy }),
       table: this.table,
       logger,
       agentEnv: opts.env ?? process.env,

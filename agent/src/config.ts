@@ -37,6 +37,8 @@ export const agentConfigSchema = z.strictObject({
   stopGracePeriodMs: durationMs,
   /** Time between re-discoveries of the hardware (re-registers when it changed); 0 disables. Not used with hardwareFile. */
   rediscoverIntervalMs: durationMs.refine((v) => v === 0 || v >= 1000, 'must be 0 (disabled) or at least 1s'),
+  /** A pod naming an image: reject it (ImageNotSupported) or run its command on the host, image ignored. */
+  imagePolicy: z.enum(['reject', 'host']),
   /** Time between GPU health probes (one nvidia-smi call; heartbeats carry the result); 0 disables. Not used with hardwareFile. */
   gpuHealthIntervalMs: durationMs.refine((v) => v === 0 || v >= 100, 'must be 0 (disabled) or at least 100ms'),
   logLevel,
@@ -67,6 +69,7 @@ export function agentDefaults(): z.input<typeof agentConfigSchema> {
     stopGracePeriodMs: 10_000,
     rediscoverIntervalMs: 60_000,
     gpuHealthIntervalMs: 10_000,
+    imagePolicy: 'reject',
     logLevel: 'info',
     logFormat: 'json',
   };

@@ -35,6 +35,7 @@ interface RunFlags {
   stopGracePeriod?: string;
   rediscoverInterval?: string;
   gpuHealthInterval?: string;
+  imagePolicy?: string;
   logLevel?: string;
   logFormat?: string;
 }
@@ -67,6 +68,7 @@ function configFlags(f: RunFlags): Record<string, unknown> {
     stopGracePeriodMs: f.stopGracePeriod,
     rediscoverIntervalMs: f.rediscoverInterval,
     gpuHealthIntervalMs: f.gpuHealthInterval,
+    imagePolicy: f.imagePolicy,
     logLevel: f.logLevel,
     logFormat: f.logFormat,
   };
@@ -152,6 +154,7 @@ program
   .option('--heartbeat-interval <duration>', 'heartbeat interval until the scheduler names one (e.g. 1s)')
   .option('--stop-grace-period <duration>', 'time between SIGTERM and SIGKILL when stopping a pod (e.g. 10s)')
   .option('--rediscover-interval <duration>', 're-discover the hardware this often and re-register when it changed; 0 disables, ignored with --hardware (default 60s)')
+  .option('--image-policy <policy>', 'a pod that names an image: reject (ImageNotSupported) or host (run its command on the host, image ignored) (default reject)')
   .option('--gpu-health-interval <duration>', 'probe GPU health this often (one nvidia-smi call; heartbeats carry it); 0 disables, ignored with --hardware (default 10s)')
   .addOption(new Option('--log-level <level>', 'minimum log level').choices(['debug', 'info', 'warn', 'error', 'silent']))
   .addOption(new Option('--log-format <format>', 'log format').choices(['json', 'pretty']))

@@ -185,6 +185,22 @@ describe('ProcessDriver', () => {
     expect(res.kind === 'failed' && res.exit.message).toContain('localhost/busybox:test');
   });
 
+  it('with imagePolicy host, runs the command of a pod that names an image on the host', async () => {
+    const host = new ProcessDriver({ logger: nullLogger, imagePolicy: 'host' });
+    const res = await host.start(spec(['sh', '-c', 'echo on-host'], { image: 'bash:latest' }));
+    expect(res.kind).toBe('running');
+    if (res.kind !== 'running') return;
+    expect(await res.exited).toMatchObject({ phase: 'POD_PHASE_SUCCEEDED', exitCode: 0 });
+    expect(readFileSync(spec([]).stdoutPath, 'utf8')).toContain('on-host');
+  });
+
+  it('with imagePolicy host, a pod with an image but no command fails with StartError (the entrypoint is unknown)', async () => {
+    const host = new ProcessDriver({ logger: nullLogger, imagePolicy: 'host' });
+    const res = await host.start(spec([], { image: 'bash:latest' }));
+    expect(res).toMatchObject({ kind: 'failed', exit: { reason: 'StartError' } });
+    expect(res.kind === 'failed' && res.exit.message).toContain('entrypoint');
+  });
+
   it('stop of a pod it does not run resolves undefined', async () => {
     expect(await driver.stop({ podId: 'x/y/0/0', jobsetUid: '0123abcd', generation: 1 }, 100, 'test')).toBeUndefined();
   });

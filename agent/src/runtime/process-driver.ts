@@ -34,7 +34,19 @@ export interface ProcessDriverOptions {
   recordsDir?: string;
   /** How often a stopping pod's group is checked for live processes (default GROUP_POLL_MS). */
   groupPollMs?: number;
+  /**
+   * What a pod that names an image gets: `reject` (default) fails it with
+   * ImageNotSupported; `host` runs its command on the host, image ignored
+   * (for JobSet manifests on sites without a container runtime).
+   */
+  imagePolicy?: ImagePolicy;
 }
+
+/** ImagePolicy says what the process driver does with a pod that names an image. */
+export type ImagePolicy = 'reject' | 'host';
+
+/** IMAGE_POLICIES are the accepted values of imagePolicy. */
+export const IMAGE_POLICIES: readonly ImagePolicy[] = ['reject', 'host'];
 
 interface Entry extends RunningPod {
   child: ChildProcess;
@@ -83,20 +95,24 @@ export class ProcessDriver implements RuntimeDriver {
   private readonly records: RunningRecords | undefined;
   private readonly pollMs: number;
 
+  private readonly imagePolicy: ImagePolicy;
+
   constructor(opts: ProcessDriverOptions) {
     this.log = opts.logger.child({ component: 'process-driver' });
     this.clock = opts.clock ?? systemClock;
     this.records = opts.recordsDir ? new RunningRecords(opts.recordsDir) : undefined;
     this.pollMs = opts.groupPollMs ?? GROUP_POLL_MS;
+    this.imagePolicy = opts.imagePolicy ?? 'reject';
   }
 
   /** start spawns `command[0] command[1..] args` detached, logs appended to the spec's files. */
   async start(spec: PodSpec): Promise<PodStart> {
     const now = (): number => this.clock.now();
-    if (spec.image)
-      return startFailure('ImageNotSupported', `image "${spec.image}" needs the oci runtime driver; the process driver runs plain commands only`, now());
+    if (spec.image && this.imagePolicy !== 'host')
+      return startFailure('ImageNotSupported', `image "${spec.image}" needs the oci runtime driver; the process driver runs plain commands only (--image-policy host runs the command on the host)`, now());
     const [cmd, ...rest] = spec.command;
-    if (!cmd) return startFailure('StartError', 'the pod template has no command', now());
+    if (!cmd)
+      return startFailure('StartError', spec.image ? `the pod has no command and image "${spec.image}"'s entrypoint is unknown without a container runtime` : 'the pod template has no command', now());
     try {
       if (!statSync(spec.workingDir).isDirectory())
         return startFailure('StartError', `cannot run "${cmd}": working directory ${spec.workingDir} is not a directory`, now());

@@ -54,6 +54,7 @@ interface UpOptions {
   dir: string;
   detach?: boolean;
   runtime: string;
+  imagePolicy?: string;
   readyTimeout?: string;
   grace?: string;
 }
@@ -68,7 +69,9 @@ async function up(ctx: CliContext, opts: UpOptions): Promise<void> {
   const graceMs = parseDurationFlag('--grace', opts.grace, DEFAULT_GRACE_MS);
   const dir = path.resolve(io.cwd, opts.dir);
   const onProgress = (msg: string): void => io.err(`${msg}…\n`);
-  const base = { dir, agents, hardware, readyTimeoutMs, onProgress };
+  const imagePolicy = opts.imagePolicy ?? 'reject';
+  if (!['reject', 'host'].includes(imagePolicy)) throw new UsageError(`--image-policy must be reject or host, got "${imagePolicy}"`);
+  const base = { dir, agents, hardware, readyTimeoutMs, onProgress, agentArgs: ['--image-policy', imagePolicy] };
 
   if (opts.detach) {
     const cluster = await startLocalCluster({ ...base, detach: true });
@@ -138,6 +141,7 @@ export function localCommand(ctx: CliContext): Command {
     .option('--dir <dir>', 'directory for logs, state, database and cluster.json', DEFAULT_LOCAL_DIR)
     .option('--detach', 'run in the background and return once every node is Ready')
     .addOption(new Option('--runtime <runtime>', 'pod runtime of the agents').choices([...RUNTIMES]).default('process'))
+    .addOption(new Option('--image-policy <policy>', 'pods that name an image: reject them, or run their command on the host (to try JobSet manifests without a container runtime)').choices(['reject', 'host']).default('reject'))
     .option('--ready-timeout <duration>', 'how long to wait for every node to be Ready', '30s')
     .option('--grace <duration>', 'time between SIGTERM and SIGKILL when stopping', '10s')
     .action(async (opts: UpOptions) => up(ctx, opts));

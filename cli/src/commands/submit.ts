@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { InvalidArgumentError } from '../../../shared/src/errors.js';
-import { parseJobSetText, toSubmitRequest, type JobSetDocument } from '../../../shared/src/spec/document.js';
+import { documentPath, parseJobSetText, toSubmitRequest, type JobSetDocument } from '../../../shared/src/spec/document.js';
 import { validateJobSet } from '../../../shared/src/spec/validate.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -11,7 +11,23 @@ import { formatObject } from '../format/output.js';
 import { outputOf, outputOption } from './options.js';
 import { runWatch } from './watch.js';
 
-/** readJobSetFile reads FILE (or stdin for `-`), parses it and validates it; throws InvalidArgumentError listing every issue. */
+/** IGNORED_SHOWN is how many ignored paths the warning names before "and N more". */
+const IGNORED_SHOWN = 10;
+
+/** ignoredWarning is the one warning line for what a Kubernetes JobSet manifest had that Muster ignored; '' when nothing was. */
+export function ignoredWarning(ignored: readonly string[]): string {
+  if (ignored.length === 0) return '';
+  const shown = ignored.slice(0, IGNORED_SHOWN).join(', ');
+  const more = ignored.length > IGNORED_SHOWN ? ` and ${ignored.length - IGNORED_SHOWN} more` : '';
+  return `muster: warning: ignored (no meaning outside Kubernetes): ${shown}${more}\n`;
+}
+
+/**
+ * readJobSetFile reads FILE (or stdin for `-`), parses it and validates it;
+ * throws InvalidArgumentError listing every issue (at its path in the file,
+ * also for a Kubernetes JobSet manifest). What a manifest had that Muster
+ * ignores is one warning on stderr, never an error.
+ */
 export async function readJobSetFile(ctx: CliContext, file: string): Promise<JobSetDocument> {
   let text: string;
   if (file === '-') text = await ctx.io.readStdin();
@@ -23,7 +39,9 @@ export async function readJobSetFile(ctx: CliContext, file: string): Promise<Job
     }
   }
   const doc = parseJobSetText(text);
-  const issues = validateJobSet(doc.name, doc.spec);
+  const warning = ignoredWarning(doc.ignored);
+  if (warning) ctx.io.err(warning);
+  const issues = validateJobSet(doc.name, doc.spec).map((i) => ({ ...i, path: documentPath(doc, i.path) }));
   if (issues.length > 0) throw new InvalidArgumentError(issues, `invalid JobSet file ${file === '-' ? '(stdin)' : file}`);
   return doc;
 }

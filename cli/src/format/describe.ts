@@ -15,7 +15,8 @@ import { renderFields, renderTable, type Cell } from './table.js';
 function shapeOf(rj: ReplicatedJob): string {
   const t = rj.template;
   const par = t?.parallelism ?? 1;
-  const res = formatResources(toResources(t?.template?.resources)) || 'no requests';
+  const r = toResources(t?.template?.resources);
+  const res = r.cpuMillis || r.memoryBytes || r.gpus || r.rdma ? formatResources(r) : 'no requests';
   return `${rj.replicas ?? 1} job(s) × ${par} pod(s), ${res} each`;
 }
 

@@ -142,7 +142,8 @@ export function deadlineDue(js: JobSet, now: number): boolean {
 /**
  * requeuedStatus is a JobSet's status when its pods go back to the queue
  * without a restart (suspend): every pod gets a new generation and no node,
- * the start order begins again, Job timers restart; counters are kept.
+ * the start order begins again, every Job is Active again with its timer
+ * reset; failure counters and restarts are kept.
  */
 export function requeuedStatus(status: JobSetStatus): JobSetStatus {
   const nextGeneration = Math.max(0, ...status.pods.map((p) => p.generation)) + 1;
@@ -150,7 +151,8 @@ export function requeuedStatus(status: JobSetStatus): JobSetStatus {
     ...status,
     phase: 'JOB_SET_PHASE_PENDING',
     pods: status.pods.map((p) => resetPod(p, nextGeneration, false)),
-    jobs: status.jobs.map((j) => ({ ...j, startedMs: 0 })),
+    // Every Job runs again from the start (failure counters kept, as batch/v1 keeps a suspended Job's).
+    jobs: status.jobs.map((j) => ({ ...j, state: 'Active', failureReason: '', failureMessage: '', finishedMs: 0, startedMs: 0, failedIndexes: [] })),
     startedReplicatedJobs: [],
     coordinatorPort: 0,
   };
@@ -209,6 +211,9 @@ function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
     const deadline = templates.get(job.replicatedJob)?.activeDeadlineSeconds;
     if (deadline === undefined || deadline === null || job.startedMs === 0) continue;
     const end = job.startedMs + Number(deadline) * 1000;
+    // Every pod succeeded in time (the report just came late): the Job completed, it did not run out of time.
+    const mine = status.pods.filter((p) => podRef(p.podId).job === key);
+    if (mine.length > 0 && mine.every((p) => p.phase === 'POD_PHASE_SUCCEEDED' && p.finishedMs > 0 && p.finishedMs < end)) continue;
     if (now >= end) failJob(job, 'DeadlineExceeded', `Job ${key} was active for ${Math.round((now - job.startedMs) / 1000)}s, past its activeDeadlineSeconds (${deadline})`, end, events);
   }
 

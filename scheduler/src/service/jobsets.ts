@@ -48,7 +48,8 @@ export function submitJobSet(ctx: SchedulerContext, req: SubmitInput): JobSet {
   jobset.status!.replicatedJobs = jobset.spec!.replicatedJobs.map((rj) => {
     const pods = (rj.replicas ?? 1) * (rj.template?.parallelism ?? 1);
     const jobs = rj.replicas ?? 1;
-    return { name: rj.name, pods, pending: pods, running: 0, succeeded: 0, failed: 0, readyJobs: 0, activeJobs: jobs, succeededJobs: 0, failedJobs: 0, suspendedJobs: 0 };
+    const suspended = req.spec!.suspend ? jobs : 0;
+    return { name: rj.name, pods, pending: pods, running: 0, succeeded: 0, failed: 0, readyJobs: 0, activeJobs: jobs - suspended, succeededJobs: 0, failedJobs: 0, suspendedJobs: suspended };
   });
   const st = jobset.status!;
   if (jobset.spec!.suspend) {

@@ -10,7 +10,7 @@ import { isTerminalJobSet } from '../../../shared/src/phases.js';
 import type { JobSet } from '../../../shared/src/proto/types.js';
 import type { SchedulerContext } from '../context.js';
 import { announce, pushDesired } from '../controller/notify.js';
-import { setCondition } from '../core/jobset-status.js';
+import { countByReplicatedJob, setCondition } from '../core/jobset-status.js';
 import { requeuedStatus, withHistory } from '../core/lifecycle.js';
 import { isActive, type JobSetRecord } from '../store/store.js';
 
@@ -33,6 +33,9 @@ export function suspendJobSet(ctx: SchedulerContext, name: string): JobSet {
   let status = wasActive ? requeuedStatus(next.status!) : { ...next.status! };
   status = { ...status, reason: 'Suspended', message, updatedMs: now };
   status.conditions = setCondition(status.conditions, { type: 'Suspended', status: 'True', reason: 'JobSetSuspended', message, lastTransitionMs: now });
+  status.replicatedJobs = wasActive
+    ? countByReplicatedJob({ ...next, status })
+    : status.replicatedJobs.map((r) => ({ ...r, suspendedJobs: r.suspendedJobs + r.activeJobs, activeJobs: 0 }));
   status = withHistory(status, [{ type: 'Suspended', message }], now);
   next.status = status;
   const nodes = wasActive ? [...new Set(rec.placement?.pods.map((p) => p.node) ?? [])] : [];
@@ -54,6 +57,7 @@ export function resumeJobSet(ctx: SchedulerContext, name: string): JobSet {
   const message = 'resumed: waiting for admission';
   let status = { ...next.status!, reason: 'Queued', message, updatedMs: now };
   status.conditions = setCondition(status.conditions, { type: 'Suspended', status: 'False', reason: 'JobSetResumed', message, lastTransitionMs: now });
+  status.replicatedJobs = status.replicatedJobs.map((r) => ({ ...r, activeJobs: r.activeJobs + r.suspendedJobs, suspendedJobs: 0 }));
   status = withHistory(status, [{ type: 'Resumed', message }], now);
   next.status = status;
   ctx.store.commit([{ ...rec, jobset: next }], []);

@@ -9,6 +9,7 @@ import { InvalidArgumentError, type FieldIssue } from '../errors.js';
 import { decodeObject } from '../proto/json-codec.js';
 import type { JobSetSpec, SubmitJobSetRequestInput } from '../proto/types.js';
 import { parseCpu, parseMemory } from '../resources.js';
+import { convertK8sJobSet, K8S_JOBSET_API_VERSIONS, toSourcePath } from './k8s-jobset.js';
 
 /** NATIVE_API_VERSION is the apiVersion of Muster's own file shape. */
 export const NATIVE_API_VERSION = 'muster.dev/v1';
@@ -18,6 +19,15 @@ export interface JobSetDocument {
   name: string;
   labels: Record<string, string>;
   spec: JobSetSpec;
+  /** Paths of a Kubernetes manifest that were ignored (no meaning outside Kubernetes); empty for a native file. */
+  ignored: string[];
+  /** For a Kubernetes manifest: native path → path in the manifest (see documentPath); absent for a native file. */
+  sourcePaths?: Record<string, string>;
+}
+
+/** documentPath turns a path of the parsed spec (as validateJobSet reports it) into the path in the file the document came from. */
+export function documentPath(doc: Pick<JobSetDocument, 'sourcePaths'>, path: string): string {
+  return toSourcePath(path, doc.sourcePaths);
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -40,13 +50,42 @@ export function parseJobSetText(text: string): JobSetDocument {
   return parseJobSetObject(doc);
 }
 
-/** parseJobSetObject converts the file shape into a JobSetDocument; throws InvalidArgumentError. */
+/**
+ * parseJobSetObject converts the file shape into a JobSetDocument; throws
+ * InvalidArgumentError. A Kubernetes JobSet manifest (K8S_JOBSET_API_VERSIONS)
+ * is first converted to the native shape; its issues then name paths in the
+ * manifest.
+ */
 export function parseJobSetObject(doc: unknown): JobSetDocument {
+  if (isObj(doc) && typeof doc.apiVersion === 'string' && K8S_JOBSET_API_VERSIONS.includes(doc.apiVersion)) return parseK8sObject(doc);
+  return { ...parseNativeObject(doc), ignored: [] };
+}
+
+/** parseK8sObject converts a Kubernetes JobSet manifest and parses the result, reporting every issue at its path in the manifest. */
+function parseK8sObject(doc: Record<string, unknown>): JobSetDocument {
+  const conv = convertK8sJobSet(doc);
+  const issues = [...conv.issues];
+  let parsed: Omit<JobSetDocument, 'ignored'> | undefined;
+  try {
+    parsed = parseNativeObject(conv.native);
+  } catch (err) {
+    if (!(err instanceof InvalidArgumentError)) throw err;
+    for (const i of err.issues) {
+      const path = toSourcePath(i.path, conv.sourcePaths);
+      if (!conv.issues.some((x) => x.path === path)) issues.push({ ...i, path });
+    }
+  }
+  if (issues.length > 0 || !parsed) throw new InvalidArgumentError(issues, 'invalid JobSet manifest');
+  return { ...parsed, ignored: conv.ignored, sourcePaths: conv.sourcePaths };
+}
+
+/** parseNativeObject parses Muster's own file shape. */
+function parseNativeObject(doc: unknown): Omit<JobSetDocument, 'ignored'> {
   const issues: FieldIssue[] = [];
   if (!isObj(doc)) throw new InvalidArgumentError([{ path: '', message: 'must be a mapping with apiVersion, kind, metadata, spec' }], 'invalid JobSet file');
   for (const k of Object.keys(doc))
     if (!['apiVersion', 'kind', 'metadata', 'spec'].includes(k)) issues.push({ path: k, message: 'unknown field (expected apiVersion, kind, metadata, spec)' });
-  if (doc.apiVersion !== NATIVE_API_VERSION) issues.push({ path: 'apiVersion', message: `must be ${NATIVE_API_VERSION}` });
+  if (doc.apiVersion !== NATIVE_API_VERSION) issues.push({ path: 'apiVersion', message: `must be ${NATIVE_API_VERSION} (Muster's file) or ${K8S_JOBSET_API_VERSIONS.join(', ')} (a Kubernetes JobSet)` });
   if (doc.kind !== 'JobSet') issues.push({ path: 'kind', message: 'must be JobSet' });
 
   let name = '';

@@ -1,0 +1,391 @@
+/**
+ * An unmodified Kubernetes JobSet manifest (`jobset.x-k8s.io/v1alpha2`) turned
+ * into Muster's native file shape (DESIGN §4), which parseJobSetObject then
+ * parses and type-checks as usual, so validation stays in one place.
+ *
+ * The conversion only moves fields: `replicatedJobs[].template.spec` (a
+ * batch/v1 JobSpec) becomes the native Job template, and the first container
+ * of its PodSpec becomes the native pod template. Values are copied as they
+ * are (quantities stay quantities); a value of the wrong type is reported by
+ * the native parser, at the path it had in the manifest (see sourcePaths).
+ *
+ * What has no meaning off Kubernetes (namespaces, volumes, probes, node
+ * selectors, Services…) is ignored and listed, never fatal and never silently
+ * dropped. What cannot be honoured (a second container, generateName, a
+ * batch/v1 Job successPolicy…) is an issue naming its path in the manifest.
+ */
+import type { FieldIssue } from '../errors.js';
+
+/** K8S_JOBSET_API_VERSIONS are the apiVersions of Kubernetes JobSet manifests Muster reads. */
+export const K8S_JOBSET_API_VERSIONS: readonly string[] = ['jobset.x-k8s.io/v1alpha2'];
+
+/** KUEUE_QUEUE_LABEL names the Kueue LocalQueue of a workload; it becomes the native `queue`. */
+export const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
+/** KUEUE_PRIORITY_LABEL names a Kueue WorkloadPriorityClass; it becomes the native `priorityClass`. */
+export const KUEUE_PRIORITY_LABEL = 'kueue.x-k8s.io/priority-class';
+/** GPU_RESOURCE is the NVIDIA device plugin's extended resource (native `gpus`). */
+export const GPU_RESOURCE = 'nvidia.com/gpu';
+
+/**
+ * MUSTER_SET_ENV are variables the scheduler gives every pod (and which win
+ * over the template's): a `valueFrom` for one of them is covered.
+ */
+const MUSTER_SET_ENV = new Set(['JOB_COMPLETION_INDEX', 'MASTER_ADDR', 'MASTER_PORT', 'WORLD_SIZE', 'RANK', 'LOCAL_RANK', 'NODE_RANK']);
+
+/** K8sConversion is a converted manifest. */
+export interface K8sConversion {
+  /** The native file object (apiVersion muster.dev/v1) for parseJobSetObject. */
+  native: Record<string, unknown>;
+  /** Paths in the manifest that were ignored (no meaning outside Kubernetes); a few carry a note in parentheses. */
+  ignored: string[];
+  /** What cannot be honoured, each at its path in the manifest. */
+  issues: FieldIssue[];
+  /** Native path → manifest path, for reporting the native parser's and validator's issues (see toSourcePath). */
+  sourcePaths: Record<string, string>;
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** key appends a mapping key to a path: `.name`, or `["nvidia.com/gpu"]` for keys with dots or slashes. */
+function key(path: string, k: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k)) return path ? `${path}.${k}` : k;
+  return `${path}[${JSON.stringify(k)}]`;
+}
+
+/**
+ * toSourcePath rewrites a native path with the longest matching prefix in
+ * sourcePaths (whole segments only); a path without one is returned as is.
+ */
+export function toSourcePath(path: string, sourcePaths: Record<string, string> | undefined): string {
+  if (!sourcePaths) return path;
+  let best = '';
+  for (const k of Object.keys(sourcePaths)) {
+    if (k.length <= best.length) continue;
+    if (path === k || path.startsWith(`${k}.`) || path.startsWith(`${k}[`)) best = k;
+  }
+  return best === '' ? path : sourcePaths[best]! + path.slice(best.length);
+}
+
+/** Field sets of the Kubernetes objects, by what happens to each field. */
+const JOBSET_SPEC_MAPPED = ['replicatedJobs', 'successPolicy', 'failurePolicy', 'startupPolicy', 'coordinator', 'suspend', 'ttlSecondsAfterFinished'];
+const SUCCESS_POLICY_FIELDS = ['operator', 'targetReplicatedJobs'];
+const FAILURE_POLICY_FIELDS = ['maxRestarts', 'restartStrategy', 'rules'];
+const FAILURE_RULE_FIELDS = ['name', 'action', 'onJobFailureReasons', 'onJobFailureMessagePatterns', 'targetReplicatedJobs'];
+const STARTUP_POLICY_FIELDS = ['startupPolicyOrder'];
+const COORDINATOR_FIELDS = ['replicatedJob', 'jobIndex', 'podIndex'];
+const REPLICATED_JOB_FIELDS = ['name', 'replicas', 'dependsOn', 'template'];
+const DEPENDS_ON_FIELDS = ['name', 'status'];
+const JOB_SPEC_FIELDS = ['parallelism', 'completions', 'completionMode', 'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes', 'activeDeadlineSeconds'];
+const POD_FAILURE_RULE_FIELDS = ['action', 'onExitCodes', 'onPodConditions'];
+const ON_EXIT_CODES_FIELDS = ['operator', 'values'];
+const ON_POD_CONDITION_FIELDS = ['type', 'status'];
+const CONTAINER_FIELDS = ['image', 'command', 'args', 'workingDir'];
+
+/** Converter holds the three outputs while one manifest is converted. */
+class Converter {
+  readonly ignored: string[] = [];
+  readonly issues: FieldIssue[] = [];
+  readonly sourcePaths: Record<string, string> = {};
+  /** The priority class the pods ask for, and where (all pods must agree: the native one is per JobSet). */
+  private podPriority: { value: string; path: string; paths: string[] } | undefined;
+
+  ignore(path: string): void {
+    this.ignored.push(path);
+  }
+
+  issue(path: string, message: string): void {
+    this.issues.push({ path, message });
+  }
+
+  /** map records that the native path `to` came from the manifest path `from`. */
+  map(to: string, from: string): void {
+    if (to !== from) this.sourcePaths[to] = from;
+  }
+
+  /**
+   * pick copies the listed fields of a mapping (values as they are) and lists
+   * every other field as ignored. A value that is not a mapping is returned
+   * unchanged, for the native parser to report.
+   */
+  pick(v: unknown, path: string, fields: readonly string[]): unknown {
+    if (!isObj(v)) return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (fields.includes(k)) out[k] = x;
+      else this.ignore(key(path, k));
+    }
+    return out;
+  }
+
+  /** list applies f to each element of a list; anything else is returned unchanged. */
+  list(v: unknown, f: (x: unknown, i: number) => unknown): unknown {
+    return Array.isArray(v) ? v.map(f) : v;
+  }
+
+  convert(doc: Record<string, unknown>): Record<string, unknown> {
+    for (const k of Object.keys(doc)) if (!['apiVersion', 'kind', 'metadata', 'spec'].includes(k)) this.ignore(key('', k));
+    const native: Record<string, unknown> = { apiVersion: 'muster.dev/v1', kind: doc.kind };
+    const meta = doc.metadata;
+    let labels: Record<string, unknown> | undefined;
+    if (!isObj(meta)) native.metadata = meta;
+    else {
+      const m: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(meta)) {
+        if (k === 'name') m.name = v;
+        else if (k === 'labels') {
+          m.labels = v;
+          if (isObj(v)) labels = v;
+        } else if (k === 'generateName' && meta.name === undefined)
+          this.issue('metadata.generateName', 'Muster needs a fixed metadata.name (generateName is not supported)');
+        else this.ignore(key('metadata', k));
+      }
+      native.metadata = m;
+    }
+    const spec = isObj(doc.spec) ? this.spec(doc.spec) : doc.spec;
+    if (isObj(spec)) {
+      // A label that is not a string is reported by the native parser, at the label.
+      const queue = labels?.[KUEUE_QUEUE_LABEL];
+      if (typeof queue === 'string') {
+        spec.queue = queue;
+        this.map('spec.queue', key('metadata.labels', KUEUE_QUEUE_LABEL));
+      }
+      const prio = labels?.[KUEUE_PRIORITY_LABEL];
+      if (typeof prio === 'string') {
+        spec.priorityClass = prio;
+        this.map('spec.priorityClass', key('metadata.labels', KUEUE_PRIORITY_LABEL));
+        for (const p of this.podPriority?.paths ?? []) this.ignore(`${p} (the ${KUEUE_PRIORITY_LABEL} label wins)`);
+      } else if (this.podPriority) {
+        spec.priorityClass = this.podPriority.value;
+        this.map('spec.priorityClass', this.podPriority.path);
+      }
+    }
+    native.spec = spec;
+    return native;
+  }
+
+  spec(s: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(s)) {
+      const p = key('spec', k);
+      if (!JOBSET_SPEC_MAPPED.includes(k)) this.ignore(p);
+      else if (k === 'replicatedJobs') out[k] = this.list(v, (rj, i) => this.replicatedJob(rj, `${p}[${i}]`));
+      else if (k === 'successPolicy') out[k] = this.pick(v, p, SUCCESS_POLICY_FIELDS);
+      else if (k === 'failurePolicy') {
+        const fp = this.pick(v, p, FAILURE_POLICY_FIELDS);
+        if (isObj(fp) && fp.rules !== undefined) fp.rules = this.list(fp.rules, (r, i) => this.pick(r, `${p}.rules[${i}]`, FAILURE_RULE_FIELDS));
+        out[k] = fp;
+      } else if (k === 'startupPolicy') out[k] = this.pick(v, p, STARTUP_POLICY_FIELDS);
+      else if (k === 'coordinator') out[k] = this.pick(v, p, COORDINATOR_FIELDS);
+      else out[k] = v; // suspend, ttlSecondsAfterFinished
+    }
+    return out;
+  }
+
+  replicatedJob(rj: unknown, p: string): unknown {
+    const out = this.pick(rj, p, REPLICATED_JOB_FIELDS); // groupName and the rest: ignored
+    if (!isObj(out)) return out;
+    if (out.dependsOn !== undefined) out.dependsOn = this.list(out.dependsOn, (d, i) => this.pick(d, `${p}.dependsOn[${i}]`, DEPENDS_ON_FIELDS));
+    if (out.template !== undefined) {
+      const tp = `${p}.template`;
+      const jt = out.template;
+      if (!isObj(jt)) return out; // the native parser reports it at the same path
+      for (const k of Object.keys(jt)) if (k !== 'spec') this.ignore(key(tp, k)); // the Job's metadata
+      if (jt.spec === undefined) {
+        delete out.template;
+        this.issue(`${tp}.spec`, 'is required (the batch/v1 JobSpec)');
+        return out;
+      }
+      out.template = this.jobSpec(jt.spec, `${tp}.spec`, tp);
+      this.map(tp, `${tp}.spec`);
+    }
+    return out;
+  }
+
+  /** jobSpec converts a batch/v1 JobSpec at manifest path p into the native Job template at native path np. */
+  jobSpec(js: unknown, p: string, np: string): unknown {
+    if (!isObj(js)) return js;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(js)) {
+      const kp = key(p, k);
+      if (JOB_SPEC_FIELDS.includes(k)) out[k] = v;
+      else if (k === 'podFailurePolicy') {
+        const pfp = this.pick(v, kp, ['rules']);
+        if (isObj(pfp) && pfp.rules !== undefined) pfp.rules = this.list(pfp.rules, (r, i) => this.podFailureRule(r, `${kp}.rules[${i}]`));
+        out[k] = pfp;
+      } else if (k === 'template') {
+        const pod = this.podTemplate(v, kp, `${np}.template`);
+        if (pod !== undefined) out.template = pod;
+      } else if (k === 'successPolicy')
+        this.issue(kp, 'a batch/v1 Job successPolicy is not supported (a Job succeeds when all its pods do); use the JobSet spec.successPolicy');
+      else this.ignore(kp); // suspend, ttlSecondsAfterFinished, selector, podReplacementPolicy, managedBy…
+    }
+    return out;
+  }
+
+  podFailureRule(r: unknown, p: string): unknown {
+    const out = this.pick(r, p, POD_FAILURE_RULE_FIELDS);
+    if (!isObj(out)) return out;
+    if (out.onExitCodes !== undefined) out.onExitCodes = this.pick(out.onExitCodes, `${p}.onExitCodes`, ON_EXIT_CODES_FIELDS); // containerName: one container per pod
+    if (out.onPodConditions !== undefined) out.onPodConditions = this.list(out.onPodConditions, (c, i) => this.pick(c, `${p}.onPodConditions[${i}]`, ON_POD_CONDITION_FIELDS));
+    return out;
+  }
+
+  /** podTemplate turns a PodTemplateSpec into the native pod template at np (its first container); undefined when there is none. */
+  podTemplate(pt: unknown, p: string, np: string): unknown {
+    if (!isObj(pt)) return pt;
+    for (const k of Object.keys(pt)) if (k !== 'spec') this.ignore(key(p, k)); // the pod's labels and annotations
+    const sp = `${p}.spec`;
+    const spec = pt.spec;
+    if (!isObj(spec)) {
+      this.issue(sp, spec === undefined ? 'is required (the PodSpec)' : 'must be a mapping (the PodSpec)');
+      return undefined;
+    }
+    let native: unknown;
+    for (const [k, v] of Object.entries(spec)) {
+      const kp = key(sp, k);
+      if (k === 'containers') native = this.containers(v, kp, np);
+      else if (k === 'priorityClassName') this.priority(v, kp);
+      else this.ignore(kp); // restartPolicy, initContainers (sidecars too), volumes, nodeSelector, tolerations…
+    }
+    if (spec.containers === undefined) this.issue(`${sp}.containers`, 'is required (the container the pod runs)');
+    return native;
+  }
+
+  priority(v: unknown, p: string): void {
+    if (typeof v !== 'string') {
+      this.issue(p, 'must be a string');
+      return;
+    }
+    if (!this.podPriority) this.podPriority = { value: v, path: p, paths: [p] };
+    else if (this.podPriority.value === v) this.podPriority.paths.push(p);
+    else
+      this.issue(p, `every pod must ask for the same priority class in Muster (a JobSet has one); ${this.podPriority.path} asks for "${this.podPriority.value}"`);
+  }
+
+  containers(v: unknown, p: string, np: string): unknown {
+    if (!Array.isArray(v) || v.length === 0) {
+      this.issue(p, 'must list the container the pod runs');
+      return undefined;
+    }
+    v.forEach((_, i) => {
+      if (i > 0) this.issue(`${p}[${i}]`, 'a Muster pod runs one container (one process per pod); put this one in its own replicatedJob');
+    });
+    return this.container(v[0], `${p}[0]`, np);
+  }
+
+  container(c: unknown, p: string, np: string): unknown {
+    if (!isObj(c)) {
+      this.issue(p, 'must be a mapping (a container)');
+      return undefined;
+    }
+    this.map(np, p);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(c)) {
+      const kp = key(p, k);
+      if (CONTAINER_FIELDS.includes(k)) out[k] = v;
+      else if (k === 'env') out.env = this.env(v, kp, `${np}.env`);
+      else if (k === 'resources') {
+        const r = this.resources(v, kp, `${np}.resources`);
+        if (r !== undefined) out.resources = r;
+      } else if (k !== 'name') this.ignore(kp); // ports, probes, volumeMounts, securityContext, envFrom, imagePullPolicy… (name means nothing with one container)
+    }
+    return out;
+  }
+
+  /** env keeps each variable's name and value; a valueFrom is ignored (with a note saying whether Muster sets that variable). */
+  env(v: unknown, p: string, np: string): unknown {
+    if (!Array.isArray(v)) return v;
+    this.map(np, p);
+    const out: unknown[] = [];
+    v.forEach((e, j) => {
+      const ep = `${p}[${j}]`;
+      if (isObj(e)) {
+        const kept: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(e)) {
+          if (k === 'name' || k === 'value') kept[k] = x;
+          else if (k === 'valueFrom') this.ignore(`${ep}.valueFrom (${valueFromNote(e.name)})`);
+          else this.ignore(key(ep, k));
+        }
+        if ('valueFrom' in e && !('value' in e)) return; // nothing to set it to
+        e = kept;
+      }
+      this.map(`${np}[${out.length}]`, ep);
+      out.push(e);
+    });
+    return out;
+  }
+
+  /**
+   * resources turns requests and limits into the native `{cpu, memory, gpus,
+   * rdma}` at np: a request wins, a limit counts when there is no request.
+   */
+  resources(v: unknown, p: string, np: string): Record<string, unknown> | undefined {
+    if (!isObj(v)) {
+      this.issue(p, 'must be a mapping of requests and limits');
+      return undefined;
+    }
+    this.map(np, p);
+    for (const k of Object.keys(v)) if (k !== 'requests' && k !== 'limits') this.ignore(key(p, k)); // claims…
+    for (const k of ['requests', 'limits']) if (v[k] !== undefined && v[k] !== null && !isObj(v[k])) this.issue(`${p}.${k}`, 'must be a mapping of resource names to quantities');
+    const requests = isObj(v.requests) ? v.requests : {};
+    const limits = isObj(v.limits) ? v.limits : {};
+    const out: Record<string, unknown> = {};
+    let rdma: { total: number; path: string } | undefined;
+    for (const name of new Set([...Object.keys(requests), ...Object.keys(limits)])) {
+      const fromRequest = name in requests;
+      const value = fromRequest ? requests[name] : limits[name];
+      const src = key(`${p}.${fromRequest ? 'requests' : 'limits'}`, name);
+      // A limit beside a request of another amount is a cap Muster does not enforce.
+      const limitIgnored = fromRequest && name in limits && String(limits[name]) !== String(requests[name]);
+      if (name === 'cpu' || name === 'memory') {
+        out[name] = value;
+        this.map(`${np}.${name}`, src);
+      } else if (name === GPU_RESOURCE) {
+        out.gpus = wholeNumber(value);
+        this.map(`${np}.gpus`, src);
+      } else if (name.startsWith('rdma/')) {
+        const n = wholeNumber(value);
+        if (typeof n !== 'number') {
+          out.rdma = n; // the native parser reports it
+          this.map(`${np}.rdma`, src);
+        } else if (!rdma) rdma = { total: n, path: src };
+        else rdma.total += n; // several RDMA device pools: Muster counts RDMA NICs
+      } else {
+        this.ignore(src); // ephemeral-storage, hugepages-*, other devices
+        if (fromRequest && name in limits && !limitIgnored) this.ignore(key(`${p}.limits`, name));
+      }
+      if (limitIgnored) this.ignore(key(`${p}.limits`, name));
+    }
+    if (rdma && out.rdma === undefined) {
+      out.rdma = rdma.total;
+      this.map(`${np}.rdma`, rdma.path);
+    }
+    return out;
+  }
+}
+
+/** valueFromNote says what a pod gets instead of a variable set from the downward API, a Secret or a ConfigMap. */
+function valueFromNote(name: unknown): string {
+  const n = typeof name === 'string' ? name : '';
+  if (MUSTER_SET_ENV.has(n) || n.startsWith('MUSTER_')) return `Muster sets ${n} itself`;
+  return `${n || 'the variable'} is left unset`;
+}
+
+/** wholeNumber reads a count such as 2 or "2"; anything else is returned as is (for the native parser to reject). */
+function wholeNumber(v: unknown): unknown {
+  if (typeof v === 'string' && /^\d+$/.test(v.trim())) return Number(v.trim());
+  return v;
+}
+
+/**
+ * convertK8sJobSet turns a Kubernetes JobSet manifest (already read from YAML
+ * or JSON) into the native file object. Never throws: what cannot be honoured
+ * is in `issues`, each at its path in the manifest.
+ */
+export function convertK8sJobSet(doc: Record<string, unknown>): K8sConversion {
+  const c = new Converter();
+  const native = c.convert(doc);
+  return { native, ignored: c.ignored, issues: c.issues, sourcePaths: c.sourcePaths };
+}
