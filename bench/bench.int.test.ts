@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { run as runDecideCycle } from './decide-cycle.bench.js';
 import type { Summary } from './stats.js';
+import { run as runRestart } from './restart.bench.js';
 import { run as runSubmitToAdmit } from './submit-to-admit.bench.js';
 
 function expectSane(s: Summary, count: number): void {
@@ -55,6 +56,20 @@ describe('benchmarks at tiny size', () => {
     const text = lines.join('\n');
     expect(text).toContain('submit → Admitted');
     expect(text).toContain('ratio Admitted/RTT');
+    console.log(text);
+  });
+
+  it('restart runs InPlace and Recreate on a real cluster and prints their latencies', async () => {
+    const lines: string[] = [];
+    const f = await runRestart({ restarts: 2 }, (l) => lines.push(l));
+    expectSane(f.latencyMs.InPlace, 2);
+    expectSane(f.latencyMs.Recreate, 2);
+    expect(Number.isFinite(f.speedup) && f.speedup > 0).toBe(true);
+    expect(f.busyMs.InPlace).toBeGreaterThan(0);
+    expect(f.busyMs.Recreate).toBeGreaterThan(0);
+    const text = lines.join('\n');
+    expect(text).toContain('ratio Recreate/InPlace');
+    expect(text).toContain('1-GPU JobSets waiting');
     console.log(text);
   });
 });

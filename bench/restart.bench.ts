@@ -11,6 +11,12 @@
  *   Recreate — the placement is released and the gang admitted again through
  *              the queue once the old pods are gone (the baseline: JobSet's default).
  *
+ * Two scenarios: an idle cluster (restarts back to back), and a busy one: a
+ * backlog of 1-GPU JobSets (2 s each) waits behind the gang when its one
+ * restart happens. Under Recreate the released GPUs go to the backlog first
+ * (a gang that does not fit does not block smaller work behind it), so the
+ * gang waits for them; InPlace keeps its GPUs.
+ *
  *   npm run build && node dist/bench/restart.bench.js [--restarts 8]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -42,13 +48,18 @@ export const STRATEGIES = ['InPlace', 'Recreate'] as const;
 export interface RestartFigures {
   options: RestartBenchOptions;
   latencyMs: Record<(typeof STRATEGIES)[number], Summary>;
-  /** Recreate p50 / InPlace p50. */
+  /** Recreate p50 / InPlace p50 (idle cluster). */
   speedup: number;
+  /** The one restart with a backlog of 1-GPU JobSets waiting. */
+  busyMs: Record<(typeof STRATEGIES)[number], number>;
 }
 
-/** jobsetFile is the benchmark's JobSet: 2 Jobs × 4 pods × 2 GPUs; rank 7 fails until the last attempt. */
-function jobsetFile(name: string, strategy: string, restarts: number): Record<string, unknown> {
-  const script = `[ "$MUSTER_RESTART_ATTEMPT" -ge ${restarts} ] && { sleep 0.5; exit 0; }; [ "$MUSTER_GLOBAL_RANK" = 7 ] && { sleep 0.3; exit 1; }; exec sleep 300`;
+/** BACKLOG is how many 1-GPU, 2-second JobSets wait behind the gang in the busy scenario. */
+const BACKLOG = 16;
+
+/** jobsetFile is the benchmark's JobSet: 2 Jobs × 4 pods × 2 GPUs; rank 7 fails `failAfter` seconds into every attempt but the last. */
+function jobsetFile(name: string, strategy: string, restarts: number, failAfter = 0.3): Record<string, unknown> {
+  const script = `[ "$MUSTER_RESTART_ATTEMPT" -ge ${restarts} ] && { sleep 0.5; exit 0; }; [ "$MUSTER_GLOBAL_RANK" = 7 ] && { sleep ${failAfter}; exit 1; }; exec sleep 300`;
   return {
     apiVersion: 'muster.dev/v1',
     kind: 'JobSet',
@@ -87,31 +98,53 @@ export async function run(partial: Partial<RestartBenchOptions> = {}, print: (li
     cluster = await startLocalCluster({ dir, agents: 2, hardware: [hardware], agentArgs: ['--stop-grace-period', '2s'], readyTimeoutMs: 45_000 });
     api = new SchedulerApi(cluster.schedulerAddress, { timeoutMs: 10_000 });
     print(`restart: cluster of 2 × 8-GPU agents ready in ${fmtMs(performance.now() - t0)}; JobSet of 8 pods × 2 GPUs, ${options.restarts} restarts per strategy`);
-    const latencyMs = {} as Record<(typeof STRATEGIES)[number], Summary>;
-    for (const strategy of STRATEGIES) {
-      const name = `restart-${strategy.toLowerCase()}`;
-      const a = api;
-      await a.submitJobSet(toSubmitRequest(parseJobSetObject(jobsetFile(name, strategy, options.restarts)), { user: os.userInfo().username, submitDir: dir }));
-      const done = await waitFor(
+    const a = api;
+    const submit = (file: Record<string, unknown>) => a.submitJobSet(toSubmitRequest(parseJobSetObject(file), { user: os.userInfo().username, submitDir: dir }));
+    const finishedJobSet = (name: string, timeoutMs: number) =>
+      waitFor(
         async () => {
           const js = await a.getJobSet(name);
           const p = js.status!.phase;
           return p === 'JOB_SET_PHASE_SUCCEEDED' || p === 'JOB_SET_PHASE_FAILED' ? js : undefined;
         },
-        { timeoutMs: 60_000 + options.restarts * 20_000, intervalMs: 200, what: `${name} finished` },
+        { timeoutMs, intervalMs: 100, what: `${name} finished` },
       );
-      if (done.status!.phase !== 'JOB_SET_PHASE_SUCCEEDED' || done.status!.restarts !== options.restarts)
-        throw new Error(`${name} ended ${done.status!.phase} after ${done.status!.restarts} restarts: ${done.status!.message}`);
-      const samples = latencies(done);
-      if (samples.length !== options.restarts) throw new Error(`${name}: ${samples.length} restart latencies in the history, expected ${options.restarts}`);
-      latencyMs[strategy] = summarize(samples);
+    const measured = (js: JobSet, restarts: number): number[] => {
+      if (js.status!.phase !== 'JOB_SET_PHASE_SUCCEEDED' || js.status!.restarts !== restarts)
+        throw new Error(`${js.metadata!.name} ended ${js.status!.phase} after ${js.status!.restarts} restarts: ${js.status!.message}`);
+      const samples = latencies(js);
+      if (samples.length !== restarts) throw new Error(`${js.metadata!.name}: ${samples.length} restart latencies in the history, expected ${restarts}`);
+      return samples;
+    };
+
+    // Idle cluster: restarts back to back.
+    const latencyMs = {} as Record<(typeof STRATEGIES)[number], Summary>;
+    for (const strategy of STRATEGIES) {
+      const name = `restart-${strategy.toLowerCase()}`;
+      await submit(jobsetFile(name, strategy, options.restarts));
+      latencyMs[strategy] = summarize(measured(await finishedJobSet(name, 60_000 + options.restarts * 20_000), options.restarts));
     }
+
+    // Busy cluster: one restart while a backlog of 1-GPU JobSets waits behind the gang.
+    const busyMs = {} as Record<(typeof STRATEGIES)[number], number>;
+    for (const strategy of STRATEGIES) {
+      const name = `busy-${strategy.toLowerCase()}`;
+      await submit(jobsetFile(name, strategy, 1, 1.5));
+      await waitFor(async () => ((await a.getJobSet(name)).status!.phase === 'JOB_SET_PHASE_RUNNING' ? true : undefined), { timeoutMs: 60_000, intervalMs: 50, what: `${name} running` });
+      const backlog = Array.from({ length: BACKLOG }, (_, i) => `${name}-small-${i}`);
+      for (const b of backlog)
+        await submit({ apiVersion: 'muster.dev/v1', kind: 'JobSet', metadata: { name: b }, spec: { replicatedJobs: [{ name: 'w', template: { template: { command: ['sleep', '2'], resources: { cpu: '100m', memory: '64Mi', gpus: 1 } } } }] } });
+      busyMs[strategy] = measured(await finishedJobSet(name, 120_000), 1)[0]!;
+      for (const b of backlog) await finishedJobSet(b, 120_000);
+    }
+
     const speedup = latencyMs.Recreate.p50 / latencyMs.InPlace.p50;
     print('');
-    print(table([...SUMMARY_HEADERS].map((h, i) => (i === 0 ? 'restart latency' : h)), STRATEGIES.map((s) => summaryRow(s, latencyMs[s]))));
+    print(table([...SUMMARY_HEADERS].map((h, i) => (i === 0 ? 'restart latency, idle' : h)), STRATEGIES.map((s) => summaryRow(s, latencyMs[s]))));
     print('');
-    print(`ratio Recreate/InPlace (p50)  ${fmtRatio(speedup)}`);
-    return { options, latencyMs, speedup };
+    print(`ratio Recreate/InPlace (p50, idle)            ${fmtRatio(speedup)}`);
+    print(`restart with ${BACKLOG} 1-GPU JobSets waiting:  InPlace ${fmtMs(busyMs.InPlace)}, Recreate ${fmtMs(busyMs.Recreate)} (${fmtRatio(busyMs.Recreate / busyMs.InPlace)})`);
+    return { options, latencyMs, speedup, busyMs };
   } finally {
     api?.close();
     await cluster?.stop(5_000).catch(() => undefined);

@@ -179,6 +179,10 @@ describe('failurePolicy restarts', () => {
     });
     const js = await finished('inplace');
     expect(js.status).toMatchObject({ phase: 'JOB_SET_PHASE_SUCCEEDED', restarts: 1 });
+    // The old pods' reports (Stopped, at the old generation) arrived after the restart and were ignored:
+    // with backoffLimit 0 and maxRestarts 1, one counted as a failure of the new attempt would have failed the JobSet.
+    expect(js.status!.jobs.every((j) => j.failures === 0 && j.state === 'Succeeded')).toBe(true);
+    expect(js.status!.pods.every((p) => p.generation === 1)).toBe(true);
     for (let rank = 0; rank < 4; rank++) {
       const before = envOf(readFileSync(path.join(tc.dir, `inplace.${rank}.0.env`), 'utf8'));
       const after = envOf(readFileSync(path.join(tc.dir, `inplace.${rank}.1.env`), 'utf8'));

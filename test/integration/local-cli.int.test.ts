@@ -1,7 +1,7 @@
 /**
  * The `muster` CLI as users run it: `local up --detach` starts a private
- * cluster and returns once every node is Ready; submit/watch/get/ls/nodes/
- * cancel work against it; the example leader-workers JobSet succeeds; `local
+ * cluster and returns once every node is Ready; submit/watch/get/describe/
+ * ls/nodes/suspend/resume/cancel work against it; the example leader-workers JobSet succeeds; `local
  * down` stops every process it started (and their pods).
  */
 import { execFile } from 'node:child_process';
@@ -81,6 +81,12 @@ spec:
   const watch = await muster(['watch', 'fails']);
   expect(watch.code).toBe(1);
   expect(watch.stdout + watch.stderr).toContain('fails/w/0/0');
+  // describe tells the story: six retries on the same node (backoffLimit 6), then the Job and the JobSet failed.
+  const described = await muster(['describe', 'fails']);
+  expect(described.code, described.stderr).toBe(0);
+  expect(described.stdout).toMatch(/Jobs:\n.*\n\s*w\/0\s+Failed\s+7\b.*BackoffLimitExceeded/);
+  expect(described.stdout.match(/PodRetried/g)).toHaveLength(6);
+  expect(described.stdout).toMatch(/JobSetFailed/);
 
   // Invalid input: exit 2 with the field path.
   const bad = await muster(['submit', '-f', '-'], { input: failing.replace('name: w', 'name: W_bad') });
@@ -101,10 +107,20 @@ spec:
   const pid = await waitFor(readPid, { timeoutMs: 30_000, what: 'sleeper started' }).catch(async (err: Error) => {
     throw new Error(`${err.message}\n${(await muster(['get', 'sleeper'])).stdout}`);
   });
+  // Suspend stops the pod and keeps the JobSet; resume starts it again (a new process).
+  const suspend = await muster(['suspend', 'sleeper']);
+  expect(suspend.code, suspend.stderr).toBe(0);
+  await waitFor(() => !isAlive(pid), { timeoutMs: 30_000, what: 'suspended pod stopped' });
+  expect((await muster(['ls'])).stdout).toMatch(/sleeper\s+Pending\s+\S+\s+\S+\s+Suspended/);
+  rmSync(pidFile, { force: true });
+  expect((await muster(['resume', 'sleeper'])).code).toBe(0);
+  const resumedPid = await waitFor(readPid, { timeoutMs: 30_000, what: 'resumed sleeper started' });
+  expect(resumedPid).not.toBe(pid);
+  expect((await muster(['describe', 'sleeper'])).stdout).toMatch(/Suspended[\s\S]*Resumed/);
   const cancel = await muster(['cancel', 'sleeper']);
   expect(cancel.code).toBe(0);
   expect(cancel.stdout).toContain('cancelled (1 pod stopped)');
-  await waitFor(() => !isAlive(pid), { timeoutMs: 30_000, what: 'cancelled pod stopped' });
+  await waitFor(() => !isAlive(resumedPid), { timeoutMs: 30_000, what: 'cancelled pod stopped' });
   expect((await muster(['get', 'sleeper'])).code).toBe(1);
 
   const down = await muster(['local', 'down', '--dir', dir]);

@@ -9,7 +9,7 @@ import type { PodAssignment, PodStatus } from '../../../shared/src/proto/types.j
 import { buildAssignments } from '../core/assignments.js';
 import { setCondition } from '../core/jobset-status.js';
 import { withHistory } from '../core/lifecycle.js';
-import { openReplicatedJobs } from '../core/startup.js';
+import { openReplicatedJobs, withStartupConditions } from '../core/startup.js';
 import type { Admission, CycleDecision, PodPlacement } from '../core/types.js';
 import type { SchedulerContext } from '../context.js';
 import { announce, desiredFor, pushDesired } from '../controller/notify.js';
@@ -71,6 +71,7 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
     s.conditions = setCondition(s.conditions, { type: 'Admitted', status: 'True', reason: 'Admitted', message: s.message, lastTransitionMs: now });
     // Replicated jobs that wait for others (dependsOn, InOrder) are placed now but start later.
     s.startedReplicatedJobs = openReplicatedJobs(next);
+    s.conditions = withStartupConditions(next.spec!, s.startedReplicatedJobs, s.conditions, now);
     next.status = withHistory(s, [{ type: 'Admitted', message: s.message }], now);
     const updated: JobSetRecord = { jobset: next, gang: rec.gang, placement: { coordinatorPort: adm.coordinatorPort, coordinatorNode: adm.coordinatorNode, pods: adm.placements, assignments, hosts } };
     changed.push(updated);

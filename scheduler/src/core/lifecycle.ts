@@ -20,7 +20,7 @@
 import type { JobSet, JobSetStatus, JobStatus, PodStatus } from '../../../shared/src/proto/types.js';
 import { chooseFailureAction, describePodFailure, judgePodFailure, type FailurePolicyChoice } from './failure-policy.js';
 import { countByReplicatedJob, setCondition, successMet } from './jobset-status.js';
-import { dependenciesOf, hasStartOrder, openReplicatedJobs } from './startup.js';
+import { dependenciesOf, hasStartOrder, openReplicatedJobs, withStartupConditions } from './startup.js';
 
 /** LifecycleEvent is one thing that happened, for logs and the JobSet's event history. */
 export interface LifecycleEvent {
@@ -250,18 +250,19 @@ function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
     status.pods[i] = resetPod(status.pods[i]!, nextGeneration, true);
   }
   // 6. replicatedJobs whose dependencies are now met may start.
-  const startPods = openNext(js, status, events);
+  const startPods = openNext(js, status, events, now);
   return { status: progress(js, before, status, now, events), restartPods: [...retry], releasePlacement: false, startPods, events };
 }
 
 /** openNext records the replicatedJobs that may start now and returns the pods that join desired documents. */
-function openNext(js: JobSet, status: JobSetStatus, events: LifecycleEvent[]): string[] {
+function openNext(js: JobSet, status: JobSetStatus, events: LifecycleEvent[], now: number): string[] {
   if (!hasStartOrder(js.spec!)) return [];
   const was = new Set(status.startedReplicatedJobs);
   const open = openReplicatedJobs({ ...js, status });
   const opened = open.filter((rj) => !was.has(rj));
   if (opened.length === 0) return [];
   status.startedReplicatedJobs = open;
+  status.conditions = withStartupConditions(js.spec!, open, status.conditions, now);
   for (const rj of opened) events.push({ type: 'ReplicatedJobStarted', message: `replicatedJob ${rj} may start: ${startReason(js, rj)}` });
   return status.pods.filter((p) => opened.includes(p.podId.split('/')[1]!)).map((p) => p.podId);
 }
@@ -350,7 +351,10 @@ function applyFailurePolicy(
     status.phase = 'JOB_SET_PHASE_ADMITTED';
     status.reason = 'Restarting';
     status.message = message;
-    if (hasStartOrder(spec)) status.startedReplicatedJobs = openReplicatedJobs({ ...js, status });
+    if (hasStartOrder(spec)) {
+      status.startedReplicatedJobs = openReplicatedJobs({ ...js, status });
+      status.conditions = withStartupConditions(spec, status.startedReplicatedJobs, status.conditions, now);
+    }
     return { status, restartPods: status.pods.map((p) => p.podId), releasePlacement: false, startPods: [], events };
   }
   status.phase = 'JOB_SET_PHASE_PENDING';

@@ -14,7 +14,7 @@ import {
   type TestScheduler,
 } from '../../../test/helpers/scheduler-context.js';
 import { newJobStatus } from './lifecycle.js';
-import { dependenciesOf, hasStartOrder, openReplicatedJobs, reached } from './startup.js';
+import { dependenciesOf, hasStartOrder, openReplicatedJobs, reached, withStartupConditions } from './startup.js';
 
 // ---------------------------------------------------------------------------
 // Fixtures (pure)
@@ -352,5 +352,30 @@ describe('start order through the scheduler', () => {
     // The workers run: the JobSet is Running.
     for (const w of workers) handleHeartbeat(s.ctx, heartbeatOf(s, nodeOf.get(w.podId)!, [podReport(w, 'POD_PHASE_RUNNING')]));
     expect(jobsetOf(s, 'pipe').status!.phase).toBe('JOB_SET_PHASE_RUNNING');
+  });
+});
+
+describe('withStartupConditions (InOrder)', () => {
+  const inOrder = makeJobSet('seq').replicatedJob('a').replicatedJob('b').replicatedJob('c').build().spec!;
+  inOrder.startupPolicy = { startupPolicyOrder: 'InOrder' };
+
+  it('is StartupPolicyInProgress while some replicatedJobs wait, naming them', () => {
+    const conds = withStartupConditions(inOrder, ['a'], [], 10);
+    expect(conds).toEqual([expect.objectContaining({ type: 'StartupPolicyInProgress', status: 'True', reason: 'InOrderStartupPolicyInProgress', lastTransitionMs: 10 })]);
+    expect(conds[0]!.message).toContain('waiting: b, c');
+    // Progress keeps the transition time of the condition.
+    expect(withStartupConditions(inOrder, ['a', 'b'], conds, 20)[0]).toMatchObject({ status: 'True', lastTransitionMs: 10 });
+  });
+
+  it('is StartupPolicyCompleted once all started, and InProgress turns False', () => {
+    const conds = withStartupConditions(inOrder, ['a', 'b', 'c'], withStartupConditions(inOrder, ['a'], [], 10), 30);
+    expect(conds.find((c) => c.type === 'StartupPolicyCompleted')).toMatchObject({ status: 'True', reason: 'InOrderStartupPolicyCompleted', lastTransitionMs: 30 });
+    expect(conds.find((c) => c.type === 'StartupPolicyInProgress')).toMatchObject({ status: 'False' });
+  });
+
+  it('leaves the conditions of a JobSet without InOrder alone', () => {
+    const anyOrder = makeJobSet('any').replicatedJob('a').replicatedJob('b').build().spec!;
+    const conds = [{ type: 'Running', status: 'True', reason: 'AllPodsRunning', message: '', lastTransitionMs: 1 }];
+    expect(withStartupConditions(anyOrder, ['a'], conds, 5)).toBe(conds);
   });
 });

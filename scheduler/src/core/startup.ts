@@ -10,7 +10,8 @@
  * Ready means every Job of the replicatedJob is ready (each pod running or
  * succeeded) or finished; Complete means every Job succeeded (JobSet §1.2).
  */
-import type { JobSet, JobSetSpec, PodStatus } from '../../../shared/src/proto/types.js';
+import type { JobSet, JobSetCondition, JobSetSpec, PodStatus } from '../../../shared/src/proto/types.js';
+import { setCondition } from './jobset-status.js';
 
 /** Dependency is "start after `name` reaches `status`". */
 export interface Dependency {
@@ -73,4 +74,26 @@ export function openReplicatedJobs(js: JobSet): string[] {
     if ((deps.get(rj.name) ?? []).every((d) => open.has(d.name) && reached(js, d.name, d.status))) open.add(rj.name);
   }
   return js.spec!.replicatedJobs.map((r) => r.name).filter((n) => open.has(n));
+}
+
+/**
+ * withStartupConditions sets JobSet's StartupPolicyInProgress /
+ * StartupPolicyCompleted conditions for an InOrder JobSet from the
+ * replicatedJobs started so far; other JobSets' conditions are returned as
+ * they are.
+ */
+export function withStartupConditions(spec: JobSetSpec, started: readonly string[], conds: JobSetCondition[], now: number): JobSetCondition[] {
+  if (spec.startupPolicy?.startupPolicyOrder !== 'InOrder') return conds;
+  const all = spec.replicatedJobs.every((r) => started.includes(r.name));
+  if (all) {
+    if (conds.some((c) => c.type === 'StartupPolicyCompleted' && c.status === 'True')) return conds;
+    const message = 'every replicatedJob has started, in order';
+    const out = setCondition(conds, { type: 'StartupPolicyCompleted', status: 'True', reason: 'InOrderStartupPolicyCompleted', message, lastTransitionMs: now });
+    return setCondition(out, { type: 'StartupPolicyInProgress', status: 'False', reason: 'InOrderStartupPolicyCompleted', message, lastTransitionMs: now });
+  }
+  const waiting = spec.replicatedJobs.filter((r) => !started.includes(r.name)).map((r) => r.name);
+  const message = `started ${started.length} of ${spec.replicatedJobs.length} replicatedJobs in order; waiting: ${waiting.join(', ')}`;
+  const cur = conds.find((c) => c.type === 'StartupPolicyInProgress');
+  if (cur?.status === 'True' && cur.message === message) return conds;
+  return setCondition(conds, { type: 'StartupPolicyInProgress', status: 'True', reason: 'InOrderStartupPolicyInProgress', message, lastTransitionMs: cur?.status === 'True' ? cur.lastTransitionMs : now });
 }
