@@ -7,7 +7,7 @@ import { coordinatorPodId } from './model/gang.js';
 
 /** blockedByOldPods: a BlockingRecreate restart starts nothing new while any pod of the previous attempt is still stopping. */
 function blockedByOldPods(ctx: SchedulerContext, r: JobSetRecord): boolean {
-  return r.jobset.spec!.failurePolicy?.restartStrategy === 'BlockingRecreate' && r.jobset.status!.restarts > 0 && ctx.store.lingeringPodsOf(r.jobset.metadata!.uid) > 0;
+  return r.jobset.spec!.failurePolicy?.restartStrategy === 'BlockingRecreate' && ctx.store.lingeringPodsOf(r.jobset.metadata!.uid) > 0;
 }
 
 /** takeSnapshot copies what one scheduling cycle needs. */

@@ -75,5 +75,9 @@ function updateLingering(ctx: SchedulerContext, hb: Heartbeat): void {
       untilRevision: 0,
     });
   }
-  if (ctx.store.setLingering(hb.node, lingering, hb.desiredRevision)) ctx.requestCycle('stopping pods gone');
+  const released = ctx.store.setLingeringKeys(hb.node, lingering, hb.desiredRevision);
+  if (released.length === 0) return;
+  // Pods held back until an older incarnation elsewhere was gone may start now.
+  pushDesired(ctx, ctx.store.bumpRevisions(ctx.store.nodesWaitingOn(released)));
+  ctx.requestCycle('stopping pods gone');
 }

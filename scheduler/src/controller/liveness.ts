@@ -7,6 +7,7 @@ import type { PodStatus } from '../../../shared/src/proto/types.js';
 import { nextNodeState } from '../core/liveness.js';
 import type { SchedulerContext } from '../context.js';
 import { isActive } from '../store/store.js';
+import { pushDesired } from './notify.js';
 import { applyPodReports } from './pod-status.js';
 
 /** checkLiveness updates node states; `transportUp` false postpones every verdict. */
@@ -24,7 +25,9 @@ export function checkLiveness(ctx: SchedulerContext, transportUp: boolean): void
     node.state = next;
     if (next === 'NODE_STATE_LOST') {
       failPodsOf(ctx, node.name, now);
-      ctx.store.setLingering(node.name, new Map()); // a Lost node's pods are presumed gone; it must register again
+      // A Lost node's pods are presumed gone (it must register again); pods held back for them may start elsewhere.
+      const released = ctx.store.setLingeringKeys(node.name, new Map());
+      if (released.length > 0) pushDesired(ctx, ctx.store.bumpRevisions(ctx.store.nodesWaitingOn(released)));
     }
   }
 }

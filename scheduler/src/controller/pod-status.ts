@@ -60,7 +60,7 @@ function addressesOf(ctx: SchedulerContext): Map<string, string> {
 export function applyReports(ctx: SchedulerContext, reports: PodReport[]): string[] {
   const now = ctx.clock.now();
   const touched = new Map<string, JobSetRecord>();
-  let released = false;
+  const released: string[] = [];
   for (const { node, pod: r } of reports) {
     const ref = parsePodId(r.podId);
     if (!ref) {
@@ -77,11 +77,16 @@ export function applyReports(ctx: SchedulerContext, reports: PodReport[]): strin
       touched.set(ref.jobset, copy);
     } else if (res === 'old-generation' || res === 'other-incarnation') {
       // A superseded incarnation that ended frees what it held at once (a restart through the queue waits for it).
-      if (isTerminalPod(r.phase) && ctx.store.releaseLingering(node, podKey(r.podId, r.jobsetUid, r.generation))) released = true;
+      const key = podKey(r.podId, r.jobsetUid, r.generation);
+      if (isTerminalPod(r.phase) && ctx.store.releaseLingering(node, key)) released.push(key);
       if (res === 'other-incarnation') ctx.log.debug('pod report of another JobSet incarnation dropped', { node, podId: r.podId, jobsetUid: r.jobsetUid });
     } else if (res === 'wrong-node' || res === 'unknown-pod' || res === 'unknown-phase') ctx.log.warn('pod report dropped', { node, podId: r.podId, why: res });
   }
-  if (released) ctx.requestCycle('stopping pods gone');
+  if (released.length > 0) {
+    // Pods held back until an older incarnation elsewhere was gone may start now.
+    pushDesired(ctx, ctx.store.bumpRevisions(ctx.store.nodesWaitingOn(released)));
+    ctx.requestCycle('stopping pods gone');
+  }
   if (touched.size === 0) return [];
   return evaluateAndCommit(ctx, [...touched.values()], now);
 }
@@ -97,12 +102,19 @@ export function evaluateAndCommit(ctx: SchedulerContext, touched: readonly JobSe
   const ended = new Set<string>();
   let freed = false;
   const lostNodes = new Set(ctx.store.allNodes().filter((n) => n.node.state === 'NODE_STATE_LOST').map((n) => n.node.name));
+  const unhealthyGpus = new Map(ctx.store.allNodes().map((n) => [n.node.name, new Set((n.node.inventory?.gpus ?? []).filter((g) => !g.healthy).map((g) => g.index))]));
+  const unusable = (p: PodStatus): 'NodeLost' | 'GPUUnhealthy' | undefined => {
+    if (!p.node) return undefined;
+    if (lostNodes.has(p.node)) return 'NodeLost';
+    const bad = unhealthyGpus.get(p.node);
+    return bad && bad.size > 0 && (p.binding?.gpuIndices ?? []).some((i) => bad.has(i)) ? 'GPUUnhealthy' : undefined;
+  };
   for (const rec of touched) {
     const name = rec.jobset.metadata!.name;
     const before = rec.jobset.status!.phase;
     // Pods reported ended in this batch hold nothing once the lifecycle replaces them.
     for (const p of rec.jobset.status!.pods) if (isTerminalPod(p.phase)) ended.add(podKey(p.podId, rec.jobset.metadata!.uid, p.generation));
-    const decision = evaluateJobSet(rec.jobset, { now, lostNodes });
+    const decision = evaluateJobSet(rec.jobset, { now, lostNodes, unusable });
     rec.jobset.status = decision.status;
     rec.jobset.status.updatedMs = now;
     for (const e of decision.events) ctx.log.info(e.message, { jobset: name, event: e.type });

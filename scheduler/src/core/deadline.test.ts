@@ -31,10 +31,22 @@ const W11 = 'train/workers/1/1';
 
 /** DEADLINE is the workers' activeDeadlineSeconds in the fixture. */
 const DEADLINE = 60;
-/** Pods of workers/0 started at 1000 and 1200, of workers/1 at 5000 and 5500; the leader at 900. */
+/**
+ * STARTS are the startedMs the pods report, read off their agents' clocks:
+ * workers/0's pods at 1000 and 1200, workers/1's at 5000 and 5500, the
+ * leader's at 900. The lifecycle does not time deadlines from them (agents'
+ * clocks may be skewed): a Job starts when the scheduler first sees one of its
+ * pods started, on its own clock.
+ */
 const STARTS: Record<string, number> = { [LEADER]: 900, [W00]: 1200, [W01]: 1000, [W10]: 5500, [W11]: 5000 };
-/** W0_END is when workers/0 runs out of time (its first pod started at 1000). */
-const W0_END = 1000 + DEADLINE * 1000;
+/** SEEN_W0 is when the scheduler first saw the leader's and workers/0's pods started (its clock): workers/0 started then. */
+const SEEN_W0 = 2000;
+/** SEEN_W1 is when it first saw workers/1's pods started. */
+const SEEN_W1 = 6000;
+/** W0_END is when workers/0 runs out of time. */
+const W0_END = SEEN_W0 + DEADLINE * 1000;
+/** W1_END is when workers/1 runs out of time. */
+const W1_END = SEEN_W1 + DEADLINE * 1000;
 
 /**
  * train is a RUNNING JobSet: leader (1 × 1, no deadline) and workers (2 Jobs ×
@@ -87,47 +99,97 @@ function evaluated(js: JobSet, now: number): JobSet {
   return next(js, evaluateJobSet(js, { now }));
 }
 
+/**
+ * seen is train() as the scheduler saw it start: admitted (condition Admitted
+ * True), it evaluates at SEEN_W0 the reports of the leader's and workers/0's
+ * pods running (workers/1's not started yet), and at SEEN_W1 those of
+ * workers/1's pods too (the JobSet is RUNNING). The Jobs' start times are
+ * SEEN_W0, SEEN_W0 and SEEN_W1, whatever the pods' startedMs say.
+ */
+function seen(configure?: (b: JobSetBuilder) => void): JobSet {
+  const all = train(configure);
+  const notYet: Partial<PodStatus> = { phase: 'POD_PHASE_PENDING', startedMs: 0, seq: 0, pid: 0 };
+  let js = withStatus(withPods(all, { [W10]: notYet, [W11]: notYet }), (s) => {
+    s.phase = 'JOB_SET_PHASE_ADMITTED';
+    s.reason = 'Admitted';
+    s.startedMs = 0;
+    s.updatedMs = 1;
+    s.conditions = [{ type: 'Admitted', status: 'True', reason: 'Admitted', message: 'all 5 pods placed on 2 node(s)', lastTransitionMs: 1 }];
+  });
+  js = evaluated(js, SEEN_W0);
+  const w1 = Object.fromEntries(all.status!.pods.filter((p) => p.podId === W10 || p.podId === W11).map((p) => [p.podId, p]));
+  return evaluated(withPods(js, w1), SEEN_W1);
+}
+
 const SUCCEEDED = (at: number): Partial<PodStatus> => ({ phase: 'POD_PHASE_SUCCEEDED', exitCode: 0, finishedMs: at, seq: 3 });
 
 function rule(name: string, action: string, over: Partial<FailurePolicyRule> = {}): FailurePolicyRule {
   return { name, action, onJobFailureReasons: [], onJobFailureMessagePatterns: [], targetReplicatedJobs: [], ...over };
 }
 
+/** startsAt returns a copy whose pods all report startedMs `at` (an agent clock). */
+function startsAt(js: JobSet, at: number): JobSet {
+  return withStatus(js, (s) => {
+    s.pods = s.pods.map((p) => ({ ...p, startedMs: at }));
+  });
+}
+
+/** FIRST_SEEN is when, in the skew cases, the scheduler first evaluates the JobSet (its clock). */
+const FIRST_SEEN = 10_000_000;
+
+/** Agents' clocks far off the scheduler's: what a pod says about its start does not move its Job's deadline. */
+const SKEWS: { name: string; startedMs: number }[] = [
+  { name: 'far behind (a start hours before the scheduler saw it)', startedMs: 1000 },
+  { name: 'far ahead (a start a day after the scheduler saw it)', startedMs: FIRST_SEEN + 86_400_000 },
+];
+
 // ---------------------------------------------------------------------------
 // Step 1b: when each Job started
 // ---------------------------------------------------------------------------
 
 describe('Job start times', () => {
-  it('each Job started when its earliest pod did', () => {
+  it('a Job started when an evaluation first saw one of its pods started: the scheduler\'s now, not the pods\' startedMs', () => {
     const d = evaluateJobSet(train(), { now: 6000 });
     expect(d.status.jobs.map((j) => [`${j.replicatedJob}/${j.jobIndex}`, j.startedMs])).toEqual([
-      ['leader/0', 900],
-      ['workers/0', 1000],
-      ['workers/1', 5000],
+      ['leader/0', 6000],
+      ['workers/0', 6000],
+      ['workers/1', 6000],
     ]);
     expect(d.events).toEqual([]);
+
+    // Seen one Job at a time, each starts at the evaluation that saw it.
+    expect(seen().status!.jobs.map((j) => [`${j.replicatedJob}/${j.jobIndex}`, j.startedMs])).toEqual([
+      ['leader/0', SEEN_W0],
+      ['workers/0', SEEN_W0],
+      ['workers/1', SEEN_W1],
+    ]);
   });
 
   it('a Job none of whose pods started has not started (startedMs 0), one with a single started pod has', () => {
     const js = withPods(train(), { [W10]: { phase: 'POD_PHASE_PENDING', startedMs: 0 }, [W11]: { phase: 'POD_PHASE_PENDING', startedMs: 0 }, [W01]: { phase: 'POD_PHASE_PENDING', startedMs: 0 } });
     const s = evaluateJobSet(js, { now: 6000 }).status;
-    expect(job(s, 'workers/0').startedMs).toBe(1200);
+    expect(job(s, 'workers/0').startedMs).toBe(6000);
     expect(job(s, 'workers/1').startedMs).toBe(0);
   });
 
   it('once recorded, a Job\'s start time stays (a retried pod starting later does not move it)', () => {
     const js = withPods(evaluated(train(), 6000), { [W00]: { startedMs: 30_000, generation: 1 }, [W01]: { startedMs: 31_000, generation: 1 } });
-    expect(job(evaluateJobSet(js, { now: 40_000 }).status, 'workers/0').startedMs).toBe(1000);
+    expect(job(evaluateJobSet(js, { now: 40_000 }).status, 'workers/0').startedMs).toBe(6000);
+  });
+
+  it.each(SKEWS)('an agent clock $name does not move the Job\'s start', ({ startedMs }) => {
+    const s = evaluateJobSet(startsAt(train(), startedMs), { now: FIRST_SEEN }).status;
+    expect(s.jobs.map((j) => j.startedMs)).toEqual([FIRST_SEEN, FIRST_SEEN, FIRST_SEEN]);
   });
 });
 
 // ---------------------------------------------------------------------------
-// Step 1b: activeDeadlineSeconds
+// Step 2b: activeDeadlineSeconds
 // ---------------------------------------------------------------------------
 
 describe('activeDeadlineSeconds', () => {
   it('before the deadline nothing happens', () => {
-    const js = evaluated(train(), 6000);
+    const js = seen();
     const d = evaluateJobSet(js, { now: W0_END - 1 });
     expect(d.events).toEqual([]);
     expect(d.status.phase).toBe('JOB_SET_PHASE_RUNNING');
@@ -135,15 +197,16 @@ describe('activeDeadlineSeconds', () => {
   });
 
   it('at the deadline the Job fails (DeadlineExceeded) as of startedMs + deadline; with no failurePolicy the JobSet fails (FailedJobs)', () => {
-    const js = evaluated(train(), 6000);
+    const js = seen();
     const now = W0_END + 2500; // evaluated a little late: the Job still ended at its deadline
     const d = evaluateJobSet(js, { now });
     const s = d.status;
 
-    expect(job(s, 'workers/0')).toMatchObject({ state: 'Failed', failureReason: 'DeadlineExceeded', finishedMs: W0_END });
+    expect(job(s, 'workers/0')).toMatchObject({ state: 'Failed', failureReason: 'DeadlineExceeded', startedMs: SEEN_W0, finishedMs: W0_END });
     expect(job(s, 'workers/0').failureMessage).toContain('activeDeadlineSeconds (60)');
     expect(job(s, 'workers/0').failureMessage).toContain('workers/0');
     // workers/1 started later: its time has not run out; the leader has no deadline.
+    expect(now).toBeLessThan(W1_END);
     expect(job(s, 'workers/1').state).toBe('Active');
     expect(job(s, 'leader/0').state).toBe('Active');
 
@@ -157,17 +220,42 @@ describe('activeDeadlineSeconds', () => {
     expect(d.events.map((e) => e.type)).toEqual(['JobFailed', 'JobSetFailed']);
     expect(d.restartPods).toEqual([]);
     expect(d.releasePlacement).toBe(false);
-    expect(s.history.map((h) => h.type)).toEqual(['JobFailed', 'JobSetFailed']);
+    expect(s.history.map((h) => h.type)).toEqual([...js.status!.history.map((h) => h.type), 'JobFailed', 'JobSetFailed']);
   });
 
-  it('the deadline is checked on the first evaluation too (the start time and the deadline in one step)', () => {
-    const d = evaluateJobSet(train(), { now: W0_END });
-    expect(job(d.status, 'workers/0')).toMatchObject({ state: 'Failed', failureReason: 'DeadlineExceeded', startedMs: 1000, finishedMs: W0_END });
+  it('the first evaluation starts the clock: pods the agents say started long ago do not fail the Job at once', () => {
+    // The pods report starts at 900..5500, more than DEADLINE before now: the Job starts now all the same.
+    const first = evaluateJobSet(train(), { now: W1_END });
+    expect(first.events).toEqual([]);
+    expect(job(first.status, 'workers/0')).toMatchObject({ state: 'Active', startedMs: W1_END });
+    const js = next(train(), first);
+
+    expect(evaluateJobSet(js, { now: W1_END + DEADLINE * 1000 - 1 }).events).toEqual([]);
+    const d = evaluateJobSet(js, { now: W1_END + DEADLINE * 1000 });
+    expect(job(d.status, 'workers/0')).toMatchObject({ state: 'Failed', failureReason: 'DeadlineExceeded', finishedMs: W1_END + DEADLINE * 1000 });
+    expect(d.status.phase).toBe('JOB_SET_PHASE_FAILED');
+  });
+
+  it.each(SKEWS)('an agent clock $name does not move the deadline: DEADLINE after the scheduler first saw the pods', ({ startedMs }) => {
+    const js = evaluated(startsAt(train(), startedMs), FIRST_SEEN);
+    const end = FIRST_SEEN + DEADLINE * 1000;
+
+    expect(job(js.status!, 'workers/0')).toMatchObject({ state: 'Active', startedMs: FIRST_SEEN });
+    expect(deadlineDue(js, end - 1)).toBe(false);
+    expect(evaluateJobSet(js, { now: end - 1 }).events).toEqual([]);
+
+    expect(deadlineDue(js, end)).toBe(true);
+    const d = evaluateJobSet(js, { now: end });
+    expect(d.status.jobs.map((j) => [j.state, j.failureReason, j.finishedMs])).toEqual([
+      ['Active', '', 0],
+      ['Failed', 'DeadlineExceeded', end],
+      ['Failed', 'DeadlineExceeded', end],
+    ]);
     expect(d.status.phase).toBe('JOB_SET_PHASE_FAILED');
   });
 
   it('a failurePolicy rule can match reason DeadlineExceeded', () => {
-    const js = evaluated(train((b) => b.failurePolicy('Recreate', 3, [rule('too-slow', 'FailJobSet', { onJobFailureReasons: ['DeadlineExceeded'] })])), 6000);
+    const js = seen((b) => b.failurePolicy('Recreate', 3, [rule('too-slow', 'FailJobSet', { onJobFailureReasons: ['DeadlineExceeded'] })]));
     const d = evaluateJobSet(js, { now: W0_END });
     expect(d.status.phase).toBe('JOB_SET_PHASE_FAILED');
     expect(d.status.reason).toBe('FailJobSetFailurePolicyAction');
@@ -175,7 +263,8 @@ describe('activeDeadlineSeconds', () => {
   });
 
   it('with failurePolicy RestartJobSet (Recreate) the JobSet restarts through the queue; the new attempt\'s Jobs have not started', () => {
-    const js = evaluated(train((b) => b.failurePolicy('Recreate', 1)), 6000);
+    const js = seen((b) => b.failurePolicy('Recreate', 1));
+    expect(js.status!.conditions.filter((c) => c.status === 'True').map((c) => c.type)).toEqual(['Admitted', 'Running']);
     const d = evaluateJobSet(js, { now: W0_END });
     expect(d.status.phase).toBe('JOB_SET_PHASE_PENDING');
     expect(d.status.restarts).toBe(1);
@@ -187,50 +276,64 @@ describe('activeDeadlineSeconds', () => {
       ['Active', 0, ''],
       ['Active', 0, ''],
     ]);
+    // Back in the queue: neither admitted nor running any more.
+    for (const type of ['Admitted', 'Running'])
+      expect(d.status.conditions.find((c) => c.type === type), type).toMatchObject({ status: 'False', reason: 'Restarting', lastTransitionMs: W0_END });
     expect(deadlineDue(next(js, d), W0_END + 1_000_000)).toBe(false);
   });
 
-  it('after an InPlace restart the deadline counts from the new attempt\'s first pod start', () => {
-    let js = evaluated(train((b) => b.failurePolicy('InPlace', 2)), 6000);
+  it('after an InPlace restart the deadline counts from when the scheduler saw the new attempt start', () => {
+    let js = seen((b) => b.failurePolicy('InPlace', 2));
     const restart = evaluateJobSet(js, { now: W0_END });
     expect(restart.status.phase).toBe('JOB_SET_PHASE_ADMITTED');
     expect(restart.status.restarts).toBe(1);
     expect(restart.status.jobs.every((j) => j.startedMs === 0 && j.state === 'Active')).toBe(true);
     js = next(js, restart);
 
-    // The new incarnations start 10s after the restart.
+    // The new incarnations start 10s after the restart (their agents say); the scheduler sees it 1s later.
     const again = W0_END + 10_000;
+    const seenAgain = again + 1000;
     js = withPods(
       js,
       Object.fromEntries(js.status!.pods.map((p) => [p.podId, { phase: 'POD_PHASE_RUNNING' as const, startedMs: again, seq: 2 }])),
     );
-    js = next(js, evaluateJobSet(js, { now: again + 1000 }));
+    js = next(js, evaluateJobSet(js, { now: seenAgain }));
     expect(js.status!.phase).toBe('JOB_SET_PHASE_RUNNING');
-    expect(job(js.status!, 'workers/0').startedMs).toBe(again);
+    expect(job(js.status!, 'workers/0').startedMs).toBe(seenAgain);
 
     // The old deadline (from the first attempt) means nothing now.
-    const d = evaluateJobSet(js, { now: again + DEADLINE * 1000 - 1 });
+    const d = evaluateJobSet(js, { now: seenAgain + DEADLINE * 1000 - 1 });
     expect(d.events).toEqual([]);
-    expect(deadlineDue(js, again + DEADLINE * 1000 - 1)).toBe(false);
-    expect(deadlineDue(js, again + DEADLINE * 1000)).toBe(true);
+    expect(deadlineDue(js, seenAgain + DEADLINE * 1000 - 1)).toBe(false);
+    expect(deadlineDue(js, seenAgain + DEADLINE * 1000)).toBe(true);
   });
 
   it('a Succeeded Job is never failed by its deadline', () => {
-    let js = withPods(train(), { [W00]: SUCCEEDED(20_000), [W01]: SUCCEEDED(21_000) });
+    let js = withPods(seen(), { [W00]: SUCCEEDED(20_000), [W01]: SUCCEEDED(21_000) });
     js = evaluated(js, 30_000);
     expect(job(js.status!, 'workers/0').state).toBe('Succeeded');
 
-    const d = evaluateJobSet(js, { now: W0_END + 3000 }); // past workers/0's deadline; workers/1 (started at 5000) not yet out of time
+    const now = W0_END + 3000; // past workers/0's deadline; workers/1 not yet out of time
+    expect(now).toBeLessThan(W1_END);
+    const d = evaluateJobSet(js, { now });
     expect(job(d.status, 'workers/0').state).toBe('Succeeded');
     expect(d.events).toEqual([]);
     expect(d.status.phase).toBe('JOB_SET_PHASE_RUNNING');
+    expect(deadlineDue(js, now)).toBe(false);
   });
 
-  it('a Job whose pods all succeeded before its deadline succeeds, even when the news arrives after the deadline', () => {
-    // workers/0 finished at 50_000, before its deadline (61_000); the report is evaluated at 64_000 (workers/1 has until 65_000).
-    const js = withPods(evaluated(train(), 6000), { [W00]: SUCCEEDED(50_000), [W01]: SUCCEEDED(50_000) });
-    const d = evaluateJobSet(js, { now: 64_000 });
-    expect(job(d.status, 'workers/0')).toMatchObject({ state: 'Succeeded', failureReason: '' });
+  // The news that every pod of workers/0 succeeded is evaluated at 64_000, past its deadline (62_000); workers/1 has until 66_000.
+  it.each([
+    { name: 'before its deadline', finishedMs: 50_000 },
+    { name: 'after its deadline by their agent\'s clock (skewed)', finishedMs: 90_000 },
+    { name: 'before the scheduler saw them start, by their agent\'s clock (skewed)', finishedMs: 1500 },
+  ])('a Job whose pods all succeeded succeeds even when the news arrives after the deadline: pods finished $name', ({ finishedMs }) => {
+    const now = W0_END + 2000;
+    expect(now).toBeLessThan(W1_END);
+    const js = withPods(seen(), { [W00]: SUCCEEDED(finishedMs), [W01]: SUCCEEDED(finishedMs) });
+    const d = evaluateJobSet(js, { now });
+    expect(job(d.status, 'workers/0')).toMatchObject({ state: 'Succeeded', failureReason: '', finishedMs: now });
+    expect(d.events).toEqual([]);
     expect(d.status.phase).toBe('JOB_SET_PHASE_RUNNING');
   });
 
@@ -242,11 +345,14 @@ describe('activeDeadlineSeconds', () => {
 });
 
 describe('deadlineDue', () => {
-  const base = evaluated(train(), 6000);
+  const base = seen();
   const cases: { name: string; jobset: JobSet; now: number; want: boolean }[] = [
     { name: 'before the first Job\'s deadline', jobset: base, now: W0_END - 1, want: false },
     { name: 'at the deadline', jobset: base, now: W0_END, want: true },
     { name: 'past the deadline', jobset: base, now: W0_END + 10_000, want: true },
+    // The pods' startedMs say workers/0 ran out long ago (or has a day left): only the Jobs' start times count.
+    { name: 'pods reporting starts far in the past, before the deadline', jobset: startsAt(base, 1), now: W0_END - 1, want: false },
+    { name: 'pods reporting starts far in the future, at the deadline', jobset: startsAt(base, W0_END + 86_400_000), now: W0_END, want: true },
     {
       name: 'no replicatedJob has a deadline',
       jobset: (() => {
@@ -279,11 +385,12 @@ describe('deadlineDue', () => {
     expect(deadlineDue(jobset, now)).toBe(want);
   });
 
-  it('agrees with evaluateJobSet: due exactly when an evaluation would fail a Job for its deadline', () => {
-    for (const now of [W0_END - 1, W0_END]) {
-      const d = evaluateJobSet(base, { now });
-      expect(d.status.jobs.some((j) => j.failureReason === 'DeadlineExceeded')).toBe(deadlineDue(base, now));
-    }
+  it('agrees with evaluateJobSet: due exactly when an evaluation would fail a Job for its deadline, whatever the pods\' clocks', () => {
+    for (const js of [base, startsAt(base, 1), startsAt(base, W0_END + 86_400_000)])
+      for (const now of [W0_END - 1, W0_END, W1_END - 1, W1_END]) {
+        const d = evaluateJobSet(js, { now });
+        expect(d.status.jobs.some((j) => j.failureReason === 'DeadlineExceeded'), `at ${now}`).toBe(deadlineDue(js, now));
+      }
   });
 });
 
@@ -420,7 +527,7 @@ describe('withHistory', () => {
   });
 
   it('evaluateJobSet caps the history too', () => {
-    const js = withStatus(evaluated(train(), 6000), (s) => {
+    const js = withStatus(seen(), (s) => {
       s.history = Array.from({ length: MAX_HISTORY }, (_, i) => ({ timeMs: i, type: 'PodRetried', message: `old ${i}` }));
     });
     const d = evaluateJobSet(js, { now: W0_END });
@@ -446,7 +553,8 @@ describe('requeuedStatus', () => {
     });
     const before = structuredClone(js.status!);
     expect(before.startedReplicatedJobs).toEqual(['setup', 'workers']);
-    expect(job(before, 'setup/0').startedMs).toBe(100);
+    // Started when the evaluation at 200 saw its pod running (the scheduler's clock).
+    expect(job(before, 'setup/0').startedMs).toBe(200);
 
     const s = requeuedStatus(js.status!);
 
@@ -465,6 +573,49 @@ describe('requeuedStatus', () => {
     expect(s.jobs.map((j) => j.startedMs)).toEqual([0, 0, 0]);
     expect(job(s, 'setup/0')).toMatchObject({ failures: 2, restarts: 1 });
     expect(js.status, 'the input is not modified').toEqual(before);
+  });
+
+  it('every Job is Active again, not started, nothing failed for good; its failure counters and restarts are kept', () => {
+    const js = withStatus(evaluated(withPods(pipe('Ready'), { [SETUP]: running(100) }), 200), (s) => {
+      s.jobs = s.jobs.map((j) =>
+        j.replicatedJob === 'workers' && j.jobIndex === 1
+          ? {
+              ...j,
+              state: 'Failed',
+              failureReason: 'FailedIndexes',
+              failureMessage: 'index(es) 1 failed',
+              finishedMs: 190,
+              startedMs: 150,
+              failures: 3,
+              ignoredFailures: 2,
+              indexFailures: [1, 2],
+              failedIndexes: [1],
+              restarts: 4,
+              restartsCountTowardsMax: 1,
+            }
+          : j,
+      );
+    });
+
+    const s = requeuedStatus(js.status!);
+
+    expect(job(s, 'workers/1')).toEqual({
+      replicatedJob: 'workers',
+      jobIndex: 1,
+      state: 'Active',
+      failureReason: '',
+      failureMessage: '',
+      finishedMs: 0,
+      startedMs: 0,
+      failedIndexes: [],
+      // Kept: what was counted (as batch/v1 keeps a suspended Job's) and what was restarted.
+      failures: 3,
+      ignoredFailures: 2,
+      indexFailures: [1, 2],
+      restarts: 4,
+      restartsCountTowardsMax: 1,
+    });
+    expect(s.jobs.map((j) => j.state)).toEqual(['Active', 'Active', 'Active']);
   });
 
   it('a Job that had Succeeded is Active again: its pods run again after the next admission, so what depends on it waits again', () => {
@@ -505,7 +656,8 @@ describe('deadlines through the scheduler (evaluateDeadlines)', () => {
     submitFile('train', [{ name: 'workers', template: { backoffLimit: 0, activeDeadlineSeconds: 60, template: podTemplate(4) } }]);
     s.runCycle();
     const [a] = assignmentsOf(s, 'train') as [PodAssignment];
-    handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', [podReport(a, 'POD_PHASE_RUNNING', { startedMs: T0 })]));
+    // The agent's clock is an hour behind: the Job started when the scheduler got the report (T0), not an hour ago.
+    handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', [podReport(a, 'POD_PHASE_RUNNING', { startedMs: T0 - 3_600_000 })]));
     expect(jobsetOf(s, 'train').status!.phase).toBe('JOB_SET_PHASE_RUNNING');
     expect(jobsetOf(s, 'train').status!.jobs[0]!.startedMs).toBe(T0);
 
@@ -562,7 +714,8 @@ describe('deadlines through the scheduler (evaluateDeadlines)', () => {
 
     const started = T0 + 121_000;
     s.clock.set(started);
-    handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', [podReport(worker, 'POD_PHASE_RUNNING', { startedMs: started })]));
+    // This agent's clock is a day ahead: the deadline still counts from when the scheduler saw the pod start.
+    handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', [podReport(worker, 'POD_PHASE_RUNNING', { startedMs: started + 86_400_000 })]));
     expect(jobsetOf(s, 'pipe').status!.jobs.find((j) => j.replicatedJob === 'workers')!.startedMs).toBe(started);
 
     s.clock.set(started + 59_000);

@@ -35,7 +35,8 @@ function job(over: Partial<JobStatus> = {}): JobStatus {
 
 /** failedPod is pod `podIndex` of workers/0 failed on n1, exiting with `exitCode` (undefined: killed, no exit code). */
 function failedPod(exitCode: number | undefined, over: Partial<PodStatus> = {}, podIndex = 0): PodStatus {
-  const p = podStatus(`train/workers/0/${podIndex}`, { node: 'n1', phase: 'POD_PHASE_FAILED', finishedMs: 10, ...over });
+  // A pod that ran (started at 5) and failed at 10; a test of a pod that never started says startedMs: 0.
+  const p = podStatus(`train/workers/0/${podIndex}`, { node: 'n1', phase: 'POD_PHASE_FAILED', startedMs: 5, finishedMs: 10, ...over });
   if (exitCode !== undefined) p.exitCode = exitCode;
   return p;
 }
@@ -109,6 +110,8 @@ describe('judgePodFailure', () => {
     message?: string[];
     /** The Job's counters after judging (the rest of the Job must be unchanged). */
     wantJob?: Partial<JobStatus>;
+    /** Why the pod could not run again where it was. */
+    unusable?: 'NodeLost' | 'GPUUnhealthy';
   }[] = [
     // --- backoffLimit ---------------------------------------------------------
     {
@@ -243,7 +246,7 @@ describe('judgePodFailure', () => {
       pod: failedPod(1, {}, 2),
       podIndex: 2,
       want: { kind: 'retry', counted: true },
-      wantJob: { indexFailures: [0, 0, 1], failedIndexes: [] },
+      wantJob: { failures: 1,  indexFailures: [0, 0, 1], failedIndexes: [] },
     },
     {
       name: 'FailIndex NotIn: an unlisted exit code fails the index',
@@ -259,7 +262,7 @@ describe('judgePodFailure', () => {
       pod: failedPod(42, {}, 1),
       podIndex: 1,
       want: { kind: 'retry', counted: true },
-      wantJob: { indexFailures: [0, 1], failedIndexes: [] },
+      wantJob: { failures: 1,  indexFailures: [0, 1], failedIndexes: [] },
     },
     {
       name: 'FailIndex keeps failedIndexes sorted',
@@ -349,12 +352,29 @@ describe('judgePodFailure', () => {
       wantJob: { failures: 1, ignoredFailures: 0 },
     },
     {
-      name: 'Ignore on DisruptionTarget: a lost node still fails the Job with NodeLost (it cannot be replaced in place)',
+      name: 'Ignore on DisruptionTarget: a lost node is not the pod\'s failure: the gang is placed again, uncounted',
       tmpl: template({ backoffLimit: 5, ...policy(onDisruption('Ignore')) }),
       pod: failedPod(undefined, { reason: 'NodeLost' }),
-      want: { kind: 'failJob', reason: 'NodeLost' },
-      message: ['node was lost'],
+      want: { kind: 'requeue' },
+      message: ['Ignore', 'placed again'],
+      wantJob: { failures: 0, ignoredFailures: 1 },
+    },
+    {
+      name: 'a pod whose node was lost before it started did not fail: requeue, nothing counted (whatever the rules)',
+      tmpl: template({ backoffLimit: 0, ...policy(onDisruption('FailJob')) }),
+      pod: failedPod(undefined, { reason: 'NodeLost', startedMs: 0 }),
+      want: { kind: 'requeue' },
+      message: ['before it started'],
       wantJob: { failures: 0, ignoredFailures: 0 },
+    },
+    {
+      name: 'a retry where a GPU of the pod turned unhealthy fails the Job (GPUUnhealthy) instead of retrying in place',
+      tmpl: template({ backoffLimit: 5 }),
+      pod: failedPod(1),
+      unusable: 'GPUUnhealthy',
+      want: { kind: 'failJob', reason: 'GPUUnhealthy' },
+      message: ['GPU'],
+      wantJob: { failures: 1 },
     },
 
     // --- Count ----------------------------------------------------------------
@@ -414,12 +434,12 @@ describe('judgePodFailure', () => {
 
     // --- backoffLimitPerIndex / maxFailedIndexes --------------------------------
     {
-      name: 'backoffLimitPerIndex: the first failure of an index is counted for that index only',
+      name: 'backoffLimitPerIndex: the first failure of an index is counted for that index (and in the Job\'s total, against backoffLimit)',
       tmpl: template({ backoffLimitPerIndex: 1 }),
       pod: failedPod(1, {}, 2),
       podIndex: 2,
       want: { kind: 'retry', counted: true },
-      wantJob: { indexFailures: [0, 0, 1], failures: 0, failedIndexes: [] },
+      wantJob: { indexFailures: [0, 0, 1], failures: 1, failedIndexes: [] },
     },
     {
       name: 'backoffLimitPerIndex: failures of other indexes do not count against this one',
@@ -428,7 +448,7 @@ describe('judgePodFailure', () => {
       pod: failedPod(1, {}, 1),
       podIndex: 1,
       want: { kind: 'retry', counted: true },
-      wantJob: { indexFailures: [5, 1, 0], failedIndexes: [] },
+      wantJob: { failures: 1,  indexFailures: [5, 1, 0], failedIndexes: [] },
     },
     {
       name: 'backoffLimitPerIndex boundary: index failures == limit still retries',
@@ -436,7 +456,7 @@ describe('judgePodFailure', () => {
       job: { indexFailures: [1] },
       pod: failedPod(1),
       want: { kind: 'retry', counted: true },
-      wantJob: { indexFailures: [2], failedIndexes: [] },
+      wantJob: { failures: 1,  indexFailures: [2], failedIndexes: [] },
     },
     {
       name: 'backoffLimitPerIndex boundary: limit + 1 fails the index (not the Job)',
@@ -445,7 +465,7 @@ describe('judgePodFailure', () => {
       pod: failedPod(1),
       want: { kind: 'failIndex' },
       message: ['index 0', 'backoffLimitPerIndex 2'],
-      wantJob: { indexFailures: [3], failedIndexes: [0] },
+      wantJob: { failures: 1,  indexFailures: [3], failedIndexes: [0] },
     },
     {
       name: 'backoffLimitPerIndex 0: the first failure fails the index',
@@ -453,7 +473,7 @@ describe('judgePodFailure', () => {
       pod: failedPod(1, {}, 3),
       podIndex: 3,
       want: { kind: 'failIndex' },
-      wantJob: { indexFailures: [0, 0, 0, 1], failedIndexes: [3] },
+      wantJob: { failures: 1,  indexFailures: [0, 0, 0, 1], failedIndexes: [3] },
     },
     {
       name: 'maxFailedIndexes: failed indexes up to the max leave the Job running',
@@ -462,7 +482,7 @@ describe('judgePodFailure', () => {
       pod: failedPod(1, {}, 2),
       podIndex: 2,
       want: { kind: 'failIndex' },
-      wantJob: { indexFailures: [0, 0, 1], failedIndexes: [0, 2] },
+      wantJob: { failures: 1,  indexFailures: [0, 0, 1], failedIndexes: [0, 2] },
     },
     {
       name: 'maxFailedIndexes: one failed index over the max fails the Job (MaxFailedIndexesExceeded)',
@@ -472,14 +492,14 @@ describe('judgePodFailure', () => {
       podIndex: 3,
       want: { kind: 'failJob', reason: 'MaxFailedIndexesExceeded' },
       message: ['3 failed index(es)', 'maxFailedIndexes 2'],
-      wantJob: { indexFailures: [0, 0, 0, 1], failedIndexes: [0, 2, 3] },
+      wantJob: { failures: 1,  indexFailures: [0, 0, 0, 1], failedIndexes: [0, 2, 3] },
     },
     {
       name: 'maxFailedIndexes 0: the first failed index fails the Job',
       tmpl: template({ backoffLimitPerIndex: 0, maxFailedIndexes: 0 }),
       pod: failedPod(1),
       want: { kind: 'failJob', reason: 'MaxFailedIndexesExceeded' },
-      wantJob: { indexFailures: [1], failedIndexes: [0] },
+      wantJob: { failures: 1,  indexFailures: [1], failedIndexes: [0] },
     },
 
     // --- NodeLost ---------------------------------------------------------------
@@ -519,7 +539,7 @@ describe('judgePodFailure', () => {
       const j = job(c.job);
       const before = structuredClone(j);
       const pod = structuredClone(c.pod);
-      const got = judgePodFailure(c.tmpl, j, pod, c.podIndex ?? 0);
+      const got = judgePodFailure(c.tmpl, j, pod, c.podIndex ?? 0, c.unusable);
       expect(got).toMatchObject(c.want);
       for (const part of c.message ?? []) expect('message' in got ? got.message : '').toContain(part);
       expect(j, 'the Job counters').toEqual({ ...before, ...c.wantJob });

@@ -59,39 +59,61 @@ export function exitCodeOf(pod: PodStatus): number | undefined {
 export type PodFailureOutcome =
   | { kind: 'retry'; counted: boolean; ignored: boolean }
   | { kind: 'failJob'; reason: string; message: string }
-  | { kind: 'failIndex'; message: string };
+  | { kind: 'failIndex'; message: string }
+  /** Not the pod's failure (its node was lost before it started, or an Ignore rule covers the loss): the gang is placed again, nothing counted. */
+  | { kind: 'requeue'; message: string };
 
 /**
  * judgePodFailure applies podFailurePolicy then the backoff limits to one
  * failed pod of an Active Job, updating the Job's counters. Pure apart from
  * mutating `job`, which the caller owns.
  */
-export function judgePodFailure(tmpl: JobTemplate | null | undefined, job: JobStatus, pod: PodStatus, podIndex: number): PodFailureOutcome {
+export function judgePodFailure(
+  tmpl: JobTemplate | null | undefined,
+  job: JobStatus,
+  pod: PodStatus,
+  podIndex: number,
+  unusable?: 'NodeLost' | 'GPUUnhealthy',
+): PodFailureOutcome {
   const what = describePodFailure(pod);
+  // A pod placed on a node that was lost before it ever started did not fail: the gang needs another place.
+  if (pod.reason === 'NodeLost' && pod.startedMs === 0) return { kind: 'requeue', message: `${what} before it started: the JobSet is placed again` };
   const matched = matchPodFailureRule(tmpl, pod);
   const action: PodFailureAction = (matched?.rule.action as PodFailureAction | undefined) || 'Count';
   const ruleName = matched ? `podFailurePolicy rule ${matched.index}` : '';
-  // A pod whose node was lost cannot be replaced where it ran: its Job fails and the JobSet's policy decides.
-  if (pod.reason === 'NodeLost' && (action === 'Ignore' || action === 'Count'))
-    return { kind: 'failJob', reason: 'NodeLost', message: `${what}: its node was lost` };
+  if (pod.reason === 'NodeLost') {
+    // An Ignore rule (DisruptionTarget) says a lost node is not the pod's failure: place the gang again, uncounted.
+    if (action === 'Ignore') {
+      job.ignoredFailures++;
+      return { kind: 'requeue', message: `${what}; ${ruleName} (Ignore): the JobSet is placed again` };
+    }
+    // Otherwise it cannot be replaced where it ran: its Job fails and the JobSet's policy decides.
+    if (action === 'Count') return { kind: 'failJob', reason: 'NodeLost', message: `${what}: its node was lost` };
+  }
   if (action === 'Ignore') {
     job.ignoredFailures++;
+    if (unusable) return { kind: 'failJob', reason: unusable, message: `${what}; it cannot run again where it was (${unusableText(unusable)})` };
     return { kind: 'retry', counted: false, ignored: true };
   }
   if (action === 'FailJob') return { kind: 'failJob', reason: 'PodFailurePolicy', message: `${what}, matching ${ruleName} (FailJob)` };
   const perIndex = tmpl?.backoffLimitPerIndex;
   if (action === 'FailIndex') return failIndex(tmpl, job, podIndex, `${what}, matching ${ruleName} (FailIndex)`);
+  // Every counted failure counts against backoffLimit (unlimited by default when failures are also counted per index).
+  job.failures++;
   if (perIndex !== undefined && perIndex !== null) {
     while (job.indexFailures.length <= podIndex) job.indexFailures.push(0);
     job.indexFailures[podIndex]!++;
     if (job.indexFailures[podIndex]! > perIndex) return failIndex(tmpl, job, podIndex, `${what}; index ${podIndex} failed ${job.indexFailures[podIndex]} time(s), over backoffLimitPerIndex ${perIndex}`);
-    return { kind: 'retry', counted: true, ignored: false };
   }
-  job.failures++;
-  const limit = tmpl?.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
+  const limit = tmpl?.backoffLimit ?? (perIndex !== undefined && perIndex !== null ? 2_147_483_647 : DEFAULT_BACKOFF_LIMIT);
   if (job.failures > limit)
     return { kind: 'failJob', reason: 'BackoffLimitExceeded', message: `${what}; the Job has failed ${job.failures} time(s), over backoffLimit ${limit}` };
+  if (unusable) return { kind: 'failJob', reason: unusable, message: `${what}; it cannot be replaced where it ran (${unusableText(unusable)})` };
   return { kind: 'retry', counted: true, ignored: false };
+}
+
+function unusableText(u: 'NodeLost' | 'GPUUnhealthy'): string {
+  return u === 'NodeLost' ? 'its node was lost' : 'a GPU it was bound to is unhealthy';
 }
 
 function failIndex(tmpl: JobTemplate | null | undefined, job: JobStatus, podIndex: number, message: string): PodFailureOutcome {

@@ -90,8 +90,9 @@ describe('foldStatus', () => {
       wantExitCode: 1,
     },
     {
+      // The pod ran (startedMs > 0) before its node was lost; one lost before it started is requeued (below).
       name: 'a pod failed without an exit code (node lost) names the reason instead',
-      jobset: withPods(leaderWorkers(), { [W01]: { phase: 'POD_PHASE_FAILED', reason: 'NodeLost', finishedMs: 10 } }, 'POD_PHASE_RUNNING'),
+      jobset: withPods(leaderWorkers(), { [W01]: { phase: 'POD_PHASE_FAILED', reason: 'NodeLost', startedMs: 5, finishedMs: 10 } }, 'POD_PHASE_RUNNING'),
       wantPhase: 'JOB_SET_PHASE_FAILED',
       wantFailedPod: W01,
       wantMessageParts: [W01, 'NodeLost'],
@@ -140,6 +141,24 @@ describe('foldStatus', () => {
       for (const part of c.wantMessageParts ?? []) expect(next.message).toContain(part);
     });
   }
+
+  it('a pod whose node was lost before it started did not fail: the JobSet goes back to the queue (PENDING), nothing failed or counted', () => {
+    const js = withPods(leaderWorkers(), { [W01]: { phase: 'POD_PHASE_FAILED', reason: 'NodeLost', startedMs: 0, finishedMs: 10 } }, 'POD_PHASE_RUNNING');
+    const before = structuredClone(js);
+    const next = foldStatus(js, NOW);
+    expect(js, 'the input JobSet is not modified').toEqual(before);
+    expect(next).toMatchObject({ phase: 'JOB_SET_PHASE_PENDING', reason: 'Requeued', restarts: 0, finishedMs: 0, terminalState: '', failedPod: '' });
+    expect(next.message).toContain(W01);
+    expect(next.conditions.find((x) => x.type === 'Failed')).toBeUndefined();
+    expect(next.jobs.map((j) => [j.state, j.failures, j.failureReason])).toEqual([
+      ['Active', 0, ''],
+      ['Active', 0, ''],
+      ['Active', 0, ''],
+    ]);
+    // Every pod is to be placed again: no node, pending, a new generation.
+    for (const p of next.pods) expect(p, p.podId).toMatchObject({ phase: 'POD_PHASE_PENDING', node: '', generation: 1 });
+    for (const rj of next.replicatedJobs) expect(rj, rj.name).toMatchObject({ pending: rj.pods, running: 0, failed: 0 });
+  });
 
   it('a finished JobSet is returned as it is, even if a pod report would fail it', () => {
     const js = withPods(leaderWorkers(), { [W00]: { phase: 'POD_PHASE_FAILED', exitCode: 9, finishedMs: 5 } }, 'POD_PHASE_SUCCEEDED');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateJobSet, newJobStatus, type LifecycleDecision, type LifecycleEvent } from './lifecycle.js';
+import { evaluateJobSet, newJobStatus, type LifecycleContext, type LifecycleDecision, type LifecycleEvent } from './lifecycle.js';
 import type { FailurePolicyRule, JobSet, JobSetCondition, JobSetPhase, JobSetStatus, JobStatus, PodFailurePolicyRule, PodStatus } from '../../../shared/src/proto/types.js';
 import { admittedJobSet, makeJobSet, type JobSetBuilder, type ReplicatedJobOptions } from '../../../test/helpers/builders.js';
 
@@ -31,7 +31,8 @@ interface Shape {
  * train is a RUNNING JobSet: leader (1 Job × 1 pod, on n1) and workers (2 Jobs
  * × 2 pods, on n2), every pod Running, backoffLimit 0 unless the shape says
  * otherwise, no failurePolicy unless configured. W11 is at generation 3 (it
- * was retried earlier), the others at 0.
+ * was retried earlier), the others at 0. Conditions Admitted and Running are
+ * True; every pod started (startedMs 40).
  */
 function train(shape: Shape = {}): JobSet {
   const b = makeJobSet('train')
@@ -44,7 +45,10 @@ function train(shape: Shape = {}): JobSet {
   s.reason = 'AllPodsRunning';
   s.startedMs = 50;
   s.updatedMs = 50;
-  s.conditions = [{ type: 'Running', status: 'True', reason: 'AllPodsRunning', message: 'all 5 pods are running', lastTransitionMs: 50 }];
+  s.conditions = [
+    { type: 'Admitted', status: 'True', reason: 'Admitted', message: 'all 5 pods placed on 2 node(s)', lastTransitionMs: 1 },
+    { type: 'Running', status: 'True', reason: 'AllPodsRunning', message: 'all 5 pods are running', lastTransitionMs: 50 },
+  ];
   s.pods = s.pods.map((p) => ({ ...p, phase: 'POD_PHASE_RUNNING', startedMs: 40, seq: 2, pid: 100, generation: p.podId === W11 ? MAX_GENERATION : 0 }));
   return js;
 }
@@ -68,10 +72,13 @@ function fail(exitCode: number, at = 500, over: Partial<PodStatus> = {}): Partia
   return { phase: 'POD_PHASE_FAILED', exitCode, finishedMs: at, ...over };
 }
 
-/** lostPod is a pod failed because its node was lost (no exit code). */
-function lostPod(at = 500): Partial<PodStatus> {
-  return { phase: 'POD_PHASE_FAILED', reason: 'NodeLost', message: 'node n2 lost', finishedMs: at };
+/** lostPod is a pod failed because its node was lost (no exit code); it had started (the fixture's startedMs) unless `over` says startedMs 0. */
+function lostPod(at = 500, over: Partial<PodStatus> = {}): Partial<PodStatus> {
+  return { phase: 'POD_PHASE_FAILED', reason: 'NodeLost', message: 'node n2 lost', finishedMs: at, ...over };
 }
+
+/** NEVER_STARTED: a pod whose node was lost before it started. */
+const NEVER_STARTED: Partial<PodStatus> = { startedMs: 0, pid: 0 };
 
 const SUCCEEDED: Partial<PodStatus> = { phase: 'POD_PHASE_SUCCEEDED', exitCode: 0, finishedMs: 400 };
 const PENDING: Partial<PodStatus> = { phase: 'POD_PHASE_PENDING', startedMs: 0, pid: 0 };
@@ -84,6 +91,11 @@ function rule(name: string, action: string, over: Partial<FailurePolicyRule> = {
 /** onExit is a podFailurePolicy rule on exit codes. */
 function onExit(action: string, operator: 'In' | 'NotIn', ...values: number[]): PodFailurePolicyRule {
   return { action, onExitCodes: { operator, values }, onPodConditions: [] };
+}
+
+/** onDisruption is a podFailurePolicy rule on the DisruptionTarget pod condition (a lost node, among others). */
+function onDisruption(action: string): PodFailurePolicyRule {
+  return { action, onExitCodes: null, onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] };
 }
 
 /** jobStatus is a Job's status as kept from an earlier evaluation. */
@@ -127,6 +139,8 @@ interface Case {
   name: string;
   jobset: JobSet;
   lostNodes?: string[];
+  /** Pods that cannot run again where they are (ctx.unusable), by pod id. */
+  unusable?: Record<string, 'NodeLost' | 'GPUUnhealthy'>;
   want: {
     phase: JobSetPhase;
     reason?: string;
@@ -189,6 +203,32 @@ const cases: Case[] = [
     want: { phase: 'JOB_SET_PHASE_RUNNING', restartPods: [], events: ['IndexFailed'], jobs: { 'workers/0': { failedIndexes: [1], state: 'Active' } } },
   },
   {
+    name: 'backoffLimitPerIndex: every counted failure also counts against backoffLimit; over it the Job fails (BackoffLimitExceeded)',
+    jobset: withPods(train({ workers: { backoffLimitPerIndex: 2, backoffLimit: 1 } }), { [W00]: fail(1, 500), [W01]: fail(1, 600) }),
+    want: {
+      phase: 'JOB_SET_PHASE_FAILED',
+      reason: 'FailedJobs',
+      restartPods: [],
+      events: ['PodRetried', 'JobFailed', 'JobSetFailed'],
+      terminalState: 'Failed',
+      failedPod: W00,
+      jobs: { 'workers/0': { state: 'Failed', failureReason: 'BackoffLimitExceeded', failures: 2, indexFailures: [1, 1], failedIndexes: [] } },
+    },
+  },
+  {
+    name: 'backoffLimitPerIndex without backoffLimit: backoffLimit is unlimited, the Job\'s failures grow and only the per-index limit applies',
+    jobset: withStatus(withPods(train({ workers: { backoffLimitPerIndex: 1, backoffLimit: undefined } }), { [W00]: fail(1) }), (s) => {
+      s.jobs = allJobs({ 'workers/0': { failures: 50, indexFailures: [0, 1] } });
+    }),
+    want: {
+      phase: 'JOB_SET_PHASE_ADMITTED',
+      reason: 'PodsRestarting',
+      restartPods: [W00],
+      events: ['PodRetried'],
+      jobs: { 'workers/0': { state: 'Active', failures: 51, indexFailures: [1, 1], failedIndexes: [] } },
+    },
+  },
+  {
     name: 'every index settled with one failed: the Job fails (FailedIndexes) and, without a failurePolicy, the JobSet',
     jobset: withPods(train({ workers: { backoffLimitPerIndex: 0 } }), { [W00]: SUCCEEDED, [W01]: fail(3) }),
     want: {
@@ -247,7 +287,8 @@ const cases: Case[] = [
       restartsCountTowardsMax: 1,
       restartPods: ALL,
       events: ['JobFailed', 'JobSetRestarted'],
-      conditions: { RestartingJobSet: { status: 'True', reason: 'DefaultFailurePolicy' }, Failed: null },
+      // In place: still placed (Admitted stays True).
+      conditions: { RestartingJobSet: { status: 'True', reason: 'DefaultFailurePolicy' }, Failed: null, Admitted: { status: 'True', reason: 'Admitted' } },
       failedPod: W10,
       exitCode: 1,
       message: ['in place', 'attempt 1'],
@@ -291,7 +332,8 @@ const cases: Case[] = [
       restartPods: [],
       releasePlacement: true,
       events: ['JobFailed', 'JobSetRestarted'],
-      conditions: { RestartingJobSet: { status: 'True', reason: 'DefaultFailurePolicy' } },
+      // Back in the queue: no longer admitted nor running.
+      conditions: { RestartingJobSet: { status: 'True', reason: 'DefaultFailurePolicy' }, Admitted: { status: 'False', reason: 'Restarting' }, Running: { status: 'False', reason: 'Restarting' } },
       failedPod: W10,
       message: ['Recreate'],
     },
@@ -307,7 +349,7 @@ const cases: Case[] = [
       restartPods: [],
       releasePlacement: true,
       events: ['JobFailed', 'JobSetRestarted'],
-      conditions: { RestartingJobSet: { status: 'True', reason: 'DefaultFailurePolicy' } },
+      conditions: { RestartingJobSet: { status: 'True', reason: 'DefaultFailurePolicy' }, Admitted: { status: 'False', reason: 'Restarting' }, Running: { status: 'False', reason: 'Restarting' } },
       message: ['BlockingRecreate'],
     },
   },
@@ -322,7 +364,7 @@ const cases: Case[] = [
       restartPods: [],
       releasePlacement: true,
       events: ['JobFailed', 'JobSetRestarted'],
-      conditions: { RestartingJobSet: { status: 'True', reason: 'DefaultFailurePolicy' } },
+      conditions: { RestartingJobSet: { status: 'True', reason: 'DefaultFailurePolicy' }, Admitted: { status: 'False', reason: 'Restarting' }, Running: { status: 'False', reason: 'Restarting' } },
       failedPod: W10,
       message: ['node was lost'],
     },
@@ -338,6 +380,7 @@ const cases: Case[] = [
       restartPods: [],
       releasePlacement: true,
       events: ['JobFailed', 'JobSetRestarted'],
+      conditions: { Admitted: { status: 'False', reason: 'Restarting' }, Running: { status: 'False', reason: 'Restarting' } },
     },
   },
   {
@@ -435,7 +478,7 @@ const cases: Case[] = [
       restartPods: [],
       releasePlacement: true,
       events: ['JobFailed', 'JobSetRestarted'],
-      conditions: { RestartingJobSet: { status: 'True', reason: 'FailurePolicy_free' } },
+      conditions: { RestartingJobSet: { status: 'True', reason: 'FailurePolicy_free' }, Admitted: { status: 'False', reason: 'Restarting' }, Running: { status: 'False', reason: 'Restarting' } },
     },
   },
 
@@ -514,7 +557,7 @@ const cases: Case[] = [
       restartPods: [],
       releasePlacement: true,
       events: ['JobFailed', 'JobSetRestarted'],
-      conditions: { RestartingJobSet: { status: 'True', reason: 'FailurePolicy_oneJob' } },
+      conditions: { RestartingJobSet: { status: 'True', reason: 'FailurePolicy_oneJob' }, Admitted: { status: 'False', reason: 'Restarting' }, Running: { status: 'False', reason: 'Restarting' } },
     },
   },
   {
@@ -530,6 +573,165 @@ const cases: Case[] = [
       conditions: { RestartingJobSet: { status: 'True', reason: 'FailurePolicy_workersJob' } },
       jobs: { 'leader/0': { failures: 1, state: 'Active' }, 'workers/1': { restarts: 1, restartsCountTowardsMax: 1 } },
     },
+  },
+
+  // --- requeue: pods lost before they could fail ----------------------------------------
+  {
+    name: 'a pod whose node was lost before it started did not fail: the JobSet goes back to the queue (PENDING, Requeued), no restart and no failure counted',
+    // backoffLimit 0 and no failurePolicy: a counted failure would have failed the JobSet.
+    jobset: withStatus(withPods(train(), { [W10]: lostPod(500, NEVER_STARTED) }), (s) => {
+      s.restarts = 2;
+      s.restartsCountTowardsMax = 1;
+      s.jobs = allJobs({ 'workers/1': { restarts: 1, restartsCountTowardsMax: 1, startedMs: 45 }, 'workers/0': { ignoredFailures: 3, startedMs: 45 } });
+    }),
+    want: {
+      phase: 'JOB_SET_PHASE_PENDING',
+      reason: 'Requeued',
+      // restarts and restartsCountTowardsMax: unchanged (2 and 1).
+      restartPods: [],
+      releasePlacement: true,
+      events: ['Requeued'],
+      conditions: { Admitted: { status: 'False', reason: 'Requeued' }, Running: { status: 'False', reason: 'Requeued' }, RestartingJobSet: null, Failed: null },
+      message: [W10, 'before it started'],
+      jobs: {
+        'workers/1': { state: 'Active', failures: 0, ignoredFailures: 0, failureReason: '', restarts: 1, restartsCountTowardsMax: 1, startedMs: 0 },
+        'workers/0': { state: 'Active', failures: 0, ignoredFailures: 3, startedMs: 0 },
+      },
+    },
+  },
+  {
+    name: 'pods lost before they started are requeued whatever the podFailurePolicy says (a FailJob rule on DisruptionTarget), and whatever the failurePolicy',
+    jobset: withPods(train({ workers: { podFailurePolicy: { rules: [onDisruption('FailJob')] } }, configure: policy('InPlace', 3) }), {
+      [W00]: lostPod(500, NEVER_STARTED),
+      [W01]: lostPod(510, NEVER_STARTED),
+    }),
+    want: {
+      phase: 'JOB_SET_PHASE_PENDING',
+      reason: 'Requeued',
+      restartPods: [],
+      releasePlacement: true,
+      events: ['Requeued'],
+      conditions: { Admitted: { status: 'False', reason: 'Requeued' }, Running: { status: 'False', reason: 'Requeued' }, RestartingJobSet: null },
+      message: [W00, W01],
+      jobs: { 'workers/0': { state: 'Active', failures: 0, ignoredFailures: 0, failureReason: '' } },
+    },
+  },
+  {
+    name: 'an Ignore rule on DisruptionTarget: a running pod whose node was lost is requeued with the JobSet, counted as ignored only',
+    jobset: withPods(train({ workers: { podFailurePolicy: { rules: [onDisruption('Ignore')] } } }), { [W10]: lostPod() }),
+    want: {
+      phase: 'JOB_SET_PHASE_PENDING',
+      reason: 'Requeued',
+      restartPods: [],
+      releasePlacement: true,
+      events: ['Requeued'],
+      conditions: { Admitted: { status: 'False', reason: 'Requeued' }, Running: { status: 'False', reason: 'Requeued' }, RestartingJobSet: null, Failed: null },
+      message: [W10, 'Ignore'],
+      jobs: { 'workers/1': { state: 'Active', failures: 0, ignoredFailures: 1, restarts: 0 } },
+    },
+  },
+  {
+    name: 'a Job failed in the same evaluation wins over a requeue: the failurePolicy acts',
+    jobset: withPods(train({ configure: policy('InPlace', 2) }), { [W10]: lostPod(500, NEVER_STARTED), [W00]: fail(1, 400) }),
+    want: {
+      phase: 'JOB_SET_PHASE_PENDING',
+      reason: 'Restarting',
+      restarts: 1,
+      restartsCountTowardsMax: 1,
+      restartPods: [],
+      releasePlacement: true,
+      events: ['JobFailed', 'JobSetRestarted'],
+      conditions: { RestartingJobSet: { status: 'True', reason: 'DefaultFailurePolicy' } },
+      failedPod: W00,
+    },
+  },
+
+  // --- pods that cannot run again where they are (ctx.unusable) ----------------------------
+  {
+    name: 'a failed pod bound to a GPU now unhealthy is not retried in place: its Job fails (GPUUnhealthy); no failurePolicy → the JobSet fails',
+    jobset: withPods(train({ workers: { backoffLimit: 5 } }), { [W10]: fail(1) }),
+    unusable: { [W10]: 'GPUUnhealthy' },
+    want: {
+      phase: 'JOB_SET_PHASE_FAILED',
+      reason: 'FailedJobs',
+      restartPods: [],
+      events: ['JobFailed', 'JobSetFailed'],
+      terminalState: 'Failed',
+      failedPod: W10,
+      exitCode: 1,
+      message: ['GPUUnhealthy', 'GPU'],
+      jobs: { 'workers/1': { state: 'Failed', failureReason: 'GPUUnhealthy', failures: 1 } },
+    },
+  },
+  {
+    name: 'a failed pod on a node now Lost (it exited before) is not retried in place: its Job fails (NodeLost)',
+    jobset: withPods(train({ workers: { backoffLimit: 5 } }), { [W10]: fail(1) }),
+    unusable: { [W10]: 'NodeLost' },
+    want: {
+      phase: 'JOB_SET_PHASE_FAILED',
+      reason: 'FailedJobs',
+      restartPods: [],
+      events: ['JobFailed', 'JobSetFailed'],
+      terminalState: 'Failed',
+      message: ['NodeLost'],
+      jobs: { 'workers/1': { state: 'Failed', failureReason: 'NodeLost', failures: 1 } },
+    },
+  },
+  {
+    name: 'GPUUnhealthy with failurePolicy InPlace: the JobSet restarts through the queue, not in place',
+    jobset: withPods(train({ workers: { backoffLimit: 5 }, configure: policy('InPlace', 2) }), { [W10]: fail(1) }),
+    unusable: { [W10]: 'GPUUnhealthy' },
+    want: {
+      phase: 'JOB_SET_PHASE_PENDING',
+      reason: 'Restarting',
+      restarts: 1,
+      restartsCountTowardsMax: 1,
+      restartPods: [],
+      releasePlacement: true,
+      events: ['JobFailed', 'JobSetRestarted'],
+      conditions: { RestartingJobSet: { status: 'True', reason: 'DefaultFailurePolicy' }, Admitted: { status: 'False', reason: 'Restarting' }, Running: { status: 'False', reason: 'Restarting' } },
+      failedPod: W10,
+      message: ['GPUUnhealthy', 'through the queue'],
+    },
+  },
+  {
+    name: 'an InPlace restart while another pod (still running) sits on an unhealthy GPU goes through the queue',
+    jobset: withPods(train({ configure: policy('InPlace', 2) }), { [W00]: fail(1) }),
+    unusable: { [W10]: 'GPUUnhealthy' },
+    want: {
+      phase: 'JOB_SET_PHASE_PENDING',
+      reason: 'Restarting',
+      restarts: 1,
+      restartsCountTowardsMax: 1,
+      restartPods: [],
+      releasePlacement: true,
+      events: ['JobFailed', 'JobSetRestarted'],
+      conditions: { Admitted: { status: 'False', reason: 'Restarting' }, Running: { status: 'False', reason: 'Restarting' } },
+      failedPod: W00,
+      message: ['BackoffLimitExceeded', 'through the queue'],
+    },
+  },
+  {
+    name: 'RestartJob whose pod is bound to an unhealthy GPU: the whole JobSet restarts through the queue, counted',
+    jobset: withPods(train({ workers: { backoffLimit: 5 }, configure: policy('InPlace', 2, rule('oneJob', 'RestartJob')) }), { [W10]: fail(1) }),
+    unusable: { [W10]: 'GPUUnhealthy' },
+    want: {
+      phase: 'JOB_SET_PHASE_PENDING',
+      reason: 'Restarting',
+      restarts: 1,
+      restartsCountTowardsMax: 1,
+      restartPods: [],
+      releasePlacement: true,
+      events: ['JobFailed', 'JobSetRestarted'],
+      conditions: { RestartingJobSet: { status: 'True', reason: 'FailurePolicy_oneJob' }, Admitted: { status: 'False', reason: 'Restarting' }, Running: { status: 'False', reason: 'Restarting' } },
+      message: ['GPUUnhealthy'],
+    },
+  },
+  {
+    name: 'a pod retried within backoffLimit stays in place while another pod\'s GPU is unhealthy (only the failed pod must move)',
+    jobset: withPods(train({ workers: { backoffLimit: 2 } }), { [W00]: fail(1) }),
+    unusable: { [W10]: 'GPUUnhealthy' },
+    want: { phase: 'JOB_SET_PHASE_ADMITTED', reason: 'PodsRestarting', restartPods: [W00], events: ['PodRetried'], jobs: { 'workers/0': { failures: 1, state: 'Active' } } },
   },
 
   // --- FailJobSet ------------------------------------------------------------------
@@ -643,12 +845,17 @@ const cases: Case[] = [
   },
 ];
 
+/** ctxOf is the lifecycle context of a case at `now`. */
+function ctxOf(c: Case, now: number): LifecycleContext {
+  return { now, lostNodes: new Set(c.lostNodes ?? []), unusable: (p) => c.unusable?.[p.podId] };
+}
+
 describe('evaluateJobSet', () => {
   for (const c of cases) {
     it(c.name, () => {
       const before = structuredClone(c.jobset);
       const input = before.status!;
-      const d = evaluateJobSet(c.jobset, { now: NOW, lostNodes: new Set(c.lostNodes ?? []) });
+      const d = evaluateJobSet(c.jobset, ctxOf(c, NOW));
       const s = d.status;
       const w = c.want;
 
@@ -711,10 +918,10 @@ describe('evaluateJobSet', () => {
     });
 
     it(`${c.name} — evaluating the result again changes nothing`, () => {
-      const first = evaluateJobSet(c.jobset, { now: NOW, lostNodes: new Set(c.lostNodes ?? []) });
+      const first = evaluateJobSet(c.jobset, ctxOf(c, NOW));
       const js = next(c.jobset, first);
       const snapshot = structuredClone(js.status);
-      const again = evaluateJobSet(js, { now: LATER, lostNodes: new Set(c.lostNodes ?? []) });
+      const again = evaluateJobSet(js, ctxOf(c, LATER));
       expect(again.status).toEqual(snapshot);
       expect(again.restartPods).toEqual([]);
       expect(again.releasePlacement).toBe(false);

@@ -38,7 +38,8 @@ export interface LifecycleEvent {
     | 'JobSetFailed'
     | 'JobSetCompleted'
     | 'ReplicatedJobStarted'
-    | 'AllPodsRunning';
+    | 'AllPodsRunning'
+    | 'Requeued';
   message: string;
 }
 
@@ -69,6 +70,16 @@ export interface LifecycleContext {
   now: number;
   /** Nodes declared Lost: an InPlace restart cannot reuse them. */
   lostNodes?: ReadonlySet<string>;
+  /** Why a pod could not run again where it is (its node Lost, or a GPU bound to it unhealthy); undefined when it can. */
+  unusable?: (pod: PodStatus) => 'NodeLost' | 'GPUUnhealthy' | undefined;
+}
+
+/** withoutRunning turns Admitted and Running False when the JobSet goes back to the queue. */
+export function withoutRunning(conds: JobSetStatus['conditions'], reason: string, message: string, now: number): JobSetStatus['conditions'] {
+  let out = conds;
+  for (const type of ['Admitted', 'Running'])
+    if (out.some((c) => c.type === type && c.status === 'True')) out = setCondition(out, { type, status: 'False', reason, message, lastTransitionMs: now });
+  return out;
 }
 
 /** jobKey is `<replicatedJob>/<jobIndex>`. */
@@ -180,6 +191,7 @@ function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
   const templates = new Map(spec.replicatedJobs.map((rj) => [rj.name, rj.template]));
   const nextGeneration = Math.max(0, ...status.pods.map((p) => p.generation)) + 1;
   const retry = new Set<string>();
+  const requeue: string[] = [];
 
   // 1. Each failed pod of an Active Job: podFailurePolicy, then the backoff limits.
   const failedPods = status.pods.filter((p) => p.phase === 'POD_PHASE_FAILED').sort((a, b) => a.finishedMs - b.finishedMs || a.podId.localeCompare(b.podId));
@@ -188,8 +200,9 @@ function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
     const job = jobs.get(ref.job);
     if (!job || job.state !== 'Active' || job.failedIndexes.includes(ref.podIndex)) continue;
     const tmpl = templates.get(job.replicatedJob);
-    const outcome = judgePodFailure(tmpl, job, p, ref.podIndex);
-    if (outcome.kind === 'retry') {
+    const outcome = judgePodFailure(tmpl, job, p, ref.podIndex, ctx.unusable?.(p));
+    if (outcome.kind === 'requeue') requeue.push(outcome.message);
+    else if (outcome.kind === 'retry') {
       retry.add(p.podId);
       events.push(
         outcome.ignored
@@ -200,21 +213,11 @@ function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
     else failJob(job, outcome.reason, outcome.message, p.finishedMs || now, events);
   }
 
-  // 1b. When each Job started, and the Jobs whose activeDeadlineSeconds ran out.
+  // 1b. When each Job started, on the scheduler's clock (agents' clocks may differ): the first report of a started pod.
   for (const job of jobs.values()) {
-    if (job.state !== 'Active') continue;
+    if (job.state !== 'Active' || job.startedMs !== 0) continue;
     const key = jobKey(job.replicatedJob, job.jobIndex);
-    if (job.startedMs === 0) {
-      const starts = status.pods.filter((p) => podRef(p.podId).job === key && p.startedMs > 0).map((p) => p.startedMs);
-      if (starts.length > 0) job.startedMs = Math.min(...starts);
-    }
-    const deadline = templates.get(job.replicatedJob)?.activeDeadlineSeconds;
-    if (deadline === undefined || deadline === null || job.startedMs === 0) continue;
-    const end = job.startedMs + Number(deadline) * 1000;
-    // Every pod succeeded in time (the report just came late): the Job completed, it did not run out of time.
-    const mine = status.pods.filter((p) => podRef(p.podId).job === key);
-    if (mine.length > 0 && mine.every((p) => p.phase === 'POD_PHASE_SUCCEEDED' && p.finishedMs > 0 && p.finishedMs < end)) continue;
-    if (now >= end) failJob(job, 'DeadlineExceeded', `Job ${key} was active for ${Math.round((now - job.startedMs) / 1000)}s, past its activeDeadlineSeconds (${deadline})`, end, events);
+    if (status.pods.some((p) => podRef(p.podId).job === key && p.startedMs > 0)) job.startedMs = now;
   }
 
   // 2. Jobs that ended: all pods succeeded; or every index settled with some failed for good.
@@ -231,9 +234,31 @@ function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
     }
   }
 
+  // 2b. Jobs still active past their activeDeadlineSeconds.
+  for (const job of jobs.values()) {
+    const deadline = templates.get(job.replicatedJob)?.activeDeadlineSeconds;
+    if (job.state !== 'Active' || deadline === undefined || deadline === null || job.startedMs === 0) continue;
+    const end = job.startedMs + Number(deadline) * 1000;
+    if (now >= end)
+      failJob(job, 'DeadlineExceeded', `Job ${jobKey(job.replicatedJob, job.jobIndex)} was active for ${Math.round((now - job.startedMs) / 1000)}s, past its activeDeadlineSeconds (${deadline})`, end, events);
+  }
+
   // 3. Failed Jobs: the JobSet's failurePolicy acts on the first that decides.
   const failedJobs = [...jobs.values()].filter((j) => j.state === 'Failed');
   if (failedJobs.length > 0) return applyFailurePolicy(js, status, chooseFailureAction(spec, failedJobs), nextGeneration, ctx, events, retry);
+
+  // 3b. Pods lost before they could fail: the gang is placed again, nothing counted.
+  if (requeue.length > 0) {
+    const message = requeue.join('; ');
+    events.push({ type: 'Requeued', message });
+    const next = requeuedStatus(status);
+    next.reason = 'Requeued';
+    next.message = message;
+    next.updatedMs = now;
+    next.conditions = withoutRunning(next.conditions, 'Requeued', message, now);
+    next.replicatedJobs = countByReplicatedJob({ ...js, status: next });
+    return { status: next, restartPods: [], releasePlacement: true, startPods: [], events };
+  }
 
   // 4. Success.
   const withPods: JobSet = { ...js, status };
@@ -310,7 +335,8 @@ function applyFailurePolicy(
     const max = fp?.maxRestarts ?? 0;
     if (used >= max) return fail('ReachedMaxRestarts', `${cause}; the JobSet has used ${used} of ${max} restart(s) (failurePolicy.maxRestarts)`);
   }
-  const lost = (p: PodStatus) => p.reason === 'NodeLost' || (p.node !== '' && (ctx.lostNodes?.has(p.node) ?? false));
+  // Pods that cannot run again where they are (lost node, unhealthy GPU): no restart in place.
+  const lost = (p: PodStatus) => p.reason === 'NodeLost' || (p.node !== '' && (ctx.lostNodes?.has(p.node) ?? false)) || ctx.unusable?.(p) !== undefined;
 
   if (choice.action === 'RestartJob' || choice.action === 'RestartJobAndIgnoreMaxRestarts') {
     const pods = status.pods.filter((p) => podRef(p.podId).job === jobName);
@@ -336,7 +362,7 @@ function applyFailurePolicy(
   status.jobs = status.jobs.map((j) => ({ ...newJobStatus(j.replicatedJob, j.jobIndex), restarts: j.restarts, restartsCountTowardsMax: j.restartsCountTowardsMax }));
   const strategy = fp?.restartStrategy || 'Recreate';
   const inPlace = strategy === 'InPlace' && !status.pods.some(lost);
-  const how = inPlace ? 'in place, same nodes and GPUs' : strategy === 'InPlace' ? 'through the queue (a node was lost, so not in place)' : `through the queue (${strategy})`;
+  const how = inPlace ? 'in place, same nodes and GPUs' : strategy === 'InPlace' ? 'through the queue (a node was lost or a GPU turned unhealthy, so not in place)' : `through the queue (${strategy})`;
   const message = `${cause}; restarting the JobSet ${how}, attempt ${status.restarts}`;
   events.push({ type: 'JobSetRestarted', message });
   status.conditions = setCondition(status.conditions, { type: 'RestartingJobSet', status: 'True', reason: choice.reason, message, lastTransitionMs: now });
@@ -361,6 +387,7 @@ function applyFailurePolicy(
   status.reason = 'Restarting';
   status.message = message;
   status.coordinatorPort = 0;
+  status.conditions = withoutRunning(status.conditions, 'Restarting', message, now);
   return { status, restartPods: [], releasePlacement: true, startPods: [], events };
 }
 
@@ -374,7 +401,9 @@ function firstFailedPod(status: JobSetStatus, job: string): PodStatus | undefine
 function progress(js: JobSet, before: JobSetStatus, status: JobSetStatus, now: number, events: LifecycleEvent[]): JobSetStatus {
   const next: JobSetStatus = { ...status, replicatedJobs: countByReplicatedJob({ ...js, status }) };
   const pods = next.pods;
-  const allStarted = pods.length > 0 && pods.every((p) => p.phase === 'POD_PHASE_RUNNING' || p.phase === 'POD_PHASE_SUCCEEDED');
+  const failedForGood = new Set(next.jobs.flatMap((j) => j.failedIndexes.map((i) => `${j.replicatedJob}/${j.jobIndex}/${i}`)));
+  const settled = (p: PodStatus) => failedForGood.has(p.podId.split('/').slice(1).join('/'));
+  const allStarted = pods.length > 0 && pods.every((p) => p.phase === 'POD_PHASE_RUNNING' || p.phase === 'POD_PHASE_SUCCEEDED' || settled(p));
   if (allStarted) {
     if (next.phase === 'JOB_SET_PHASE_ADMITTED') {
       next.phase = 'JOB_SET_PHASE_RUNNING';
@@ -401,7 +430,8 @@ function finish(status: JobSetStatus, phase: 'JOB_SET_PHASE_SUCCEEDED' | 'JOB_SE
   const out: JobSetStatus = { ...status, phase, reason, message, finishedMs: now, updatedMs: now };
   out.terminalState = phase === 'JOB_SET_PHASE_SUCCEEDED' ? 'Completed' : 'Failed';
   // Pods can start and end between two reports; the JobSet then started when its first pod did.
-  if (out.startedMs === 0) out.startedMs = Math.min(...status.pods.map((p) => p.startedMs).filter((t) => t > 0), now);
+  // On the scheduler's clock: when its first Job was seen started (agents' clocks may differ).
+  if (out.startedMs === 0) out.startedMs = Math.min(...status.jobs.map((j) => j.startedMs).filter((t) => t > 0), now);
   if (failedPod) {
     out.failedPod = failedPod.podId;
     if (failedPod.exitCode !== undefined) out.exitCode = failedPod.exitCode;

@@ -11,7 +11,7 @@ import type { JobSet } from '../../../shared/src/proto/types.js';
 import type { SchedulerContext } from '../context.js';
 import { announce, pushDesired } from '../controller/notify.js';
 import { countByReplicatedJob, setCondition } from '../core/jobset-status.js';
-import { requeuedStatus, withHistory } from '../core/lifecycle.js';
+import { requeuedStatus, withHistory, withoutRunning } from '../core/lifecycle.js';
 import { isActive, type JobSetRecord } from '../store/store.js';
 
 function mustBeUnfinished(rec: JobSetRecord | undefined, name: string, verb: string): JobSetRecord {
@@ -32,7 +32,7 @@ export function suspendJobSet(ctx: SchedulerContext, name: string): JobSet {
   const message = wasActive ? 'suspended: pods stopped, nodes released' : 'suspended before admission';
   let status = wasActive ? requeuedStatus(next.status!) : { ...next.status! };
   status = { ...status, reason: 'Suspended', message, updatedMs: now };
-  status.conditions = setCondition(status.conditions, { type: 'Suspended', status: 'True', reason: 'JobSetSuspended', message, lastTransitionMs: now });
+  status.conditions = setCondition(withoutRunning(status.conditions, 'Suspended', message, now), { type: 'Suspended', status: 'True', reason: 'JobSetSuspended', message, lastTransitionMs: now });
   status.replicatedJobs = wasActive
     ? countByReplicatedJob({ ...next, status })
     : status.replicatedJobs.map((r) => ({ ...r, suspendedJobs: r.suspendedJobs + r.activeJobs, activeJobs: 0 }));

@@ -4,6 +4,7 @@
  * committed to SQLite before the caller tells anyone about it (DESIGN §3).
  */
 import type { Logger } from '../../../shared/src/logger.js';
+import { withProtoDefaults } from '../../../shared/src/proto/defaults.js';
 import type { JobSet, Node, NodeInventory, PodAssignment } from '../../../shared/src/proto/types.js';
 import { isTerminalJobSet } from '../../../shared/src/phases.js';
 import { add, ZERO, type Resources } from '../../../shared/src/resources.js';
@@ -116,7 +117,8 @@ export class Store {
   /** load reads every JobSet and node into memory; nodes start NotReady until they heartbeat. */
   load(now: number): { jobsets: number; nodes: number } {
     for (const row of this.db.prepare('SELECT doc, placement FROM jobsets ORDER BY created_ms').all() as { doc: string; placement: string | null }[]) {
-      const jobset = JSON.parse(row.doc) as JobSet;
+      // Through the proto: a document an older version wrote gets the fields added since (empty lists, defaults).
+      const jobset = withProtoDefaults<JobSet>('muster.v1.JobSet', JSON.parse(row.doc) as object);
       this.nameByUid.set(jobset.metadata!.uid, jobset.metadata!.name);
       this.jobsets.set(jobset.metadata!.name, {
         jobset,
@@ -222,15 +224,37 @@ export class Store {
    * Returns true when capacity was released.
    */
   setLingering(node: string, reported: Map<string, LingeringPod>, appliedRevision = Number.MAX_SAFE_INTEGER): boolean {
+    return this.setLingeringKeys(node, reported, appliedRevision).length > 0;
+  }
+
+  /** setLingeringKeys is setLingering returning the podKeys released. */
+  setLingeringKeys(node: string, reported: Map<string, LingeringPod>, appliedRevision = Number.MAX_SAFE_INTEGER): string[] {
     const rec = this.nodes.get(node);
-    if (!rec) return false;
+    if (!rec) return [];
     const pods = new Map(reported);
     for (const [k, held] of rec.lingering) if (!pods.has(k) && held.untilRevision > appliedRevision) pods.set(k, held);
-    const released = [...rec.lingering.keys()].some((k) => !pods.has(k));
-    const changed = released || [...pods.keys()].some((k) => !rec.lingering.has(k));
+    const released = [...rec.lingering.keys()].filter((k) => !pods.has(k));
+    const changed = released.length > 0 || [...pods.keys()].some((k) => !rec.lingering.has(k));
     rec.lingering = pods;
     if (changed) this.refreshAllocations();
     return released;
+  }
+
+  /**
+   * nodesWaitingOn lists the nodes holding back a pod until one of the
+   * released podKeys (an older incarnation of it on another node) was gone:
+   * their desired documents change now.
+   */
+  nodesWaitingOn(released: readonly string[]): string[] {
+    const out = new Set<string>();
+    for (const key of released) {
+      const [podId, uid] = key.split('@');
+      const name = this.nameByUid.get(uid ?? '');
+      const rec = name ? this.jobsets.get(name) : undefined;
+      const p = rec?.placement?.pods.find((x) => x.podId === podId);
+      if (p) out.add(p.node);
+    }
+    return [...out];
   }
 
   /**
@@ -243,6 +267,11 @@ export class Store {
     if (!rec || !rec.lingering.delete(key)) return false;
     this.refreshAllocations();
     return true;
+  }
+
+  /** bumpRevisions raises the desired revision of nodes whose desired document changed without a JobSet change; returns them. */
+  bumpRevisions(nodes: Iterable<string>): string[] {
+    return this.commit([], nodes);
   }
 
   /** desiredKeys lists the podKeys of what should run on `node` now. */
@@ -306,11 +335,28 @@ export class Store {
    */
   assignmentsFor(node: string): PodAssignment[] {
     const out: PodAssignment[] = [];
+    const elsewhere = this.lingeringElsewhere(node);
     for (const rec of this.jobsets.values()) {
       if (!rec.placement || !isActive(rec.jobset)) continue;
       const onNode = new Set(rec.placement.pods.filter((p) => p.node === node).map((p) => p.podId));
       const started = hasStartOrder(rec.jobset.spec!) ? new Set(rec.jobset.status!.startedReplicatedJobs) : undefined;
-      for (const a of rec.placement.assignments) if (onNode.has(a.podId) && (!started || started.has(a.replicatedJob))) out.push(a);
+      for (const a of rec.placement.assignments) {
+        if (!onNode.has(a.podId) || (started && !started.has(a.replicatedJob))) continue;
+        // An older incarnation of this pod still stopping on another node: two must never run at once (same
+        // node: the agent itself stops the old one before starting the new).
+        if (elsewhere.has(`${a.podId}@${a.jobsetUid}`)) continue;
+        out.push(a);
+      }
+    }
+    return out;
+  }
+
+  /** lingeringElsewhere lists `podId@uid` of pods stopping on nodes other than `node`. */
+  private lingeringElsewhere(node: string): Set<string> {
+    const out = new Set<string>();
+    for (const rec of this.nodes.values()) {
+      if (rec.node.name === node) continue;
+      for (const key of rec.lingering.keys()) out.add(key.slice(0, key.lastIndexOf('@')));
     }
     return out;
   }

@@ -20,7 +20,7 @@ const RESTART_STRATEGIES = ['Recreate', 'BlockingRecreate', 'InPlace', 'InPlaceR
 const JOBSET_ACTIONS = ['FailJobSet', 'RestartJobSet', 'RestartJobSetAndIgnoreMaxRestarts', 'RestartJob', 'RestartJobAndIgnoreMaxRestarts'];
 const POD_ACTIONS = ['FailJob', 'FailIndex', 'Ignore', 'Count'];
 /** JOB_FAILURE_REASONS are the reasons a Job fails with (what failurePolicy rules match). */
-export const JOB_FAILURE_REASONS = ['BackoffLimitExceeded', 'DeadlineExceeded', 'PodFailurePolicy', 'MaxFailedIndexesExceeded', 'FailedIndexes', 'NodeLost'];
+export const JOB_FAILURE_REASONS = ['BackoffLimitExceeded', 'DeadlineExceeded', 'PodFailurePolicy', 'MaxFailedIndexesExceeded', 'FailedIndexes', 'NodeLost', 'GPUUnhealthy'];
 const RULE_NAME = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
 /** MAX_POD_FAILURE_RULES is batch/v1's bound on podFailurePolicy rules. */
 export const MAX_POD_FAILURE_RULES = 20;
