@@ -10,6 +10,7 @@ function status(podId: string, seq: number): PodStatus {
     podId,
     generation: 2,
     node: 'n1',
+    notBeforeMs: 0,
     phase: 'POD_PHASE_RUNNING',
     signal: '',
     reason: '',

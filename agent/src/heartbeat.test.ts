@@ -25,6 +25,7 @@ const POD: PodStatus = {
   podId: 'a/w/0/0',
   generation: 1,
   node: 'n1',
+  notBeforeMs: 0,
   phase: 'POD_PHASE_SUCCEEDED',
   exitCode: 0,
   signal: '',

@@ -94,6 +94,7 @@ export class PodTable {
       generation: assignment.generation,
       node: this.node,
       phase: 'POD_PHASE_UNSPECIFIED',
+      notBeforeMs: 0,
       signal: '',
       reason: '',
       message: '',

@@ -38,6 +38,8 @@ export const schedulerConfigSchema = z.strictObject({
   maxPodsPerNode: intValue.pipe(z.number().min(1).max(100_000)),
   /** How long finished JobSets are kept when their spec sets no ttlSecondsAfterFinished. */
   finishedRetentionMs: durationMs,
+  /** Back-off before a failed pod is retried: this, doubled per failure of its Job, at most 6 minutes (batch/v1); 0 retries at once. */
+  podRetryBackoffMs: durationMs,
   /** Seconds JetStream keeps pod events. */
   eventsMaxAgeMs: durationMs,
   logLevel,
@@ -61,6 +63,7 @@ export const schedulerDefaults: z.input<typeof schedulerConfigSchema> = {
   coordinatorPortMax: 29999,
   maxPodsPerNode: 256,
   finishedRetentionMs: 7 * 24 * 3_600_000,
+  podRetryBackoffMs: 10_000,
   eventsMaxAgeMs: 24 * 3_600_000,
   logLevel: 'info',
   logFormat: 'json',

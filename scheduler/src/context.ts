@@ -43,5 +43,7 @@ export interface SchedulerContext {
     maxPodsPerNode: number;
     /** Largest desired document the transport carries (NATS max_payload, read at connect). */
     maxDesiredBytes: number;
+    /** First back-off before a failed pod is retried (doubles per failure, capped); 0 = at once. */
+    podRetryBackoffMs: number;
   };
 }

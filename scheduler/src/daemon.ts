@@ -11,7 +11,7 @@ import type { SchedulerContext } from './context.js';
 import { checkLiveness } from './controller/liveness.js';
 import { handleHeartbeat } from './controller/heartbeats.js';
 import { removeExpired } from './controller/ttl.js';
-import { evaluateDeadlines } from './controller/pod-status.js';
+import { evaluateDeadlines, pushDueRetries } from './controller/pod-status.js';
 import { desiredFor } from './controller/notify.js';
 import { PodEventBatcher } from './controller/pod-events.js';
 import { startGrpcServer, type GrpcServerHandle } from './grpc/server.js';
@@ -63,6 +63,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
       portRange: { min: cfg.coordinatorPortMin, max: cfg.coordinatorPortMax },
       maxPodsPerNode: cfg.maxPodsPerNode,
       maxDesiredBytes: 1024 * 1024,
+      podRetryBackoffMs: cfg.podRetryBackoffMs,
     },
   };
   let liveness: NodeJS.Timeout | undefined;
@@ -90,6 +91,9 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
     evaluateDeadlines(ctx);
   }, 1000);
   ttl.unref();
+  // Retried pods whose back-off ended are pushed to their nodes within a quarter second.
+  const retries = setInterval(() => pushDueRetries(ctx), 250);
+  retries.unref();
   loop.request('startup');
   if (cfg.addressFile) {
     writeFileSync(cfg.addressFile + '.tmp', grpcServer.address + '\n');
@@ -104,6 +108,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
       loop.stop();
       if (liveness) clearInterval(liveness);
       clearInterval(ttl);
+      clearInterval(retries);
       liveness = undefined;
       await g.shutdown(2000);
       await t.close();

@@ -24,6 +24,7 @@ const program = new Command('muster-scheduler')
   .option('--schedule-interval <duration>', 'run a scheduling cycle at least this often')
   .option('--max-pods-per-node <n>', 'most pods one node may hold')
   .option('--finished-retention <duration>', 'keep finished JobSets this long unless their ttlSecondsAfterFinished says otherwise')
+  .option('--pod-retry-backoff <duration>', 'back-off before a failed pod is retried, doubled per failure, at most 6m; 0 retries at once (default 10s)')
   .option('--log-level <level>', 'debug | info | warn | error')
   .option('--log-format <format>', 'json | pretty')
   .action(async (opts: Record<string, string | undefined>) => {
@@ -35,7 +36,7 @@ const program = new Command('muster-scheduler')
         flags: {
           listen: opts.listen, addressFile: opts.addressFile, natsUrl: opts.natsUrl, dbPath: opts.db,
           heartbeatIntervalMs: opts.heartbeatInterval, nodeGracePeriodMs: opts.nodeGracePeriod, nodeLostTimeoutMs: opts.nodeLostTimeout,
-          scheduleIntervalMs: opts.scheduleInterval, maxPodsPerNode: opts.maxPodsPerNode, finishedRetentionMs: opts.finishedRetention, logLevel: opts.logLevel, logFormat: opts.logFormat,
+          scheduleIntervalMs: opts.scheduleInterval, maxPodsPerNode: opts.maxPodsPerNode, finishedRetentionMs: opts.finishedRetention, podRetryBackoffMs: opts.podRetryBackoff, logLevel: opts.logLevel, logFormat: opts.logFormat,
         },
       });
     } catch (err) {

@@ -323,6 +323,7 @@ export function podStatus(podId: string, over: Partial<PodStatus> = {}): PodStat
     podId,
     jobsetUid: jobSetUid(jobset),
     requests: null,
+    notBeforeMs: 0,
     generation: 0,
     node: '',
     phase: 'POD_PHASE_PENDING',

@@ -67,7 +67,8 @@ export async function freePort(): Promise<number> {
 export async function startTestCluster(opts: TestClusterOptions = {}): Promise<TestCluster> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'muster-it-'));
   const port = await freePort();
-  const schedulerArgs = ['--listen', `127.0.0.1:${port}`, '--log-level', 'debug', ...(opts.schedulerArgs ?? [])];
+  // Retries wait 200 ms (doubling) instead of batch/v1's 10 s, so tests of retries take moments.
+  const schedulerArgs = ['--listen', `127.0.0.1:${port}`, '--log-level', 'debug', '--pod-retry-backoff', '200ms', ...(opts.schedulerArgs ?? [])];
   const agentArgs = ['--stop-grace-period', '2s', '--log-level', 'debug', ...(opts.agentArgs ?? [])];
   let cluster: LocalCluster;
   try {

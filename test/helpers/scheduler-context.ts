@@ -118,6 +118,8 @@ export const TEST_SETTINGS: Readonly<Settings> = Object.freeze({
   portRange: { min: 29500, max: 29999 },
   maxPodsPerNode: 256,
   maxDesiredBytes: 1024 * 1024,
+  // Retries start at once in unit tests; tests of the back-off set it.
+  podRetryBackoffMs: 0,
 });
 
 /** TestSchedulerOptions configure startTestScheduler. */
@@ -375,6 +377,7 @@ export function podReport(a: PodAssignment, phase: PodPhase, over: Partial<PodSt
     podId: a.podId,
     jobsetUid: a.jobsetUid,
     generation: a.generation,
+    notBeforeMs: 0,
     node: '',
     phase,
     signal: '',

@@ -35,7 +35,7 @@ async function finished(name: string): Promise<JobSet> {
 }
 
 describe('Job-level retries', () => {
-  it('replaces a failed pod on the same node until backoffLimit, and the Job succeeds on its second try', async () => {
+  it('replaces a failed pod on the same node after the retry back-off, until backoffLimit; the Job succeeds on its second try', async () => {
     // The first run leaves a marker and fails; the retry finds it and succeeds.
     await tc.submit({
       metadata: { name: 'retry' },
@@ -45,7 +45,7 @@ describe('Job-level retries', () => {
             name: 'w',
             template: {
               backoffLimit: 2,
-              template: { command: sh('hostname >> retry.runs; echo "$MUSTER_NODE" >> retry.nodes; if [ -e retry.mark ]; then exit 0; fi; touch retry.mark; exit 1'), resources: small },
+              template: { command: sh('date +%s%N >> retry.runs; echo "$MUSTER_NODE" >> retry.nodes; if [ -e retry.mark ]; then exit 0; fi; touch retry.mark; exit 1'), resources: small },
             },
           },
         ],
@@ -56,7 +56,12 @@ describe('Job-level retries', () => {
     expect(js.status!.restarts).toBe(0); // a retry is not a JobSet restart
     expect(js.status!.jobs[0]).toMatchObject({ failures: 1, state: 'Succeeded' });
     expect(js.status!.pods[0]!.generation).toBe(1);
-    expect(readFileSync(path.join(tc.dir, 'retry.runs'), 'utf8').trim().split('\n')).toHaveLength(2);
+    const runs = readFileSync(path.join(tc.dir, 'retry.runs'), 'utf8').trim().split('\n').map(Number);
+    expect(runs).toHaveLength(2);
+    // The test cluster's back-off is 200 ms: the retry did not start before it.
+    expect(runs[1]! - runs[0]!).toBeGreaterThanOrEqual(200e6);
+    const nodes = readFileSync(path.join(tc.dir, 'retry.nodes'), 'utf8').trim().split('\n');
+    expect(nodes[1]).toBe(nodes[0]); // same node
   });
 
   it('fails the Job with BackoffLimitExceeded after backoffLimit + 1 failures', async () => {

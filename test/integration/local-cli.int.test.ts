@@ -35,7 +35,8 @@ function muster(args: string[], opts: { cwd?: string; input?: string } = {}): Pr
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'muster-cli-'));
-  env = { ...process.env, MUSTER_SCHEDULER: '' };
+  // The scheduler `local up` starts retries failed pods after 100 ms (doubling), not batch/v1's 10 s.
+  env = { ...process.env, MUSTER_SCHEDULER: '', MUSTER_POD_RETRY_BACKOFF_MS: '100ms' };
 });
 afterAll(async () => {
   await muster(['local', 'down', '--dir', dir]);

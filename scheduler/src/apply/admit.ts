@@ -64,7 +64,7 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
       return {
         podId: g.podId, generation: generationOf.get(g.podId) ?? 0, node: pl.node, phase: 'POD_PHASE_PENDING', signal: '', reason: '', message: '',
         startedMs: 0, finishedMs: 0, seq: 0, pid: 0, binding: { gpuIndices: pl.gpuIndices, gpuUuids: [], cpuset: '', numaNode: 0, nics: [] },
-        jobsetUid: next.metadata!.uid, requests: { ...g.request },
+        jobsetUid: next.metadata!.uid, requests: { ...g.request }, notBeforeMs: 0,
       };
     });
     s.replicatedJobs = s.replicatedJobs.map((r) => ({ ...r, pending: rec.gang.filter((g) => g.replicatedJob === r.name).length }));

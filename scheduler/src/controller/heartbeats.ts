@@ -61,7 +61,7 @@ function askToRegisterAgain(ctx: SchedulerContext, hb: Heartbeat, now: number, e
 function updateLingering(ctx: SchedulerContext, hb: Heartbeat): void {
   // Building the desired set walks the node's assignments: only do it when a pod still runs.
   const running = hb.pods.filter((p) => !isTerminalPod(p.phase));
-  const desired = running.length > 0 ? ctx.store.desiredKeys(hb.node) : new Set<string>();
+  const desired = running.length > 0 ? ctx.store.desiredKeys(hb.node, ctx.clock.now()) : new Set<string>();
   const known = ctx.store.getNode(hb.node)?.lingering;
   const lingering = new Map<string, LingeringPod>();
   for (const p of running) {

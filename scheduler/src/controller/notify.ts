@@ -10,7 +10,7 @@ import type { SchedulerContext } from '../context.js';
 /** desiredFor builds a node's whole desired document from the store: its pods and, once per JobSet, the hostfile. */
 export function desiredFor(ctx: SchedulerContext, node: string): NodeDesired {
   const rec = ctx.store.getNode(node);
-  const pods = rec ? ctx.store.assignmentsFor(node) : [];
+  const pods = rec ? ctx.store.assignmentsFor(node, ctx.clock.now()) : [];
   const uids = new Set(pods.map((p) => p.jobsetUid));
   const hostfiles = [...uids].map((uid) => ({ jobsetUid: uid, hosts: ctx.store.hostsOf(uid) }));
   return { node, epoch: rec?.node.epoch ?? 0, revision: rec?.revision ?? 0, pods, hostfiles };

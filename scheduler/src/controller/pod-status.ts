@@ -51,6 +51,30 @@ export function evaluateDeadlines(ctx: SchedulerContext): string[] {
   }
 }
 
+/** lastRetrySweep remembers, per scheduler, up to when retries that came due were pushed. */
+const lastRetrySweep = new WeakMap<SchedulerContext, number>();
+
+/**
+ * pushDueRetries tells the nodes of retried pods whose back-off has just
+ * ended to start them (their desired documents change with time alone).
+ * Never throws.
+ */
+export function pushDueRetries(ctx: SchedulerContext): string[] {
+  try {
+    const now = ctx.clock.now();
+    const after = lastRetrySweep.get(ctx) ?? 0;
+    lastRetrySweep.set(ctx, now);
+    const nodes = ctx.store.retriesDueBetween(after, now);
+    if (nodes.length === 0) return [];
+    const bumped = ctx.store.bumpRevisions(nodes);
+    pushDesired(ctx, bumped);
+    return bumped;
+  } catch (err) {
+    ctx.log.error('pushing retries whose back-off ended failed', errorFields(err));
+    return [];
+  }
+}
+
 /** addressesOf maps node names to the addresses pods there are reached at. */
 function addressesOf(ctx: SchedulerContext): Map<string, string> {
   return new Map(ctx.store.allNodes().map((n) => [n.node.name, n.node.address]));
@@ -114,7 +138,7 @@ export function evaluateAndCommit(ctx: SchedulerContext, touched: readonly JobSe
     const before = rec.jobset.status!.phase;
     // Pods reported ended in this batch hold nothing once the lifecycle replaces them.
     for (const p of rec.jobset.status!.pods) if (isTerminalPod(p.phase)) ended.add(podKey(p.podId, rec.jobset.metadata!.uid, p.generation));
-    const decision = evaluateJobSet(rec.jobset, { now, lostNodes, unusable });
+    const decision = evaluateJobSet(rec.jobset, { now, lostNodes, unusable, retryBackoffMs: ctx.settings.podRetryBackoffMs });
     rec.jobset.status = decision.status;
     rec.jobset.status.updatedMs = now;
     for (const e of decision.events) ctx.log.info(e.message, { jobset: name, event: e.type });

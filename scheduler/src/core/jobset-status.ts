@@ -82,7 +82,7 @@ export function applyPodStatus(js: JobSet, node: string, reported: PodStatus): P
   if (res !== 'applied') return res;
   const status = js.status!;
   const i = status.pods.findIndex((p) => p.podId === reported.podId);
-  status.pods[i] = { ...reported, node, binding: status.pods[i]!.binding, requests: status.pods[i]!.requests };
+  status.pods[i] = { ...reported, node, binding: status.pods[i]!.binding, requests: status.pods[i]!.requests, notBeforeMs: status.pods[i]!.notBeforeMs };
   return 'applied';
 }
 

@@ -72,6 +72,17 @@ export interface LifecycleContext {
   lostNodes?: ReadonlySet<string>;
   /** Why a pod could not run again where it is (its node Lost, or a GPU bound to it unhealthy); undefined when it can. */
   unusable?: (pod: PodStatus) => 'NodeLost' | 'GPUUnhealthy' | undefined;
+  /** First back-off before a retried pod starts (doubled per failure of its Job, at most MAX_RETRY_BACKOFF_MS); 0 or absent = at once. */
+  retryBackoffMs?: number;
+}
+
+/** MAX_RETRY_BACKOFF_MS caps the back-off of a retried pod (batch/v1: 6 minutes). */
+export const MAX_RETRY_BACKOFF_MS = 6 * 60_000;
+
+/** retryBackoff is the wait before the retry that follows the Job's n-th failure (n ≥ 1): base × 2^(n−1), capped. */
+export function retryBackoff(baseMs: number, n: number): number {
+  if (baseMs <= 0) return 0;
+  return Math.min(MAX_RETRY_BACKOFF_MS, baseMs * 2 ** Math.min(30, Math.max(0, n - 1)));
 }
 
 /** withoutRunning turns Admitted and Running False when the JobSet goes back to the queue. */
@@ -136,6 +147,7 @@ function resetPod(p: PodStatus, generation: number, keepNode: boolean): PodStatu
     pid: 0,
     node: keepNode ? p.node : '',
     binding: keepNode ? p.binding : null,
+    notBeforeMs: 0,
   };
 }
 
@@ -207,7 +219,7 @@ function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
       events.push(
         outcome.ignored
           ? { type: 'PodFailureIgnored', message: `${describePodFailure(p)}; a podFailurePolicy Ignore rule matched: replaced without counting` }
-          : { type: 'PodRetried', message: `${describePodFailure(p)}; replaced on ${p.node} (Job ${ref.job}: ${job.failures} of ${tmpl?.backoffLimit ?? 6} failures allowed)` },
+          : { type: 'PodRetried', message: `${describePodFailure(p)}; replaced on ${p.node}${waitText(retryBackoff(ctx.retryBackoffMs ?? 0, job.failures + job.ignoredFailures))} (Job ${ref.job}: ${job.failures} of ${tmpl?.backoffLimit ?? 6} failures allowed)` },
       );
     } else if (outcome.kind === 'failIndex') events.push({ type: 'IndexFailed', message: outcome.message });
     else failJob(job, outcome.reason, outcome.message, p.finishedMs || now, events);
@@ -269,14 +281,20 @@ function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
     return { status: finish(status, 'JOB_SET_PHASE_SUCCEEDED', 'AllJobsCompleted', message, now), restartPods: [], releasePlacement: false, startPods: [], events };
   }
 
-  // 5. Retries start again where they ran.
+  // 5. Retries start again where they ran, after the back-off.
   for (const id of retry) {
     const i = status.pods.findIndex((p) => p.podId === id);
-    status.pods[i] = resetPod(status.pods[i]!, nextGeneration, true);
+    const job = jobs.get(podRef(id).job)!;
+    const wait = retryBackoff(ctx.retryBackoffMs ?? 0, job.failures + job.ignoredFailures);
+    status.pods[i] = { ...resetPod(status.pods[i]!, nextGeneration, true), notBeforeMs: wait > 0 ? now + wait : 0 };
   }
   // 6. replicatedJobs whose dependencies are now met may start.
   const startPods = openNext(js, status, events, now);
   return { status: progress(js, before, status, now, events), restartPods: [...retry], releasePlacement: false, startPods, events };
+}
+
+function waitText(ms: number): string {
+  return ms > 0 ? ` in ${ms >= 60_000 ? `${Math.round(ms / 60_000)}m` : `${Math.round(ms / 1000)}s`}` : '';
 }
 
 /** openNext records the replicatedJobs that may start now and returns the pods that join desired documents. */

@@ -269,14 +269,24 @@ export class Store {
     return true;
   }
 
+  /** retriesDueBetween lists the nodes of pods whose retry back-off ended in (after, upTo]. */
+  retriesDueBetween(after: number, upTo: number): string[] {
+    const nodes = new Set<string>();
+    for (const rec of this.jobsets.values()) {
+      if (!isActive(rec.jobset)) continue;
+      for (const p of rec.jobset.status!.pods) if (p.notBeforeMs > after && p.notBeforeMs <= upTo && p.node) nodes.add(p.node);
+    }
+    return [...nodes];
+  }
+
   /** bumpRevisions raises the desired revision of nodes whose desired document changed without a JobSet change; returns them. */
   bumpRevisions(nodes: Iterable<string>): string[] {
     return this.commit([], nodes);
   }
 
   /** desiredKeys lists the podKeys of what should run on `node` now. */
-  desiredKeys(node: string): Set<string> {
-    return new Set(this.assignmentsFor(node).map((a) => podKey(a.podId, a.jobsetUid, a.generation)));
+  desiredKeys(node: string, now = Number.POSITIVE_INFINITY): Set<string> {
+    return new Set(this.assignmentsFor(node, now).map((a) => podKey(a.podId, a.jobsetUid, a.generation)));
   }
 
   /** deleteJobSet removes a JobSet and bumps the revision of the nodes its pods were on. */
@@ -330,18 +340,21 @@ export class Store {
   }
 
   /**
-   * assignmentsFor lists what should run on `node` now: pods of active JobSets
-   * placed there whose replicatedJob may start (dependsOn / InOrder).
+   * assignmentsFor lists what should run on `node` at `now`: pods of active
+   * JobSets placed there whose replicatedJob may start (dependsOn / InOrder),
+   * whose retry back-off is over, and no older incarnation of which is still
+   * stopping on another node.
    */
-  assignmentsFor(node: string): PodAssignment[] {
+  assignmentsFor(node: string, now = Number.POSITIVE_INFINITY): PodAssignment[] {
     const out: PodAssignment[] = [];
     const elsewhere = this.lingeringElsewhere(node);
     for (const rec of this.jobsets.values()) {
       if (!rec.placement || !isActive(rec.jobset)) continue;
       const onNode = new Set(rec.placement.pods.filter((p) => p.node === node).map((p) => p.podId));
       const started = hasStartOrder(rec.jobset.spec!) ? new Set(rec.jobset.status!.startedReplicatedJobs) : undefined;
+      const backingOff = new Set(rec.jobset.status!.pods.filter((p) => p.notBeforeMs > now).map((p) => p.podId));
       for (const a of rec.placement.assignments) {
-        if (!onNode.has(a.podId) || (started && !started.has(a.replicatedJob))) continue;
+        if (!onNode.has(a.podId) || (started && !started.has(a.replicatedJob)) || backingOff.has(a.podId)) continue;
         // An older incarnation of this pod still stopping on another node: two must never run at once (same
         // node: the agent itself stops the old one before starting the new).
         if (elsewhere.has(`${a.podId}@${a.jobsetUid}`)) continue;

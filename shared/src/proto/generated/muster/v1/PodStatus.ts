@@ -21,6 +21,7 @@ export interface PodStatus {
   'binding'?: (_muster_v1_Binding | null);
   'jobsetUid'?: (string);
   'requests'?: (_muster_v1_ResourceList | null);
+  'notBeforeMs'?: (number | string | Long);
   '_exitCode'?: "exitCode";
 }
 
@@ -40,5 +41,6 @@ export interface PodStatus__Output {
   'binding': (_muster_v1_Binding__Output | null);
   'jobsetUid': (string);
   'requests': (_muster_v1_ResourceList__Output | null);
+  'notBeforeMs': (number);
   '_exitCode'?: "exitCode";
 }
