@@ -37,4 +37,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'nodes.lingering: pods still stopping on a node survive a scheduler restart',
+    sql: `
+      ALTER TABLE nodes ADD COLUMN lingering TEXT; -- JSON [[podKey, {requests, gpuIndices, untilRevision}]], NULL = none
+    `,
+  },
 ];

@@ -111,6 +111,7 @@ export class Store {
         'INSERT INTO nodes (name, epoch, revision, doc) VALUES (@name, @epoch, @revision, @doc) ON CONFLICT(name) DO UPDATE SET epoch = @epoch, revision = @revision, doc = @doc',
       ),
       bumpRevision: db.prepare('UPDATE nodes SET revision = ? WHERE name = ?'),
+      setLingering: db.prepare('UPDATE nodes SET lingering = ? WHERE name = ?'),
     };
   }
 
@@ -126,12 +127,14 @@ export class Store {
         placement: row.placement ? (JSON.parse(row.placement) as Placement) : null,
       });
     }
-    for (const row of this.db.prepare('SELECT epoch, revision, doc FROM nodes').all() as { epoch: number; revision: number; doc: string }[]) {
+    for (const row of this.db.prepare('SELECT epoch, revision, doc, lingering FROM nodes').all() as { epoch: number; revision: number; doc: string; lingering: string | null }[]) {
       const node = JSON.parse(row.doc) as Node;
       node.epoch = row.epoch;
       node.state = 'NODE_STATE_NOT_READY';
       node.lastHeartbeatMs = now; // a full grace period before judging liveness after a restart
-      this.nodes.set(node.name, { node, revision: row.revision, reportedRevision: -1, lastPushMs: 0, lingering: new Map() });
+      // Pods that were still stopping stay held until the node's agent reports them gone.
+      const lingering = new Map(row.lingering ? (JSON.parse(row.lingering) as [string, LingeringPod][]) : []);
+      this.nodes.set(node.name, { node, revision: row.revision, reportedRevision: -1, lastPushMs: 0, lingering });
     }
     this.refreshAllocations();
     this.log.info('store loaded', { jobsets: this.jobsets.size, nodes: this.nodes.size });
@@ -204,6 +207,7 @@ export class Store {
    */
   private holdStoppingPods(rec: JobSetRecord, only?: ReadonlySet<string>, ended: ReadonlySet<string> = new Set()): void {
     if (only?.size === 0) return;
+    const held = new Set<string>();
     const uid = rec.jobset.metadata!.uid;
     const gpus = new Map((rec.placement?.pods ?? []).map((p) => [p.podId, p.gpuIndices]));
     const req = new Map(rec.gang.map((g) => [g.podId, g.request]));
@@ -211,10 +215,19 @@ export class Store {
       if (p.phase === 'POD_PHASE_SUCCEEDED' || p.phase === 'POD_PHASE_FAILED') continue;
       if (only && !only.has(p.podId)) continue;
       if (ended.has(podKey(p.podId, uid, p.generation))) continue; // reported ended in the change being committed
+      held.add(p.node);
       const node = this.nodes.get(p.node);
       // Called just before the node's revision is bumped for this change: the agent learns of it at revision + 1.
       node?.lingering.set(podKey(p.podId, uid, p.generation), { requests: req.get(p.podId) ?? { ...ZERO }, gpuIndices: gpus.get(p.podId) ?? [], untilRevision: node.revision + 1 });
     }
+    for (const n of held) this.persistLingering(n);
+  }
+
+  /** persistLingering writes a node's stopping pods, so a restarted scheduler still holds their capacity. */
+  private persistLingering(name: string): void {
+    const rec = this.nodes.get(name);
+    if (!rec) return;
+    this.stmts.setLingering.run(rec.lingering.size > 0 ? JSON.stringify([...rec.lingering]) : null, name);
   }
 
   /**
@@ -236,7 +249,10 @@ export class Store {
     const released = [...rec.lingering.keys()].filter((k) => !pods.has(k));
     const changed = released.length > 0 || [...pods.keys()].some((k) => !rec.lingering.has(k));
     rec.lingering = pods;
-    if (changed) this.refreshAllocations();
+    if (changed) {
+      this.persistLingering(node);
+      this.refreshAllocations();
+    }
     return released;
   }
 
@@ -265,6 +281,7 @@ export class Store {
   releaseLingering(node: string, key: string): boolean {
     const rec = this.nodes.get(node);
     if (!rec || !rec.lingering.delete(key)) return false;
+    this.persistLingering(node);
     this.refreshAllocations();
     return true;
   }
@@ -335,6 +352,7 @@ export class Store {
     // The same epoch (an inventory update from the same agent process): what lingered still does.
     const rec: NodeRecord = { node, revision, reportedRevision: -1, lastPushMs: 0, lingering: sameEpoch ? prev.lingering : new Map() };
     this.nodes.set(reg.name, rec);
+    if (!sameEpoch) this.persistLingering(reg.name);
     this.refreshAllocations();
     return rec;
   }
