@@ -57,9 +57,17 @@ export interface RestartFigures {
 /** BACKLOG is how many 1-GPU, 2-second JobSets wait behind the gang in the busy scenario. */
 const BACKLOG = 16;
 
-/** jobsetFile is the benchmark's JobSet: 2 Jobs × 4 pods × 2 GPUs; rank 7 fails `failAfter` seconds into every attempt but the last. */
+/**
+ * jobsetFile is the benchmark's JobSet: 2 Jobs × 4 pods × 2 GPUs. In every
+ * attempt but the last, rank 7 waits until all 8 pods of the attempt have
+ * started (marker files in the submit directory), then fails `failAfter`
+ * seconds later — so each attempt is seen all running before it fails.
+ */
 function jobsetFile(name: string, strategy: string, restarts: number, failAfter = 0.3): Record<string, unknown> {
-  const script = `[ "$MUSTER_RESTART_ATTEMPT" -ge ${restarts} ] && { sleep 0.5; exit 0; }; [ "$MUSTER_GLOBAL_RANK" = 7 ] && { sleep ${failAfter}; exit 1; }; exec sleep 300`;
+  const up = `up.${name}.$MUSTER_RESTART_ATTEMPT`;
+  const script =
+    `[ "$MUSTER_RESTART_ATTEMPT" -ge ${restarts} ] && { sleep 0.5; exit 0; }; touch ${up}.$MUSTER_GLOBAL_RANK; ` +
+    `[ "$MUSTER_GLOBAL_RANK" = 7 ] && { while [ "$(ls ${up}.* | wc -l)" -lt 8 ]; do sleep 0.02; done; sleep ${failAfter}; exit 1; }; exec sleep 300`;
   return {
     apiVersion: 'muster.dev/v1',
     kind: 'JobSet',

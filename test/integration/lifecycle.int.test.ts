@@ -174,7 +174,12 @@ describe('failurePolicy restarts', () => {
               parallelism: 2,
               backoffLimit: 0,
               template: {
-                command: sh('env > inplace.$MUSTER_GLOBAL_RANK.$MUSTER_RESTART_ATTEMPT.env; [ "$MUSTER_RESTART_ATTEMPT" = 1 ] || [ "$MUSTER_GLOBAL_RANK" != 3 ] || exit 1; [ "$MUSTER_RESTART_ATTEMPT" = 1 ] || exec sleep 300'),
+                // Rank 3 fails attempt 0 once every rank has started it (on a loaded machine a pod superseded
+                // before it started never runs that attempt).
+                command: sh(
+                  'env > inplace.$MUSTER_GLOBAL_RANK.$MUSTER_RESTART_ATTEMPT.env; [ "$MUSTER_RESTART_ATTEMPT" = 1 ] && exit 0; ' +
+                    '[ "$MUSTER_GLOBAL_RANK" = 3 ] && { while [ "$(ls inplace.*.0.env | wc -l)" -lt 4 ]; do sleep 0.05; done; exit 1; }; exec sleep 300',
+                ),
                 resources: { ...small, gpus: 4 },
               },
             },
@@ -200,10 +205,12 @@ describe('failurePolicy restarts', () => {
     // Pods of attempt 0 take ~1 s to stop (a checkpoint on SIGTERM); each run logs start and end times.
     const body = [
       'log=blocking.log',
+      // The checkpoint trap is set before the pod says it started, so a SIGTERM never finds it missing.
+      '[ "$MUSTER_RESTART_ATTEMPT" = 0 ] && [ "$MUSTER_GLOBAL_RANK" != 0 ] && trap \'sleep 1; echo "end 0 $(date +%s%N)" >> $log; exit 0\' TERM',
       'echo "start $MUSTER_RESTART_ATTEMPT $(date +%s%N)" >> $log',
       'if [ "$MUSTER_RESTART_ATTEMPT" = 1 ]; then echo "end 1 $(date +%s%N)" >> $log; exit 0; fi',
-      '[ "$MUSTER_GLOBAL_RANK" = 0 ] && { sleep 0.5; echo "end 0 $(date +%s%N)" >> $log; exit 1; }',
-      'trap \'sleep 1; echo "end 0 $(date +%s%N)" >> $log; exit 0\' TERM',
+      // Rank 0 fails once every rank has started attempt 0.
+      '[ "$MUSTER_GLOBAL_RANK" = 0 ] && { while [ "$(grep -c "^start 0" $log)" -lt 3 ]; do sleep 0.05; done; echo "end 0 $(date +%s%N)" >> $log; exit 1; }',
       'while :; do sleep 0.05; done',
     ].join('\n');
     await tc.submit({
