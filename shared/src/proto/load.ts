@@ -27,6 +27,7 @@ export const PROTO_FILES = [
   'muster/v1/scheduler.proto',
   'muster/v1/agent.proto',
   'muster/v1/events.proto',
+  'muster/v1/queues.proto',
 ];
 
 /** MusterGrpc is the typed gRPC object of every service in muster.v1. */

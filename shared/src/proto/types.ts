@@ -44,3 +44,9 @@ export type { FailurePolicy__Output as FailurePolicy } from './generated/muster/
 export type { FailurePolicyRule__Output as FailurePolicyRule } from './generated/muster/v1/FailurePolicyRule.js';
 export type { PodFailurePolicyRule__Output as PodFailurePolicyRule } from './generated/muster/v1/PodFailurePolicyRule.js';
 export type { JobSetHistoryEvent__Output as JobSetHistoryEvent } from './generated/muster/v1/JobSetHistoryEvent.js';
+export type { ResourceFlavor__Output as ResourceFlavor } from './generated/muster/v1/ResourceFlavor.js';
+export type { Queue__Output as Queue } from './generated/muster/v1/Queue.js';
+export type { QueueSpec__Output as QueueSpec } from './generated/muster/v1/QueueSpec.js';
+export type { Cohort__Output as Cohort } from './generated/muster/v1/Cohort.js';
+export type { PriorityClass__Output as PriorityClass } from './generated/muster/v1/PriorityClass.js';
+export type { ResourceGroup__Output as ResourceGroup } from './generated/muster/v1/ResourceGroup.js';
