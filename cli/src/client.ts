@@ -5,6 +5,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { fromGrpcError } from '../../shared/src/errors.js';
 import { loadGrpc } from '../../shared/src/proto/load.js';
+import type { ApplyObjectsRequest } from '../../shared/src/proto/generated/muster/v1/ApplyObjectsRequest.js';
+import type { ApplyObjectsResponse__Output } from '../../shared/src/proto/generated/muster/v1/ApplyObjectsResponse.js';
+import type { ListQueueingResponse__Output } from '../../shared/src/proto/generated/muster/v1/ListQueueingResponse.js';
 import type {
   DeleteJobSetResponse, JobSet, ListJobSetsResponse, ListNodesResponse, Node, SchedulerServiceClient, SubmitJobSetRequestInput,
 } from '../../shared/src/proto/types.js';
@@ -73,6 +76,16 @@ export class SchedulerApi {
   /** resumeJobSet lets a suspended JobSet be admitted again. */
   resumeJobSet(name: string): Promise<JobSet> {
     return this.call<{ name: string }, JobSet>(this.client.ResumeJobSet, { name });
+  }
+
+  /** applyObjects creates or updates queueing objects (all or none). */
+  applyObjects(req: ApplyObjectsRequest): Promise<ApplyObjectsResponse__Output> {
+    return this.call<ApplyObjectsRequest, ApplyObjectsResponse__Output>(this.client.ApplyObjects, req);
+  }
+
+  /** listQueueing returns every queueing object and each queue's counts. */
+  listQueueing(): Promise<ListQueueingResponse__Output> {
+    return this.call<Record<string, never>, ListQueueingResponse__Output>(this.client.ListQueueing, {});
   }
 
   /** listNodes returns every registered node. */

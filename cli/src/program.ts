@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../../shared/src/version.js';
 import { cancelCommand } from './commands/cancel.js';
 import { describeCommand } from './commands/describe.js';
+import { applyCommand, cohortsCommand, flavorsCommand, priorityClassesCommand, queuesCommand } from './commands/queues.js';
 import { resumeCommand, suspendCommand } from './commands/suspend.js';
 import { getCommand } from './commands/get.js';
 import { localCommand } from './commands/local.js';
@@ -35,6 +36,11 @@ export function buildProgram(ctx: CliContext): Command {
     .addCommand(suspendCommand(ctx))
     .addCommand(resumeCommand(ctx))
     .addCommand(nodesCommand(ctx))
+    .addCommand(applyCommand(ctx))
+    .addCommand(queuesCommand(ctx))
+    .addCommand(flavorsCommand(ctx))
+    .addCommand(cohortsCommand(ctx))
+    .addCommand(priorityClassesCommand(ctx))
     .addCommand(watchCommand(ctx))
     .addCommand(localCommand(ctx))
     .addCommand(versionCommand(ctx));

@@ -6,6 +6,7 @@ import type { Clock } from '../../shared/src/clock.js';
 import type { Logger } from '../../shared/src/logger.js';
 import type { JobSetEvent, NodeDesired } from '../../shared/src/proto/types.js';
 import type { Store } from './store/store.js';
+import type { ObjectStore } from './store/objects.js';
 import type { WatchHub } from './watch-hub.js';
 
 /** Outbound is how the scheduler tells the world (NATS in production, a recorder in tests). */
@@ -19,6 +20,8 @@ export interface Outbound {
 /** SchedulerContext is passed to every component instead of globals. */
 export interface SchedulerContext {
   store: Store;
+  /** The queueing objects: flavors, queues, cohorts, priority classes. */
+  objects: ObjectStore;
   clock: Clock;
   log: Logger;
   out: Outbound;

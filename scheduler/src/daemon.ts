@@ -19,6 +19,7 @@ import { NatsTransport } from './nats/transport.js';
 import { SchedulingLoop } from './scheduling-loop.js';
 import { openDatabase } from './store/db.js';
 import { Store } from './store/store.js';
+import { ObjectStore } from './store/objects.js';
 import { WatchHub } from './watch-hub.js';
 
 /** RunningScheduler is a started scheduler. */
@@ -34,6 +35,8 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
   const db = openDatabase(cfg.dbPath, log.child({ component: 'store' }));
   const store = new Store(db, log.child({ component: 'store' }));
   const loaded = store.load(clock.now());
+  const objects = new ObjectStore(db);
+  const queueingObjects = objects.load();
   // After a restart, give every known node one grace period to heartbeat before scheduling against it.
   const warmUpUntil = loaded.nodes > 0 ? clock.now() + cfg.nodeGracePeriodMs : 0;
   let transport: NatsTransport | undefined;
@@ -41,6 +44,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
   const loop = new SchedulingLoop(() => ctx);
   const ctx: SchedulerContext = {
     store,
+    objects,
     clock,
     log,
     hub: new WatchHub(),
@@ -99,7 +103,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
     writeFileSync(cfg.addressFile + '.tmp', grpcServer.address + '\n');
     renameSync(cfg.addressFile + '.tmp', cfg.addressFile);
   }
-  log.info('scheduler serving', { address: grpcServer.address, db: cfg.dbPath, ...loaded });
+  log.info('scheduler serving', { address: grpcServer.address, db: cfg.dbPath, ...loaded, queueingObjects });
   const g = grpcServer;
   return {
     address: g.address,

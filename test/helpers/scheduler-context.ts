@@ -44,6 +44,7 @@ import { submitJobSet } from '../../scheduler/src/service/jobsets.js';
 import { registerNode } from '../../scheduler/src/service/nodes.js';
 import { openDatabase, type SqliteDb } from '../../scheduler/src/store/db.js';
 import { Store } from '../../scheduler/src/store/store.js';
+import { ObjectStore } from '../../scheduler/src/store/objects.js';
 import { WatchHub } from '../../scheduler/src/watch-hub.js';
 import { cpuMillis, memoryBytes, type Quantity } from './builders.js';
 
@@ -175,12 +176,15 @@ function buildTestScheduler(opts: TestSchedulerOptions, dir: string | undefined,
   const db = openDatabase(dbFile ?? ':memory:', nullLogger);
   const store = new Store(db, nullLogger);
   store.load(clock.now());
+  const objects = new ObjectStore(db);
+  objects.load();
   const out = recordingOutbound();
   const cycleRequests: string[] = [];
   const reopened: Store[] = [];
   const loop = new SchedulingLoop(() => ctx);
   const ctx: SchedulerContext = {
     store,
+    objects,
     clock,
     log: nullLogger,
     out,
@@ -309,6 +313,8 @@ export interface JobSetOptions {
   ttlSecondsAfterFinished?: number;
   /** spec.failurePolicy as written in a file. */
   failurePolicy?: unknown;
+  /** spec.queue. */
+  queue?: string;
   successPolicy?: unknown;
   labels?: Record<string, string>;
   user?: string;
@@ -323,6 +329,7 @@ export function jobSetFile(name: string, rjs: Record<string, ReplicatedJobShape>
     spec: {
       ...(o.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: o.ttlSecondsAfterFinished } : {}),
       ...(o.failurePolicy !== undefined ? { failurePolicy: o.failurePolicy } : {}),
+      ...(o.queue !== undefined ? { queue: o.queue } : {}),
       ...(o.successPolicy !== undefined ? { successPolicy: o.successPolicy } : {}),
       replicatedJobs: Object.entries(rjs).map(([rjName, r]) => ({
         name: rjName,

@@ -124,6 +124,22 @@ spec:
   await waitFor(() => !isAlive(resumedPid), { timeoutMs: 30_000, what: 'cancelled pod stopped' });
   expect((await muster(['get', 'sleeper'])).code).toBe(1);
 
+  // Queueing objects: applied whole, listed, and a bad file changes nothing.
+  const applied = await muster(['apply', '-f', 'deploy/examples/queues.yaml']);
+  expect(applied.code, applied.stderr).toBe(0);
+  expect(applied.stdout).toContain('queue/nlp created');
+  expect((await muster(['apply', '-f', 'deploy/examples/queues.yaml'])).stdout).toContain('queue/nlp unchanged');
+  expect((await muster(['queues'])).stdout).toMatch(/nlp\s+research\s+BestEffortFIFO\s+0\s+0\s+h100: cpu=256/);
+  expect((await muster(['queue', 'vision'])).stdout).toMatch(/Queueing strategy:\s+StrictFIFO/);
+  expect((await muster(['flavors'])).stdout).toMatch(/a100\s+gpu=a100/);
+  expect((await muster(['cohorts'])).stdout).toMatch(/research\s+-\s+nlp,vision/);
+  expect((await muster(['priorityclasses'])).stdout).toMatch(/normal\s+100\s+yes/);
+  const badQueue = 'apiVersion: muster.dev/v1\nkind: Queue\nmetadata: {name: broken}\nspec:\n  resourceGroups:\n    - coveredResources: [gpus]\n      flavors: [{name: nowhere, resources: [{name: gpus, nominalQuota: 8}]}]\n';
+  const rejected = await muster(['apply', '-f', '-'], { input: badQueue });
+  expect(rejected.code).toBe(2);
+  expect(rejected.stderr).toContain('spec.resourceGroups[0].flavors[0].name');
+  expect((await muster(['queues'])).stdout).not.toContain('broken');
+
   const down = await muster(['local', 'down', '--dir', dir]);
   expect(down.code, down.stderr).toBe(0);
   expect(pids.filter(isAlive)).toEqual([]);

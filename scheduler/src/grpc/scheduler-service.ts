@@ -5,6 +5,7 @@ import type { SchedulerServiceHandlers } from '../../../shared/src/proto/types.j
 import type { SchedulerContext } from '../context.js';
 import { deleteJobSet, getJobSet, listJobSets, submitJobSet } from '../service/jobsets.js';
 import { resumeJobSet, suspendJobSet } from '../service/suspend.js';
+import { applyObjects, listQueueing } from '../service/objects.js';
 import { toServiceError, unary } from './handlers.js';
 
 function requireName(name: string | undefined): string {
@@ -22,6 +23,8 @@ export function schedulerServiceHandlers(ctx: SchedulerContext): SchedulerServic
     DeleteJobSet: unary(log, 'DeleteJobSet', (req) => deleteJobSet(ctx, requireName(req.name))),
     SuspendJobSet: unary(log, 'SuspendJobSet', (req) => suspendJobSet(ctx, requireName(req.name))),
     ResumeJobSet: unary(log, 'ResumeJobSet', (req) => resumeJobSet(ctx, requireName(req.name))),
+    ApplyObjects: unary(log, 'ApplyObjects', (req) => applyObjects(ctx, req)),
+    ListQueueing: unary(log, 'ListQueueing', () => listQueueing(ctx)),
     ListNodes: unary(log, 'ListNodes', () => ({ nodes: ctx.store.allNodes().map((n) => n.node) })),
     WatchJobSet: (call) => {
       let unsubscribe = (): void => undefined;

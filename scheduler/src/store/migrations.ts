@@ -44,4 +44,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE nodes ADD COLUMN lingering TEXT; -- JSON [[podKey, {requests, gpuIndices, untilRevision}]], NULL = none
     `,
   },
+  {
+    version: 3,
+    description: 'queueing objects: flavors, queues, cohorts, priority classes',
+    sql: `
+      CREATE TABLE objects (
+        kind  TEXT NOT NULL,   -- ResourceFlavor | Queue | Cohort | PriorityClass
+        name  TEXT NOT NULL,
+        doc   TEXT NOT NULL,   -- the object as proto JSON
+        PRIMARY KEY (kind, name)
+      );
+    `,
+  },
 ];

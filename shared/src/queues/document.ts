@@ -12,6 +12,7 @@ import YAML from 'yaml';
 import { InvalidArgumentError, type FieldIssue } from '../errors.js';
 import { decodeObject } from '../proto/json-codec.js';
 import type { Cohort, PriorityClass, Queue, ResourceFlavor } from '../proto/types.js';
+import type { ApplyObjectsRequest } from '../proto/generated/muster/v1/ApplyObjectsRequest.js';
 import { parseCpu, parseMemory } from '../resources.js';
 
 /** QUEUES_API_VERSION is the apiVersion of every queueing object. */
@@ -290,4 +291,16 @@ function parseCount(v: string | number): number | undefined {
   if (mult === undefined) return undefined;
   const n = Number(m[1]) * mult;
   return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** applyRequest sorts parsed objects into the ApplyObjects request's lists. */
+export function applyRequest(objects: readonly QueueingObject[]): Required<ApplyObjectsRequest> {
+  const req: Required<ApplyObjectsRequest> = { flavors: [], queues: [], cohorts: [], priorityClasses: [] };
+  for (const o of objects) {
+    if (o.kind === 'ResourceFlavor') req.flavors.push(o.object);
+    else if (o.kind === 'Queue') req.queues.push(o.object);
+    else if (o.kind === 'Cohort') req.cohorts.push(o.object);
+    else req.priorityClasses.push(o.object);
+  }
+  return req;
 }

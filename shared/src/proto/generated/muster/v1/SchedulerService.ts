@@ -2,6 +2,8 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { ApplyObjectsRequest as _muster_v1_ApplyObjectsRequest, ApplyObjectsRequest__Output as _muster_v1_ApplyObjectsRequest__Output } from '../../muster/v1/ApplyObjectsRequest.js';
+import type { ApplyObjectsResponse as _muster_v1_ApplyObjectsResponse, ApplyObjectsResponse__Output as _muster_v1_ApplyObjectsResponse__Output } from '../../muster/v1/ApplyObjectsResponse.js';
 import type { DeleteJobSetRequest as _muster_v1_DeleteJobSetRequest, DeleteJobSetRequest__Output as _muster_v1_DeleteJobSetRequest__Output } from '../../muster/v1/DeleteJobSetRequest.js';
 import type { DeleteJobSetResponse as _muster_v1_DeleteJobSetResponse, DeleteJobSetResponse__Output as _muster_v1_DeleteJobSetResponse__Output } from '../../muster/v1/DeleteJobSetResponse.js';
 import type { GetJobSetRequest as _muster_v1_GetJobSetRequest, GetJobSetRequest__Output as _muster_v1_GetJobSetRequest__Output } from '../../muster/v1/GetJobSetRequest.js';
@@ -10,12 +12,23 @@ import type { ListJobSetsRequest as _muster_v1_ListJobSetsRequest, ListJobSetsRe
 import type { ListJobSetsResponse as _muster_v1_ListJobSetsResponse, ListJobSetsResponse__Output as _muster_v1_ListJobSetsResponse__Output } from '../../muster/v1/ListJobSetsResponse.js';
 import type { ListNodesRequest as _muster_v1_ListNodesRequest, ListNodesRequest__Output as _muster_v1_ListNodesRequest__Output } from '../../muster/v1/ListNodesRequest.js';
 import type { ListNodesResponse as _muster_v1_ListNodesResponse, ListNodesResponse__Output as _muster_v1_ListNodesResponse__Output } from '../../muster/v1/ListNodesResponse.js';
+import type { ListQueueingRequest as _muster_v1_ListQueueingRequest, ListQueueingRequest__Output as _muster_v1_ListQueueingRequest__Output } from '../../muster/v1/ListQueueingRequest.js';
+import type { ListQueueingResponse as _muster_v1_ListQueueingResponse, ListQueueingResponse__Output as _muster_v1_ListQueueingResponse__Output } from '../../muster/v1/ListQueueingResponse.js';
 import type { ResumeJobSetRequest as _muster_v1_ResumeJobSetRequest, ResumeJobSetRequest__Output as _muster_v1_ResumeJobSetRequest__Output } from '../../muster/v1/ResumeJobSetRequest.js';
 import type { SubmitJobSetRequest as _muster_v1_SubmitJobSetRequest, SubmitJobSetRequest__Output as _muster_v1_SubmitJobSetRequest__Output } from '../../muster/v1/SubmitJobSetRequest.js';
 import type { SuspendJobSetRequest as _muster_v1_SuspendJobSetRequest, SuspendJobSetRequest__Output as _muster_v1_SuspendJobSetRequest__Output } from '../../muster/v1/SuspendJobSetRequest.js';
 import type { WatchJobSetRequest as _muster_v1_WatchJobSetRequest, WatchJobSetRequest__Output as _muster_v1_WatchJobSetRequest__Output } from '../../muster/v1/WatchJobSetRequest.js';
 
 export interface SchedulerServiceClient extends grpc.Client {
+  ApplyObjects(argument: _muster_v1_ApplyObjectsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ApplyObjectsResponse__Output>): grpc.ClientUnaryCall;
+  ApplyObjects(argument: _muster_v1_ApplyObjectsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_ApplyObjectsResponse__Output>): grpc.ClientUnaryCall;
+  ApplyObjects(argument: _muster_v1_ApplyObjectsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ApplyObjectsResponse__Output>): grpc.ClientUnaryCall;
+  ApplyObjects(argument: _muster_v1_ApplyObjectsRequest, callback: grpc.requestCallback<_muster_v1_ApplyObjectsResponse__Output>): grpc.ClientUnaryCall;
+  applyObjects(argument: _muster_v1_ApplyObjectsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ApplyObjectsResponse__Output>): grpc.ClientUnaryCall;
+  applyObjects(argument: _muster_v1_ApplyObjectsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_ApplyObjectsResponse__Output>): grpc.ClientUnaryCall;
+  applyObjects(argument: _muster_v1_ApplyObjectsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ApplyObjectsResponse__Output>): grpc.ClientUnaryCall;
+  applyObjects(argument: _muster_v1_ApplyObjectsRequest, callback: grpc.requestCallback<_muster_v1_ApplyObjectsResponse__Output>): grpc.ClientUnaryCall;
+  
   DeleteJobSet(argument: _muster_v1_DeleteJobSetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_DeleteJobSetResponse__Output>): grpc.ClientUnaryCall;
   DeleteJobSet(argument: _muster_v1_DeleteJobSetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_DeleteJobSetResponse__Output>): grpc.ClientUnaryCall;
   DeleteJobSet(argument: _muster_v1_DeleteJobSetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_DeleteJobSetResponse__Output>): grpc.ClientUnaryCall;
@@ -52,6 +65,15 @@ export interface SchedulerServiceClient extends grpc.Client {
   listNodes(argument: _muster_v1_ListNodesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
   listNodes(argument: _muster_v1_ListNodesRequest, callback: grpc.requestCallback<_muster_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
   
+  ListQueueing(argument: _muster_v1_ListQueueingRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ListQueueingResponse__Output>): grpc.ClientUnaryCall;
+  ListQueueing(argument: _muster_v1_ListQueueingRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_ListQueueingResponse__Output>): grpc.ClientUnaryCall;
+  ListQueueing(argument: _muster_v1_ListQueueingRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ListQueueingResponse__Output>): grpc.ClientUnaryCall;
+  ListQueueing(argument: _muster_v1_ListQueueingRequest, callback: grpc.requestCallback<_muster_v1_ListQueueingResponse__Output>): grpc.ClientUnaryCall;
+  listQueueing(argument: _muster_v1_ListQueueingRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ListQueueingResponse__Output>): grpc.ClientUnaryCall;
+  listQueueing(argument: _muster_v1_ListQueueingRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_ListQueueingResponse__Output>): grpc.ClientUnaryCall;
+  listQueueing(argument: _muster_v1_ListQueueingRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ListQueueingResponse__Output>): grpc.ClientUnaryCall;
+  listQueueing(argument: _muster_v1_ListQueueingRequest, callback: grpc.requestCallback<_muster_v1_ListQueueingResponse__Output>): grpc.ClientUnaryCall;
+  
   ResumeJobSet(argument: _muster_v1_ResumeJobSetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
   ResumeJobSet(argument: _muster_v1_ResumeJobSetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
   ResumeJobSet(argument: _muster_v1_ResumeJobSetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
@@ -87,6 +109,8 @@ export interface SchedulerServiceClient extends grpc.Client {
 }
 
 export interface SchedulerServiceHandlers extends grpc.UntypedServiceImplementation {
+  ApplyObjects: grpc.handleUnaryCall<_muster_v1_ApplyObjectsRequest__Output, _muster_v1_ApplyObjectsResponse>;
+  
   DeleteJobSet: grpc.handleUnaryCall<_muster_v1_DeleteJobSetRequest__Output, _muster_v1_DeleteJobSetResponse>;
   
   GetJobSet: grpc.handleUnaryCall<_muster_v1_GetJobSetRequest__Output, _muster_v1_JobSet>;
@@ -94,6 +118,8 @@ export interface SchedulerServiceHandlers extends grpc.UntypedServiceImplementat
   ListJobSets: grpc.handleUnaryCall<_muster_v1_ListJobSetsRequest__Output, _muster_v1_ListJobSetsResponse>;
   
   ListNodes: grpc.handleUnaryCall<_muster_v1_ListNodesRequest__Output, _muster_v1_ListNodesResponse>;
+  
+  ListQueueing: grpc.handleUnaryCall<_muster_v1_ListQueueingRequest__Output, _muster_v1_ListQueueingResponse>;
   
   ResumeJobSet: grpc.handleUnaryCall<_muster_v1_ResumeJobSetRequest__Output, _muster_v1_JobSet>;
   
@@ -106,10 +132,12 @@ export interface SchedulerServiceHandlers extends grpc.UntypedServiceImplementat
 }
 
 export interface SchedulerServiceDefinition extends grpc.ServiceDefinition {
+  ApplyObjects: MethodDefinition<_muster_v1_ApplyObjectsRequest, _muster_v1_ApplyObjectsResponse, _muster_v1_ApplyObjectsRequest__Output, _muster_v1_ApplyObjectsResponse__Output>
   DeleteJobSet: MethodDefinition<_muster_v1_DeleteJobSetRequest, _muster_v1_DeleteJobSetResponse, _muster_v1_DeleteJobSetRequest__Output, _muster_v1_DeleteJobSetResponse__Output>
   GetJobSet: MethodDefinition<_muster_v1_GetJobSetRequest, _muster_v1_JobSet, _muster_v1_GetJobSetRequest__Output, _muster_v1_JobSet__Output>
   ListJobSets: MethodDefinition<_muster_v1_ListJobSetsRequest, _muster_v1_ListJobSetsResponse, _muster_v1_ListJobSetsRequest__Output, _muster_v1_ListJobSetsResponse__Output>
   ListNodes: MethodDefinition<_muster_v1_ListNodesRequest, _muster_v1_ListNodesResponse, _muster_v1_ListNodesRequest__Output, _muster_v1_ListNodesResponse__Output>
+  ListQueueing: MethodDefinition<_muster_v1_ListQueueingRequest, _muster_v1_ListQueueingResponse, _muster_v1_ListQueueingRequest__Output, _muster_v1_ListQueueingResponse__Output>
   ResumeJobSet: MethodDefinition<_muster_v1_ResumeJobSetRequest, _muster_v1_JobSet, _muster_v1_ResumeJobSetRequest__Output, _muster_v1_JobSet__Output>
   SubmitJobSet: MethodDefinition<_muster_v1_SubmitJobSetRequest, _muster_v1_JobSet, _muster_v1_SubmitJobSetRequest__Output, _muster_v1_JobSet__Output>
   SuspendJobSet: MethodDefinition<_muster_v1_SuspendJobSetRequest, _muster_v1_JobSet, _muster_v1_SuspendJobSetRequest__Output, _muster_v1_JobSet__Output>

@@ -1,0 +1,90 @@
+/** How queueing objects read in a terminal: `muster queues`, `queue NAME`, `flavors`, `cohorts`, `priorityclasses`. */
+import type { Cohort, PriorityClass, Queue, ResourceFlavor, ResourceGroup } from '../../../shared/src/proto/types.js';
+import { formatCpu, formatMemory } from '../../../shared/src/resources.js';
+import type { QueueCounts__Output } from '../../../shared/src/proto/generated/muster/v1/QueueCounts.js';
+import { formatAgo } from './age.js';
+import { renderFields, renderTable, type Cell } from './table.js';
+
+/** quantityText renders a canonical quota amount by resource (cpu millicores, memory bytes, the rest as counts). */
+export function quantityText(resource: string, v: number | undefined | null): string {
+  if (v === undefined || v === null) return '-';
+  if (resource === 'cpu') return formatCpu(v);
+  if (resource === 'memory') return formatMemory(v);
+  return String(v);
+}
+
+/** quotaSummary is `h100: gpus=32 cpu=64; a100: gpus=16` for a list of resource groups. */
+export function quotaSummary(groups: readonly ResourceGroup[]): string {
+  const parts: string[] = [];
+  for (const g of groups) for (const f of g.flavors) parts.push(`${f.name}: ${f.resources.map((r) => `${r.name}=${quantityText(r.name, r.nominalQuota)}`).join(' ')}`);
+  return parts.join('; ') || '-';
+}
+
+/** quotaTable lists every flavor and resource with its nominal quota and limits. */
+export function quotaTable(groups: readonly ResourceGroup[]): string {
+  const rows: Cell[][] = [];
+  for (const g of groups)
+    for (const f of g.flavors)
+      for (const r of f.resources) rows.push([f.name, r.name, quantityText(r.name, r.nominalQuota), quantityText(r.name, r.borrowingLimit), quantityText(r.name, r.lendingLimit)]);
+  return renderTable(['FLAVOR', 'RESOURCE', 'NOMINAL', 'BORROWING LIMIT', 'LENDING LIMIT'], rows);
+}
+
+/** queuesTable is `muster queues`. */
+export function queuesTable(queues: readonly Queue[], counts: readonly QueueCounts__Output[]): string {
+  const byName = new Map(counts.map((c) => [c.queue, c]));
+  return renderTable(
+    ['NAME', 'COHORT', 'STRATEGY', 'PENDING', 'ADMITTED', 'QUOTA'],
+    queues.map((q) => {
+      const c = byName.get(q.metadata!.name);
+      return [q.metadata!.name, q.spec?.cohort || '-', q.spec?.queueingStrategy || 'BestEffortFIFO', c?.pending ?? 0, c?.admitted ?? 0, quotaSummary(q.spec?.resourceGroups ?? [])];
+    }),
+  );
+}
+
+/** describeQueue is `muster queue NAME`. */
+export function describeQueue(q: Queue, counts: QueueCounts__Output | undefined, now: number): string {
+  const s = q.spec;
+  const p = s?.preemption;
+  const fields: [string, Cell][] = [
+    ['Name', q.metadata!.name],
+    ['Cohort', s?.cohort || '-'],
+    ['Queueing strategy', s?.queueingStrategy || 'BestEffortFIFO'],
+    ['Stop policy', s?.stopPolicy || 'None'],
+    ['Preemption', p ? `within queue ${p.withinQueue || 'Never'}, reclaim within cohort ${p.reclaimWithinCohort || 'Never'}, borrow within cohort ${p.borrowWithinCohort?.policy || 'Never'}` : 'none'],
+    ['Fair-sharing weight', s?.fairSharingWeight ?? 1],
+    ['Submitters', s && (s.users.length > 0 || s.groups.length > 0) ? [...s.users, ...s.groups.map((g) => `group:${g}`)].join(', ') : 'everyone'],
+    ['Pending', counts?.pending ?? 0],
+    ['Admitted', counts?.admitted ?? 0],
+    ['Updated', formatAgo(q.metadata!.updatedMs, now)],
+  ];
+  return renderFields(fields) + '\n\nQuota:\n' + quotaTable(s?.resourceGroups ?? []);
+}
+
+/** flavorsTable is `muster flavors`. */
+export function flavorsTable(flavors: readonly ResourceFlavor[]): string {
+  return renderTable(
+    ['NAME', 'NODE LABELS'],
+    flavors.map((f) => [f.metadata!.name, Object.entries(f.spec?.nodeLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '(every node)']),
+  );
+}
+
+/** cohortsTable is `muster cohorts`. */
+export function cohortsTable(cohorts: readonly Cohort[], queues: readonly Queue[]): string {
+  return renderTable(
+    ['NAME', 'PARENT', 'QUEUES', 'OWN QUOTA'],
+    cohorts.map((c) => [
+      c.metadata!.name,
+      c.spec?.parent || '-',
+      queues.filter((q) => q.spec?.cohort === c.metadata!.name).map((q) => q.metadata!.name).join(',') || '-',
+      quotaSummary(c.spec?.resourceGroups ?? []),
+    ]),
+  );
+}
+
+/** priorityClassesTable is `muster priorityclasses`. */
+export function priorityClassesTable(classes: readonly PriorityClass[]): string {
+  return renderTable(
+    ['NAME', 'VALUE', 'DEFAULT', 'DESCRIPTION'],
+    [...classes].sort((a, b) => (b.spec?.value ?? 0) - (a.spec?.value ?? 0)).map((c) => [c.metadata!.name, c.spec?.value ?? 0, c.spec?.globalDefault ? 'yes' : '', c.spec?.description ?? '']),
+  );
+}

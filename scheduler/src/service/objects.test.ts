@@ -1,0 +1,87 @@
+/**
+ * Applying and listing queueing objects through the scheduler's service: the
+ * example file applies whole, applying it again changes nothing, an update is
+ * an update, a bad object rejects the whole request and stores nothing, the
+ * objects survive a restart, and each queue counts its JobSets.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../../shared/src/errors.js';
+import { applyRequest, parseObjectsText, type QueueingObject } from '../../../shared/src/queues/document.js';
+import { registerTestNode, startTestScheduler, submitTestJobSet, type TestScheduler } from '../../../test/helpers/scheduler-context.js';
+import { applyObjects, listQueueing } from './objects.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const EXAMPLE = parseObjectsText(readFileSync(path.join(repo, 'deploy/examples/queues.yaml'), 'utf8'));
+
+let s: TestScheduler;
+afterEach(() => s?.close());
+
+const apply = (objects: readonly QueueingObject[]) => applyObjects(s.ctx, { ...applyRequest(objects) } as Parameters<typeof applyObjects>[1]);
+
+describe('applyObjects', () => {
+  it('creates every object of the example, then finds nothing to change, then updates what changed', () => {
+    s = startTestScheduler();
+    const first = apply(EXAMPLE);
+    expect(first.applied.every((a) => a.action === 'created')).toBe(true);
+    expect(first.applied.map((a) => `${a.kind}/${a.name}`).sort()).toEqual(EXAMPLE.map((o) => `${o.kind}/${o.object.metadata!.name}`).sort());
+    expect(apply(EXAMPLE).applied.every((a) => a.action === 'unchanged')).toBe(true);
+
+    const nlp = structuredClone(EXAMPLE.find((o) => o.kind === 'Queue' && o.object.metadata!.name === 'nlp')!);
+    if (nlp.kind !== 'Queue') throw new Error('unreachable');
+    nlp.object.spec!.queueingStrategy = 'StrictFIFO';
+    expect(apply([nlp]).applied).toEqual([{ kind: 'Queue', name: 'nlp', action: 'updated' }]);
+    expect(listQueueing(s.ctx).queues.find((q) => q.metadata!.name === 'nlp')!.spec!.queueingStrategy).toBe('StrictFIFO');
+    expect(s.cycleRequests).toContain('queueing objects changed');
+  });
+
+  it('rejects the whole request when one object is invalid, naming its field, and stores nothing', () => {
+    s = startTestScheduler();
+    const bad = parseObjectsText(`apiVersion: muster.dev/v1
+kind: Queue
+metadata: {name: orphan}
+spec:
+  resourceGroups:
+    - coveredResources: [gpus]
+      flavors: [{name: nowhere, resources: [{name: gpus, nominalQuota: 8}]}]
+`);
+    let err: unknown;
+    try {
+      apply([...EXAMPLE, ...bad]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as InvalidArgumentError).issues.some((i) => i.path.includes('flavors[0].name'))).toBe(true);
+    expect(listQueueing(s.ctx)).toMatchObject({ flavors: [], queues: [], cohorts: [], priorityClasses: [] });
+  });
+
+  it('keeps the objects across a scheduler restart', () => {
+    s = startTestScheduler({ db: 'file' });
+    apply(EXAMPLE);
+    s = s.restart();
+    const listed = listQueueing(s.ctx);
+    expect(listed.queues.map((q) => q.metadata!.name)).toEqual(['nlp', 'vision']);
+    expect(listed.flavors.map((f) => f.metadata!.name)).toEqual(['a100', 'h100']);
+    expect(listed.queues[0]!.metadata!.createdMs).toBeGreaterThan(0);
+  });
+});
+
+describe('listQueueing', () => {
+  it("counts each queue's pending and admitted JobSets", () => {
+    s = startTestScheduler();
+    apply(EXAMPLE);
+    registerTestNode(s, 'n1', { cpu: 8, memory: '32Gi' });
+    submitTestJobSet(s, 'a', { w: { cpu: 1 } }, { queue: 'nlp' });
+    submitTestJobSet(s, 'b', { w: { cpu: 1 } }, { queue: 'nlp' });
+    s.runCycle();
+    submitTestJobSet(s, 'c', { w: { cpu: 1 } }, { queue: 'nlp' });
+    submitTestJobSet(s, 'd', { w: { cpu: 1 } }, { queue: 'vision' });
+    expect(listQueueing(s.ctx).counts).toEqual([
+      { queue: 'nlp', pending: 1, admitted: 2 },
+      { queue: 'vision', pending: 1, admitted: 0 },
+    ]);
+  });
+});
