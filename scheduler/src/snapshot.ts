@@ -1,6 +1,8 @@
 /** Building the pure core's Snapshot from the live store (a copy; the core never sees the store). */
 import { toResources } from '../../shared/src/resources.js';
-import type { Snapshot } from './core/types.js';
+import { gangRequest } from './core/decide-cycle.js';
+import { addUsage, buildQuotaTree, type Usage } from './core/quota.js';
+import type { QuotaSnapshot, Snapshot } from './core/types.js';
 import type { SchedulerContext } from './context.js';
 import { isActive, type JobSetRecord } from './store/store.js';
 import { coordinatorPodId } from './model/gang.js';
@@ -14,6 +16,8 @@ function blockedByOldPods(ctx: SchedulerContext, r: JobSetRecord): boolean {
 export function takeSnapshot(ctx: SchedulerContext): Snapshot {
   const store = ctx.store;
   const jobsets = store.allJobSets();
+  const priorities = priorityLookup(ctx);
+  const quota = quotaSnapshot(ctx, jobsets);
   return {
     nodes: store.allNodes().map((n) => ({
       name: n.node.name,
@@ -24,13 +28,49 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
       usedGpuIndices: store.usedGpuIndices(n.node.name),
       maxPods: ctx.settings.maxPodsPerNode,
       podCount: n.node.pods,
+      labels: n.node.labels,
     })),
     pending: jobsets
       .filter((r) => r.jobset.status!.phase === 'JOB_SET_PHASE_PENDING' && !r.jobset.spec!.suspend && !blockedByOldPods(ctx, r))
-      .map((r) => ({ name: r.jobset.metadata!.name, createdMs: r.jobset.metadata!.createdMs, pods: r.gang, coordinatorPodId: coordinatorPodId(r.jobset.spec!, r.gang) })),
+      .map((r) => ({
+        name: r.jobset.metadata!.name,
+        createdMs: r.jobset.metadata!.createdMs,
+        pods: r.gang,
+        coordinatorPodId: coordinatorPodId(r.jobset.spec!, r.gang),
+        queue: r.jobset.spec!.queue,
+        priority: priorities.of(r.jobset.spec!.priorityClass),
+      })),
     usedPorts: jobsets
       .filter((r) => isActive(r.jobset) && r.placement)
       .map((r) => ({ node: r.placement!.coordinatorNode, port: r.placement!.coordinatorPort })),
     portRange: ctx.settings.portRange,
+    ...(quota ? { quota } : {}),
+  };
+}
+
+/** priorityLookup maps a priority class name to its value: the default class's for none, 0 when there is no such class. */
+function priorityLookup(ctx: SchedulerContext): { of: (name: string) => number } {
+  const classes = ctx.objects.list('PriorityClass');
+  const value = new Map(classes.map((c) => [c.metadata!.name, c.spec?.value ?? 0]));
+  const fallback = classes.find((c) => c.spec?.globalDefault)?.spec?.value ?? 0;
+  return { of: (name) => (name ? (value.get(name) ?? fallback) : fallback) };
+}
+
+/** quotaSnapshot is the queueing state of the cycle, or undefined when no queue is defined (no JobSet is subject to quota). */
+function quotaSnapshot(ctx: SchedulerContext, jobsets: readonly JobSetRecord[]): QuotaSnapshot | undefined {
+  const queues = ctx.objects.list('Queue');
+  if (queues.length === 0) return undefined;
+  const tree = buildQuotaTree(queues, ctx.objects.list('Cohort'));
+  let usage: Usage = {};
+  for (const r of jobsets) {
+    const adm = r.jobset.status!.admission;
+    if (!adm || !isActive(r.jobset)) continue;
+    usage = addUsage(usage, adm.queue, { flavors: adm.flavors }, gangRequest({ name: '', createdMs: 0, pods: r.gang, coordinatorPodId: '' }));
+  }
+  return {
+    tree,
+    usage,
+    flavorLabels: Object.fromEntries(ctx.objects.list('ResourceFlavor').map((f) => [f.metadata!.name, f.spec?.nodeLabels ?? {}])),
+    strategies: Object.fromEntries(queues.map((q) => [q.metadata!.name, q.spec?.queueingStrategy || 'BestEffortFIFO'])),
   };
 }

@@ -126,6 +126,12 @@ export class NodeBuilder {
     return this;
   }
 
+  /** labels sets the node's labels (flavors select nodes by them). */
+  labels(l: Record<string, string>): this {
+    this.node.labels = { ...l };
+    return this;
+  }
+
   /** build returns an independent copy of the node. */
   build(): NodeSnapshot {
     return structuredClone(this.node);
@@ -275,6 +281,7 @@ export class JobSetBuilder {
         jobs: [],
         startedReplicatedJobs: [],
         history: [],
+        admission: null,
       },
     };
   }

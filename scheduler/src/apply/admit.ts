@@ -55,8 +55,11 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
     const s = next.status!;
     s.phase = 'JOB_SET_PHASE_ADMITTED';
     s.reason = 'Admitted';
-    s.message = `all ${rec.gang.length} pods placed on ${new Set(adm.placements.map((p) => p.node)).size} node(s)`;
+    s.message =
+      `all ${rec.gang.length} pods placed on ${new Set(adm.placements.map((p) => p.node)).size} node(s)` +
+      (adm.quota ? ` (queue ${adm.quota.queue}, flavor ${[...new Set(Object.values(adm.quota.flavors))].join(', ')})` : '');
     s.admittedMs = now;
+    s.admission = adm.quota ? { queue: adm.quota.queue, flavors: adm.quota.flavors } : null;
     s.updatedMs = now;
     s.coordinatorPort = adm.coordinatorPort;
     s.pods = rec.gang.map((g): PodStatus => {

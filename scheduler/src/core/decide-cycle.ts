@@ -4,8 +4,15 @@
  * otherwise nothing of it is placed. Placement is first fit over schedulable
  * nodes in name order (placement quality is the topology issue's job); pods of
  * admitted JobSets reduce what later JobSets in the same cycle can use.
- * Queue order: creation time, then name (BestEffortFIFO: a JobSet that does
- * not fit does not block the ones behind it).
+ * Queue order: priority (highest first), then creation time, then name
+ * (BestEffortFIFO: a JobSet that does not fit does not block the ones behind
+ * it; a StrictFIFO queue's head does block its queue).
+ *
+ * Quota (when queues are defined, core/quota.ts): a JobSet naming a queue is
+ * admitted only when the queue's quota — with what its cohort lends — covers
+ * the whole gang in some flavor, and then only on nodes of the flavors chosen
+ * (their node labels); the admission records the flavors it is charged to.
+ * A JobSet naming no queue is not subject to quota.
  *
  * Speed: within a cycle free capacity only shrinks, so once a node cannot take
  * a pod of some request shape it never can again in this cycle. A cursor per
@@ -13,11 +20,13 @@
  * which makes first fit roughly linear in nodes + pods instead of their product.
  */
 import { add, formatResources, RESOURCE_KEYS, sub, ZERO, type Resources } from '../../../shared/src/resources.js';
-import type { Admission, CycleDecision, NodeSnapshot, PendingJobSet, PodPlacement, Snapshot, StillPending } from './types.js';
+import { addUsage, assignFlavors } from './quota.js';
+import type { Admission, CycleDecision, NodeSnapshot, PendingJobSet, PodPlacement, QuotaSnapshot, Snapshot, StillPending } from './types.js';
 
 /** FreeNode is a schedulable node's remaining capacity during a cycle. */
 interface FreeNode {
   name: string;
+  labels: Readonly<Record<string, string>>;
   free: Resources;
   /** Free healthy GPU indices, ascending. */
   freeGpus: number[];
@@ -40,15 +49,42 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
   for (const u of snapshot.usedPorts) usedPorts.set(u.node, (usedPorts.get(u.node) ?? new Set()).add(u.port));
   const admit: Admission[] = [];
   const pending: StillPending[] = [];
-  const queue = [...snapshot.pending].sort((a, b) => a.createdMs - b.createdMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const js of queue) {
-    if (nodes.length === 0) {
-      pending.push({ jobset: js.name, reason: 'NoReadyNodes', message: 'no Ready node to place pods on' });
+  const quota = snapshot.quota;
+  let usage = quota?.usage;
+  const blockedHeads = new Map<string, string>(); // StrictFIFO queue → the pending head blocking it
+  const order = [...snapshot.pending].sort(
+    (a, b) => (b.priority ?? 0) - (a.priority ?? 0) || a.createdMs - b.createdMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  for (const js of order) {
+    const queueName = quota && js.queue ? js.queue : undefined;
+    const blockedBy = queueName ? blockedHeads.get(queueName) : undefined;
+    if (blockedBy) {
+      pending.push({ jobset: js.name, reason: 'WaitingBehindHead', message: `queue ${queueName} is StrictFIFO and ${blockedBy} at its head is still pending` });
       continue;
     }
-    const placed = placeGang(js, nodes, cursors);
+    const stay = (p: StillPending): void => {
+      pending.push(p);
+      if (queueName && quota!.strategies[queueName] === 'StrictFIFO') blockedHeads.set(queueName, js.name);
+    };
+    // Quota first (whole gang, per flavor), then placement on the nodes of the flavors chosen.
+    let charged: { queue: string; flavors: Record<string, string>; request: Record<string, number> } | undefined;
+    if (queueName) {
+      const request = gangRequest(js);
+      const assigned = assignFlavors(quota!.tree, usage!, queueName, request);
+      if (!assigned.ok) {
+        stay({ jobset: js.name, reason: assigned.reason, message: assigned.message });
+        continue;
+      }
+      charged = { queue: queueName, flavors: { ...assigned.flavors }, request };
+    }
+    if (nodes.length === 0) {
+      stay({ jobset: js.name, reason: 'NoReadyNodes', message: 'no Ready node to place pods on' });
+      continue;
+    }
+    const eligible = charged ? flavorNodes(charged.flavors, quota!.flavorLabels) : undefined;
+    const placed = placeGang(js, nodes, cursors, eligible);
     if ('reason' in placed) {
-      pending.push(placed);
+      stay(charged ? { ...placed, message: `${placed.message} (on nodes of flavor ${[...new Set(Object.values(charged.flavors))].join(', ')})` } : placed);
       continue;
     }
     const coordinator = placed.find((p) => p.podId === js.coordinatorPodId) ?? placed[0]!;
@@ -60,9 +96,26 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       continue;
     }
     usedPorts.set(coordinatorNode, onNode.add(port));
-    admit.push({ jobset: js.name, placements: commit(js, placed, nodes), coordinatorPort: port, coordinatorNode });
+    const admission: Admission = { jobset: js.name, placements: commit(js, placed, nodes), coordinatorPort: port, coordinatorNode };
+    if (charged) {
+      admission.quota = { queue: charged.queue, flavors: charged.flavors };
+      usage = addUsage(usage!, charged.queue, { flavors: charged.flavors }, charged.request);
+    }
+    admit.push(admission);
   }
   return { admit, pending };
+}
+
+/** gangRequest is the whole gang's need in quota resource names (cpu millicores, memory bytes, gpus, rdma). */
+export function gangRequest(js: PendingJobSet): Record<string, number> {
+  const total = js.pods.reduce((acc, p) => add(acc, p.request), { ...ZERO });
+  return { cpu: total.cpuMillis, memory: total.memoryBytes, gpus: total.gpus, rdma: total.rdma };
+}
+
+/** flavorNodes is the node predicate of the flavors a gang is charged to: a node must carry every label of each. */
+function flavorNodes(flavors: Readonly<Record<string, string>>, labels: QuotaSnapshot['flavorLabels']): (n: FreeNode) => boolean {
+  const wanted = [...new Set(Object.values(flavors))].flatMap((f) => Object.entries(labels[f] ?? {}));
+  return (n) => wanted.every(([k, v]) => n.labels[k] === v);
 }
 
 function freeNodes(nodes: NodeSnapshot[]): FreeNode[] {
@@ -72,7 +125,7 @@ function freeNodes(nodes: NodeSnapshot[]): FreeNode[] {
     .map((n) => {
       const used = new Set(n.usedGpuIndices);
       const freePods = n.maxPods === undefined ? Number.POSITIVE_INFINITY : n.maxPods - (n.podCount ?? 0);
-      return { name: n.name, free: sub(n.allocatable, n.allocated), freeGpus: n.gpuIndices.filter((i) => !used.has(i)), freePods };
+      return { name: n.name, labels: n.labels ?? {}, free: sub(n.allocatable, n.allocated), freeGpus: n.gpuIndices.filter((i) => !used.has(i)), freePods };
     });
 }
 
@@ -109,8 +162,9 @@ function fitsAfter(need: Resources, n: FreeNode, t: Tentative | undefined): bool
   );
 }
 
-/** placeGang finds a node for every pod against the committed capacity minus what the gang took; all or nothing. */
-function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors): { podId: string; node: number }[] | StillPending {
+/** placeGang finds a node for every pod (among `eligible` nodes) against the committed capacity minus what the gang took; all or nothing. */
+function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, eligible?: (n: FreeNode) => boolean): { podId: string; node: number }[] | StillPending {
+  if (eligible && !nodes.some(eligible)) return { jobset: js.name, reason: 'NoFit', message: `needs ${js.pods.length} pods; no Ready node carries the labels of its flavors` };
   const tentative = new Map<number, Tentative>();
   const local = new Map<string, number>(); // shape → first node that may fit, within this gang
   const out: { podId: string; node: number }[] = [];
@@ -122,12 +176,17 @@ function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors): {
     let committedFrontier = i === start;
     for (; i < nodes.length; i++) {
       const t = tentative.get(i);
+      // A node of another flavor says nothing about capacity: the cycle-wide cursor stops moving there.
+      if (eligible && !eligible(nodes[i]!)) {
+        committedFrontier = false;
+        continue;
+      }
       if (fitsAfter(pod.request, nodes[i]!, t)) break;
       if (committedFrontier && t === undefined) cursors.advance(key, i + 1);
       else committedFrontier = false;
     }
     local.set(key, i);
-    if (i >= nodes.length) return noFit(js, out.length, pod.request, nodes);
+    if (i >= nodes.length) return noFit(js, out.length, pod.request, eligible ? nodes.filter(eligible) : nodes);
     const t = tentative.get(i) ?? { used: { ...ZERO }, gpus: 0, pods: 0 };
     t.used = add(t.used, pod.request);
     t.gpus += pod.request.gpus;

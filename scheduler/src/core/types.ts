@@ -5,6 +5,7 @@
  */
 import type { Resources } from '../../../shared/src/resources.js';
 import type { GangPod } from '../model/gang.js';
+import type { QuotaTree, Usage } from './quota.js';
 
 /** NodeSnapshot is one node as the core sees it. */
 export interface NodeSnapshot {
@@ -22,6 +23,8 @@ export interface NodeSnapshot {
   maxPods?: number;
   /** Pods placed (or still stopping) there now. */
   podCount?: number;
+  /** Node labels (flavors select nodes by them). */
+  labels?: Readonly<Record<string, string>>;
 }
 
 /** PendingJobSet is a JobSet waiting for admission, in queue order. */
@@ -31,6 +34,21 @@ export interface PendingJobSet {
   pods: GangPod[];
   /** The pod whose node hosts MASTER_PORT (spec.coordinator, default the first pod). */
   coordinatorPodId: string;
+  /** spec.queue; empty = not managed by a queue (no quota). */
+  queue?: string;
+  /** From its priority class (the default class when it names none); higher goes first. */
+  priority?: number;
+}
+
+/** QuotaSnapshot is the queueing state a cycle admits against (absent when no queue is defined). */
+export interface QuotaSnapshot {
+  tree: QuotaTree;
+  /** What admitted JobSets hold. */
+  usage: Usage;
+  /** Flavor → the node labels that select its nodes. */
+  flavorLabels: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Queue → queueingStrategy. */
+  strategies: Readonly<Record<string, string>>;
 }
 
 /** PortInUse is a coordinator port held on a node by an admitted, unfinished JobSet. */
@@ -46,6 +64,7 @@ export interface Snapshot {
   /** Coordinator ports held by admitted, unfinished JobSets, per node (ports need only be unique on a host). */
   usedPorts: PortInUse[];
   portRange: { min: number; max: number };
+  quota?: QuotaSnapshot;
 }
 
 /** PodPlacement binds one pod to a node (and GPU indices there). */
@@ -62,10 +81,19 @@ export interface Admission {
   coordinatorPort: number;
   /** The node the coordinator pod runs on (the port is free there). */
   coordinatorNode: string;
+  /** The quota it is admitted with, when it names a queue. */
+  quota?: { queue: string; flavors: Record<string, string> };
 }
 
 /** PendingReasonCode is the stable first word of why a JobSet waits. */
-export type PendingReasonCode = 'NoFit' | 'NoReadyNodes' | 'NoCoordinatorPort' | 'TooLargeForTransport';
+export type PendingReasonCode =
+  | 'NoFit'
+  | 'NoReadyNodes'
+  | 'NoCoordinatorPort'
+  | 'TooLargeForTransport'
+  | 'WaitingForQuota'
+  | 'QueueInactive'
+  | 'WaitingBehindHead';
 
 /** StillPending says why a JobSet was not admitted in this cycle. */
 export interface StillPending {

@@ -41,7 +41,7 @@ export function submitJobSet(ctx: SchedulerContext, req: SubmitInput): JobSet {
     status: {
       phase: 'JOB_SET_PHASE_PENDING', reason: 'Queued', message: 'waiting for the next scheduling cycle', restarts: 0,
       admittedMs: 0, startedMs: 0, finishedMs: 0, replicatedJobs: [], pods: [], conditions: [], failedPod: '', coordinatorPort: 0, updatedMs: now,
-      restartsCountTowardsMax: 0, terminalState: '', jobs: [], startedReplicatedJobs: [], history: [],
+      restartsCountTowardsMax: 0, terminalState: '', jobs: [], startedReplicatedJobs: [], history: [], admission: null,
     },
   };
   // Before admission every pod of the gang is pending (counted before the insert, so they are persisted too).

@@ -73,7 +73,7 @@ describe('listQueueing', () => {
   it("counts each queue's pending and admitted JobSets", () => {
     s = startTestScheduler();
     apply(EXAMPLE);
-    registerTestNode(s, 'n1', { cpu: 8, memory: '32Gi' });
+    registerTestNode(s, 'n1', { cpu: 8, memory: '32Gi', labels: { gpu: 'h100' } }); // a node of the queues' flavor
     submitTestJobSet(s, 'a', { w: { cpu: 1 } }, { queue: 'nlp' });
     submitTestJobSet(s, 'b', { w: { cpu: 1 } }, { queue: 'nlp' });
     s.runCycle();

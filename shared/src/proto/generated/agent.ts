@@ -30,6 +30,7 @@ import type { PodFailurePolicyOnPodCondition as _muster_v1_PodFailurePolicyOnPod
 import type { PodFailurePolicyRule as _muster_v1_PodFailurePolicyRule, PodFailurePolicyRule__Output as _muster_v1_PodFailurePolicyRule__Output } from './muster/v1/PodFailurePolicyRule.js';
 import type { PodStatus as _muster_v1_PodStatus, PodStatus__Output as _muster_v1_PodStatus__Output } from './muster/v1/PodStatus.js';
 import type { PodTemplate as _muster_v1_PodTemplate, PodTemplate__Output as _muster_v1_PodTemplate__Output } from './muster/v1/PodTemplate.js';
+import type { QueueAdmission as _muster_v1_QueueAdmission, QueueAdmission__Output as _muster_v1_QueueAdmission__Output } from './muster/v1/QueueAdmission.js';
 import type { RdmaPort as _muster_v1_RdmaPort, RdmaPort__Output as _muster_v1_RdmaPort__Output } from './muster/v1/RdmaPort.js';
 import type { RegisterRequest as _muster_v1_RegisterRequest, RegisterRequest__Output as _muster_v1_RegisterRequest__Output } from './muster/v1/RegisterRequest.js';
 import type { RegisterResponse as _muster_v1_RegisterResponse, RegisterResponse__Output as _muster_v1_RegisterResponse__Output } from './muster/v1/RegisterResponse.js';
@@ -78,6 +79,7 @@ export interface ProtoGrpcType {
       PodPhase: EnumTypeDefinition
       PodStatus: MessageTypeDefinition<_muster_v1_PodStatus, _muster_v1_PodStatus__Output>
       PodTemplate: MessageTypeDefinition<_muster_v1_PodTemplate, _muster_v1_PodTemplate__Output>
+      QueueAdmission: MessageTypeDefinition<_muster_v1_QueueAdmission, _muster_v1_QueueAdmission__Output>
       RdmaPort: MessageTypeDefinition<_muster_v1_RdmaPort, _muster_v1_RdmaPort__Output>
       RegisterRequest: MessageTypeDefinition<_muster_v1_RegisterRequest, _muster_v1_RegisterRequest__Output>
       RegisterResponse: MessageTypeDefinition<_muster_v1_RegisterResponse, _muster_v1_RegisterResponse__Output>

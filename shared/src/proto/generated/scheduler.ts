@@ -50,6 +50,7 @@ import type { PodTemplate as _muster_v1_PodTemplate, PodTemplate__Output as _mus
 import type { PriorityClass as _muster_v1_PriorityClass, PriorityClass__Output as _muster_v1_PriorityClass__Output } from './muster/v1/PriorityClass.js';
 import type { PriorityClassSpec as _muster_v1_PriorityClassSpec, PriorityClassSpec__Output as _muster_v1_PriorityClassSpec__Output } from './muster/v1/PriorityClassSpec.js';
 import type { Queue as _muster_v1_Queue, Queue__Output as _muster_v1_Queue__Output } from './muster/v1/Queue.js';
+import type { QueueAdmission as _muster_v1_QueueAdmission, QueueAdmission__Output as _muster_v1_QueueAdmission__Output } from './muster/v1/QueueAdmission.js';
 import type { QueueCounts as _muster_v1_QueueCounts, QueueCounts__Output as _muster_v1_QueueCounts__Output } from './muster/v1/QueueCounts.js';
 import type { QueuePreemption as _muster_v1_QueuePreemption, QueuePreemption__Output as _muster_v1_QueuePreemption__Output } from './muster/v1/QueuePreemption.js';
 import type { QueueSpec as _muster_v1_QueueSpec, QueueSpec__Output as _muster_v1_QueueSpec__Output } from './muster/v1/QueueSpec.js';
@@ -128,6 +129,7 @@ export interface ProtoGrpcType {
       PriorityClass: MessageTypeDefinition<_muster_v1_PriorityClass, _muster_v1_PriorityClass__Output>
       PriorityClassSpec: MessageTypeDefinition<_muster_v1_PriorityClassSpec, _muster_v1_PriorityClassSpec__Output>
       Queue: MessageTypeDefinition<_muster_v1_Queue, _muster_v1_Queue__Output>
+      QueueAdmission: MessageTypeDefinition<_muster_v1_QueueAdmission, _muster_v1_QueueAdmission__Output>
       QueueCounts: MessageTypeDefinition<_muster_v1_QueueCounts, _muster_v1_QueueCounts__Output>
       QueuePreemption: MessageTypeDefinition<_muster_v1_QueuePreemption, _muster_v1_QueuePreemption__Output>
       QueueSpec: MessageTypeDefinition<_muster_v1_QueueSpec, _muster_v1_QueueSpec__Output>

@@ -6,6 +6,7 @@ import type { PodStatus as _muster_v1_PodStatus, PodStatus__Output as _muster_v1
 import type { JobSetCondition as _muster_v1_JobSetCondition, JobSetCondition__Output as _muster_v1_JobSetCondition__Output } from '../../muster/v1/JobSetCondition.js';
 import type { JobStatus as _muster_v1_JobStatus, JobStatus__Output as _muster_v1_JobStatus__Output } from '../../muster/v1/JobStatus.js';
 import type { JobSetHistoryEvent as _muster_v1_JobSetHistoryEvent, JobSetHistoryEvent__Output as _muster_v1_JobSetHistoryEvent__Output } from '../../muster/v1/JobSetHistoryEvent.js';
+import type { QueueAdmission as _muster_v1_QueueAdmission, QueueAdmission__Output as _muster_v1_QueueAdmission__Output } from '../../muster/v1/QueueAdmission.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface JobSetStatus {
@@ -28,6 +29,7 @@ export interface JobSetStatus {
   'jobs'?: (_muster_v1_JobStatus)[];
   'startedReplicatedJobs'?: (string)[];
   'history'?: (_muster_v1_JobSetHistoryEvent)[];
+  'admission'?: (_muster_v1_QueueAdmission | null);
   '_exitCode'?: "exitCode";
 }
 
@@ -51,5 +53,6 @@ export interface JobSetStatus__Output {
   'jobs': (_muster_v1_JobStatus__Output)[];
   'startedReplicatedJobs': (string)[];
   'history': (_muster_v1_JobSetHistoryEvent__Output)[];
+  'admission': (_muster_v1_QueueAdmission__Output | null);
   '_exitCode'?: "exitCode";
 }
