@@ -56,20 +56,24 @@ function priorityLookup(ctx: SchedulerContext): { of: (name: string) => number }
   return { of: (name) => (name ? (value.get(name) ?? fallback) : fallback) };
 }
 
-/** quotaSnapshot is the queueing state of the cycle, or undefined when no queue is defined (no JobSet is subject to quota). */
-function quotaSnapshot(ctx: SchedulerContext, jobsets: readonly JobSetRecord[]): QuotaSnapshot | undefined {
-  const queues = ctx.objects.list('Queue');
-  if (queues.length === 0) return undefined;
-  const tree = buildQuotaTree(queues, ctx.objects.list('Cohort'));
+/** quotaUsage is what admitted JobSets hold, by queue, flavor and resource (their status.admission). */
+export function quotaUsage(jobsets: readonly JobSetRecord[]): Usage {
   let usage: Usage = {};
   for (const r of jobsets) {
     const adm = r.jobset.status!.admission;
     if (!adm || !isActive(r.jobset)) continue;
     usage = addUsage(usage, adm.queue, { flavors: adm.flavors }, gangRequest({ name: '', createdMs: 0, pods: r.gang, coordinatorPodId: '' }));
   }
+  return usage;
+}
+
+/** quotaSnapshot is the queueing state of the cycle, or undefined when no queue is defined (no JobSet is subject to quota). */
+function quotaSnapshot(ctx: SchedulerContext, jobsets: readonly JobSetRecord[]): QuotaSnapshot | undefined {
+  const queues = ctx.objects.list('Queue');
+  if (queues.length === 0) return undefined;
   return {
-    tree,
-    usage,
+    tree: buildQuotaTree(queues, ctx.objects.list('Cohort')),
+    usage: quotaUsage(jobsets),
     flavorLabels: Object.fromEntries(ctx.objects.list('ResourceFlavor').map((f) => [f.metadata!.name, f.spec?.nodeLabels ?? {}])),
     strategies: Object.fromEntries(queues.map((q) => [q.metadata!.name, q.spec?.queueingStrategy || 'BestEffortFIFO'])),
   };

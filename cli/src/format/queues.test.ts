@@ -17,18 +17,19 @@ describe('queueing tables', () => {
   });
 
   it('muster queues: one row per queue with cohort, strategy, counts and quota per flavor', () => {
-    const out = queuesTable(queues, [{ queue: 'nlp', pending: 3, admitted: 1 }]);
+    const out = queuesTable(queues, [{ queue: 'nlp', pending: 3, admitted: 1, usage: [] }]);
     const nlp = out.split('\n').find((l) => l.startsWith('nlp'))!;
     expect(nlp).toMatch(/^nlp\s+research\s+BestEffortFIFO\s+3\s+1\s+h100: cpu=256 memory=2Ti gpus=16; a100: cpu=128 memory=1Ti gpus=8$/);
     expect(out.split('\n').find((l) => l.startsWith('vision'))).toMatch(/^vision\s+research\s+StrictFIFO\s+0\s+0\s+a100:/);
   });
 
   it('muster queue NAME: settings and the quota table with limits', () => {
-    const out = describeQueue(queues[0]!, { queue: 'nlp', pending: 0, admitted: 2 }, NOW);
+    const out = describeQueue(queues[0]!, { queue: 'nlp', pending: 0, admitted: 2, usage: [{ flavor: 'h100', resource: 'gpus', used: 20 }] }, NOW);
     expect(out).toMatch(/Preemption:\s+within queue LowerPriority, reclaim within cohort LowerPriority, borrow within cohort LowerPriority/);
     expect(out).toMatch(/Submitters:\s+alice, bob, group:nlp/);
-    expect(out).toMatch(/h100\s+gpus\s+16\s+8\s+8/);
-    expect(out).toMatch(/a100\s+gpus\s+8\s+0\s+-/);
+    // 20 used of a nominal 16: 4 borrowed from the cohort.
+    expect(out).toMatch(/h100\s+gpus\s+20\s+16\s+4\s+8\s+8/);
+    expect(out).toMatch(/a100\s+gpus\s+0\s+8\s+-\s+0\s+-/);
   });
 
   it('flavors, cohorts and priority classes', () => {

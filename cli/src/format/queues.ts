@@ -2,6 +2,7 @@
 import type { Cohort, PriorityClass, Queue, ResourceFlavor, ResourceGroup } from '../../../shared/src/proto/types.js';
 import { formatCpu, formatMemory } from '../../../shared/src/resources.js';
 import type { QueueCounts__Output } from '../../../shared/src/proto/generated/muster/v1/QueueCounts.js';
+import type { QueueUsage__Output } from '../../../shared/src/proto/generated/muster/v1/QueueUsage.js';
 import { formatAgo } from './age.js';
 import { renderFields, renderTable, type Cell } from './table.js';
 
@@ -20,13 +21,18 @@ export function quotaSummary(groups: readonly ResourceGroup[]): string {
   return parts.join('; ') || '-';
 }
 
-/** quotaTable lists every flavor and resource with its nominal quota and limits. */
-export function quotaTable(groups: readonly ResourceGroup[]): string {
+/** quotaTable lists every flavor and resource with what is used, its nominal quota and limits (used above nominal is borrowed). */
+export function quotaTable(groups: readonly ResourceGroup[], usage: readonly QueueUsage__Output[] = []): string {
+  const used = new Map(usage.map((u) => [`${u.flavor}/${u.resource}`, u.used]));
   const rows: Cell[][] = [];
   for (const g of groups)
     for (const f of g.flavors)
-      for (const r of f.resources) rows.push([f.name, r.name, quantityText(r.name, r.nominalQuota), quantityText(r.name, r.borrowingLimit), quantityText(r.name, r.lendingLimit)]);
-  return renderTable(['FLAVOR', 'RESOURCE', 'NOMINAL', 'BORROWING LIMIT', 'LENDING LIMIT'], rows);
+      for (const r of f.resources) {
+        const u = used.get(`${f.name}/${r.name}`) ?? 0;
+        const borrowed = Math.max(0, u - r.nominalQuota);
+        rows.push([f.name, r.name, quantityText(r.name, u), quantityText(r.name, r.nominalQuota), borrowed > 0 ? quantityText(r.name, borrowed) : '-', quantityText(r.name, r.borrowingLimit), quantityText(r.name, r.lendingLimit)]);
+      }
+  return renderTable(['FLAVOR', 'RESOURCE', 'USED', 'NOMINAL', 'BORROWED', 'BORROWING LIMIT', 'LENDING LIMIT'], rows);
 }
 
 /** queuesTable is `muster queues`. */
@@ -57,7 +63,7 @@ export function describeQueue(q: Queue, counts: QueueCounts__Output | undefined,
     ['Admitted', counts?.admitted ?? 0],
     ['Updated', formatAgo(q.metadata!.updatedMs, now)],
   ];
-  return renderFields(fields) + '\n\nQuota:\n' + quotaTable(s?.resourceGroups ?? []);
+  return renderFields(fields) + '\n\nQuota:\n' + quotaTable(s?.resourceGroups ?? [], counts?.usage ?? []);
 }
 
 /** flavorsTable is `muster flavors`. */

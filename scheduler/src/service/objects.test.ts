@@ -79,9 +79,12 @@ describe('listQueueing', () => {
     s.runCycle();
     submitTestJobSet(s, 'c', { w: { cpu: 1 } }, { queue: 'nlp' });
     submitTestJobSet(s, 'd', { w: { cpu: 1 } }, { queue: 'vision' });
-    expect(listQueueing(s.ctx).counts).toEqual([
+    const counts = listQueueing(s.ctx).counts;
+    expect(counts.map(({ usage: _, ...c }) => c)).toEqual([
       { queue: 'nlp', pending: 1, admitted: 2 },
       { queue: 'vision', pending: 1, admitted: 0 },
     ]);
+    // The two admitted JobSets hold 2 CPUs and 2 GiB of nlp's first flavor.
+    expect(counts[0]!.usage).toEqual(expect.arrayContaining([{ flavor: 'h100', resource: 'cpu', used: 2000 }, { flavor: 'h100', resource: 'memory', used: 2 * 2 ** 30 }]));
   });
 });

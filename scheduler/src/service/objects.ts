@@ -10,6 +10,7 @@ import type { ApplyObjectsRequest__Output } from '../../../shared/src/proto/gene
 import type { ApplyObjectsResponse__Output } from '../../../shared/src/proto/generated/muster/v1/ApplyObjectsResponse.js';
 import type { ListQueueingResponse__Output } from '../../../shared/src/proto/generated/muster/v1/ListQueueingResponse.js';
 import type { SchedulerContext } from '../context.js';
+import { quotaUsage } from '../snapshot.js';
 import { isActive } from '../store/store.js';
 
 /** objectsOf lists a request's objects in a fixed order (flavors, cohorts, queues, priority classes). */
@@ -40,8 +41,15 @@ export function applyObjects(ctx: SchedulerContext, req: ApplyObjectsRequest__Ou
 /** listQueueing returns every queueing object and each queue's JobSet counts. */
 export function listQueueing(ctx: SchedulerContext): ListQueueingResponse__Output {
   const queues = ctx.objects.list('Queue');
-  const counts = new Map(queues.map((q) => [q.metadata!.name, { queue: q.metadata!.name, pending: 0, admitted: 0 }]));
-  for (const rec of ctx.store.allJobSets()) {
+  const jobsets = ctx.store.allJobSets();
+  const usage = quotaUsage(jobsets);
+  const counts = new Map(
+    queues.map((q) => {
+      const used = Object.entries(usage[q.metadata!.name] ?? {}).flatMap(([flavor, byResource]) => Object.entries(byResource).map(([resource, n]) => ({ flavor, resource, used: n })));
+      return [q.metadata!.name, { queue: q.metadata!.name, pending: 0, admitted: 0, usage: used }];
+    }),
+  );
+  for (const rec of jobsets) {
     const c = counts.get(rec.jobset.spec!.queue);
     if (!c) continue;
     if (rec.jobset.status!.phase === 'JOB_SET_PHASE_PENDING') c.pending++;

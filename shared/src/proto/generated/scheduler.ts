@@ -54,6 +54,7 @@ import type { QueueAdmission as _muster_v1_QueueAdmission, QueueAdmission__Outpu
 import type { QueueCounts as _muster_v1_QueueCounts, QueueCounts__Output as _muster_v1_QueueCounts__Output } from './muster/v1/QueueCounts.js';
 import type { QueuePreemption as _muster_v1_QueuePreemption, QueuePreemption__Output as _muster_v1_QueuePreemption__Output } from './muster/v1/QueuePreemption.js';
 import type { QueueSpec as _muster_v1_QueueSpec, QueueSpec__Output as _muster_v1_QueueSpec__Output } from './muster/v1/QueueSpec.js';
+import type { QueueUsage as _muster_v1_QueueUsage, QueueUsage__Output as _muster_v1_QueueUsage__Output } from './muster/v1/QueueUsage.js';
 import type { RdmaPort as _muster_v1_RdmaPort, RdmaPort__Output as _muster_v1_RdmaPort__Output } from './muster/v1/RdmaPort.js';
 import type { ReplicatedJob as _muster_v1_ReplicatedJob, ReplicatedJob__Output as _muster_v1_ReplicatedJob__Output } from './muster/v1/ReplicatedJob.js';
 import type { ReplicatedJobStatus as _muster_v1_ReplicatedJobStatus, ReplicatedJobStatus__Output as _muster_v1_ReplicatedJobStatus__Output } from './muster/v1/ReplicatedJobStatus.js';
@@ -133,6 +134,7 @@ export interface ProtoGrpcType {
       QueueCounts: MessageTypeDefinition<_muster_v1_QueueCounts, _muster_v1_QueueCounts__Output>
       QueuePreemption: MessageTypeDefinition<_muster_v1_QueuePreemption, _muster_v1_QueuePreemption__Output>
       QueueSpec: MessageTypeDefinition<_muster_v1_QueueSpec, _muster_v1_QueueSpec__Output>
+      QueueUsage: MessageTypeDefinition<_muster_v1_QueueUsage, _muster_v1_QueueUsage__Output>
       RdmaPort: MessageTypeDefinition<_muster_v1_RdmaPort, _muster_v1_RdmaPort__Output>
       ReplicatedJob: MessageTypeDefinition<_muster_v1_ReplicatedJob, _muster_v1_ReplicatedJob__Output>
       ReplicatedJobStatus: MessageTypeDefinition<_muster_v1_ReplicatedJobStatus, _muster_v1_ReplicatedJobStatus__Output>
