@@ -316,3 +316,16 @@ describe('describeFull', () => {
     expect([...sections(out).keys()]).toEqual(['']);
   });
 });
+
+describe('describeFull with a queue', () => {
+  it('names the queue, the priority class and the flavors the quota is charged to', () => {
+    const js = admittedJobSet(makeJobSet('q').replicatedJob('w', { gpus: 1 }).build());
+    js.spec!.queue = 'nlp';
+    js.spec!.priorityClass = 'high';
+    js.status!.admission = { queue: 'nlp', flavors: { gpus: 'h100', cpu: 'h100' } };
+    const out = describeFull(js, 0);
+    expect(out).toMatch(/Queue:\s+nlp/);
+    expect(out).toMatch(/Priority class:\s+high/);
+    expect(out).toMatch(/Quota:\s+queue nlp, gpus in h100, cpu in h100/);
+  });
+});
