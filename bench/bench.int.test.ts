@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { run as runDecideCycle } from './decide-cycle.bench.js';
+import { run as runQuotaCycle } from './quota-cycle.bench.js';
 import type { Summary } from './stats.js';
 import { run as runRestart } from './restart.bench.js';
 import { run as runSubmitToAdmit } from './submit-to-admit.bench.js';
@@ -70,6 +71,34 @@ describe('benchmarks at tiny size', () => {
     const text = lines.join('\n');
     expect(text).toContain('ratio Recreate/InPlace');
     expect(text).toContain('1-GPU JobSets waiting');
+    console.log(text);
+  });
+
+  it('quota-cycle prints Muster\'s cycle and the one-head-per-queue baseline', async () => {
+    const lines: string[] = [];
+    const f = await runQuotaCycle({ queues: 20, nodes: 100, pending: 200, rounds: 2, seed: 7 }, (l) => lines.push(l));
+    expectSane(f.muster.decide, 2);
+    expectSane(f.baseline.total, 2);
+    expectSane(f.baseline.wall, 2);
+    expectSane(f.baseline.cycle, 2 * f.baseline.cycles);
+    expect(Object.values(f.priorities).reduce((a, b) => a + b, 0)).toBe(200);
+    const stillPending = Object.values(f.muster.stillPending).reduce((a, b) => a + b, 0);
+    expect(f.muster.admittedJobSets + stillPending).toBe(200);
+    expect(f.muster.admittedJobSets).toBeGreaterThan(0);
+    expect(f.muster.admittedJobSets).toBeLessThanOrEqual(200);
+    expect(f.muster.placedPods).toBeLessThanOrEqual(f.cluster.pendingPods);
+    expect(f.muster.admittedGpus).toBeLessThanOrEqual(f.cluster.gpus);
+    expect(f.baseline.cycles).toBeGreaterThanOrEqual(1);
+    expect(f.baseline.admittedAfter).toHaveLength(f.baseline.cycles);
+    expect(f.baseline.admittedAfter.at(-1)).toBe(f.baseline.admittedJobSets);
+    expect(f.baseline.admittedJobSets).toBeLessThanOrEqual(200);
+    expect(f.baseline.admittedGpus).toBeLessThanOrEqual(f.cluster.gpus);
+    for (const r of [f.ratios.cycles, f.ratios.time, f.muster.admissionsPerSecond]) expect(Number.isFinite(r) && r > 0).toBe(true);
+    expect(f.memory.heapBefore).toBeGreaterThan(0);
+    const text = lines.join('\n');
+    expect(text).toContain('Muster decideCycle');
+    expect(text).toContain('ratio time');
+    expect(text).toContain('JobSets/s');
     console.log(text);
   });
 });

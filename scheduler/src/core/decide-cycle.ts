@@ -20,7 +20,7 @@
  * which makes first fit roughly linear in nodes + pods instead of their product.
  */
 import { add, formatResources, RESOURCE_KEYS, sub, ZERO, type Resources } from '../../../shared/src/resources.js';
-import { addUsage, assignFlavors } from './quota.js';
+import { assignFlavors, chargeUsage, copyUsage } from './quota.js';
 import type { Admission, CycleDecision, NodeSnapshot, PendingJobSet, PodPlacement, QuotaSnapshot, Snapshot, StillPending } from './types.js';
 
 /** FreeNode is a schedulable node's remaining capacity during a cycle. */
@@ -50,7 +50,8 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
   const admit: Admission[] = [];
   const pending: StillPending[] = [];
   const quota = snapshot.quota;
-  let usage = quota?.usage;
+  // The cycle's own copy, charged in place as it admits (the snapshot is never changed).
+  const usage = quota ? copyUsage(quota.usage) : undefined;
   const blockedHeads = new Map<string, string>(); // StrictFIFO queue → the pending head blocking it
   const order = [...snapshot.pending].sort(
     (a, b) => (b.priority ?? 0) - (a.priority ?? 0) || a.createdMs - b.createdMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
@@ -99,7 +100,7 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
     const admission: Admission = { jobset: js.name, placements: commit(js, placed, nodes), coordinatorPort: port, coordinatorNode };
     if (charged) {
       admission.quota = { queue: charged.queue, flavors: charged.flavors };
-      usage = addUsage(usage!, charged.queue, { flavors: charged.flavors }, charged.request);
+      chargeUsage(usage!, charged.queue, { flavors: charged.flavors }, charged.request);
     }
     admit.push(admission);
   }

@@ -433,6 +433,36 @@ export function addUsage(usage: Usage, queue: string, assignment: { readonly fla
   return { ...usage, [queue]: byFlavor };
 }
 
+/** MutableUsage is a Usage a single caller owns and charges in place (see copyUsage, chargeUsage). */
+export type MutableUsage = Record<string, Record<string, Record<string, number>>>;
+
+/** copyUsage is a deep copy of a Usage the caller may then charge in place. */
+export function copyUsage(usage: Usage): MutableUsage {
+  const out: MutableUsage = {};
+  for (const [q, byF] of Object.entries(usage)) {
+    const f: Record<string, Record<string, number>> = {};
+    for (const [flavor, byR] of Object.entries(byF)) f[flavor] = { ...byR };
+    out[q] = f;
+  }
+  return out;
+}
+
+/**
+ * chargeUsage is addUsage in place on a caller-owned copy: O(resources) per
+ * admission instead of copying every queue's entry, which is what a cycle
+ * admitting thousands of JobSets over a thousand queues needs.
+ */
+export function chargeUsage(usage: MutableUsage, queue: string, assignment: { readonly flavors: Readonly<Record<string, string>> }, request: QuotaRequest): void {
+  const byFlavor = Object.hasOwn(usage, queue) ? usage[queue]! : (usage[queue] = {});
+  for (const [r, n] of Object.entries(request)) {
+    if (!(n > 0)) continue;
+    const f = Object.hasOwn(assignment.flavors, r) ? assignment.flavors[r] : undefined;
+    if (f === undefined) throw new Error(`chargeUsage: no flavor assigned for ${r} in queue ${queue}`);
+    const byResource = Object.hasOwn(byFlavor, f) ? byFlavor[f]! : (byFlavor[f] = {});
+    byResource[r] = (Object.hasOwn(byResource, r) ? byResource[r]! : 0) + n;
+  }
+}
+
 /** allKeys lists every (flavor, resource) that has a quota or a usage anywhere in the valid tree. */
 function allKeys(tree: QuotaTree, usage: Usage): [string, string][] {
   const seen = new Map<string, [string, string]>();
