@@ -315,6 +315,8 @@ export interface JobSetOptions {
   failurePolicy?: unknown;
   /** spec.queue. */
   queue?: string;
+  /** spec.priorityClass. */
+  priorityClass?: string;
   successPolicy?: unknown;
   labels?: Record<string, string>;
   user?: string;
@@ -330,6 +332,7 @@ export function jobSetFile(name: string, rjs: Record<string, ReplicatedJobShape>
       ...(o.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: o.ttlSecondsAfterFinished } : {}),
       ...(o.failurePolicy !== undefined ? { failurePolicy: o.failurePolicy } : {}),
       ...(o.queue !== undefined ? { queue: o.queue } : {}),
+      ...(o.priorityClass !== undefined ? { priorityClass: o.priorityClass } : {}),
       ...(o.successPolicy !== undefined ? { successPolicy: o.successPolicy } : {}),
       replicatedJobs: Object.entries(rjs).map(([rjName, r]) => ({
         name: rjName,

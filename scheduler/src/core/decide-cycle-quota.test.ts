@@ -142,8 +142,54 @@ describe('decideCycle with queues', () => {
     expect(d.admit[0]!.quota).toBeUndefined();
   });
 
-  it('without any queue defined, admission is as before (no quota)', () => {
-    const d = decideCycle(snapshot([job('x', 'nlp', 3, 8)], null));
+  it('without any queue defined, a JobSet naming no queue admits as before, one naming a queue waits for it (QueueInactive)', () => {
+    const d = decideCycle(snapshot([job('x', '', 3, 8), job('early', 'nlp', 1, 1)], null));
     expect(d.admit.map((a) => a.jobset)).toEqual(['x']);
+    expect(d.admit[0]!.quota).toBeUndefined();
+    expect(d.pending).toEqual([expect.objectContaining({ jobset: 'early', reason: 'QueueInactive', message: expect.stringContaining('queue nlp does not exist') })]);
+  });
+
+  it('binds each pod only by the flavors of the resources it asks for: a CPU-only launcher may go to a node without the GPU flavor\'s label', () => {
+    const cpuOnly = parseObjectsText(`
+apiVersion: muster.dev/v1
+kind: ResourceFlavor
+metadata: {name: plain}
+spec: {}
+---
+apiVersion: muster.dev/v1
+kind: ResourceFlavor
+metadata: {name: h100}
+spec: {nodeLabels: {gpu: h100}}
+---
+apiVersion: muster.dev/v1
+kind: Queue
+metadata: {name: mixed}
+spec:
+  resourceGroups:
+    - coveredResources: [cpu, memory]
+      flavors: [{name: plain, resources: [{name: cpu, nominalQuota: 1000}, {name: memory, nominalQuota: 4Ti}]}]
+    - coveredResources: [gpus]
+      flavors: [{name: h100, resources: [{name: gpus, nominalQuota: 8}]}]
+`);
+    const q: QuotaSnapshot = {
+      tree: buildQuotaTree(cpuOnly.filter((o) => o.kind === 'Queue').map((o) => withQueueDefaults(o.object as Queue)), []),
+      usage: {},
+      flavorLabels: { plain: {}, h100: { gpu: 'h100' } },
+      strategies: { mixed: 'BestEffortFIFO' },
+    };
+    // h1 has room for the GPU worker only (its CPUs are nearly all taken); c1 has no GPUs.
+    const js = makeJobSet('mpi').replicatedJob('launcher', { cpu: 8, memory: '1Gi' }).replicatedJob('worker', { cpu: 8, memory: '1Gi', gpus: 8 }).build();
+    const s: Snapshot = {
+      nodes: [makeNode('c1').cpu(64).memory('256Gi').build(), makeNode('h1').cpu(8).memory('256Gi').gpus(8).labels({ gpu: 'h100' }).build()],
+      pending: [{ ...pendingOf(js), queue: 'mixed' }],
+      usedPorts: [],
+      portRange: { min: 29500, max: 29999 },
+      quota: q,
+    };
+    const d = decideCycle(s);
+    expect(d.admit[0]!.placements.map((p) => [p.podId, p.node])).toEqual([
+      ['mpi/launcher/0/0', 'c1'],
+      ['mpi/worker/0/0', 'h1'],
+    ]);
   });
 });

@@ -57,6 +57,11 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
     (a, b) => (b.priority ?? 0) - (a.priority ?? 0) || a.createdMs - b.createdMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   );
   for (const js of order) {
+    // A JobSet naming a queue before any is defined waits for it (it would otherwise run uncounted by quota).
+    if (!quota && js.queue) {
+      pending.push({ jobset: js.name, reason: 'QueueInactive', message: `queue ${js.queue} does not exist (no queue is defined: muster apply one, or submit without spec.queue)` });
+      continue;
+    }
     const queueName = quota && js.queue ? js.queue : undefined;
     const blockedBy = queueName ? blockedHeads.get(queueName) : undefined;
     if (blockedBy) {
@@ -83,6 +88,7 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       continue;
     }
     const eligible = charged ? flavorNodes(charged.flavors, quota!.flavorLabels) : undefined;
+    // eligible(pod) is per pod: only the flavors of the resources a pod asks for bind it (Kueue assigns per pod set).
     const placed = placeGang(js, nodes, cursors, eligible);
     if ('reason' in placed) {
       stay(charged ? { ...placed, message: `${placed.message} (on nodes of flavor ${[...new Set(Object.values(charged.flavors))].join(', ')})` } : placed);
@@ -93,7 +99,7 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
     const onNode = usedPorts.get(coordinatorNode) ?? new Set<number>();
     const port = lowestFreePort(onNode, snapshot.portRange);
     if (port === undefined) {
-      pending.push({ jobset: js.name, reason: 'NoCoordinatorPort', message: `every coordinator port in ${snapshot.portRange.min}-${snapshot.portRange.max} is taken on ${coordinatorNode}` });
+      stay({ jobset: js.name, reason: 'NoCoordinatorPort', message: `every coordinator port in ${snapshot.portRange.min}-${snapshot.portRange.max} is taken on ${coordinatorNode}` });
       continue;
     }
     usedPorts.set(coordinatorNode, onNode.add(port));
@@ -113,10 +119,27 @@ export function gangRequest(js: PendingJobSet): Record<string, number> {
   return { cpu: total.cpuMillis, memory: total.memoryBytes, gpus: total.gpus, rdma: total.rdma };
 }
 
-/** flavorNodes is the node predicate of the flavors a gang is charged to: a node must carry every label of each. */
-function flavorNodes(flavors: Readonly<Record<string, string>>, labels: QuotaSnapshot['flavorLabels']): (n: FreeNode) => boolean {
-  const wanted = [...new Set(Object.values(flavors))].flatMap((f) => Object.entries(labels[f] ?? {}));
-  return (n) => wanted.every(([k, v]) => n.labels[k] === v);
+/** NodeFilter says whether a pod of a given request may go to a node (the flavors its requested resources are charged to). */
+type NodeFilter = (n: FreeNode, request: Resources) => boolean;
+
+/** QUOTA_NAMES maps a request's fields to quota resource names. */
+const QUOTA_NAMES: Readonly<Record<keyof Resources, string>> = { cpuMillis: 'cpu', memoryBytes: 'memory', gpus: 'gpus', rdma: 'rdma' };
+
+/**
+ * flavorNodes is the node filter of the flavors a gang is charged to: a pod
+ * must go to a node carrying every label of the flavor of each resource it
+ * requests (a CPU-only pod is not bound by the GPUs' flavor).
+ */
+function flavorNodes(flavors: Readonly<Record<string, string>>, labels: QuotaSnapshot['flavorLabels']): NodeFilter {
+  const cache = new Map<string, [string, string][]>();
+  const wantedFor = (request: Resources): [string, string][] => {
+    const used = RESOURCE_KEYS.filter((k) => request[k] > 0).map((k) => flavors[QUOTA_NAMES[k]]).filter((f): f is string => f !== undefined);
+    const key = [...new Set(used)].sort().join(',');
+    let wanted = cache.get(key);
+    if (!wanted) cache.set(key, (wanted = [...new Set(used)].flatMap((f) => Object.entries(labels[f] ?? {}))));
+    return wanted;
+  };
+  return (n, request) => wantedFor(request).every(([k, v]) => n.labels[k] === v);
 }
 
 function freeNodes(nodes: NodeSnapshot[]): FreeNode[] {
@@ -164,8 +187,7 @@ function fitsAfter(need: Resources, n: FreeNode, t: Tentative | undefined): bool
 }
 
 /** placeGang finds a node for every pod (among `eligible` nodes) against the committed capacity minus what the gang took; all or nothing. */
-function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, eligible?: (n: FreeNode) => boolean): { podId: string; node: number }[] | StillPending {
-  if (eligible && !nodes.some(eligible)) return { jobset: js.name, reason: 'NoFit', message: `needs ${js.pods.length} pods; no Ready node carries the labels of its flavors` };
+function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, eligible?: NodeFilter): { podId: string; node: number }[] | StillPending {
   const tentative = new Map<number, Tentative>();
   const local = new Map<string, number>(); // shape → first node that may fit, within this gang
   const out: { podId: string; node: number }[] = [];
@@ -178,7 +200,7 @@ function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, el
     for (; i < nodes.length; i++) {
       const t = tentative.get(i);
       // A node of another flavor says nothing about capacity: the cycle-wide cursor stops moving there.
-      if (eligible && !eligible(nodes[i]!)) {
+      if (eligible && !eligible(nodes[i]!, pod.request)) {
         committedFrontier = false;
         continue;
       }
@@ -187,7 +209,11 @@ function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, el
       else committedFrontier = false;
     }
     local.set(key, i);
-    if (i >= nodes.length) return noFit(js, out.length, pod.request, eligible ? nodes.filter(eligible) : nodes);
+    if (i >= nodes.length) {
+      const candidates = eligible ? nodes.filter((n) => eligible(n, pod.request)) : nodes;
+      if (candidates.length === 0) return { jobset: js.name, reason: 'NoFit', message: `needs ${js.pods.length} pods; no Ready node carries the labels of the flavors a pod is charged to` };
+      return noFit(js, out.length, pod.request, candidates);
+    }
     const t = tentative.get(i) ?? { used: { ...ZERO }, gpus: 0, pods: 0 };
     t.used = add(t.used, pod.request);
     t.gpus += pod.request.gpus;

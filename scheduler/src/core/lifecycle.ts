@@ -178,6 +178,7 @@ export function requeuedStatus(status: JobSetStatus): JobSetStatus {
     jobs: status.jobs.map((j) => ({ ...j, state: 'Active', failureReason: '', failureMessage: '', finishedMs: 0, startedMs: 0, failedIndexes: [] })),
     startedReplicatedJobs: [],
     coordinatorPort: 0,
+    admission: null, // its quota is given back; the next admission charges it again
   };
 }
 
@@ -405,6 +406,7 @@ function applyFailurePolicy(
   status.reason = 'Restarting';
   status.message = message;
   status.coordinatorPort = 0;
+  status.admission = null;
   status.conditions = withoutRunning(status.conditions, 'Restarting', message, now);
   return { status, restartPods: [], releasePlacement: true, startPods: [], events };
 }

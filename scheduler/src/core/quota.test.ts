@@ -303,7 +303,8 @@ const cases: Case[] = [
     queues: [queue('nlp', '', gpus({ h100: 8 }))],
     queue: 'nlp',
     request: { gpus: 1, rdma: 1 },
-    want: waiting('queue nlp has no quota for rdma (no resource group covers it)'),
+    // Waiting will not help: the queue has no flavor for rdma at all.
+    want: { ok: false, reason: 'NoMatchingFlavor', message: 'queue nlp has no quota for rdma (no resource group covers it)' },
   },
   {
     name: 'zero amounts need no quota',

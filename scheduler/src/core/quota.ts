@@ -91,7 +91,8 @@ export type FlavorAssignment =
   | {
       readonly ok: false;
       /** WaitingForQuota: not enough quota now. QueueInactive: the queue is unknown or disabled (cohort cycle). */
-      readonly reason: 'WaitingForQuota' | 'QueueInactive';
+      /** WaitingForQuota: not enough quota now. NoMatchingFlavor: the queue covers no flavor of a requested resource (waiting will not help). QueueInactive: unknown or disabled queue. */
+      readonly reason: 'WaitingForQuota' | 'NoMatchingFlavor' | 'QueueInactive';
       readonly message: string;
     };
 
@@ -378,7 +379,7 @@ export function assignFlavors(tree: QuotaTree, usage: Usage, queue: string, requ
   const wanted = Object.entries(request).filter(([, n]) => n > 0);
   const uncovered = wanted.filter(([r]) => !q.groups.some((g) => g.resources.includes(r))).map(([r]) => r);
   if (uncovered.length > 0) {
-    return { ok: false, reason: 'WaitingForQuota', message: `queue ${queue} has no quota for ${uncovered.join(', ')} (no resource group covers it)` };
+    return { ok: false, reason: 'NoMatchingFlavor', message: `queue ${queue} has no quota for ${uncovered.join(', ')} (no resource group covers it)` };
   }
 
   const flavors: [string, string][] = [];

@@ -92,6 +92,7 @@ export type PendingReasonCode =
   | 'NoCoordinatorPort'
   | 'TooLargeForTransport'
   | 'WaitingForQuota'
+  | 'NoMatchingFlavor'
   | 'QueueInactive'
   | 'WaitingBehindHead';
 

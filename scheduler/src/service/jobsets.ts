@@ -24,6 +24,9 @@ export function submitJobSet(ctx: SchedulerContext, req: SubmitInput): JobSet {
   if (Object.keys(req.metadata?.labels ?? {}).length > MAX_LABELS) issues.push({ path: 'metadata.labels', message: `at most ${MAX_LABELS} labels` });
   for (const [k, v] of Object.entries(req.metadata?.labels ?? {}))
     if (k.length === 0 || k.length > 253 || v.length > 63) issues.push({ path: `metadata.labels.${k}`, message: 'label keys are 1-253 characters, values at most 63' });
+  const pc = req.spec?.priorityClass ?? '';
+  if (pc && !ctx.objects.list('PriorityClass').some((c) => c.metadata!.name === pc))
+    issues.push({ path: 'spec.priorityClass', message: `no PriorityClass named "${pc}" (muster priorityclasses lists them; muster apply creates one)` });
   if (issues.length > 0) throw new InvalidArgumentError(issues, 'invalid JobSet');
   if (ctx.store.getJobSet(name)) throw new AlreadyExistsError('jobset', name);
   const now = ctx.clock.now();

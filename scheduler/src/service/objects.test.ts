@@ -88,3 +88,19 @@ describe('listQueueing', () => {
     expect(counts[0]!.usage).toEqual(expect.arrayContaining([{ flavor: 'h100', resource: 'cpu', used: 2000 }, { flavor: 'h100', resource: 'memory', used: 2 * 2 ** 30 }]));
   });
 });
+
+describe('a JobSet naming a priority class', () => {
+  it('is refused at submit, naming spec.priorityClass, when no such class exists; accepted when it does', () => {
+    s = startTestScheduler();
+    apply(EXAMPLE);
+    let err: unknown;
+    try {
+      submitTestJobSet(s, 'typo', { w: { cpu: 1 } }, { priorityClass: 'hihg' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as InvalidArgumentError).issues).toEqual([expect.objectContaining({ path: 'spec.priorityClass', message: expect.stringContaining('no PriorityClass named "hihg"') })]);
+    expect(submitTestJobSet(s, 'ok', { w: { cpu: 1 } }, { priorityClass: 'high' }).spec!.priorityClass).toBe('high');
+  });
+});
