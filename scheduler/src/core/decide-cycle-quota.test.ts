@@ -192,4 +192,16 @@ spec:
       ['mpi/worker/0/0', 'h1'],
     ]);
   });
+
+  it('admits what fits under its own nominal before what must borrow (Kueue §3.8), whatever their creation order', () => {
+    // vision's 8 H100 GPUs are its own; nlp, having used its 8, could only borrow vision's 4 lendable ones.
+    const usage = addUsage({}, 'nlp', { flavors: { gpus: 'h100', cpu: 'h100', memory: 'h100' } }, { gpus: 8, cpu: 8000, memory: 8 * 2 ** 30 });
+    const usageA100 = addUsage(usage, 'nlp', { flavors: { gpus: 'a100', cpu: 'a100', memory: 'a100' } }, { gpus: 8, cpu: 8000, memory: 8 * 2 ** 30 });
+    const d = decideCycle(snapshot([job('nlp-borrows', 'nlp', 1, 4, 1), job('vision-own', 'vision', 2, 4, 2)], quota(usageA100)));
+    // vision-own (8 of its own nominal) goes first; then nlp-borrows would need vision's GPUs, which are gone.
+    expect(d.admit.map((a) => a.jobset)).toEqual(['vision-own']);
+    expect(d.pending).toEqual([expect.objectContaining({ jobset: 'nlp-borrows', reason: 'WaitingForQuota' })]);
+    // Alone, nlp-borrows is admitted by borrowing.
+    expect(decideCycle(snapshot([job('nlp-borrows', 'nlp', 1, 4, 1)], quota(usageA100))).admit.map((a) => a.jobset)).toEqual(['nlp-borrows']);
+  });
 });

@@ -4,7 +4,8 @@
  * otherwise nothing of it is placed. Placement is first fit over schedulable
  * nodes in name order (placement quality is the topology issue's job); pods of
  * admitted JobSets reduce what later JobSets in the same cycle can use.
- * Queue order: priority (highest first), then creation time, then name
+ * Queue order: what fits under its queue's own nominal quota before what must
+ * borrow (Kueue §3.8), then priority (highest first), then creation time, then name
  * (BestEffortFIFO: a JobSet that does not fit does not block the ones behind
  * it; a StrictFIFO queue's head does block its queue).
  *
@@ -56,59 +57,78 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
   const order = [...snapshot.pending].sort(
     (a, b) => (b.priority ?? 0) - (a.priority ?? 0) || a.createdMs - b.createdMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   );
-  for (const js of order) {
-    // A JobSet naming a queue before any is defined waits for it (it would otherwise run uncounted by quota).
-    if (!quota && js.queue) {
-      pending.push({ jobset: js.name, reason: 'QueueInactive', message: `queue ${js.queue} does not exist (no queue is defined: muster apply one, or submit without spec.queue)` });
-      continue;
-    }
-    const queueName = quota && js.queue ? js.queue : undefined;
-    const blockedBy = queueName ? blockedHeads.get(queueName) : undefined;
-    if (blockedBy) {
-      pending.push({ jobset: js.name, reason: 'WaitingBehindHead', message: `queue ${queueName} is StrictFIFO and ${blockedBy} at its head is still pending` });
-      continue;
-    }
-    const stay = (p: StillPending): void => {
-      pending.push(p);
-      if (queueName && quota!.strategies[queueName] === 'StrictFIFO') blockedHeads.set(queueName, js.name);
-    };
-    // Quota first (whole gang, per flavor), then placement on the nodes of the flavors chosen.
-    let charged: { queue: string; flavors: Record<string, string>; request: Record<string, number> } | undefined;
-    if (queueName) {
-      const request = gangRequest(js);
-      const assigned = assignFlavors(quota!.tree, usage!, queueName, request);
-      if (!assigned.ok) {
-        stay({ jobset: js.name, reason: assigned.reason, message: assigned.message });
+  // Two passes (Kueue §3.8: fits under nominal before borrowing): the first admits what fits in its queue's
+  // own quota and defers the rest — with everything behind it in its queue, so a queue's order holds —
+  // and the second, in the same order, lets them borrow.
+  const deferred: PendingJobSet[] = [];
+  const deferredQueues = new Set<string>();
+  for (const [pass, list] of [
+    [1, order],
+    [2, deferred],
+  ] as const) {
+    for (const js of list) {
+      // A JobSet naming a queue before any is defined waits for it (it would otherwise run uncounted by quota).
+      if (!quota && js.queue) {
+        pending.push({ jobset: js.name, reason: 'QueueInactive', message: `queue ${js.queue} does not exist (no queue is defined: muster apply one, or submit without spec.queue)` });
         continue;
       }
-      charged = { queue: queueName, flavors: { ...assigned.flavors }, request };
+      const queueName = quota && js.queue ? js.queue : undefined;
+      if (pass === 1 && queueName && deferredQueues.has(queueName)) {
+        deferred.push(js);
+        continue;
+      }
+      const blockedBy = queueName ? blockedHeads.get(queueName) : undefined;
+      if (blockedBy) {
+        pending.push({ jobset: js.name, reason: 'WaitingBehindHead', message: `queue ${queueName} is StrictFIFO and ${blockedBy} at its head is still pending` });
+        continue;
+      }
+      const stay = (p: StillPending): void => {
+        pending.push(p);
+        if (queueName && quota!.strategies[queueName] === 'StrictFIFO') blockedHeads.set(queueName, js.name);
+      };
+      // Quota first (whole gang, per flavor), then placement on the nodes of the flavors chosen.
+      let charged: { queue: string; flavors: Record<string, string>; request: Record<string, number> } | undefined;
+      if (queueName) {
+        const request = gangRequest(js);
+        const assigned = assignFlavors(quota!.tree, usage!, queueName, request);
+        if (!assigned.ok) {
+          stay({ jobset: js.name, reason: assigned.reason, message: assigned.message });
+          continue;
+        }
+        if (pass === 1 && assigned.borrows) {
+          deferred.push(js);
+          deferredQueues.add(queueName);
+          continue;
+        }
+        charged = { queue: queueName, flavors: { ...assigned.flavors }, request };
+      }
+      if (nodes.length === 0) {
+        stay({ jobset: js.name, reason: 'NoReadyNodes', message: 'no Ready node to place pods on' });
+        continue;
+      }
+      const eligible = charged ? flavorNodes(charged.flavors, quota!.flavorLabels) : undefined;
+      // eligible(pod) is per pod: only the flavors of the resources a pod asks for bind it (Kueue assigns per pod set).
+      const placed = placeGang(js, nodes, cursors, eligible);
+      if ('reason' in placed) {
+        stay(charged ? { ...placed, message: `${placed.message} (on nodes of flavor ${[...new Set(Object.values(charged.flavors))].join(', ')})` } : placed);
+        continue;
+      }
+      const coordinator = placed.find((p) => p.podId === js.coordinatorPodId) ?? placed[0]!;
+      const coordinatorNode = nodes[coordinator.node]!.name;
+      const onNode = usedPorts.get(coordinatorNode) ?? new Set<number>();
+      const port = lowestFreePort(onNode, snapshot.portRange);
+      if (port === undefined) {
+        stay({ jobset: js.name, reason: 'NoCoordinatorPort', message: `every coordinator port in ${snapshot.portRange.min}-${snapshot.portRange.max} is taken on ${coordinatorNode}` });
+        continue;
+      }
+      usedPorts.set(coordinatorNode, onNode.add(port));
+      const admission: Admission = { jobset: js.name, placements: commit(js, placed, nodes), coordinatorPort: port, coordinatorNode };
+      if (charged) {
+        admission.quota = { queue: charged.queue, flavors: charged.flavors };
+        chargeUsage(usage!, charged.queue, { flavors: charged.flavors }, charged.request);
+      }
+      admit.push(admission);
     }
-    if (nodes.length === 0) {
-      stay({ jobset: js.name, reason: 'NoReadyNodes', message: 'no Ready node to place pods on' });
-      continue;
-    }
-    const eligible = charged ? flavorNodes(charged.flavors, quota!.flavorLabels) : undefined;
-    // eligible(pod) is per pod: only the flavors of the resources a pod asks for bind it (Kueue assigns per pod set).
-    const placed = placeGang(js, nodes, cursors, eligible);
-    if ('reason' in placed) {
-      stay(charged ? { ...placed, message: `${placed.message} (on nodes of flavor ${[...new Set(Object.values(charged.flavors))].join(', ')})` } : placed);
-      continue;
-    }
-    const coordinator = placed.find((p) => p.podId === js.coordinatorPodId) ?? placed[0]!;
-    const coordinatorNode = nodes[coordinator.node]!.name;
-    const onNode = usedPorts.get(coordinatorNode) ?? new Set<number>();
-    const port = lowestFreePort(onNode, snapshot.portRange);
-    if (port === undefined) {
-      stay({ jobset: js.name, reason: 'NoCoordinatorPort', message: `every coordinator port in ${snapshot.portRange.min}-${snapshot.portRange.max} is taken on ${coordinatorNode}` });
-      continue;
-    }
-    usedPorts.set(coordinatorNode, onNode.add(port));
-    const admission: Admission = { jobset: js.name, placements: commit(js, placed, nodes), coordinatorPort: port, coordinatorNode };
-    if (charged) {
-      admission.quota = { queue: charged.queue, flavors: charged.flavors };
-      chargeUsage(usage!, charged.queue, { flavors: charged.flavors }, charged.request);
-    }
-    admit.push(admission);
   }
   return { admit, pending };
 }
