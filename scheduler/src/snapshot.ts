@@ -1,7 +1,7 @@
 /** Building the pure core's Snapshot from the live store (a copy; the core never sees the store). */
 import { toResources } from '../../shared/src/resources.js';
 import { gangRequest } from './core/decide-cycle.js';
-import { addUsage, buildQuotaTree, type Usage } from './core/quota.js';
+import { buildQuotaTree, chargeUsage, type MutableUsage, type Usage } from './core/quota.js';
 import type { QuotaSnapshot, Snapshot } from './core/types.js';
 import type { SchedulerContext } from './context.js';
 import { isActive, type JobSetRecord } from './store/store.js';
@@ -58,11 +58,11 @@ function priorityLookup(ctx: SchedulerContext): { of: (name: string) => number }
 
 /** quotaUsage is what admitted JobSets hold, by queue, flavor and resource (their status.admission). */
 export function quotaUsage(jobsets: readonly JobSetRecord[]): Usage {
-  let usage: Usage = {};
+  const usage: MutableUsage = {};
   for (const r of jobsets) {
     const adm = r.jobset.status!.admission;
     if (!adm || !isActive(r.jobset)) continue;
-    usage = addUsage(usage, adm.queue, { flavors: adm.flavors }, gangRequest({ name: '', createdMs: 0, pods: r.gang, coordinatorPodId: '' }));
+    chargeUsage(usage, adm.queue, { flavors: adm.flavors }, gangRequest({ name: '', createdMs: 0, pods: r.gang, coordinatorPodId: '' }));
   }
   return usage;
 }

@@ -1,6 +1,4 @@
 /** `muster apply -f FILE` and the queueing listings: `queues [NAME]`, `flavors`, `cohorts`, `priorityclasses`. */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Command } from 'commander';
 import { InvalidArgumentError } from '../../../shared/src/errors.js';
 import { applyRequest, parseObjectsText } from '../../../shared/src/queues/document.js';
@@ -9,16 +7,8 @@ import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { formatObject } from '../format/output.js';
 import { cohortsTable, describeQueue, flavorsTable, priorityClassesTable, queuesTable } from '../format/queues.js';
+import { readInputFile } from './input-file.js';
 import { outputOf, outputOption } from './options.js';
-
-async function readText(ctx: CliContext, file: string): Promise<string> {
-  if (file === '-') return ctx.io.readStdin();
-  try {
-    return await readFile(path.resolve(ctx.io.cwd, file), 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
-}
 
 /** applyCommand builds `muster apply`. */
 export function applyCommand(ctx: CliContext): Command {
@@ -28,7 +18,7 @@ export function applyCommand(ctx: CliContext): Command {
     .addOption(outputOption())
     .action(async (opts: { file: string; output?: string }) => {
       const output = outputOf(opts);
-      const objects = parseObjectsText(await readText(ctx, opts.file));
+      const objects = parseObjectsText(await readInputFile(ctx, opts.file));
       // Early feedback on the file alone; the scheduler checks again against what it stores.
       const issues = validateObjects(objects);
       if (issues.length > 0) throw new InvalidArgumentError(issues, `invalid queueing objects file ${opts.file === '-' ? '(stdin)' : opts.file}`);

@@ -1,13 +1,11 @@
 /** `muster submit -f FILE`: parse and validate a JobSet file locally, then SubmitJobSet. */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Command } from 'commander';
 import { InvalidArgumentError } from '../../../shared/src/errors.js';
 import { documentPath, parseJobSetText, toSubmitRequest, type JobSetDocument } from '../../../shared/src/spec/document.js';
 import { validateJobSet } from '../../../shared/src/spec/validate.js';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../errors.js';
 import { formatObject } from '../format/output.js';
+import { readInputFile } from './input-file.js';
 import { outputOf, outputOption } from './options.js';
 import { runWatch } from './watch.js';
 
@@ -29,16 +27,7 @@ export function ignoredWarning(ignored: readonly string[]): string {
  * ignores is one warning on stderr, never an error.
  */
 export async function readJobSetFile(ctx: CliContext, file: string): Promise<JobSetDocument> {
-  let text: string;
-  if (file === '-') text = await ctx.io.readStdin();
-  else {
-    try {
-      text = await readFile(path.resolve(ctx.io.cwd, file), 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-    }
-  }
-  const doc = parseJobSetText(text);
+  const doc = parseJobSetText(await readInputFile(ctx, file));
   const warning = ignoredWarning(doc.ignored);
   if (warning) ctx.io.err(warning);
   const issues = validateJobSet(doc.name, doc.spec).map((i) => ({ ...i, path: documentPath(doc, i.path) }));

@@ -7,6 +7,7 @@
 import { podPhaseName } from '../../../shared/src/phases.js';
 import type { JobSet, JobSetSpec, JobStatus, ReplicatedJob } from '../../../shared/src/proto/types.js';
 import { formatResources, toResources } from '../../../shared/src/resources.js';
+import { DEFAULT_BACKOFF_LIMIT } from '../../../shared/src/spec/validate.js';
 import { formatAgo, formatSince } from './age.js';
 import { renderConditions } from './conditions.js';
 import { exitText, phaseOf } from './jobset.js';
@@ -28,7 +29,7 @@ function startText(spec: JobSetSpec, rj: ReplicatedJob, i: number): string {
 
 function retriesText(rj: ReplicatedJob): string {
   const t = rj.template;
-  const parts = [`backoffLimit ${t?.backoffLimit ?? 6}`];
+  const parts = [`backoffLimit ${t?.backoffLimit ?? DEFAULT_BACKOFF_LIMIT}`];
   if (t?.backoffLimitPerIndex !== undefined && t?.backoffLimitPerIndex !== null) parts.push(`per index ${t.backoffLimitPerIndex}`);
   if (t?.maxFailedIndexes !== undefined && t?.maxFailedIndexes !== null) parts.push(`maxFailedIndexes ${t.maxFailedIndexes}`);
   const rules = t?.podFailurePolicy?.rules ?? [];

@@ -8,8 +8,10 @@
  */
 import type { FailurePolicyRule, JobSetSpec, JobStatus, JobTemplate, PodFailurePolicyRule, PodStatus } from '../../../shared/src/proto/types.js';
 
-/** DEFAULT_BACKOFF_LIMIT is batch/v1's default number of counted pod failures before a Job fails. */
-export const DEFAULT_BACKOFF_LIMIT = 6;
+import { DEFAULT_BACKOFF_LIMIT } from '../../../shared/src/spec/validate.js';
+
+/** DEFAULT_BACKOFF_LIMIT is batch/v1's default number of counted pod failures before a Job fails (defined with the spec defaults). */
+export { DEFAULT_BACKOFF_LIMIT };
 
 /** Pod reasons that mean the pod was disrupted (its node, not its program): podFailurePolicy's DisruptionTarget. */
 export const DISRUPTION_REASONS: ReadonlySet<string> = new Set(['NodeLost', 'NodeRestarted', 'Stopped']);

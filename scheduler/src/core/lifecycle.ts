@@ -18,7 +18,7 @@
  * the JobSet, so agents stop the old incarnation before starting the new.
  */
 import type { JobSet, JobSetStatus, JobStatus, PodStatus } from '../../../shared/src/proto/types.js';
-import { chooseFailureAction, describePodFailure, judgePodFailure, type FailurePolicyChoice } from './failure-policy.js';
+import { DEFAULT_BACKOFF_LIMIT, chooseFailureAction, describePodFailure, judgePodFailure, type FailurePolicyChoice } from './failure-policy.js';
 import { countByReplicatedJob, setCondition, successMet } from './jobset-status.js';
 import { dependenciesOf, hasStartOrder, openReplicatedJobs, withStartupConditions } from './startup.js';
 
@@ -220,7 +220,7 @@ function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
       events.push(
         outcome.ignored
           ? { type: 'PodFailureIgnored', message: `${describePodFailure(p)}; a podFailurePolicy Ignore rule matched: replaced without counting` }
-          : { type: 'PodRetried', message: `${describePodFailure(p)}; replaced on ${p.node}${waitText(retryBackoff(ctx.retryBackoffMs ?? 0, job.failures + job.ignoredFailures))} (Job ${ref.job}: ${job.failures} of ${tmpl?.backoffLimit ?? 6} failures allowed)` },
+          : { type: 'PodRetried', message: `${describePodFailure(p)}; replaced on ${p.node}${waitText(retryBackoff(ctx.retryBackoffMs ?? 0, job.failures + job.ignoredFailures))} (Job ${ref.job}: ${job.failures} of ${tmpl?.backoffLimit ?? DEFAULT_BACKOFF_LIMIT} failures allowed)` },
       );
     } else if (outcome.kind === 'failIndex') events.push({ type: 'IndexFailed', message: outcome.message });
     else failJob(job, outcome.reason, outcome.message, p.finishedMs || now, events);

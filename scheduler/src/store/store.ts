@@ -40,6 +40,12 @@ export function podKey(podId: string, jobsetUid: string, generation: number): st
   return `${podId}@${jobsetUid}@${generation}`;
 }
 
+/** parsePodKey splits a podKey back into its pod id and JobSet uid (the generation is not needed by its readers). */
+export function parsePodKey(key: string): { podId: string; jobsetUid: string } {
+  const [podId = '', jobsetUid = ''] = key.split('@');
+  return { podId, jobsetUid };
+}
+
 /** JobSetRecord is one JobSet and what is derived from it. */
 export interface JobSetRecord {
   jobset: JobSet;
@@ -264,8 +270,8 @@ export class Store {
   nodesWaitingOn(released: readonly string[]): string[] {
     const out = new Set<string>();
     for (const key of released) {
-      const [podId, uid] = key.split('@');
-      const name = this.nameByUid.get(uid ?? '');
+      const { podId, jobsetUid } = parsePodKey(key);
+      const name = this.nameByUid.get(jobsetUid);
       const rec = name ? this.jobsets.get(name) : undefined;
       const p = rec?.placement?.pods.find((x) => x.podId === podId);
       if (p) out.add(p.node);
@@ -440,7 +446,7 @@ export class Store {
   /** lingeringPodsOf counts pods of the JobSet incarnation `uid` still stopping on any node. */
   lingeringPodsOf(uid: string): number {
     let n = 0;
-    for (const rec of this.nodes.values()) for (const key of rec.lingering.keys()) if (key.split('@')[1] === uid) n++;
+    for (const rec of this.nodes.values()) for (const key of rec.lingering.keys()) if (parsePodKey(key).jobsetUid === uid) n++;
     return n;
   }
 
