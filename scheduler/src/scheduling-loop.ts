@@ -55,8 +55,8 @@ export class SchedulingLoop {
         const decision = decideCycle(snap);
         const decidedMs = performance.now() - started;
         const res = applyDecision(ctx, decision);
-        if (res.admitted.length > 0 || res.rejected.length > 0)
-          ctx.log.debug('cycle', { cycle, round, pending: snap.pending.length, admitted: res.admitted.length, rejected: res.rejected, decideMs: +decidedMs.toFixed(2), totalMs: +(performance.now() - started).toFixed(2) });
+        if (res.admitted.length > 0 || res.rejected.length > 0 || res.preempted.length > 0)
+          ctx.log.debug('cycle', { cycle, round, pending: snap.pending.length, admitted: res.admitted.length, preempted: res.preempted.length, rejected: res.rejected, decideMs: +decidedMs.toFixed(2), totalMs: +(performance.now() - started).toFixed(2) });
         const tooLarge = res.rejected.filter((r) => r.tooLarge);
         if (tooLarge.length === 0) break;
         for (const r of tooLarge) {

@@ -2,7 +2,9 @@
 import { toResources } from '../../shared/src/resources.js';
 import { gangRequest } from './core/decide-cycle.js';
 import { buildQuotaTree, chargeUsage, type MutableUsage, type Usage } from './core/quota.js';
-import type { QuotaSnapshot, Snapshot } from './core/types.js';
+import { mayPreempt } from './core/preemption.js';
+import type { AdmittedJobSet, PreemptionPolicy, QuotaSnapshot, Snapshot } from './core/types.js';
+import type { Queue } from '../../shared/src/proto/types.js';
 import type { SchedulerContext } from './context.js';
 import { isActive, type JobSetRecord } from './store/store.js';
 import { coordinatorPodId } from './model/gang.js';
@@ -17,7 +19,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
   const store = ctx.store;
   const jobsets = store.allJobSets();
   const priorities = priorityLookup(ctx);
-  const quota = quotaSnapshot(ctx, jobsets);
+  const quota = quotaSnapshot(ctx, jobsets, priorities);
   return {
     nodes: store.allNodes().map((n) => ({
       name: n.node.name,
@@ -29,6 +31,9 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
       maxPods: ctx.settings.maxPodsPerNode,
       podCount: n.node.pods,
       labels: n.node.labels,
+      stopping: toResources(n.node.lingering),
+      stoppingGpuIndices: [...n.lingering.values()].flatMap((l) => l.gpuIndices),
+      stoppingPods: n.lingering.size,
     })),
     pending: jobsets
       .filter((r) => r.jobset.status!.phase === 'JOB_SET_PHASE_PENDING' && !r.jobset.spec!.suspend && !blockedByOldPods(ctx, r))
@@ -45,6 +50,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
       .map((r) => ({ node: r.placement!.coordinatorNode, port: r.placement!.coordinatorPort })),
     portRange: ctx.settings.portRange,
     ...(quota ? { quota } : {}),
+    nowMs: ctx.clock.now(),
   };
 }
 
@@ -62,19 +68,64 @@ export function quotaUsage(jobsets: readonly JobSetRecord[]): Usage {
   for (const r of jobsets) {
     const adm = r.jobset.status!.admission;
     if (!adm || !isActive(r.jobset)) continue;
-    chargeUsage(usage, adm.queue, { flavors: adm.flavors }, gangRequest({ name: '', createdMs: 0, pods: r.gang, coordinatorPodId: '' }));
+    chargeUsage(usage, adm.queue, { flavors: adm.flavors }, gangRequest({ pods: r.gang }));
   }
   return usage;
 }
 
 /** quotaSnapshot is the queueing state of the cycle, or undefined when no queue is defined (no JobSet is subject to quota). */
-function quotaSnapshot(ctx: SchedulerContext, jobsets: readonly JobSetRecord[]): QuotaSnapshot | undefined {
+function quotaSnapshot(ctx: SchedulerContext, jobsets: readonly JobSetRecord[], priorities: { of: (name: string) => number }): QuotaSnapshot | undefined {
   const queues = ctx.objects.list('Queue');
   if (queues.length === 0) return undefined;
+  const preemption = Object.fromEntries(queues.map((q) => [q.metadata!.name, preemptionPolicy(q)]));
+  const anyPreempts = Object.values(preemption).some(mayPreempt);
   return {
+    preemption,
+    // Candidates are only built when some queue may preempt (a cycle with 10k running JobSets need not copy them otherwise).
+    ...(anyPreempts ? { admitted: admittedThroughQueues(jobsets, priorities) } : {}),
     tree: buildQuotaTree(queues, ctx.objects.list('Cohort')),
     usage: quotaUsage(jobsets),
     flavorLabels: Object.fromEntries(ctx.objects.list('ResourceFlavor').map((f) => [f.metadata!.name, f.spec?.nodeLabels ?? {}])),
     strategies: Object.fromEntries(queues.map((q) => [q.metadata!.name, q.spec?.queueingStrategy || 'BestEffortFIFO'])),
   };
+}
+
+/** preemptionPolicy is a queue's spec.preemption with Kueue's defaults (Never everywhere, no minimum runtime). */
+export function preemptionPolicy(q: Queue): PreemptionPolicy {
+  const p = q.spec?.preemption;
+  const threshold = p?.borrowWithinCohort?.maxPriorityThreshold;
+  return {
+    withinQueue: oneOf(p?.withinQueue, ['LowerPriority', 'LowerOrNewerEqualPriority'] as const, 'Never'),
+    reclaimWithinCohort: oneOf(p?.reclaimWithinCohort, ['LowerPriority', 'Any'] as const, 'Never'),
+    borrowWithinCohort: {
+      policy: oneOf(p?.borrowWithinCohort?.policy, ['LowerPriority'] as const, 'Never'),
+      ...(threshold !== undefined && threshold !== null ? { maxPriorityThreshold: threshold } : {}),
+    },
+    minRuntimeMs: (p?.minRuntimeSeconds ?? 0) * 1000,
+  };
+}
+
+function oneOf<T extends string, D extends string>(v: string | undefined, allowed: readonly T[], fallback: D): T | D {
+  return (allowed as readonly string[]).includes(v ?? '') ? (v as T) : fallback;
+}
+
+/** admittedThroughQueues lists running JobSets charged to a queue, with what preempting each would free. */
+function admittedThroughQueues(jobsets: readonly JobSetRecord[], priorities: { of: (name: string) => number }): AdmittedJobSet[] {
+  const out: AdmittedJobSet[] = [];
+  for (const r of jobsets) {
+    const adm = r.jobset.status!.admission;
+    if (!adm || !r.placement || !isActive(r.jobset)) continue;
+    const req = new Map(r.gang.map((g) => [g.podId, g.request]));
+    out.push({
+      name: r.jobset.metadata!.name,
+      queue: adm.queue,
+      flavors: adm.flavors,
+      request: gangRequest({ pods: r.gang }),
+      priority: priorities.of(r.jobset.spec!.priorityClass),
+      createdMs: r.jobset.metadata!.createdMs,
+      admittedMs: r.jobset.status!.admittedMs,
+      pods: r.placement.pods.map((p) => ({ node: p.node, request: req.get(p.podId) ?? toResources(null), gpuIndices: p.gpuIndices })),
+    });
+  }
+  return out;
 }

@@ -14,10 +14,13 @@ import type { Admission, CycleDecision, PodPlacement } from '../core/types.js';
 import type { SchedulerContext } from '../context.js';
 import { announce, desiredFor, pushDesired } from '../controller/notify.js';
 import type { JobSetRecord } from '../store/store.js';
+import { evictForPreemption } from './preempt.js';
 
 /** ApplyResult counts what a decision did. */
 export interface ApplyResult {
   admitted: string[];
+  /** JobSets evicted by preemption (back in their queues). */
+  preempted: string[];
   /** Admissions not committed; `tooLarge` marks a refusal for the transport size (the JobSet stays Pending with a reason). */
   rejected: { jobset: string; why: string; tooLarge?: boolean }[];
 }
@@ -25,13 +28,24 @@ export interface ApplyResult {
 /** applyDecision commits admissions and pending reasons of one cycle. */
 export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): ApplyResult {
   const now = ctx.clock.now();
-  const result: ApplyResult = { admitted: [], rejected: [] };
+  const result: ApplyResult = { admitted: [], preempted: [], rejected: [] };
   const changed: JobSetRecord[] = [];
   const nodes = new Set<string>();
   // Resources taken by admissions earlier in this same apply pass.
   const taken = new Map<string, Resources>();
   const docs = new DocumentSizes(ctx);
   const pendingReasons = [...decision.pending];
+
+  // Preemptions first: victims leave their nodes (capacity held until their pods exit) and go back to their queues.
+  const evicted: { name: string; by: string; reason: string }[] = [];
+  for (const p of decision.preempt ?? []) {
+    const ev = evictForPreemption(ctx, p, now);
+    if (!ev) continue;
+    changed.push(ev.record);
+    for (const n of ev.nodes) nodes.add(n);
+    result.preempted.push(p.jobset);
+    evicted.push({ name: p.jobset, by: p.by, reason: p.reason });
+  }
 
   const addresses = new Map(ctx.store.allNodes().map((n) => [n.node.name, n.node.address]));
   for (const adm of decision.admit) {
@@ -100,6 +114,7 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
   const bumped = ctx.store.commit(changed, nodes);
   pushDesired(ctx, bumped);
   for (const rec of changed) announce(ctx, rec.jobset);
+  for (const e of evicted) ctx.log.info('jobset preempted', { jobset: e.name, by: e.by, reason: e.reason });
   for (const name of result.admitted) ctx.log.info('jobset admitted', { jobset: name, pods: ctx.store.getJobSet(name)?.gang.length });
   return result;
 }

@@ -39,7 +39,8 @@ export interface LifecycleEvent {
     | 'JobSetCompleted'
     | 'ReplicatedJobStarted'
     | 'AllPodsRunning'
-    | 'Requeued';
+    | 'Requeued'
+    | 'Preempted';
   message: string;
 }
 

@@ -11,8 +11,8 @@
  * its members', lent to its parent within the cohort's own limits (§3.5).
  *
  * Flavors here are quota only: placing the pods on real nodes of the chosen
- * flavor is the placement module's job. Preemption (§3.3) and fair sharing
- * (§3.10) are not handled here.
+ * flavor is the placement module's job; choosing preemption victims is
+ * core/preemption.ts's, with the helpers at the end of this file.
  */
 import type { Cohort, Queue, ResourceGroup } from '../../../shared/src/proto/types.js';
 import { formatCpu, formatMemory } from '../../../shared/src/resources.js';
@@ -522,5 +522,44 @@ export function withinLimits(tree: QuotaTree, usage: Usage): QuotaViolation[] {
       }
     }
   }
+  return out;
+}
+
+/** releaseUsage is chargeUsage in reverse: gives a JobSet's quota back in place (a preemption victim). */
+export function releaseUsage(usage: MutableUsage, queue: string, assignment: { readonly flavors: Readonly<Record<string, string>> }, request: QuotaRequest): void {
+  const byFlavor = Object.hasOwn(usage, queue) ? usage[queue]! : undefined;
+  for (const [r, n] of Object.entries(request)) {
+    if (!(n > 0) || byFlavor === undefined) continue;
+    const f = Object.hasOwn(assignment.flavors, r) ? assignment.flavors[r] : undefined;
+    const byResource = f !== undefined && Object.hasOwn(byFlavor, f) ? byFlavor[f]! : undefined;
+    if (byResource === undefined || !Object.hasOwn(byResource, r)) continue;
+    byResource[r] = byResource[r]! - n;
+  }
+}
+
+/** isBorrowing says whether a queue uses more than its nominal quota of some (flavor, resource) (§3.3: borrowing queues are reclaimed from first). */
+export function isBorrowing(tree: QuotaTree, usage: Usage, queue: string): boolean {
+  const q = tree.queues.get(queue);
+  if (!q || !Object.hasOwn(usage, queue)) return false;
+  for (const [f, byR] of Object.entries(usage[queue]!)) for (const [r, n] of Object.entries(byR)) if (n > (q.quotas.get(f)?.get(r)?.nominal ?? 0)) return true;
+  return false;
+}
+
+/** cohortRoot is the root of the cohort tree a queue belongs to; undefined when it stands alone (or is unknown). */
+export function cohortRoot(tree: QuotaTree, queue: string): string | undefined {
+  let c = tree.queues.get(queue)?.cohort;
+  for (let depth = 0; c !== undefined && depth <= tree.cohorts.size; depth++) {
+    const parent = tree.cohorts.get(c)?.parent;
+    if (parent === undefined) return c;
+    c = parent;
+  }
+  return c;
+}
+
+/** queueFlavors lists, per resource, the flavors a queue has quota in. */
+export function queueFlavors(tree: QuotaTree, queue: string): ReadonlyMap<string, ReadonlySet<string>> {
+  const out = new Map<string, Set<string>>();
+  const q = tree.queues.get(queue);
+  for (const [f, byR] of q?.quotas ?? []) for (const r of byR.keys()) out.set(r, (out.get(r) ?? new Set()).add(f));
   return out;
 }

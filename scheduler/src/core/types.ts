@@ -25,6 +25,12 @@ export interface NodeSnapshot {
   podCount?: number;
   /** Node labels (flavors select nodes by them). */
   labels?: Readonly<Record<string, string>>;
+  /** The part of `allocated` held by pods already told to stop (free once they exit). */
+  stopping?: Resources;
+  /** GPU indices (among usedGpuIndices) held by stopping pods. */
+  stoppingGpuIndices?: number[];
+  /** Pods (among podCount) that are stopping. */
+  stoppingPods?: number;
 }
 
 /** PendingJobSet is a JobSet waiting for admission, in queue order. */
@@ -40,6 +46,30 @@ export interface PendingJobSet {
   priority?: number;
 }
 
+/** AdmittedJobSet is a running JobSet admitted through a queue: what preempting it would give back. */
+export interface AdmittedJobSet {
+  name: string;
+  queue: string;
+  /** Resource → flavor its quota is charged to (status.admission). */
+  flavors: Readonly<Record<string, string>>;
+  /** The whole gang's quota request (gangRequest). */
+  request: Readonly<Record<string, number>>;
+  priority: number;
+  createdMs: number;
+  admittedMs: number;
+  /** Its pods' nodes, requests and GPUs (what stopping them frees). */
+  pods: readonly { node: string; request: Resources; gpuIndices: readonly number[] }[];
+}
+
+/** PreemptionPolicy is a queue's spec.preemption with defaults applied (Kueue §3.2, §3.3). */
+export interface PreemptionPolicy {
+  withinQueue: 'Never' | 'LowerPriority' | 'LowerOrNewerEqualPriority';
+  reclaimWithinCohort: 'Never' | 'LowerPriority' | 'Any';
+  borrowWithinCohort: { policy: 'Never' | 'LowerPriority'; maxPriorityThreshold?: number };
+  /** A JobSet admitted through this queue is not preempted before running this long. */
+  minRuntimeMs: number;
+}
+
 /** QuotaSnapshot is the queueing state a cycle admits against (absent when no queue is defined). */
 export interface QuotaSnapshot {
   tree: QuotaTree;
@@ -49,6 +79,10 @@ export interface QuotaSnapshot {
   flavorLabels: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Queue → queueingStrategy. */
   strategies: Readonly<Record<string, string>>;
+  /** Queue → its preemption policy; a queue absent here never preempts and is protected by no minimum runtime. */
+  preemption?: Readonly<Record<string, PreemptionPolicy>>;
+  /** Running JobSets admitted through queues (preemption candidates); only needed when some queue may preempt. */
+  admitted?: readonly AdmittedJobSet[];
 }
 
 /** PortInUse is a coordinator port held on a node by an admitted, unfinished JobSet. */
@@ -65,6 +99,8 @@ export interface Snapshot {
   usedPorts: PortInUse[];
   portRange: { min: number; max: number };
   quota?: QuotaSnapshot;
+  /** The cycle's clock (minimum runtimes before preemption); 0 when not needed. */
+  nowMs?: number;
 }
 
 /** PodPlacement binds one pod to a node (and GPU indices there). */
@@ -94,7 +130,8 @@ export type PendingReasonCode =
   | 'WaitingForQuota'
   | 'NoMatchingFlavor'
   | 'QueueInactive'
-  | 'WaitingBehindHead';
+  | 'WaitingBehindHead'
+  | 'WaitingForPreemption';
 
 /** StillPending says why a JobSet was not admitted in this cycle. */
 export interface StillPending {
@@ -103,8 +140,22 @@ export interface StillPending {
   message: string;
 }
 
+/** PreemptionReason is why a victim is preempted (Kueue's Preempted condition reasons, §3.3). */
+export type PreemptionReason = 'InQueue' | 'InCohortReclamation' | 'InCohortReclaimWhileBorrowing';
+
+/** Preemption evicts one running JobSet so a pending one can be admitted; the victim goes back to its queue. */
+export interface Preemption {
+  jobset: string;
+  /** The pending JobSet it makes room for. */
+  by: string;
+  reason: PreemptionReason;
+  message: string;
+}
+
 /** CycleDecision is the outcome of one cycle. */
 export interface CycleDecision {
   admit: Admission[];
   pending: StillPending[];
+  /** Running JobSets to evict (absent = none). */
+  preempt?: Preemption[];
 }

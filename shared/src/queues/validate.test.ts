@@ -97,11 +97,11 @@ describe('validateObjects', () => {
     { name: 'stopPolicy', objects: () => [...base(), queue('q', { stopPolicy: 'Drain' })], path: `${Q}.stopPolicy`, message: 'None, Hold, HoldAndDrain' },
     { name: 'whenCanBorrow', objects: () => [...base(), queue('q', { flavorFungibility: { whenCanBorrow: 'Borrow', whenCanPreempt: '' } })], path: `${Q}.flavorFungibility.whenCanBorrow`, message: 'MayStopSearch, TryNextFlavor' },
     { name: 'whenCanPreempt', objects: () => [...base(), queue('q', { flavorFungibility: { whenCanBorrow: '', whenCanPreempt: 'Stop' } })], path: `${Q}.flavorFungibility.whenCanPreempt`, message: 'MayStopSearch, TryNextFlavor' },
-    { name: 'withinQueue', objects: () => [...base(), queue('q', { preemption: { withinQueue: 'Any', reclaimWithinCohort: '', borrowWithinCohort: null } })], path: `${Q}.preemption.withinQueue`, message: 'Never, LowerPriority, LowerOrNewerEqualPriority' },
-    { name: 'reclaimWithinCohort', objects: () => [...base(), queue('q', { preemption: { withinQueue: '', reclaimWithinCohort: 'Always', borrowWithinCohort: null } })], path: `${Q}.preemption.reclaimWithinCohort`, message: 'Never, LowerPriority, Any' },
-    { name: 'borrowWithinCohort.policy', objects: () => [...base(), queue('q', { preemption: { withinQueue: '', reclaimWithinCohort: 'Any', borrowWithinCohort: { policy: 'Any' } } })], path: `${Q}.preemption.borrowWithinCohort.policy`, message: 'Never, LowerPriority' },
-    { name: 'CEL: reclaim Never with borrow LowerPriority', objects: () => [...base(), queue('q', { preemption: { withinQueue: '', reclaimWithinCohort: 'Never', borrowWithinCohort: { policy: 'LowerPriority' } } })], path: `${Q}.preemption.borrowWithinCohort.policy`, message: 'must be Never when reclaimWithinCohort is Never' },
-    { name: 'CEL: reclaim unset (Never) with borrow LowerPriority', objects: () => [...base(), queue('q', { preemption: { withinQueue: '', reclaimWithinCohort: '', borrowWithinCohort: { policy: 'LowerPriority' } } })], path: `${Q}.preemption.borrowWithinCohort.policy`, message: 'must be Never when reclaimWithinCohort is Never' },
+    { name: 'withinQueue', objects: () => [...base(), queue('q', { preemption: { withinQueue: 'Any', reclaimWithinCohort: '', borrowWithinCohort: null, minRuntimeSeconds: 0 } })], path: `${Q}.preemption.withinQueue`, message: 'Never, LowerPriority, LowerOrNewerEqualPriority' },
+    { name: 'reclaimWithinCohort', objects: () => [...base(), queue('q', { preemption: { withinQueue: '', reclaimWithinCohort: 'Always', borrowWithinCohort: null, minRuntimeSeconds: 0 } })], path: `${Q}.preemption.reclaimWithinCohort`, message: 'Never, LowerPriority, Any' },
+    { name: 'borrowWithinCohort.policy', objects: () => [...base(), queue('q', { preemption: { withinQueue: '', reclaimWithinCohort: 'Any', borrowWithinCohort: { policy: 'Any' }, minRuntimeSeconds: 0 } })], path: `${Q}.preemption.borrowWithinCohort.policy`, message: 'Never, LowerPriority' },
+    { name: 'CEL: reclaim Never with borrow LowerPriority', objects: () => [...base(), queue('q', { preemption: { withinQueue: '', reclaimWithinCohort: 'Never', borrowWithinCohort: { policy: 'LowerPriority' }, minRuntimeSeconds: 0 } })], path: `${Q}.preemption.borrowWithinCohort.policy`, message: 'must be Never when reclaimWithinCohort is Never' },
+    { name: 'CEL: reclaim unset (Never) with borrow LowerPriority', objects: () => [...base(), queue('q', { preemption: { withinQueue: '', reclaimWithinCohort: '', borrowWithinCohort: { policy: 'LowerPriority' }, minRuntimeSeconds: 0 } })], path: `${Q}.preemption.borrowWithinCohort.policy`, message: 'must be Never when reclaimWithinCohort is Never' },
     { name: 'negative queue weight', objects: () => [...base(), queue('q', { fairSharingWeight: -0.5 })], path: `${Q}.fairSharingWeight`, message: '≥ 0' },
     { name: 'empty user', objects: () => [...base(), queue('q', { users: ['alice', ' '] })], path: `${Q}.users[1]`, message: 'must not be empty' },
     // §3.5 Cohort
@@ -156,7 +156,7 @@ describe('withQueueDefaults', () => {
       stopPolicy: 'Hold',
       fairSharingWeight: 0,
       flavorFungibility: { whenCanBorrow: 'TryNextFlavor', whenCanPreempt: '' },
-      preemption: { withinQueue: 'LowerPriority', reclaimWithinCohort: 'Any', borrowWithinCohort: { policy: 'LowerPriority', maxPriorityThreshold: 5 } },
+      preemption: { withinQueue: 'LowerPriority', reclaimWithinCohort: 'Any', borrowWithinCohort: { policy: 'LowerPriority', maxPriorityThreshold: 5 }, minRuntimeSeconds: 600 },
     });
     if (q.kind !== 'Queue') throw new Error('unreachable');
     expect(withQueueDefaults(q.object).spec).toMatchObject({

@@ -300,6 +300,7 @@ export function withQueueDefaults(queue: Queue): Queue {
         withinQueue: pre?.withinQueue || 'Never',
         reclaimWithinCohort: pre?.reclaimWithinCohort || 'Never',
         borrowWithinCohort: { ...pre?.borrowWithinCohort, policy: pre?.borrowWithinCohort?.policy || 'Never' },
+        minRuntimeSeconds: pre?.minRuntimeSeconds ?? 0,
       },
       fairSharingWeight: spec.fairSharingWeight ?? 1,
     },

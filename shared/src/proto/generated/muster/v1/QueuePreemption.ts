@@ -6,10 +6,12 @@ export interface QueuePreemption {
   'withinQueue'?: (string);
   'reclaimWithinCohort'?: (string);
   'borrowWithinCohort'?: (_muster_v1_BorrowWithinCohort | null);
+  'minRuntimeSeconds'?: (number);
 }
 
 export interface QueuePreemption__Output {
   'withinQueue': (string);
   'reclaimWithinCohort': (string);
   'borrowWithinCohort': (_muster_v1_BorrowWithinCohort__Output | null);
+  'minRuntimeSeconds': (number);
 }

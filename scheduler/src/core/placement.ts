@@ -1,0 +1,226 @@
+/**
+ * Node capacity during one scheduling cycle, and first-fit gang placement on
+ * it. Pure: the cycle owns its FreeNode copies and changes them as it admits.
+ *
+ * Each node has what is free now and what is *stopping*: capacity held by
+ * pods already told to stop (a restart, a suspend, a preemption) that is free
+ * once they exit. A plain placement uses only what is free; an optimistic one
+ * (a preemptor waiting for its victims) also counts what is stopping, and
+ * `reserve` then takes from free first, then from stopping, so nothing placed
+ * later in the cycle takes the capacity the preemptor is waiting for.
+ *
+ * Speed: within a cycle free capacity only shrinks, so once a node cannot take
+ * a pod of some request shape it never can again in this cycle. A cursor per
+ * shape (FitCursors) therefore skips the nodes already known to be too full,
+ * which makes first fit roughly linear in nodes + pods instead of their
+ * product. Optimistic placements do not use cursors (stopping capacity grows
+ * when a cycle preempts).
+ */
+import { add, formatResources, RESOURCE_KEYS, sub, ZERO, type Resources } from '../../../shared/src/resources.js';
+import type { NodeSnapshot, PendingJobSet, PodPlacement, QuotaSnapshot, StillPending } from './types.js';
+
+/** FreeNode is a schedulable node's remaining capacity during a cycle. */
+export interface FreeNode {
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  free: Resources;
+  /** Free healthy GPU indices, ascending. */
+  freeGpus: number[];
+  /** How many more pods the node may take. */
+  freePods: number;
+  /** Held by stopping pods: free once they exit. */
+  stopping: Resources;
+  stoppingGpus: number[];
+  stoppingPods: number;
+}
+
+/** Tentative is what a gang being placed has taken from one node so far. */
+interface Tentative {
+  used: Resources;
+  gpus: number;
+  pods: number;
+}
+
+/** NodeFilter says whether a pod of a given request may go to a node (the flavors its requested resources are charged to). */
+export type NodeFilter = (n: FreeNode, request: Resources) => boolean;
+
+/** GangPlacement is where each pod of a gang goes, by index into the cycle's node list. */
+export type GangPlacement = { podId: string; node: number }[];
+
+/** QUOTA_NAMES maps a request's fields to quota resource names. */
+const QUOTA_NAMES: Readonly<Record<keyof Resources, string>> = { cpuMillis: 'cpu', memoryBytes: 'memory', gpus: 'gpus', rdma: 'rdma' };
+
+/**
+ * flavorNodes is the node filter of the flavors a gang is charged to: a pod
+ * must go to a node carrying every label of the flavor of each resource it
+ * requests (a CPU-only pod is not bound by the GPUs' flavor).
+ */
+export function flavorNodes(flavors: Readonly<Record<string, string>>, labels: QuotaSnapshot['flavorLabels']): NodeFilter {
+  const cache = new Map<string, [string, string][]>();
+  const wantedFor = (request: Resources): [string, string][] => {
+    const used = RESOURCE_KEYS.filter((k) => request[k] > 0).map((k) => flavors[QUOTA_NAMES[k]]).filter((f): f is string => f !== undefined);
+    const key = [...new Set(used)].sort().join(',');
+    let wanted = cache.get(key);
+    if (!wanted) cache.set(key, (wanted = [...new Set(used)].flatMap((f) => Object.entries(labels[f] ?? {}))));
+    return wanted;
+  };
+  return (n, request) => wantedFor(request).every(([k, v]) => n.labels[k] === v);
+}
+
+/** freeNodes is the cycle's own copy of the schedulable nodes, in name order. */
+export function freeNodes(nodes: readonly NodeSnapshot[]): FreeNode[] {
+  return nodes
+    .filter((n) => n.schedulable)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((n) => {
+      const used = new Set(n.usedGpuIndices);
+      const healthy = new Set(n.gpuIndices);
+      const freePods = n.maxPods === undefined ? Number.POSITIVE_INFINITY : n.maxPods - (n.podCount ?? 0);
+      return {
+        name: n.name,
+        labels: n.labels ?? {},
+        free: sub(n.allocatable, n.allocated),
+        freeGpus: n.gpuIndices.filter((i) => !used.has(i)),
+        freePods,
+        stopping: { ...(n.stopping ?? ZERO) },
+        stoppingGpus: (n.stoppingGpuIndices ?? []).filter((i) => healthy.has(i)),
+        stoppingPods: n.stoppingPods ?? 0,
+      };
+    });
+}
+
+/**
+ * FitCursors remembers, per request shape, the first node that may still fit
+ * it given committed placements. Only facts about committed capacity move a
+ * cursor; a node full only because of the gang being tried does not.
+ */
+export class FitCursors {
+  private readonly first = new Map<string, number>();
+
+  /** key is the request shape a cursor is kept for. */
+  static key(r: Resources): string {
+    return `${r.cpuMillis}/${r.memoryBytes}/${r.gpus}/${r.rdma}`;
+  }
+
+  /** get is the first node index that may fit the shape. */
+  get(key: string): number {
+    return this.first.get(key) ?? 0;
+  }
+
+  /** advance records that no node before `to` fits the shape. */
+  advance(key: string, to: number): void {
+    if (to > this.get(key)) this.first.set(key, to);
+  }
+}
+
+function fitsAfter(need: Resources, n: FreeNode, t: Tentative | undefined, optimistic: boolean): boolean {
+  const u = t?.used ?? ZERO;
+  const s = optimistic ? n.stopping : ZERO;
+  return (
+    (t?.pods ?? 0) + 1 <= n.freePods + (optimistic ? n.stoppingPods : 0) &&
+    need.gpus + (t?.gpus ?? 0) <= n.freeGpus.length + (optimistic ? n.stoppingGpus.length : 0) &&
+    need.gpus + u.gpus <= n.free.gpus + s.gpus &&
+    need.cpuMillis + u.cpuMillis <= n.free.cpuMillis + s.cpuMillis &&
+    need.memoryBytes + u.memoryBytes <= n.free.memoryBytes + s.memoryBytes &&
+    need.rdma + u.rdma <= n.free.rdma + s.rdma
+  );
+}
+
+/** PlaceOptions tune placeGang. */
+export interface PlaceOptions {
+  /** Only nodes (per pod) this filter accepts. */
+  eligible?: NodeFilter | undefined;
+  /** Count stopping capacity as free (a preemptor waiting for its victims); cursors are not used. */
+  optimistic?: boolean;
+}
+
+/** placeGang finds a node for every pod (among eligible nodes) against the committed capacity minus what the gang took; all or nothing. */
+export function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, opts: PlaceOptions = {}): GangPlacement | StillPending {
+  const { eligible, optimistic = false } = opts;
+  const tentative = new Map<number, Tentative>();
+  const local = new Map<string, number>(); // shape → first node that may fit, within this gang
+  const out: GangPlacement = [];
+  for (const pod of js.pods) {
+    const key = FitCursors.key(pod.request);
+    const start = optimistic ? 0 : cursors.get(key);
+    let i = Math.max(start, local.get(key) ?? 0);
+    // The cycle-wide cursor may only move over a contiguous run, from itself, of nodes that lack room even without this gang.
+    let committedFrontier = !optimistic && i === start;
+    for (; i < nodes.length; i++) {
+      const t = tentative.get(i);
+      // A node of another flavor says nothing about capacity: the cycle-wide cursor stops moving there.
+      if (eligible && !eligible(nodes[i]!, pod.request)) {
+        committedFrontier = false;
+        continue;
+      }
+      if (fitsAfter(pod.request, nodes[i]!, t, optimistic)) break;
+      if (committedFrontier && t === undefined) cursors.advance(key, i + 1);
+      else committedFrontier = false;
+    }
+    local.set(key, i);
+    if (i >= nodes.length) {
+      const candidates = eligible ? nodes.filter((n) => eligible(n, pod.request)) : nodes;
+      if (candidates.length === 0) return { jobset: js.name, reason: 'NoFit', message: `needs ${js.pods.length} pods; no Ready node carries the labels of the flavors a pod is charged to` };
+      return noFit(js, out.length, pod.request, candidates);
+    }
+    const t = tentative.get(i) ?? { used: { ...ZERO }, gpus: 0, pods: 0 };
+    t.used = add(t.used, pod.request);
+    t.gpus += pod.request.gpus;
+    t.pods++;
+    tentative.set(i, t);
+    out.push({ podId: pod.podId, node: i });
+  }
+  return out;
+}
+
+/** commit takes the gang's resources and GPU indices from the free state. */
+export function commit(js: PendingJobSet, placed: GangPlacement, nodes: FreeNode[]): PodPlacement[] {
+  const byId = new Map(js.pods.map((p) => [p.podId, p]));
+  return placed.map((p) => {
+    const node = nodes[p.node]!;
+    const req = byId.get(p.podId)!.request;
+    node.free = sub(node.free, req);
+    node.freePods--;
+    const gpuIndices = node.freeGpus.splice(0, req.gpus);
+    return { podId: p.podId, node: node.name, gpuIndices };
+  });
+}
+
+/**
+ * reserve holds an optimistic placement's capacity for the rest of the cycle:
+ * from what is free first, then from what is stopping.
+ */
+export function reserve(js: PendingJobSet, placed: GangPlacement, nodes: FreeNode[]): void {
+  const byId = new Map(js.pods.map((p) => [p.podId, p]));
+  for (const p of placed) {
+    const node = nodes[p.node]!;
+    const req = byId.get(p.podId)!.request;
+    const fromFree = { ...ZERO };
+    for (const k of RESOURCE_KEYS) fromFree[k] = Math.min(req[k], Math.max(0, node.free[k]));
+    node.free = sub(node.free, fromFree);
+    node.stopping = sub(node.stopping, sub(req, fromFree));
+    const gpus = node.freeGpus.splice(0, req.gpus).length;
+    node.stoppingGpus.splice(0, req.gpus - gpus);
+    if (node.freePods > 0) node.freePods--;
+    else node.stoppingPods--;
+  }
+}
+
+/** noFit explains, in words a person can act on, why the gang does not fit now. */
+function noFit(js: PendingJobSet, placedCount: number, request: Resources, nodes: FreeNode[]): StillPending {
+  const total = js.pods.reduce((acc, p) => add(acc, p.request), { ...ZERO });
+  const largest = nodes.reduce((best, n) => (score(n.free) > score(best.free) ? n : best), nodes[0]!);
+  const short = RESOURCE_KEYS.filter((k) => request[k] > largest.free[k]).map((k) => k.replace('Millis', '').replace('Bytes', ''));
+  if (nodes.every((n) => n.freePods < 1)) short.push('pod slots (maxPodsPerNode)');
+  const message =
+    `needs ${js.pods.length} pods (${formatResources(total)} in all); ` +
+    `${placedCount} of ${js.pods.length} fit on ${nodes.length} Ready node(s) now; ` +
+    `a pod needs ${formatResources(request)}, the freest node ${largest.name} has ${formatResources(largest.free)}` +
+    (Number.isFinite(largest.freePods) ? ` and room for ${largest.freePods} more pods` : '') +
+    (short.length > 0 ? ` (short of ${short.join(', ')})` : '');
+  return { jobset: js.name, reason: 'NoFit', message };
+}
+
+function score(r: Resources): number {
+  return r.gpus * 1e12 + r.cpuMillis * 1e3 + r.memoryBytes / 2 ** 30;
+}

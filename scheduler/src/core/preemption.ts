@@ -1,0 +1,168 @@
+/**
+ * Choosing preemption victims, Kueue's classic algorithm (kueue-jobset.md
+ * §3.3) extended to real placement: a pending JobSet that does not fit —
+ * in quota, or on the nodes of its flavors — may evict running JobSets its
+ * queue's `spec.preemption` allows, and only as many as it needs. Pure.
+ *
+ * Candidates:
+ * - in the preemptor's own queue, by `withinQueue` (LowerPriority: lower
+ *   priority; LowerOrNewerEqualPriority: lower, or equal and created later);
+ * - in other queues of the same cohort tree that are borrowing (using more
+ *   than their nominal quota somewhere), by `reclaimWithinCohort` (Any, or
+ *   LowerPriority) — and, when `borrowWithinCohort` is LowerPriority, those
+ *   of lower priority (at most maxPriorityThreshold) even if the preemptor
+ *   must borrow itself;
+ * - never a JobSet that has run less than its own queue's minRuntimeSeconds
+ *   (Kueue #9876), nor one that holds nothing the preemptor asks for.
+ *
+ * Order: candidates in other (borrowing) queues first, then lowest priority,
+ * then most recently admitted, then name. Attempts, in Kueue's order of
+ * heuristics: with borrowWithinCohort, own-queue candidates and lower-priority
+ * borrowers (within the threshold), the preemptor allowed to borrow; then
+ * own-queue and reclaimable candidates, the preemptor within its nominal
+ * (reclaiming); then own-queue candidates only, borrowing allowed. Each attempt takes candidates
+ * greedily until the preemptor fits, then drops, walking back, every victim
+ * whose release turns out not to be needed (the final minimisation), so no
+ * victim can be spared.
+ */
+import { cohortRoot, isBorrowing, queueFlavors, type QuotaTree, type Usage } from './quota.js';
+import type { AdmittedJobSet, PendingJobSet, PreemptionPolicy, PreemptionReason } from './types.js';
+
+/** PreemptionSim is the cycle's state a search changes: releasing a victim and taking it back, and whether the preemptor fits. */
+export interface PreemptionSim {
+  /** release gives a victim's quota and node capacity back (its pods become stopping). */
+  release(v: AdmittedJobSet): void;
+  /** restore undoes release. */
+  restore(v: AdmittedJobSet): void;
+  /** fits says whether the preemptor fits now, in quota and on nodes; `borrows` when its quota goes above nominal. */
+  fits(allowBorrow: boolean): { borrows: boolean } | undefined;
+}
+
+/** VictimSearch is what findVictims decides on. */
+export interface VictimSearch {
+  preemptor: PendingJobSet;
+  queue: string;
+  /** The preemptor's gang request in quota names (only resources > 0 count). */
+  request: Readonly<Record<string, number>>;
+  tree: QuotaTree;
+  /** Usage before the search (which queues are borrowing). */
+  usage: Usage;
+  /** Every queue's policy (the preemptor's, and victims' minimum runtimes). */
+  policies: Readonly<Record<string, PreemptionPolicy>>;
+  /** Running JobSets not already chosen as victims in this cycle. */
+  candidates: readonly AdmittedJobSet[];
+  nowMs: number;
+}
+
+/** Victim is one JobSet to preempt and why. */
+export interface Victim {
+  jobset: AdmittedJobSet;
+  reason: PreemptionReason;
+}
+
+/** mayPreempt says whether a queue's policy lets its JobSets preempt at all. */
+export function mayPreempt(p: PreemptionPolicy | undefined): p is PreemptionPolicy {
+  return p !== undefined && (p.withinQueue !== 'Never' || p.reclaimWithinCohort !== 'Never' || p.borrowWithinCohort.policy !== 'Never');
+}
+
+interface Candidate {
+  c: AdmittedJobSet;
+  own: boolean;
+  /** Allowed by reclaimWithinCohort (other queues). */
+  reclaim: boolean;
+  /** Allowed by borrowWithinCohort (other queues). */
+  whileBorrowing: boolean;
+}
+
+/**
+ * findVictims returns the smallest set (after minimisation) of candidates
+ * whose release lets the preemptor fit, leaving the simulation with them
+ * released; undefined (and the simulation unchanged) when no allowed set does.
+ */
+export function findVictims(s: VictimSearch, sim: PreemptionSim): Victim[] | undefined {
+  const policy = s.policies[s.queue];
+  if (!mayPreempt(policy)) return undefined;
+  const p = s.preemptor.priority ?? 0;
+  const root = cohortRoot(s.tree, s.queue);
+  const wanted = Object.entries(s.request).filter(([, n]) => n > 0);
+  const covered = queueFlavors(s.tree, s.queue);
+  const borrowing = new Map<string, boolean>();
+  const isBorrowingQueue = (q: string): boolean => {
+    let b = borrowing.get(q);
+    if (b === undefined) borrowing.set(q, (b = isBorrowing(s.tree, s.usage, q)));
+    return b;
+  };
+  // A candidate helps only if it holds some requested resource in a flavor the preemptor's queue could use.
+  const helps = (c: AdmittedJobSet): boolean => wanted.some(([r]) => (c.request[r] ?? 0) > 0 && covered.get(r)?.has(c.flavors[r] ?? '') === true);
+
+  const cands: Candidate[] = [];
+  for (const c of s.candidates) {
+    if (c.name === s.preemptor.name || !helps(c)) continue;
+    if (s.nowMs - c.admittedMs < (s.policies[c.queue]?.minRuntimeMs ?? 0)) continue;
+    if (c.queue === s.queue) {
+      const ok =
+        (policy.withinQueue === 'LowerPriority' && c.priority < p) ||
+        (policy.withinQueue === 'LowerOrNewerEqualPriority' && (c.priority < p || (c.priority === p && c.createdMs > s.preemptor.createdMs)));
+      if (ok) cands.push({ c, own: true, reclaim: false, whileBorrowing: false });
+      continue;
+    }
+    if (root === undefined || cohortRoot(s.tree, c.queue) !== root || !isBorrowingQueue(c.queue)) continue;
+    const reclaim = policy.reclaimWithinCohort === 'Any' || (policy.reclaimWithinCohort === 'LowerPriority' && c.priority < p);
+    const thr = policy.borrowWithinCohort.maxPriorityThreshold;
+    const whileBorrowing = policy.borrowWithinCohort.policy === 'LowerPriority' && c.priority < p && (thr === undefined || c.priority <= thr);
+    if (reclaim || whileBorrowing) cands.push({ c, own: false, reclaim, whileBorrowing });
+  }
+  if (cands.length === 0) return undefined;
+  cands.sort(
+    (a, b) =>
+      Number(a.own) - Number(b.own) ||
+      a.c.priority - b.c.priority ||
+      b.c.admittedMs - a.c.admittedMs ||
+      (a.c.name < b.c.name ? -1 : a.c.name > b.c.name ? 1 : 0),
+  );
+
+  const attempts: { list: Candidate[]; allowBorrow: boolean }[] = [];
+  if (policy.borrowWithinCohort.policy === 'LowerPriority') attempts.push({ list: cands.filter((x) => x.own || x.whileBorrowing), allowBorrow: true });
+  attempts.push({ list: cands.filter((x) => x.own || x.reclaim), allowBorrow: false });
+  attempts.push({ list: cands.filter((x) => x.own), allowBorrow: true });
+
+  for (const { list, allowBorrow } of attempts) {
+    if (list.length === 0) continue;
+    const found = greedyThenMinimise(list, allowBorrow, sim);
+    if (!found) continue;
+    return found.victims.map((x) => ({
+      jobset: x.c,
+      reason: x.own ? 'InQueue' : found.borrows ? 'InCohortReclaimWhileBorrowing' : 'InCohortReclamation',
+    }));
+  }
+  return undefined;
+}
+
+/** greedyThenMinimise releases candidates in order until the preemptor fits, then restores each (last first) that is not needed. */
+function greedyThenMinimise(list: readonly Candidate[], allowBorrow: boolean, sim: PreemptionSim): { victims: Candidate[]; borrows: boolean } | undefined {
+  const taken: Candidate[] = [];
+  let fit: { borrows: boolean } | undefined;
+  for (const x of list) {
+    sim.release(x.c);
+    taken.push(x);
+    fit = sim.fits(allowBorrow);
+    if (fit) break;
+  }
+  if (!fit) {
+    for (const x of taken.reverse()) sim.restore(x.c);
+    return undefined;
+  }
+  const kept: Candidate[] = [];
+  for (let i = taken.length - 1; i >= 0; i--) {
+    const x = taken[i]!;
+    sim.restore(x.c);
+    const still = sim.fits(allowBorrow);
+    if (still) fit = still;
+    else {
+      sim.release(x.c);
+      kept.push(x);
+    }
+  }
+  // The fit after minimisation (every kept victim released) decides whether the preemptor borrows.
+  return { victims: kept.reverse(), borrows: sim.fits(allowBorrow)?.borrows ?? fit.borrows };
+}
