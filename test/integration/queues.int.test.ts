@@ -4,10 +4,10 @@
  * and the other waits with WaitingForQuota although the cluster has GPUs
  * free; it runs once the first has finished. `muster queue` shows the use.
  */
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { musterCli } from '../helpers/cli.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 const H100 = path.resolve('deploy/hardware/h100-sxm-8gpu.json');
@@ -20,14 +20,7 @@ afterAll(async () => {
   await tc?.stop();
 });
 
-function muster(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [path.resolve('bin/muster.js'), '--scheduler', tc.schedulerAddress, ...args], { cwd: tc.dir, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr }),
-    );
-    if (input !== undefined) child.stdin?.end(input);
-  });
-}
+const muster = (args: string[], input?: string): ReturnType<typeof musterCli> => musterCli(tc, args, input);
 
 const QUEUE = `apiVersion: muster.dev/v1
 kind: ResourceFlavor
