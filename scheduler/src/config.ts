@@ -40,6 +40,18 @@ export const schedulerConfigSchema = z.strictObject({
   finishedRetentionMs: durationMs,
   /** Back-off before a failed pod is retried: this, doubled per failure of its Job, at most 6 minutes (batch/v1); 0 retries at once. */
   podRetryBackoffMs: durationMs,
+  /**
+   * waitForPodsReady (Kueue §3.9): a JobSet admitted through a queue whose pods
+   * are not all running this long after admission is evicted (PodsReadyTimeout)
+   * and requeued after a back-off; 0 turns it off.
+   */
+  podsReadyTimeoutMs: durationMs,
+  /** First requeue back-off after a PodsReadyTimeout eviction, doubled per eviction. */
+  podsReadyBackoffBaseMs: durationMs,
+  /** Longest requeue back-off. */
+  podsReadyBackoffMaxMs: durationMs,
+  /** Evictions after which the JobSet is suspended (RequeuingLimitExceeded) instead of requeued; -1 = never. */
+  podsReadyRequeueLimit: intValue.pipe(z.number().min(-1)),
   /** Seconds JetStream keeps pod events. */
   eventsMaxAgeMs: durationMs,
   logLevel,
@@ -64,6 +76,10 @@ export const schedulerDefaults: z.input<typeof schedulerConfigSchema> = {
   maxPodsPerNode: 256,
   finishedRetentionMs: 7 * 24 * 3_600_000,
   podRetryBackoffMs: 10_000,
+  podsReadyTimeoutMs: 30 * 60_000,
+  podsReadyBackoffBaseMs: 60_000,
+  podsReadyBackoffMaxMs: 3_600_000,
+  podsReadyRequeueLimit: -1,
   eventsMaxAgeMs: 24 * 3_600_000,
   logLevel: 'info',
   logFormat: 'json',
@@ -80,6 +96,8 @@ function crossCheckScheduler(c: Partial<SchedulerConfig>): { path: string; messa
     out.push({ path: 'finishedRetentionMs', message: 'must be at least 1m (people need time to read how their JobSets ended)' });
   if (c.heartbeatIntervalMs !== undefined && c.nodeGracePeriodMs !== undefined && c.nodeGracePeriodMs < 2 * c.heartbeatIntervalMs)
     out.push({ path: 'nodeGracePeriodMs', message: 'must be at least twice heartbeatIntervalMs, or nodes flap NotReady between heartbeats' });
+  if (c.podsReadyBackoffBaseMs !== undefined && c.podsReadyBackoffMaxMs !== undefined && c.podsReadyBackoffMaxMs < c.podsReadyBackoffBaseMs)
+    out.push({ path: 'podsReadyBackoffMaxMs', message: 'must be ≥ podsReadyBackoffBaseMs' });
   return out;
 }
 

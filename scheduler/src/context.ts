@@ -5,6 +5,7 @@
 import type { Clock } from '../../shared/src/clock.js';
 import type { Logger } from '../../shared/src/logger.js';
 import type { JobSetEvent, NodeDesired } from '../../shared/src/proto/types.js';
+import type { PodsReadySettings } from './core/pods-ready.js';
 import type { Store } from './store/store.js';
 import type { ObjectStore } from './store/objects.js';
 import type { WatchHub } from './watch-hub.js';
@@ -48,5 +49,7 @@ export interface SchedulerContext {
     maxDesiredBytes: number;
     /** First back-off before a failed pod is retried (doubles per failure, capped); 0 = at once. */
     podRetryBackoffMs: number;
+    /** waitForPodsReady; timeoutMs 0 = off. */
+    podsReady: PodsReadySettings;
   };
 }

@@ -11,6 +11,7 @@ import type { SchedulerContext } from './context.js';
 import { checkLiveness } from './controller/liveness.js';
 import { handleHeartbeat } from './controller/heartbeats.js';
 import { removeExpired } from './controller/ttl.js';
+import { evictUnready } from './controller/pods-ready.js';
 import { evaluateDeadlines, pushDueRetries } from './controller/pod-status.js';
 import { desiredFor } from './controller/notify.js';
 import { PodEventBatcher } from './controller/pod-events.js';
@@ -68,6 +69,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
       maxPodsPerNode: cfg.maxPodsPerNode,
       maxDesiredBytes: 1024 * 1024,
       podRetryBackoffMs: cfg.podRetryBackoffMs,
+      podsReady: { timeoutMs: cfg.podsReadyTimeoutMs, backoffBaseMs: cfg.podsReadyBackoffBaseMs, backoffMaxMs: cfg.podsReadyBackoffMaxMs, requeueLimit: cfg.podsReadyRequeueLimit },
     },
   };
   let liveness: NodeJS.Timeout | undefined;
@@ -93,6 +95,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
   const ttl = setInterval(() => {
     removeExpired(ctx, cfg.finishedRetentionMs);
     evaluateDeadlines(ctx);
+    evictUnready(ctx);
   }, 1000);
   ttl.unref();
   // Retried pods whose back-off ended are pushed to their nodes within a quarter second.

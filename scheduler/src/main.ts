@@ -25,6 +25,9 @@ const program = new Command('muster-scheduler')
   .option('--max-pods-per-node <n>', 'most pods one node may hold')
   .option('--finished-retention <duration>', 'keep finished JobSets this long unless their ttlSecondsAfterFinished says otherwise')
   .option('--pod-retry-backoff <duration>', 'back-off before a failed pod is retried, doubled per failure, at most 6m; 0 retries at once (default 10s)')
+  .option('--pods-ready-timeout <duration>', 'evict and requeue a queued JobSet whose pods are not all running this long after admission; 0 = off (default 30m)')
+  .option('--pods-ready-backoff-base <duration>', 'first requeue back-off after a PodsReadyTimeout eviction, doubled per eviction (default 60s)')
+  .option('--pods-ready-requeue-limit <n>', 'evictions before such a JobSet is suspended instead; -1 = never (default)')
   .option('--log-level <level>', 'debug | info | warn | error')
   .option('--log-format <format>', 'json | pretty')
   .action(async (opts: Record<string, string | undefined>) => {
@@ -36,7 +39,7 @@ const program = new Command('muster-scheduler')
         flags: {
           listen: opts.listen, addressFile: opts.addressFile, natsUrl: opts.natsUrl, dbPath: opts.db,
           heartbeatIntervalMs: opts.heartbeatInterval, nodeGracePeriodMs: opts.nodeGracePeriod, nodeLostTimeoutMs: opts.nodeLostTimeout,
-          scheduleIntervalMs: opts.scheduleInterval, maxPodsPerNode: opts.maxPodsPerNode, finishedRetentionMs: opts.finishedRetention, podRetryBackoffMs: opts.podRetryBackoff, logLevel: opts.logLevel, logFormat: opts.logFormat,
+          scheduleIntervalMs: opts.scheduleInterval, maxPodsPerNode: opts.maxPodsPerNode, finishedRetentionMs: opts.finishedRetention, podRetryBackoffMs: opts.podRetryBackoff, podsReadyTimeoutMs: opts.podsReadyTimeout, podsReadyBackoffBaseMs: opts.podsReadyBackoffBase, podsReadyRequeueLimit: opts.podsReadyRequeueLimit, logLevel: opts.logLevel, logFormat: opts.logFormat,
         },
       });
     } catch (err) {

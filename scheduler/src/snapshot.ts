@@ -2,6 +2,7 @@
 import { toResources } from '../../shared/src/resources.js';
 import { gangRequest } from './core/decide-cycle.js';
 import { buildQuotaTree, chargeUsage, type MutableUsage, type Usage } from './core/quota.js';
+import { inRequeueBackoff } from './core/pods-ready.js';
 import { mayPreempt } from './core/preemption.js';
 import type { AdmittedJobSet, PreemptionPolicy, QuotaSnapshot, Snapshot } from './core/types.js';
 import type { Queue } from '../../shared/src/proto/types.js';
@@ -19,6 +20,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
   const store = ctx.store;
   const jobsets = store.allJobSets();
   const priorities = priorityLookup(ctx);
+  const now = ctx.clock.now();
   const quota = quotaSnapshot(ctx, jobsets, priorities);
   return {
     nodes: store.allNodes().map((n) => ({
@@ -36,7 +38,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
       stoppingPods: n.lingering.size,
     })),
     pending: jobsets
-      .filter((r) => r.jobset.status!.phase === 'JOB_SET_PHASE_PENDING' && !r.jobset.spec!.suspend && !blockedByOldPods(ctx, r))
+      .filter((r) => r.jobset.status!.phase === 'JOB_SET_PHASE_PENDING' && !r.jobset.spec!.suspend && !blockedByOldPods(ctx, r) && !inRequeueBackoff(r.jobset, now))
       .map((r) => ({
         name: r.jobset.metadata!.name,
         createdMs: r.jobset.metadata!.createdMs,
@@ -50,7 +52,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
       .map((r) => ({ node: r.placement!.coordinatorNode, port: r.placement!.coordinatorPort })),
     portRange: ctx.settings.portRange,
     ...(quota ? { quota } : {}),
-    nowMs: ctx.clock.now(),
+    nowMs: now,
   };
 }
 

@@ -282,6 +282,7 @@ export class JobSetBuilder {
         startedReplicatedJobs: [],
         history: [],
         admission: null,
+        requeueState: null,
       },
     };
   }

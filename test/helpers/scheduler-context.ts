@@ -121,6 +121,8 @@ export const TEST_SETTINGS: Readonly<Settings> = Object.freeze({
   maxDesiredBytes: 1024 * 1024,
   // Retries start at once in unit tests; tests of the back-off set it.
   podRetryBackoffMs: 0,
+  // waitForPodsReady is off in unit tests; tests of it turn it on.
+  podsReady: { timeoutMs: 0, backoffBaseMs: 60_000, backoffMaxMs: 3_600_000, requeueLimit: -1 },
 });
 
 /** TestSchedulerOptions configure startTestScheduler. */

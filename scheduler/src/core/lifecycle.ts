@@ -40,7 +40,8 @@ export interface LifecycleEvent {
     | 'ReplicatedJobStarted'
     | 'AllPodsRunning'
     | 'Requeued'
-    | 'Preempted';
+    | 'Preempted'
+    | 'Evicted';
   message: string;
 }
 

@@ -7,7 +7,7 @@
  */
 import { MusterError, NotFoundError } from '../../../shared/src/errors.js';
 import { isTerminalJobSet } from '../../../shared/src/phases.js';
-import type { JobSet } from '../../../shared/src/proto/types.js';
+import type { JobSet, JobSetStatus } from '../../../shared/src/proto/types.js';
 import type { SchedulerContext } from '../context.js';
 import { announce, pushDesired } from '../controller/notify.js';
 import { countByReplicatedJob, setCondition } from '../core/jobset-status.js';
@@ -55,7 +55,8 @@ export function resumeJobSet(ctx: SchedulerContext, name: string): JobSet {
   const next = structuredClone(rec.jobset);
   next.spec!.suspend = false;
   const message = 'resumed: waiting for admission';
-  let status = { ...next.status!, reason: 'Queued', message, updatedMs: now };
+  // Resuming clears waitForPodsReady's eviction count and back-off (Kueue resets requeueState on reactivation).
+  let status: JobSetStatus = { ...next.status!, reason: 'Queued', message, updatedMs: now, requeueState: null };
   status.conditions = setCondition(status.conditions, { type: 'Suspended', status: 'False', reason: 'JobSetResumed', message, lastTransitionMs: now });
   status.replicatedJobs = status.replicatedJobs.map((r) => ({ ...r, activeJobs: r.activeJobs + r.suspendedJobs, suspendedJobs: 0 }));
   status = withHistory(status, [{ type: 'Resumed', message }], now);

@@ -36,6 +36,7 @@ import type { RegisterRequest as _muster_v1_RegisterRequest, RegisterRequest__Ou
 import type { RegisterResponse as _muster_v1_RegisterResponse, RegisterResponse__Output as _muster_v1_RegisterResponse__Output } from './muster/v1/RegisterResponse.js';
 import type { ReplicatedJob as _muster_v1_ReplicatedJob, ReplicatedJob__Output as _muster_v1_ReplicatedJob__Output } from './muster/v1/ReplicatedJob.js';
 import type { ReplicatedJobStatus as _muster_v1_ReplicatedJobStatus, ReplicatedJobStatus__Output as _muster_v1_ReplicatedJobStatus__Output } from './muster/v1/ReplicatedJobStatus.js';
+import type { RequeueState as _muster_v1_RequeueState, RequeueState__Output as _muster_v1_RequeueState__Output } from './muster/v1/RequeueState.js';
 import type { ResourceList as _muster_v1_ResourceList, ResourceList__Output as _muster_v1_ResourceList__Output } from './muster/v1/ResourceList.js';
 import type { StartupPolicy as _muster_v1_StartupPolicy, StartupPolicy__Output as _muster_v1_StartupPolicy__Output } from './muster/v1/StartupPolicy.js';
 import type { SuccessPolicy as _muster_v1_SuccessPolicy, SuccessPolicy__Output as _muster_v1_SuccessPolicy__Output } from './muster/v1/SuccessPolicy.js';
@@ -85,6 +86,7 @@ export interface ProtoGrpcType {
       RegisterResponse: MessageTypeDefinition<_muster_v1_RegisterResponse, _muster_v1_RegisterResponse__Output>
       ReplicatedJob: MessageTypeDefinition<_muster_v1_ReplicatedJob, _muster_v1_ReplicatedJob__Output>
       ReplicatedJobStatus: MessageTypeDefinition<_muster_v1_ReplicatedJobStatus, _muster_v1_ReplicatedJobStatus__Output>
+      RequeueState: MessageTypeDefinition<_muster_v1_RequeueState, _muster_v1_RequeueState__Output>
       ResourceList: MessageTypeDefinition<_muster_v1_ResourceList, _muster_v1_ResourceList__Output>
       StartupPolicy: MessageTypeDefinition<_muster_v1_StartupPolicy, _muster_v1_StartupPolicy__Output>
       SuccessPolicy: MessageTypeDefinition<_muster_v1_SuccessPolicy, _muster_v1_SuccessPolicy__Output>

@@ -58,6 +58,7 @@ import type { QueueUsage as _muster_v1_QueueUsage, QueueUsage__Output as _muster
 import type { RdmaPort as _muster_v1_RdmaPort, RdmaPort__Output as _muster_v1_RdmaPort__Output } from './muster/v1/RdmaPort.js';
 import type { ReplicatedJob as _muster_v1_ReplicatedJob, ReplicatedJob__Output as _muster_v1_ReplicatedJob__Output } from './muster/v1/ReplicatedJob.js';
 import type { ReplicatedJobStatus as _muster_v1_ReplicatedJobStatus, ReplicatedJobStatus__Output as _muster_v1_ReplicatedJobStatus__Output } from './muster/v1/ReplicatedJobStatus.js';
+import type { RequeueState as _muster_v1_RequeueState, RequeueState__Output as _muster_v1_RequeueState__Output } from './muster/v1/RequeueState.js';
 import type { ResourceFlavor as _muster_v1_ResourceFlavor, ResourceFlavor__Output as _muster_v1_ResourceFlavor__Output } from './muster/v1/ResourceFlavor.js';
 import type { ResourceFlavorSpec as _muster_v1_ResourceFlavorSpec, ResourceFlavorSpec__Output as _muster_v1_ResourceFlavorSpec__Output } from './muster/v1/ResourceFlavorSpec.js';
 import type { ResourceGroup as _muster_v1_ResourceGroup, ResourceGroup__Output as _muster_v1_ResourceGroup__Output } from './muster/v1/ResourceGroup.js';
@@ -138,6 +139,7 @@ export interface ProtoGrpcType {
       RdmaPort: MessageTypeDefinition<_muster_v1_RdmaPort, _muster_v1_RdmaPort__Output>
       ReplicatedJob: MessageTypeDefinition<_muster_v1_ReplicatedJob, _muster_v1_ReplicatedJob__Output>
       ReplicatedJobStatus: MessageTypeDefinition<_muster_v1_ReplicatedJobStatus, _muster_v1_ReplicatedJobStatus__Output>
+      RequeueState: MessageTypeDefinition<_muster_v1_RequeueState, _muster_v1_RequeueState__Output>
       ResourceFlavor: MessageTypeDefinition<_muster_v1_ResourceFlavor, _muster_v1_ResourceFlavor__Output>
       ResourceFlavorSpec: MessageTypeDefinition<_muster_v1_ResourceFlavorSpec, _muster_v1_ResourceFlavorSpec__Output>
       ResourceGroup: MessageTypeDefinition<_muster_v1_ResourceGroup, _muster_v1_ResourceGroup__Output>

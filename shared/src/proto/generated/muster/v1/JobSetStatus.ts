@@ -7,6 +7,7 @@ import type { JobSetCondition as _muster_v1_JobSetCondition, JobSetCondition__Ou
 import type { JobStatus as _muster_v1_JobStatus, JobStatus__Output as _muster_v1_JobStatus__Output } from '../../muster/v1/JobStatus.js';
 import type { JobSetHistoryEvent as _muster_v1_JobSetHistoryEvent, JobSetHistoryEvent__Output as _muster_v1_JobSetHistoryEvent__Output } from '../../muster/v1/JobSetHistoryEvent.js';
 import type { QueueAdmission as _muster_v1_QueueAdmission, QueueAdmission__Output as _muster_v1_QueueAdmission__Output } from '../../muster/v1/QueueAdmission.js';
+import type { RequeueState as _muster_v1_RequeueState, RequeueState__Output as _muster_v1_RequeueState__Output } from '../../muster/v1/RequeueState.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface JobSetStatus {
@@ -30,6 +31,7 @@ export interface JobSetStatus {
   'startedReplicatedJobs'?: (string)[];
   'history'?: (_muster_v1_JobSetHistoryEvent)[];
   'admission'?: (_muster_v1_QueueAdmission | null);
+  'requeueState'?: (_muster_v1_RequeueState | null);
   '_exitCode'?: "exitCode";
 }
 
@@ -54,5 +56,6 @@ export interface JobSetStatus__Output {
   'startedReplicatedJobs': (string)[];
   'history': (_muster_v1_JobSetHistoryEvent__Output)[];
   'admission': (_muster_v1_QueueAdmission__Output | null);
+  'requeueState': (_muster_v1_RequeueState__Output | null);
   '_exitCode'?: "exitCode";
 }

@@ -1,0 +1,81 @@
+/**
+ * waitForPodsReady (kueue-jobset.md §3.9), pure: a JobSet admitted through a
+ * queue holds quota and GPUs from its admission; if its pods are not all
+ * running `timeoutMs` later (an image that never pulls, a node that never
+ * starts them, a gang stuck half-started), it is evicted — reason
+ * PodsReadyTimeout, every pod stopped, quota and nodes given back — and
+ * requeued after an exponential back-off (base·2^(n−1), at most max; Kueue adds
+ * jitter, Muster does not, so the time a person is shown is the time it
+ * happens). After `requeueLimit` evictions it is suspended instead
+ * (RequeuingLimitExceeded; `muster resume` clears the count). JobSets that
+ * name no queue are not subject to it, as in Kueue.
+ *
+ * "All running" is the JobSet's Running condition since this admission (set
+ * when every pod has started; pods of replicatedJobs waiting on dependsOn or
+ * InOrder start later, and the timeout covers that wait too, as Kueue's
+ * PodsReady does). A JobSet that reached Running and then restarts a pod is
+ * not evicted (Kueue's recoveryTimeout is not implemented).
+ */
+import type { JobSet, JobSetStatus } from '../../../shared/src/proto/types.js';
+import { countByReplicatedJob, setCondition } from './jobset-status.js';
+import { requeuedStatus, withHistory, withoutRunning } from './lifecycle.js';
+
+/** PodsReadySettings configure waitForPodsReady (scheduler config podsReady*). */
+export interface PodsReadySettings {
+  /** 0 = off. */
+  timeoutMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Evictions after which the JobSet is suspended; -1 = never. */
+  requeueLimit: number;
+}
+
+/** podsReadyOverdue says whether an admitted JobSet's time to have every pod running is up at `now`. */
+export function podsReadyOverdue(js: JobSet, now: number, s: PodsReadySettings): boolean {
+  const st = js.status!;
+  if (s.timeoutMs <= 0 || st.phase !== 'JOB_SET_PHASE_ADMITTED' || !st.admission || st.admittedMs <= 0) return false;
+  const ranSinceAdmission = st.conditions.some((c) => c.type === 'Running' && c.status === 'True' && c.lastTransitionMs >= st.admittedMs);
+  return !ranSinceAdmission && now >= st.admittedMs + s.timeoutMs;
+}
+
+/** requeueBackoffMs is the wait after the `count`-th eviction: base·2^(count−1), at most max. */
+export function requeueBackoffMs(count: number, s: Pick<PodsReadySettings, 'backoffBaseMs' | 'backoffMaxMs'>): number {
+  if (count <= 0 || s.backoffBaseMs <= 0) return 0;
+  return Math.min(s.backoffMaxMs, s.backoffBaseMs * 2 ** Math.min(count - 1, 40));
+}
+
+/** inRequeueBackoff says whether a pending JobSet must still sit out its back-off at `now`. */
+export function inRequeueBackoff(js: JobSet, now: number): boolean {
+  return Number(js.status!.requeueState?.requeueAtMs ?? 0) > now;
+}
+
+/** PodsReadyEviction is an overdue JobSet's next status, and whether it is suspended (limit reached) rather than requeued. */
+export interface PodsReadyEviction {
+  status: JobSetStatus;
+  suspend: boolean;
+}
+
+function seconds(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
+}
+
+/** evictForPodsReady evicts an overdue JobSet: back to its queue after the back-off, or suspended past the limit. */
+export function evictForPodsReady(js: JobSet, now: number, s: PodsReadySettings): PodsReadyEviction {
+  const before = js.status!;
+  const running = before.pods.filter((p) => p.phase === 'POD_PHASE_RUNNING' || p.phase === 'POD_PHASE_SUCCEEDED').length;
+  const count = (before.requeueState?.count ?? 0) + 1;
+  const why = `${running} of ${before.pods.length} pods running ${seconds(s.timeoutMs)} after admission (waitForPodsReady)`;
+  const suspend = s.requeueLimit >= 0 && count > s.requeueLimit;
+  const wait = suspend ? 0 : requeueBackoffMs(count, s);
+  const requeueAtMs = now + wait;
+  let status = requeuedStatus(before);
+  const message = suspend
+    ? `${why}; evicted ${count} times, more than podsReadyRequeueLimit ${s.requeueLimit}: suspended (muster resume to try again)`
+    : `${why}; evicted (${count}), back in its queue ${wait > 0 ? `at ${new Date(requeueAtMs).toISOString()} (back-off ${seconds(wait)})` : 'now'}`;
+  const reason = suspend ? 'RequeuingLimitExceeded' : 'PodsReadyTimeout';
+  status = { ...status, reason, message, updatedMs: now, requeueState: { count, requeueAtMs } };
+  status.conditions = setCondition(withoutRunning(status.conditions, 'PodsReadyTimeout', message, now), { type: 'Evicted', status: 'True', reason: 'PodsReadyTimeout', message, lastTransitionMs: now });
+  if (suspend) status.conditions = setCondition(status.conditions, { type: 'Suspended', status: 'True', reason, message, lastTransitionMs: now });
+  status.replicatedJobs = countByReplicatedJob({ ...js, status });
+  return { status: withHistory(status, [{ type: 'Evicted', message: `${reason}: ${message}` }], now), suspend };
+}
