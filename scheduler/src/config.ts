@@ -3,7 +3,7 @@
  * defaults → file (--config, else /etc/muster/scheduler.yaml) → MUSTER_* env → flags.
  */
 import { z } from 'zod';
-import { durationMs, hostPort, intValue, logFormat, logLevel } from '../../shared/src/config/values.js';
+import { boolValue, durationMs, hostPort, intValue, logFormat, logLevel } from '../../shared/src/config/values.js';
 import { loadConfig, type ConfigSources } from '../../shared/src/config/load.js';
 
 /** DEFAULT_SCHEDULER_CONFIG_FILE is read when present and no --config is given. */
@@ -52,6 +52,21 @@ export const schedulerConfigSchema = z.strictObject({
   podsReadyBackoffMaxMs: durationMs,
   /** Evictions after which the JobSet is suspended (RequeuingLimitExceeded) instead of requeued; -1 = never. */
   podsReadyRequeueLimit: intValue.pipe(z.number().min(-1)),
+  /**
+   * Fair sharing (Kueue §3.10): borrowing admissions in a cohort go to the
+   * queue with the lowest weighted dominant resource share, and preemption
+   * between queues of a cohort follows fairSharingStrategies.
+   */
+  fairSharing: boolValue,
+  /** Fair-sharing preemption strategies, in order: one of the three lists Kueue accepts. */
+  fairSharingStrategies: z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v),
+    z
+      .array(z.enum(['LessThanOrEqualToFinalShare', 'LessThanInitialShare']))
+      .refine((l) => ['LessThanOrEqualToFinalShare', 'LessThanInitialShare', 'LessThanOrEqualToFinalShare,LessThanInitialShare'].includes(l.join(',')), {
+        message: 'must be [LessThanOrEqualToFinalShare], [LessThanInitialShare] or [LessThanOrEqualToFinalShare, LessThanInitialShare]',
+      }),
+  ),
   /** Seconds JetStream keeps pod events. */
   eventsMaxAgeMs: durationMs,
   logLevel,
@@ -80,6 +95,8 @@ export const schedulerDefaults: z.input<typeof schedulerConfigSchema> = {
   podsReadyBackoffBaseMs: 60_000,
   podsReadyBackoffMaxMs: 3_600_000,
   podsReadyRequeueLimit: -1,
+  fairSharing: false,
+  fairSharingStrategies: ['LessThanOrEqualToFinalShare', 'LessThanInitialShare'],
   eventsMaxAgeMs: 24 * 3_600_000,
   logLevel: 'info',
   logFormat: 'json',

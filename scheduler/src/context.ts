@@ -6,6 +6,7 @@ import type { Clock } from '../../shared/src/clock.js';
 import type { Logger } from '../../shared/src/logger.js';
 import type { JobSetEvent, NodeDesired } from '../../shared/src/proto/types.js';
 import type { PodsReadySettings } from './core/pods-ready.js';
+import type { FairSharingStrategy } from './core/types.js';
 import type { Store } from './store/store.js';
 import type { ObjectStore } from './store/objects.js';
 import type { WatchHub } from './watch-hub.js';
@@ -51,5 +52,7 @@ export interface SchedulerContext {
     podRetryBackoffMs: number;
     /** waitForPodsReady; timeoutMs 0 = off. */
     podsReady: PodsReadySettings;
+    /** Fair sharing's preemption strategies; undefined = fair sharing off. */
+    fairSharing?: readonly FairSharingStrategy[];
   };
 }

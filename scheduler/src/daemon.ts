@@ -69,6 +69,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
       maxPodsPerNode: cfg.maxPodsPerNode,
       maxDesiredBytes: 1024 * 1024,
       podRetryBackoffMs: cfg.podRetryBackoffMs,
+      ...(cfg.fairSharing ? { fairSharing: cfg.fairSharingStrategies } : {}),
       podsReady: { timeoutMs: cfg.podsReadyTimeoutMs, backoffBaseMs: cfg.podsReadyBackoffBaseMs, backoffMaxMs: cfg.podsReadyBackoffMaxMs, requeueLimit: cfg.podsReadyRequeueLimit },
     },
   };

@@ -81,8 +81,10 @@ function quotaSnapshot(ctx: SchedulerContext, jobsets: readonly JobSetRecord[], 
   if (queues.length === 0) return undefined;
   const preemption = Object.fromEntries(queues.map((q) => [q.metadata!.name, preemptionPolicy(q)]));
   const anyPreempts = Object.values(preemption).some(mayPreempt);
+  const fairSharing = ctx.settings.fairSharing;
   return {
     preemption,
+    ...(fairSharing ? { fairSharing: { strategies: fairSharing } } : {}),
     // Candidates are only built when some queue may preempt (a cycle with 10k running JobSets need not copy them otherwise).
     ...(anyPreempts ? { admitted: admittedThroughQueues(jobsets, priorities) } : {}),
     tree: buildQuotaTree(queues, ctx.objects.list('Cohort')),

@@ -25,6 +25,8 @@
  */
 import { add, sub, ZERO } from '../../../shared/src/resources.js';
 import { commit, FitCursors, flavorNodes, freeNodes, placeGang, reserve, type FreeNode, type GangPlacement } from './placement.js';
+import { MinHeap } from '../../../shared/src/min-heap.js';
+import { describeShare, FairShares } from './fair-share.js';
 import { findVictims, mayPreempt, type PreemptionSim, type Victim } from './preemption.js';
 import { assignFlavors, chargeUsage, cohortRoot, copyUsage, releaseUsage, type MutableUsage } from './quota.js';
 import type { Admission, AdmittedJobSet, CycleDecision, PendingJobSet, Preemption, QuotaSnapshot, Snapshot, StillPending } from './types.js';
@@ -58,10 +60,13 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
   // and the second, in the same order, lets them borrow.
   const deferred: PendingJobSet[] = [];
   const deferredQueues = new Set<string>();
-  for (const [pass, list] of [
+  const shares = quota?.fairSharing ? new FairShares(quota.tree) : undefined;
+  const passes: [1 | 2, Iterable<PendingJobSet>][] = [
     [1, order],
-    [2, deferred],
-  ] as const) {
+    // With fair sharing, borrowing admissions go to the queue whose share would be lowest with its next JobSet (§3.10).
+    [2, shares ? lowestShareFirst(deferred, quota!, usage!, shares) : deferred],
+  ];
+  for (const [pass, list] of passes) {
     for (const js of list) {
       // A JobSet naming a queue before any is defined waits for it (it would otherwise run uncounted by quota).
       if (!quota && js.queue) {
@@ -84,7 +89,7 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       };
       const canPreempt = queueName !== undefined && mayPreempt(quota!.preemption?.[queueName]);
       const preemptFor = (): boolean => {
-        const waiting = preemptToFit(js, queueName!, quota!, usage!, nodes, cursors, victims, snapshot.nowMs ?? 0);
+        const waiting = preemptToFit(js, queueName!, quota!, usage!, nodes, cursors, victims, snapshot.nowMs ?? 0, shares);
         if (!waiting) return false;
         preempt.push(...waiting.preempt);
         stay(waiting.pending);
@@ -96,7 +101,10 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
         const request = gangRequest(js);
         const assigned = assignFlavors(quota!.tree, usage!, queueName, request);
         if (!assigned.ok) {
-          if (!(assigned.reason === 'WaitingForQuota' && canPreempt && preemptFor())) stay({ jobset: js.name, reason: assigned.reason, message: assigned.message });
+          if (!(assigned.reason === 'WaitingForQuota' && canPreempt && preemptFor())) {
+            const fair = shares && assigned.reason === 'WaitingForQuota' && quota!.tree.queues.get(queueName)?.cohort !== undefined ? `; fair sharing: queue ${queueName} ${describeShare(shares.shareOf(usage!, queueName))}` : '';
+            stay({ jobset: js.name, reason: assigned.reason, message: assigned.message + fair });
+          }
           continue;
         }
         if (pass === 1 && assigned.borrows) {
@@ -183,6 +191,7 @@ function preemptToFit(
   cursors: FitCursors,
   taken: Set<string>,
   nowMs: number,
+  shares: FairShares | undefined,
 ): { preempt: Preemption[]; pending: StillPending } | undefined {
   const request = gangRequest(js);
   const index = new Map(nodes.map((n, i) => [n.name, i]));
@@ -220,9 +229,19 @@ function preemptToFit(
       const f = tryFit(allowBorrow);
       return f ? { borrows: f.borrows } : undefined;
     },
+    ...(shares
+      ? {
+          shareOf: (q: string, withPreemptor: boolean): number => {
+            if (!withPreemptor) return shares.shareOf(usage, q).share;
+            const a = assignFlavors(quota.tree, usage, queue, request);
+            return shares.shareOf(usage, queue, { flavors: a.ok ? a.flavors : preferredFlavors(quota, queue), request }).share;
+          },
+        }
+      : {}),
   };
   const candidates: AdmittedJobSet[] = (quota.admitted ?? []).filter((a) => !taken.has(a.name));
-  const found = findVictims({ preemptor: js, queue, request, tree: quota.tree, usage, policies: quota.preemption ?? {}, candidates, nowMs }, sim);
+  const fairSharing = quota.fairSharing?.strategies;
+  const found = findVictims({ preemptor: js, queue, request, tree: quota.tree, usage, policies: quota.preemption ?? {}, candidates, nowMs, ...(fairSharing ? { fairSharing } : {}) }, sim);
   if (!found) return undefined;
   const fit = tryFit(true)!; // findVictims left the state where it fits
   for (const v of found) taken.add(v.jobset.name);
@@ -241,6 +260,45 @@ function victimMessage(v: Victim, by: PendingJobSet, queue: string, root: string
       return `preempted by ${who}, which reclaims its nominal quota: queue ${v.jobset.queue} was borrowing it in cohort ${root ?? '?'}`;
     case 'InCohortReclaimWhileBorrowing':
       return `preempted by ${who}, which borrows in cohort ${root ?? '?'} and outranks this JobSet (priority ${v.jobset.priority}) of borrowing queue ${v.jobset.queue}`;
+    case 'InCohortFairSharing':
+      return `preempted by ${who} under fair sharing in cohort ${root ?? '?'}: ${v.detail ?? `queue ${v.jobset.queue} had the highest share`}`;
+  }
+}
+
+/** preferredFlavors charges each covered resource to its group's first flavor (a share estimate for a JobSet that does not fit yet). */
+function preferredFlavors(quota: QuotaSnapshot, queue: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const g of quota.tree.queues.get(queue)?.groups ?? []) for (const r of g.resources) if (g.flavors[0] !== undefined) out[r] = g.flavors[0];
+  return out;
+}
+
+/**
+ * lowestShareFirst yields deferred (borrowing) JobSets queue by queue, each
+ * queue's in its own order, always next from the queue whose share would be
+ * lowest with its next JobSet admitted (ties: priority, creation, name). A
+ * queue's key is recomputed only after it yields (other queues' shares do not
+ * change when one queue admits).
+ */
+function* lowestShareFirst(deferred: readonly PendingJobSet[], quota: QuotaSnapshot, usage: MutableUsage, shares: FairShares): Generator<PendingJobSet> {
+  const byQueue = new Map<string, PendingJobSet[]>();
+  for (const js of deferred) (byQueue.get(js.queue!) ?? byQueue.set(js.queue!, []).get(js.queue!)!).push(js);
+  type Head = { queue: string; at: number; key: number; js: PendingJobSet };
+  const keyOf = (queue: string, js: PendingJobSet): number => {
+    const request = gangRequest(js);
+    const a = assignFlavors(quota.tree, usage, queue, request);
+    return a.ok ? shares.shareOf(usage, queue, { flavors: a.flavors, request }).share : Number.POSITIVE_INFINITY;
+  };
+  const heap = new MinHeap<Head>(
+    (a, b) =>
+      a.key < b.key ||
+      (a.key === b.key && ((b.js.priority ?? 0) < (a.js.priority ?? 0) || ((b.js.priority ?? 0) === (a.js.priority ?? 0) && (a.js.createdMs < b.js.createdMs || (a.js.createdMs === b.js.createdMs && a.js.name < b.js.name))))),
+  );
+  for (const [queue, list] of byQueue) heap.push({ queue, at: 0, key: keyOf(queue, list[0]!), js: list[0]! });
+  for (let h = heap.pop(); h; h = heap.pop()) {
+    yield h.js;
+    const list = byQueue.get(h.queue)!;
+    const next = list[h.at + 1];
+    if (next) heap.push({ queue: h.queue, at: h.at + 1, key: keyOf(h.queue, next), js: next });
   }
 }
 

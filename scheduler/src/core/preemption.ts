@@ -17,16 +17,25 @@
  *
  * Order: candidates in other (borrowing) queues first, then lowest priority,
  * then most recently admitted, then name. Attempts, in Kueue's order of
- * heuristics: with borrowWithinCohort, own-queue candidates and lower-priority
+ * heuristics: when every candidate is in the preemptor's own queue, those,
+ * the preemptor allowed to borrow; else with borrowWithinCohort, own-queue candidates and lower-priority
  * borrowers (within the threshold), the preemptor allowed to borrow; then
  * own-queue and reclaimable candidates, the preemptor within its nominal
  * (reclaiming); then own-queue candidates only, borrowing allowed. Each attempt takes candidates
  * greedily until the preemptor fits, then drops, walking back, every victim
  * whose release turns out not to be needed (the final minimisation), so no
  * victim can be spared.
+ *
+ * "Borrowing" is judged on the cycle's usage at the time of the search (what
+ * the cycle admitted before counts), where Kueue uses the usage at the start
+ * of its cycle: the same victims, one cycle sooner.
+ *
+ * With fair sharing on, queues of the cohort are chosen by share instead
+ * (fairSharingVictims below); reclaimWithinCohort still says whose JobSets
+ * may be taken.
  */
 import { cohortRoot, isBorrowing, queueFlavors, type QuotaTree, type Usage } from './quota.js';
-import type { AdmittedJobSet, PendingJobSet, PreemptionPolicy, PreemptionReason } from './types.js';
+import type { AdmittedJobSet, FairSharingStrategy, PendingJobSet, PreemptionPolicy, PreemptionReason } from './types.js';
 
 /** PreemptionSim is the cycle's state a search changes: releasing a victim and taking it back, and whether the preemptor fits. */
 export interface PreemptionSim {
@@ -36,6 +45,8 @@ export interface PreemptionSim {
   restore(v: AdmittedJobSet): void;
   /** fits says whether the preemptor fits now, in quota and on nodes; `borrows` when its quota goes above nominal. */
   fits(allowBorrow: boolean): { borrows: boolean } | undefined;
+  /** shareOf is a queue's weighted share now (fair sharing), with the preemptor charged on top when `withPreemptor`. */
+  shareOf?(queue: string, withPreemptor: boolean): number;
 }
 
 /** VictimSearch is what findVictims decides on. */
@@ -52,12 +63,16 @@ export interface VictimSearch {
   /** Running JobSets not already chosen as victims in this cycle. */
   candidates: readonly AdmittedJobSet[];
   nowMs: number;
+  /** Fair sharing's preemption strategies, when fair sharing is on (other queues are then chosen by share, §3.10). */
+  fairSharing?: readonly FairSharingStrategy[];
 }
 
 /** Victim is one JobSet to preempt and why. */
 export interface Victim {
   jobset: AdmittedJobSet;
   reason: PreemptionReason;
+  /** Fair sharing: the shares that allowed it, in words. */
+  detail?: string;
 }
 
 /** mayPreempt says whether a queue's policy lets its JobSets preempt at all. */
@@ -106,7 +121,14 @@ export function findVictims(s: VictimSearch, sim: PreemptionSim): Victim[] | und
       if (ok) cands.push({ c, own: true, reclaim: false, whileBorrowing: false });
       continue;
     }
-    if (root === undefined || cohortRoot(s.tree, c.queue) !== root || !isBorrowingQueue(c.queue)) continue;
+    if (root === undefined || cohortRoot(s.tree, c.queue) !== root) continue;
+    if (s.fairSharing) {
+      // Fair sharing: reclaimWithinCohort still says whom; the strategies below say whether (by share, not by borrowing).
+      const allowed = policy.reclaimWithinCohort === 'Any' || (policy.reclaimWithinCohort === 'LowerPriority' && c.priority < p);
+      if (allowed) cands.push({ c, own: false, reclaim: true, whileBorrowing: false });
+      continue;
+    }
+    if (!isBorrowingQueue(c.queue)) continue;
     const reclaim = policy.reclaimWithinCohort === 'Any' || (policy.reclaimWithinCohort === 'LowerPriority' && c.priority < p);
     const thr = policy.borrowWithinCohort.maxPriorityThreshold;
     const whileBorrowing = policy.borrowWithinCohort.policy === 'LowerPriority' && c.priority < p && (thr === undefined || c.priority <= thr);
@@ -121,10 +143,17 @@ export function findVictims(s: VictimSearch, sim: PreemptionSim): Victim[] | und
       (a.c.name < b.c.name ? -1 : a.c.name > b.c.name ? 1 : 0),
   );
 
+  if (s.fairSharing && sim.shareOf) return fairSharingVictims(s, cands, s.fairSharing, sim as Required<PreemptionSim>);
+
   const attempts: { list: Candidate[]; allowBorrow: boolean }[] = [];
-  if (policy.borrowWithinCohort.policy === 'LowerPriority') attempts.push({ list: cands.filter((x) => x.own || x.whileBorrowing), allowBorrow: true });
-  attempts.push({ list: cands.filter((x) => x.own || x.reclaim), allowBorrow: false });
-  attempts.push({ list: cands.filter((x) => x.own), allowBorrow: true });
+  // Heuristic 1: when every candidate is in the preemptor's own queue, take them with borrowing allowed
+  // (keeping the preemptor within its nominal would only evict more of its own queue).
+  if (cands.every((x) => x.own)) attempts.push({ list: cands, allowBorrow: true });
+  else if (policy.borrowWithinCohort.policy === 'LowerPriority') attempts.push({ list: cands.filter((x) => x.own || x.whileBorrowing), allowBorrow: true });
+  if (!cands.every((x) => x.own)) {
+    attempts.push({ list: cands.filter((x) => x.own || x.reclaim), allowBorrow: false });
+    attempts.push({ list: cands.filter((x) => x.own), allowBorrow: true });
+  }
 
   for (const { list, allowBorrow } of attempts) {
     if (list.length === 0) continue;
@@ -165,4 +194,69 @@ function greedyThenMinimise(list: readonly Candidate[], allowBorrow: boolean, si
   }
   // The fit after minimisation (every kept victim released) decides whether the preemptor borrows.
   return { victims: kept.reverse(), borrows: sim.fits(allowBorrow)?.borrows ?? fit.borrows };
+}
+
+/**
+ * fairSharingVictims is Kueue's fair-sharing preemption (§3.10): for each
+ * strategy in turn, while the preemptor does not fit, take the queue with the
+ * highest share among those with candidates left; an own-queue candidate is
+ * taken as withinQueue allows; another queue's candidate only when the
+ * strategy holds — LessThanOrEqualToFinalShare: the preemptor's queue's share
+ * with it admitted ≤ that queue's share without the candidate;
+ * LessThanInitialShare: < that queue's share before — else that queue yields
+ * nothing more under this strategy. Then the final minimisation.
+ */
+function fairSharingVictims(s: VictimSearch, cands: readonly Candidate[], strategies: readonly FairSharingStrategy[], sim: Required<PreemptionSim>): Victim[] | undefined {
+  const taken: { x: Candidate; detail?: string }[] = [];
+  const used = new Set<Candidate>();
+  const fmt = (n: number): string => (Number.isFinite(n) ? String(Math.ceil(n)) : '∞');
+  let fit = sim.fits(true);
+  for (const strategy of strategies) {
+    if (fit) break;
+    const pools = new Map<string, Candidate[]>();
+    for (const x of cands) if (!used.has(x)) (pools.get(x.c.queue) ?? pools.set(x.c.queue, []).get(x.c.queue)!).push(x);
+    while (!fit && pools.size > 0) {
+      let top: string | undefined;
+      let topShare = -1;
+      for (const q of [...pools.keys()].sort()) {
+        const sh = sim.shareOf(q, false);
+        if (sh > topShare) [top, topShare] = [q, sh];
+      }
+      const pool = pools.get(top!)!;
+      const x = pool.shift()!;
+      if (pool.length === 0) pools.delete(top!);
+      used.add(x);
+      if (x.own) {
+        sim.release(x.c);
+        taken.push({ x });
+      } else {
+        const mine = sim.shareOf(s.queue, true);
+        sim.release(x.c);
+        const after = sim.shareOf(top!, false);
+        const ok = strategy === 'LessThanOrEqualToFinalShare' ? mine <= after : mine < topShare;
+        if (!ok) {
+          sim.restore(x.c);
+          pools.delete(top!);
+          continue;
+        }
+        const rule = strategy === 'LessThanOrEqualToFinalShare' ? `${fmt(mine)} ≤ ${fmt(after)} without this JobSet` : `${fmt(mine)} < ${fmt(topShare)}`;
+        taken.push({ x, detail: `queue ${s.queue}'s share with ${s.preemptor.name} admitted vs queue ${top}'s: ${rule} (${strategy})` });
+      }
+      fit = sim.fits(true);
+    }
+  }
+  if (!fit) {
+    for (const t of [...taken].reverse()) sim.restore(t.x.c);
+    return undefined;
+  }
+  const kept: typeof taken = [];
+  for (let i = taken.length - 1; i >= 0; i--) {
+    const t = taken[i]!;
+    sim.restore(t.x.c);
+    if (!sim.fits(true)) {
+      sim.release(t.x.c);
+      kept.push(t);
+    }
+  }
+  return kept.reverse().map((t) => ({ jobset: t.x.c, reason: t.x.own ? 'InQueue' : 'InCohortFairSharing', ...(t.detail ? { detail: t.detail } : {}) }));
 }

@@ -46,6 +46,8 @@ export interface QuotaQueue {
   readonly groups: readonly QuotaGroup[];
   readonly quotas: FlavorQuotaMap;
   readonly whenCanBorrow: WhenCanBorrow;
+  /** spec.fairSharingWeight (default 1): a larger weight earns a larger share of what the cohort lends (§3.10). */
+  readonly weight: number;
 }
 
 /** QuotaCohort is a node of the cohort tree (§3.5). */
@@ -190,7 +192,8 @@ export function buildQuotaTree(queues: readonly Queue[], cohorts: readonly Cohor
     invalidQueues.delete(name);
     const groups = (q.spec?.resourceGroups ?? []).map((g) => ({ resources: [...g.coveredResources], flavors: g.flavors.map((f) => f.name) }));
     const whenCanBorrow: WhenCanBorrow = q.spec?.flavorFungibility?.whenCanBorrow === 'TryNextFlavor' ? 'TryNextFlavor' : 'MayStopSearch';
-    outQueues.set(name, { name, cohort, groups, quotas: quotasOf(q.spec?.resourceGroups ?? []), whenCanBorrow });
+    const weight = q.spec?.fairSharingWeight ?? 1;
+    outQueues.set(name, { name, cohort, groups, quotas: quotasOf(q.spec?.resourceGroups ?? []), whenCanBorrow, weight });
   }
   for (const q of outQueues.values()) {
     if (q.cohort === undefined) continue;
@@ -562,4 +565,17 @@ export function queueFlavors(tree: QuotaTree, queue: string): ReadonlyMap<string
   const q = tree.queues.get(queue);
   for (const [f, byR] of q?.quotas ?? []) for (const r of byR.keys()) out.set(r, (out.get(r) ?? new Set()).add(f));
   return out;
+}
+
+const NO_USAGE: Usage = Object.freeze({});
+
+/**
+ * potentialAvailable is what a cohort could give its members of (flavor,
+ * resource) if nothing were in use: its own pool, what its members lend and
+ * what it may borrow above (Kueue's potentialAvailable, the denominator of the
+ * dominant resource share, §3.10).
+ */
+export function potentialAvailable(tree: QuotaTree, cohort: string, flavor: string, resource: string): number {
+  const c = tree.cohorts.get(cohort);
+  return c ? Math.max(0, rawAvailable(tree, NO_USAGE, { kind: 'cohort', node: c }, flavor, resource)) : 0;
 }

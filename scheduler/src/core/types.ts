@@ -83,7 +83,12 @@ export interface QuotaSnapshot {
   preemption?: Readonly<Record<string, PreemptionPolicy>>;
   /** Running JobSets admitted through queues (preemption candidates); only needed when some queue may preempt. */
   admitted?: readonly AdmittedJobSet[];
+  /** Fair sharing (§3.10) when enabled: borrowing admissions go to the lowest share first, preemption in a cohort follows these strategies. */
+  fairSharing?: { strategies: readonly FairSharingStrategy[] };
 }
+
+/** FairSharingStrategy is one of Kueue's fair-sharing preemption strategies (§3.10). */
+export type FairSharingStrategy = 'LessThanOrEqualToFinalShare' | 'LessThanInitialShare';
 
 /** PortInUse is a coordinator port held on a node by an admitted, unfinished JobSet. */
 export interface PortInUse {
@@ -141,7 +146,7 @@ export interface StillPending {
 }
 
 /** PreemptionReason is why a victim is preempted (Kueue's Preempted condition reasons, §3.3). */
-export type PreemptionReason = 'InQueue' | 'InCohortReclamation' | 'InCohortReclaimWhileBorrowing';
+export type PreemptionReason = 'InQueue' | 'InCohortReclamation' | 'InCohortReclaimWhileBorrowing' | 'InCohortFairSharing';
 
 /** Preemption evicts one running JobSet so a pending one can be admitted; the victim goes back to its queue. */
 export interface Preemption {

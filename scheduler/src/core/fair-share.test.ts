@@ -1,0 +1,146 @@
+/**
+ * Fair sharing (Kueue §3.10): the weighted dominant resource share, the
+ * order of borrowing admissions it gives (lowest share first), and
+ * fair-sharing preemption with its two strategies — including the case where
+ * no strategy allows it, so two queues cannot preempt each other in turn.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseObjectsText } from '../../../shared/src/queues/document.js';
+import { withQueueDefaults } from '../../../shared/src/queues/validate.js';
+import type { Queue } from '../../../shared/src/proto/types.js';
+import { makeJobSet, pendingOf, resources } from '../../../test/helpers/builders.js';
+import { preemptionPolicy } from '../snapshot.js';
+import { decideCycle } from './decide-cycle.js';
+import { describeShare, FairShares } from './fair-share.js';
+import { buildQuotaTree, chargeUsage, type MutableUsage } from './quota.js';
+import type { AdmittedJobSet, FairSharingStrategy, NodeSnapshot, PendingJobSet, Snapshot } from './types.js';
+
+const FLAVORS = { cpu: 'h100', memory: 'h100', gpus: 'h100' };
+
+/** queues: `pool` lends `poolGpus` and runs nothing; a and b have no GPUs of their own (they borrow everything). */
+function queues(poolGpus: number, aExtra = '', bExtra = '', aWeight = 1): Queue[] {
+  const q = (name: string, gpus: number, extra: string, weight = 1): string => `apiVersion: muster.dev/v1
+kind: Queue
+metadata: {name: ${name}}
+spec:
+  cohort: org
+  fairSharing: {weight: ${weight}}
+${extra ? `  ${extra}\n` : ''}  resourceGroups:
+    - coveredResources: [cpu, memory, gpus]
+      flavors:
+        - name: h100
+          resources: [{name: cpu, nominalQuota: 0}, {name: memory, nominalQuota: 0}, {name: gpus, nominalQuota: ${gpus}}]
+---`;
+  return parseObjectsText(`apiVersion: muster.dev/v1
+kind: Queue
+metadata: {name: pool}
+spec:
+  cohort: org
+  resourceGroups:
+    - coveredResources: [cpu, memory, gpus]
+      flavors:
+        - name: h100
+          resources: [{name: cpu, nominalQuota: 1000}, {name: memory, nominalQuota: 64Ti}, {name: gpus, nominalQuota: ${poolGpus}}]
+---
+${q('a', 0, aExtra, aWeight)}
+${q('b', 0, bExtra)}`)
+    .filter((o) => o.kind === 'Queue')
+    .map((o) => withQueueDefaults(o.object as Queue));
+}
+
+/** running: `gpus` GPUs in one pod per JobSet on node n<i>. */
+interface Running {
+  name: string;
+  queue: string;
+  gpus: number;
+  node: string;
+  admittedMs?: number;
+}
+
+function snapshot(qs: Queue[], running: Running[], pending: PendingJobSet[], strategies?: FairSharingStrategy[]): Snapshot {
+  const nodes = new Map<string, NodeSnapshot>();
+  for (const n of ['n1', 'n2', 'n3'])
+    nodes.set(n, { name: n, schedulable: true, allocatable: resources({ cpu: 64, memory: '1Ti', gpus: 8 }), allocated: resources({}), gpuIndices: [0, 1, 2, 3, 4, 5, 6, 7], usedGpuIndices: [], labels: { gpu: 'h100' }, podCount: 0 });
+  const usage: MutableUsage = {};
+  const admitted: AdmittedJobSet[] = running.map((r) => {
+    const node = nodes.get(r.node)!;
+    const gpuIndices = node.gpuIndices.filter((i) => !node.usedGpuIndices.includes(i)).slice(0, r.gpus);
+    node.usedGpuIndices.push(...gpuIndices);
+    node.allocated = { ...node.allocated, gpus: node.allocated.gpus + r.gpus };
+    const request = { cpu: 0, memory: 0, gpus: r.gpus, rdma: 0 };
+    chargeUsage(usage, r.queue, { flavors: FLAVORS }, request);
+    return { name: r.name, queue: r.queue, flavors: FLAVORS, request, priority: 0, createdMs: 0, admittedMs: r.admittedMs ?? 0, pods: [{ node: r.node, request: resources({ gpus: r.gpus }), gpuIndices }] };
+  });
+  return {
+    nodes: [...nodes.values()],
+    pending,
+    usedPorts: [],
+    portRange: { min: 29500, max: 29999 },
+    nowMs: 1_000_000,
+    quota: {
+      tree: buildQuotaTree(qs, []),
+      usage,
+      flavorLabels: { h100: { gpu: 'h100' } },
+      strategies: Object.fromEntries(qs.map((q) => [q.metadata!.name, q.spec!.queueingStrategy])),
+      preemption: Object.fromEntries(qs.map((q) => [q.metadata!.name, preemptionPolicy(q)])),
+      admitted,
+      ...(strategies ? { fairSharing: { strategies } } : {}),
+    },
+  };
+}
+
+function job(name: string, queue: string, gpus: number, createdMs: number): PendingJobSet {
+  const js = makeJobSet(name).replicatedJob('w', { cpu: 0, memory: 0, gpus }).createdAt(createdMs).build();
+  return { ...pendingOf(js), queue, priority: 0 };
+}
+
+describe('dominant resource share', () => {
+  it('is borrowed ÷ what the cohort can lend × 1000 ÷ weight; 0 within nominal; ∞ borrowing with weight 0', () => {
+    const usage: MutableUsage = {};
+    chargeUsage(usage, 'a', { flavors: FLAVORS }, { gpus: 4 });
+    const fs = new FairShares(buildQuotaTree(queues(16), []));
+    expect(fs.shareOf(usage, 'a')).toMatchObject({ share: 250, resource: 'gpus', borrowed: 4, lendable: 16 });
+    expect(fs.shareOf(usage, 'a', { flavors: FLAVORS, request: { gpus: 4 } }).share).toBe(500);
+    expect(fs.shareOf(usage, 'b').share).toBe(0);
+    expect(new FairShares(buildQuotaTree(queues(16, '', '', 2), [])).shareOf(usage, 'a').share).toBe(125);
+    expect(new FairShares(buildQuotaTree(queues(16, '', '', 0), [])).shareOf(usage, 'a').share).toBe(Number.POSITIVE_INFINITY);
+    expect(describeShare(fs.shareOf(usage, 'a'))).toBe('share 250: borrows 4 of 16 gpus the cohort can lend (weight 1)');
+  });
+});
+
+describe('fair sharing in a cycle', () => {
+  it('admits a borrowing JobSet of the queue with the lower share first, though it is newer', () => {
+    // The pool lends 12; a already borrows 8. Only one more 4-GPU JobSet fits.
+    const running: Running[] = [{ name: 'a-run', queue: 'a', gpus: 8, node: 'n1' }];
+    const pending = [job('a-next', 'a', 4, 1), job('b-first', 'b', 4, 2)];
+    expect(decideCycle(snapshot(queues(12), running, pending)).admit.map((a) => a.jobset)).toEqual(['a-next']); // FIFO without fair sharing
+    const fair = decideCycle(snapshot(queues(12), running, pending, ['LessThanOrEqualToFinalShare', 'LessThanInitialShare']));
+    expect(fair.admit.map((a) => a.jobset)).toEqual(['b-first']);
+    // The one left says why, with its queue's share.
+    expect(fair.pending[0]).toMatchObject({ jobset: 'a-next', reason: 'WaitingForQuota', message: expect.stringContaining('fair sharing: queue a share 667: borrows 8 of 12 gpus') });
+  });
+
+  it('preempts from the queue with the highest share when the strategy holds (InCohortFairSharing), explaining the shares', () => {
+    // a borrows all 12 in three JobSets; b (reclaimWithinCohort Any) wants 4: b with it 333 ≤ a without one 667.
+    const running: Running[] = [
+      { name: 'a1', queue: 'a', gpus: 4, node: 'n1', admittedMs: 1 },
+      { name: 'a2', queue: 'a', gpus: 4, node: 'n2', admittedMs: 2 },
+      { name: 'a3', queue: 'a', gpus: 4, node: 'n3', admittedMs: 3 },
+    ];
+    const qs = queues(12, '', 'preemption: {reclaimWithinCohort: Any}');
+    const d = decideCycle(snapshot(qs, running, [job('b1', 'b', 4, 10)], ['LessThanOrEqualToFinalShare']));
+    expect((d.preempt ?? []).map((p) => `${p.jobset}:${p.reason}`)).toEqual(['a3:InCohortFairSharing']);
+    expect(d.preempt![0]!.message).toContain("queue b's share with b1 admitted vs queue a's: 334 ≤ 667 without this JobSet (LessThanOrEqualToFinalShare)");
+  });
+
+  it('does not preempt when it would only move the imbalance the other way (no ping-pong)', () => {
+    // a borrows 8 in one JobSet; b wants 8: b with it 667 > a without it 0, and not < a's 667 now.
+    const running: Running[] = [{ name: 'a1', queue: 'a', gpus: 8, node: 'n1' }];
+    const qs = queues(8, '', 'preemption: {reclaimWithinCohort: Any}');
+    for (const strategies of [['LessThanOrEqualToFinalShare'], ['LessThanInitialShare'], ['LessThanOrEqualToFinalShare', 'LessThanInitialShare']] as FairSharingStrategy[][]) {
+      const d = decideCycle(snapshot(qs, running, [job('b1', 'b', 8, 10)], strategies));
+      expect(d.preempt, strategies.join(',')).toBeUndefined();
+      expect(d.pending[0]).toMatchObject({ jobset: 'b1', reason: 'WaitingForQuota' });
+    }
+  });
+});
