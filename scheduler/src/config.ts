@@ -15,6 +15,10 @@ export const schedulerConfigSchema = z.strictObject({
   listen: hostPort,
   /** When set, the bound gRPC address is written here once serving. */
   addressFile: z.string(),
+  /** HTTP address of GET /metrics (Prometheus) and /healthz; port 0 picks a free port; empty turns it off. */
+  metricsListen: z.union([z.literal(''), hostPort]),
+  /** When set, the bound metrics address is written here once serving. */
+  metricsAddressFile: z.string(),
   /** NATS server URL(s), comma-separated. */
   natsUrl: z.string().min(1),
   /** SQLite database file. */
@@ -80,6 +84,8 @@ export type SchedulerConfig = z.output<typeof schedulerConfigSchema>;
 export const schedulerDefaults: z.input<typeof schedulerConfigSchema> = {
   listen: '0.0.0.0:7070',
   addressFile: '',
+  metricsListen: '0.0.0.0:7080',
+  metricsAddressFile: '',
   natsUrl: 'nats://127.0.0.1:4222',
   dbPath: '/var/lib/muster/scheduler.db',
   heartbeatIntervalMs: 1000,

@@ -7,6 +7,7 @@ import type { Logger } from '../../shared/src/logger.js';
 import type { JobSetEvent, NodeDesired } from '../../shared/src/proto/types.js';
 import type { PodsReadySettings } from './core/pods-ready.js';
 import type { FairSharingStrategy } from './core/types.js';
+import type { SchedulerMetrics } from './metrics/scheduler-metrics.js';
 import type { Store } from './store/store.js';
 import type { ObjectStore } from './store/objects.js';
 import type { WatchHub } from './watch-hub.js';
@@ -24,6 +25,8 @@ export interface SchedulerContext {
   store: Store;
   /** The queueing objects: flavors, queues, cohorts, priority classes. */
   objects: ObjectStore;
+  /** Prometheus counters and histograms (state gauges are read from the store at scrape time). */
+  metrics: SchedulerMetrics;
   clock: Clock;
   log: Logger;
   out: Outbound;

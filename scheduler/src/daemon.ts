@@ -11,6 +11,8 @@ import type { SchedulerContext } from './context.js';
 import { checkLiveness } from './controller/liveness.js';
 import { handleHeartbeat } from './controller/heartbeats.js';
 import { removeExpired } from './controller/ttl.js';
+import { startMetricsServer, type MetricsServer } from './metrics/http.js';
+import { createSchedulerMetrics, registerStateGauges } from './metrics/scheduler-metrics.js';
 import { evictUnready } from './controller/pods-ready.js';
 import { evaluateDeadlines, pushDueRetries } from './controller/pod-status.js';
 import { desiredFor } from './controller/notify.js';
@@ -42,10 +44,14 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
   const warmUpUntil = loaded.nodes > 0 ? clock.now() + cfg.nodeGracePeriodMs : 0;
   let transport: NatsTransport | undefined;
   let grpcServer: GrpcServerHandle | undefined;
+  let metricsServer: MetricsServer | undefined;
   const loop = new SchedulingLoop(() => ctx);
+  const metrics = createSchedulerMetrics();
+  registerStateGauges(metrics, () => ctx);
   const ctx: SchedulerContext = {
     store,
     objects,
+    metrics,
     clock,
     log,
     hub: new WatchHub(),
@@ -84,7 +90,9 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
       desired: (req) => desiredFor(ctx, req.node),
     });
     grpcServer = await startGrpcServer(ctx, cfg.listen);
+    if (cfg.metricsListen) metricsServer = await startMetricsServer(cfg.metricsListen, () => metrics.registry.render(), log.child({ component: 'metrics' }));
   } catch (err) {
+    await grpcServer?.shutdown(0);
     await transport?.close();
     store.close();
     throw err;
@@ -107,6 +115,10 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
     writeFileSync(cfg.addressFile + '.tmp', grpcServer.address + '\n');
     renameSync(cfg.addressFile + '.tmp', cfg.addressFile);
   }
+  if (cfg.metricsAddressFile && metricsServer) {
+    writeFileSync(cfg.metricsAddressFile + '.tmp', metricsServer.address + '\n');
+    renameSync(cfg.metricsAddressFile + '.tmp', cfg.metricsAddressFile);
+  }
   log.info('scheduler serving', { address: grpcServer.address, db: cfg.dbPath, ...loaded, queueingObjects });
   const g = grpcServer;
   return {
@@ -119,6 +131,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
       clearInterval(retries);
       liveness = undefined;
       await g.shutdown(2000);
+      await metricsServer?.close();
       await t.close();
       store.close();
       log.info('scheduler stopped');

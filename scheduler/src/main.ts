@@ -18,6 +18,8 @@ const program = new Command('muster-scheduler')
   .option('--address-file <file>', 'write the bound gRPC address here once serving')
   .option('--nats-url <urls>', 'NATS server URL(s), comma-separated')
   .option('--db <file>', 'SQLite database file')
+  .option('--metrics-listen <host:port>', 'HTTP address of /metrics and /healthz; port 0 picks one; "" turns it off (default 0.0.0.0:7080)')
+  .option('--metrics-address-file <file>', 'write the bound metrics address here once serving')
   .option('--heartbeat-interval <duration>', 'agent heartbeat interval, e.g. 1s')
   .option('--node-grace-period <duration>', 'NotReady after this long without heartbeats')
   .option('--node-lost-timeout <duration>', 'Lost after this long without heartbeats')
@@ -38,7 +40,7 @@ const program = new Command('muster-scheduler')
         configFile: opts.config,
         env: process.env,
         flags: {
-          listen: opts.listen, addressFile: opts.addressFile, natsUrl: opts.natsUrl, dbPath: opts.db,
+          listen: opts.listen, addressFile: opts.addressFile, metricsListen: opts.metricsListen, metricsAddressFile: opts.metricsAddressFile, natsUrl: opts.natsUrl, dbPath: opts.db,
           heartbeatIntervalMs: opts.heartbeatInterval, nodeGracePeriodMs: opts.nodeGracePeriod, nodeLostTimeoutMs: opts.nodeLostTimeout,
           scheduleIntervalMs: opts.scheduleInterval, maxPodsPerNode: opts.maxPodsPerNode, finishedRetentionMs: opts.finishedRetention, podRetryBackoffMs: opts.podRetryBackoff, podsReadyTimeoutMs: opts.podsReadyTimeout, podsReadyBackoffBaseMs: opts.podsReadyBackoffBase, podsReadyRequeueLimit: opts.podsReadyRequeueLimit, fairSharing: opts.fairSharing, logLevel: opts.logLevel, logFormat: opts.logFormat,
         },

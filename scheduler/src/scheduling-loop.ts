@@ -55,6 +55,9 @@ export class SchedulingLoop {
         const decision = decideCycle(snap);
         const decidedMs = performance.now() - started;
         const res = applyDecision(ctx, decision);
+        ctx.metrics.cycleDuration.observe((performance.now() - started) / 1000);
+        ctx.metrics.admissionAttempts.inc({ result: 'admitted' }, res.admitted.length);
+        ctx.metrics.admissionAttempts.inc({ result: 'inadmissible' }, decision.pending.length + res.rejected.length);
         if (res.admitted.length > 0 || res.rejected.length > 0 || res.preempted.length > 0)
           ctx.log.debug('cycle', { cycle, round, pending: snap.pending.length, admitted: res.admitted.length, preempted: res.preempted.length, rejected: res.rejected, decideMs: +decidedMs.toFixed(2), totalMs: +(performance.now() - started).toFixed(2) });
         const tooLarge = res.rejected.filter((r) => r.tooLarge);

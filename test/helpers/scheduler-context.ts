@@ -39,6 +39,7 @@ import type {
 import { toResources, type Resources } from '../../shared/src/resources.js';
 import { parseJobSetObject } from '../../shared/src/spec/document.js';
 import type { Outbound, SchedulerContext } from '../../scheduler/src/context.js';
+import { createSchedulerMetrics } from '../../scheduler/src/metrics/scheduler-metrics.js';
 import { SchedulingLoop } from '../../scheduler/src/scheduling-loop.js';
 import { submitJobSet } from '../../scheduler/src/service/jobsets.js';
 import { registerNode } from '../../scheduler/src/service/nodes.js';
@@ -187,6 +188,7 @@ function buildTestScheduler(opts: TestSchedulerOptions, dir: string | undefined,
   const ctx: SchedulerContext = {
     store,
     objects,
+    metrics: createSchedulerMetrics(),
     clock,
     log: nullLogger,
     out,

@@ -83,6 +83,12 @@ it('vision borrows nlp\'s idle GPUs; nlp reclaims them by preemption; the victim
   await tc.waitForJobSet('n1', running, 'running on the reclaimed GPUs');
   expect((await tc.api.getJobSet('v1')).status!.phase).toBe('JOB_SET_PHASE_RUNNING');
 
+  // The scheduler's /metrics counts it (the local cluster's scheduler serves it on a port of its own).
+  const metricsAddress = readFileSync(path.join(tc.dir, 'metrics.addr'), 'utf8').trim();
+  const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+  expect(metrics).toContain('muster_preempted_jobsets_total{reason="InCohortReclamation"} 1');
+  expect(metrics).toMatch(/muster_queue_resource_usage\{flavor="h100",queue="nlp",resource="gpus"\} 8\n/);
+
   stop('n1');
   await tc.waitForJobSet('n1', (js) => js.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'succeeded');
   await tc.waitForJobSet('v2', running, 'running again after n1');

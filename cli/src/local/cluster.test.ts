@@ -114,7 +114,8 @@ describe('startLocalCluster', () => {
       ]);
       const sched = argsLogged(path.join(dir, 'logs', 'scheduler.log'));
       expect(sched).toEqual([
-        '--listen', '127.0.0.1:0', '--address-file', path.join(dir, 'scheduler.addr'), '--nats-url', cluster.natsUrl,
+        '--listen', '127.0.0.1:0', '--address-file', path.join(dir, 'scheduler.addr'),
+        '--metrics-listen', '127.0.0.1:0', '--metrics-address-file', path.join(dir, 'metrics.addr'), '--nats-url', cluster.natsUrl,
         '--db', path.join(dir, 'scheduler.db'), '--log-format', 'json',
       ]);
       const agent = argsLogged(path.join(dir, 'logs', 'local-2.log'));

@@ -13,6 +13,9 @@ import { daemonScript, findRepoRoot } from './repo.js';
 /** SCHEDULER_ADDRESS_FILE is the scheduler's address file inside a cluster directory. */
 export const SCHEDULER_ADDRESS_FILE = 'scheduler.addr';
 
+/** SCHEDULER_METRICS_ADDRESS_FILE holds the scheduler's bound /metrics address under a local cluster's dir. */
+export const SCHEDULER_METRICS_ADDRESS_FILE = 'metrics.addr';
+
 /** DaemonSpawnOptions are the process options both daemons take. */
 export interface DaemonSpawnOptions {
   /** More command-line arguments (they come last, so they win). */
@@ -119,6 +122,10 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
       '127.0.0.1:0',
       '--address-file',
       addressFile,
+      '--metrics-listen',
+      '127.0.0.1:0',
+      '--metrics-address-file',
+      path.join(dir, SCHEDULER_METRICS_ADDRESS_FILE),
       '--nats-url',
       opts.natsUrl,
       '--db',

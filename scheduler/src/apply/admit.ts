@@ -5,7 +5,7 @@
  * then push desired documents and announce.
  */
 import { add, fits, sub, toResources, type Resources } from '../../../shared/src/resources.js';
-import type { PodAssignment, PodStatus } from '../../../shared/src/proto/types.js';
+import type { JobSetStatus, PodAssignment, PodStatus } from '../../../shared/src/proto/types.js';
 import { buildAssignments } from '../core/assignments.js';
 import { setCondition } from '../core/jobset-status.js';
 import { withHistory } from '../core/lifecycle.js';
@@ -114,9 +114,29 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
   const bumped = ctx.store.commit(changed, nodes);
   pushDesired(ctx, bumped);
   for (const rec of changed) announce(ctx, rec.jobset);
-  for (const e of evicted) ctx.log.info('jobset preempted', { jobset: e.name, by: e.by, reason: e.reason });
+  for (const e of evicted) {
+    ctx.log.info('jobset preempted', { jobset: e.name, by: e.by, reason: e.reason });
+    ctx.metrics.preempted.inc({ reason: e.reason });
+    ctx.metrics.evicted.inc({ reason: 'Preempted' });
+  }
+  for (const rec of changed) {
+    const st = rec.jobset.status!;
+    if (st.phase !== 'JOB_SET_PHASE_ADMITTED' || st.admittedMs !== now || !result.admitted.includes(rec.jobset.metadata!.name)) continue;
+    const queue = rec.jobset.spec!.queue;
+    ctx.metrics.admitted.inc({ queue });
+    // Waiting starts at submission, or at the last time it went back to the queue (eviction, restart through the queue).
+    const queuedAt = Math.max(rec.jobset.metadata!.createdMs, lastRequeueMs(st));
+    ctx.metrics.admissionWait.observe(Math.max(0, now - queuedAt) / 1000, { queue });
+  }
   for (const name of result.admitted) ctx.log.info('jobset admitted', { jobset: name, pods: ctx.store.getJobSet(name)?.gang.length });
   return result;
+}
+
+/** lastRequeueMs is when the JobSet last went back to its queue (its latest Preempted/Evicted/Requeued/JobSetRestarted event), 0 if never. */
+function lastRequeueMs(status: JobSetStatus): number {
+  let t = 0;
+  for (const h of status.history) if (['Preempted', 'Evicted', 'Requeued', 'JobSetRestarted', 'Resumed'].includes(h.type) && h.timeMs > t) t = h.timeMs;
+  return t;
 }
 
 /** recheck verifies an admission still holds against the live store. */

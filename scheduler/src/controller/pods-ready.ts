@@ -20,6 +20,7 @@ export function evictUnready(ctx: SchedulerContext): void {
       const bumped = ctx.store.commit([{ ...rec, jobset: next, placement: null }], nodes);
       pushDesired(ctx, bumped);
       announce(ctx, next);
+      ctx.metrics.evicted.inc({ reason: 'PodsReadyTimeout' });
       ctx.log.warn('jobset evicted: pods not ready in time', { jobset: rec.jobset.metadata!.name, reason: ev.status.reason, evictions: ev.status.requeueState?.count, requeueAtMs: ev.status.requeueState?.requeueAtMs });
       ctx.requestCycle('capacity freed');
     }
