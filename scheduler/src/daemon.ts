@@ -14,6 +14,7 @@ import { removeExpired } from './controller/ttl.js';
 import { startMetricsServer, type MetricsServer } from './metrics/http.js';
 import { createSchedulerMetrics, registerStateGauges } from './metrics/scheduler-metrics.js';
 import { evictUnready } from './controller/pods-ready.js';
+import { drainStoppedQueues } from './controller/queue-stop.js';
 import { evaluateDeadlines, pushDueRetries } from './controller/pod-status.js';
 import { desiredFor } from './controller/notify.js';
 import { PodEventBatcher } from './controller/pod-events.js';
@@ -105,6 +106,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
     removeExpired(ctx, cfg.finishedRetentionMs);
     evaluateDeadlines(ctx);
     evictUnready(ctx);
+    drainStoppedQueues(ctx);
   }, 1000);
   ttl.unref();
   // Retried pods whose back-off ended are pushed to their nodes within a quarter second.

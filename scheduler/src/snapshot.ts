@@ -91,6 +91,7 @@ function quotaSnapshot(ctx: SchedulerContext, jobsets: readonly JobSetRecord[], 
     usage: quotaUsage(jobsets),
     flavorLabels: Object.fromEntries(ctx.objects.list('ResourceFlavor').map((f) => [f.metadata!.name, f.spec?.nodeLabels ?? {}])),
     strategies: Object.fromEntries(queues.map((q) => [q.metadata!.name, q.spec?.queueingStrategy || 'BestEffortFIFO'])),
+    stopped: stoppedQueues(queues),
   };
 }
 
@@ -130,6 +131,16 @@ function admittedThroughQueues(jobsets: readonly JobSetRecord[], priorities: { o
       admittedMs: r.jobset.status!.admittedMs,
       pods: r.placement.pods.map((p) => ({ node: p.node, request: req.get(p.podId) ?? toResources(null), gpuIndices: p.gpuIndices })),
     });
+  }
+  return out;
+}
+
+/** stoppedQueues maps each queue whose stopPolicy is Hold or HoldAndDrain to it. */
+export function stoppedQueues(queues: readonly Queue[]): Record<string, 'Hold' | 'HoldAndDrain'> {
+  const out: Record<string, 'Hold' | 'HoldAndDrain'> = {};
+  for (const q of queues) {
+    const p = q.spec?.stopPolicy;
+    if (p === 'Hold' || p === 'HoldAndDrain') out[q.metadata!.name] = p;
   }
   return out;
 }

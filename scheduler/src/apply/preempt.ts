@@ -6,8 +6,7 @@
  * InCohortReclamation, InCohortReclaimWhileBorrowing) and who took its place.
  * Preemption is not a failure: no restart or failure counter moves.
  */
-import { countByReplicatedJob, setCondition } from '../core/jobset-status.js';
-import { requeuedStatus, withHistory, withoutRunning } from '../core/lifecycle.js';
+import { evictedStatus } from '../core/evict.js';
 import type { Preemption } from '../core/types.js';
 import type { SchedulerContext } from '../context.js';
 import { isActive, type JobSetRecord } from '../store/store.js';
@@ -27,11 +26,6 @@ export function evictForPreemption(ctx: SchedulerContext, p: Preemption, now: nu
   const rec = ctx.store.getJobSet(p.jobset);
   if (!rec || !isActive(rec.jobset) || !rec.jobset.status!.admission) return undefined;
   const next = structuredClone(rec.jobset);
-  const message = p.message;
-  let status = requeuedStatus(next.status!);
-  status = { ...status, reason: 'Preempted', message, updatedMs: now };
-  status.conditions = setCondition(withoutRunning(status.conditions, 'Preempted', message, now), { type: 'Preempted', status: 'True', reason: p.reason, message, lastTransitionMs: now });
-  status.replicatedJobs = countByReplicatedJob({ ...next, status });
-  next.status = withHistory(status, [{ type: 'Preempted', message: `${p.reason}: ${message}` }], now);
+  next.status = evictedStatus(next, now, { reason: 'Preempted', message: p.message, condition: { type: 'Preempted', reason: p.reason }, event: 'Preempted' });
   return { record: { ...rec, jobset: next, placement: null }, nodes: [...new Set(rec.placement?.pods.map((x) => x.node) ?? [])] };
 }

@@ -2,7 +2,7 @@
 import { errorFields } from '../../../shared/src/logger.js';
 import type { SchedulerContext } from '../context.js';
 import { evictForPodsReady, podsReadyOverdue } from '../core/pods-ready.js';
-import { announce, pushDesired } from './notify.js';
+import { commitEvicted } from './evict.js';
 
 /** evictUnready evicts every overdue JobSet (requeued after its back-off, or suspended past the limit); never throws. */
 export function evictUnready(ctx: SchedulerContext): void {
@@ -16,13 +16,9 @@ export function evictUnready(ctx: SchedulerContext): void {
       const ev = evictForPodsReady(next, now, s);
       next.status = ev.status;
       if (ev.suspend) next.spec!.suspend = true;
-      const nodes = [...new Set(rec.placement?.pods.map((p) => p.node) ?? [])];
-      const bumped = ctx.store.commit([{ ...rec, jobset: next, placement: null }], nodes);
-      pushDesired(ctx, bumped);
-      announce(ctx, next);
+      commitEvicted(ctx, rec, next);
       ctx.metrics.evicted.inc({ reason: 'PodsReadyTimeout' });
       ctx.log.warn('jobset evicted: pods not ready in time', { jobset: rec.jobset.metadata!.name, reason: ev.status.reason, evictions: ev.status.requeueState?.count, requeueAtMs: ev.status.requeueState?.requeueAtMs });
-      ctx.requestCycle('capacity freed');
     }
   } catch (err) {
     ctx.log.error('waitForPodsReady check failed', errorFields(err));

@@ -21,7 +21,8 @@
  * holding the quota and node capacity their pods free as they stop, so nothing
  * behind it takes them; it is admitted in the cycle after they have stopped.
  * A JobSet that fits only once pods already stopping have exited waits the same
- * way instead of preempting more.
+ * way instead of preempting more. A queue whose stopPolicy is Hold or
+ * HoldAndDrain admits nothing (QueueStopped).
  */
 import { add, sub, ZERO } from '../../../shared/src/resources.js';
 import { commit, FitCursors, flavorNodes, freeNodes, placeGang, reserve, type FreeNode, type GangPlacement } from './placement.js';
@@ -81,6 +82,11 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       const blockedBy = queueName ? blockedHeads.get(queueName) : undefined;
       if (blockedBy) {
         pending.push({ jobset: js.name, reason: 'WaitingBehindHead', message: `queue ${queueName} is StrictFIFO and ${blockedBy} at its head is still pending` });
+        continue;
+      }
+      const stopped = queueName ? quota!.stopped?.[queueName] : undefined;
+      if (stopped) {
+        pending.push({ jobset: js.name, reason: 'QueueStopped', message: `queue ${queueName} is stopped (stopPolicy ${stopped}): it admits nothing until its stopPolicy is None` });
         continue;
       }
       const stay = (p: StillPending): void => {

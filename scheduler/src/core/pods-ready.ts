@@ -17,8 +17,8 @@
  * not evicted (Kueue's recoveryTimeout is not implemented).
  */
 import type { JobSet, JobSetStatus } from '../../../shared/src/proto/types.js';
-import { countByReplicatedJob, setCondition } from './jobset-status.js';
-import { requeuedStatus, withHistory, withoutRunning } from './lifecycle.js';
+import { evictedStatus } from './evict.js';
+import { setCondition } from './jobset-status.js';
 
 /** PodsReadySettings configure waitForPodsReady (scheduler config podsReady*). */
 export interface PodsReadySettings {
@@ -68,14 +68,11 @@ export function evictForPodsReady(js: JobSet, now: number, s: PodsReadySettings)
   const suspend = s.requeueLimit >= 0 && count > s.requeueLimit;
   const wait = suspend ? 0 : requeueBackoffMs(count, s);
   const requeueAtMs = now + wait;
-  let status = requeuedStatus(before);
   const message = suspend
     ? `${why}; evicted ${count} times, more than podsReadyRequeueLimit ${s.requeueLimit}: suspended (muster resume to try again)`
     : `${why}; evicted (${count}), back in its queue ${wait > 0 ? `at ${new Date(requeueAtMs).toISOString()} (back-off ${seconds(wait)})` : 'now'}`;
   const reason = suspend ? 'RequeuingLimitExceeded' : 'PodsReadyTimeout';
-  status = { ...status, reason, message, updatedMs: now, requeueState: { count, requeueAtMs } };
-  status.conditions = setCondition(withoutRunning(status.conditions, 'PodsReadyTimeout', message, now), { type: 'Evicted', status: 'True', reason: 'PodsReadyTimeout', message, lastTransitionMs: now });
+  const status = { ...evictedStatus(js, now, { reason, message, condition: { type: 'Evicted', reason: 'PodsReadyTimeout' }, event: 'Evicted' }), requeueState: { count, requeueAtMs } };
   if (suspend) status.conditions = setCondition(status.conditions, { type: 'Suspended', status: 'True', reason, message, lastTransitionMs: now });
-  status.replicatedJobs = countByReplicatedJob({ ...js, status });
-  return { status: withHistory(status, [{ type: 'Evicted', message: `${reason}: ${message}` }], now), suspend };
+  return { status, suspend };
 }

@@ -79,6 +79,8 @@ export interface QuotaSnapshot {
   flavorLabels: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Queue → queueingStrategy. */
   strategies: Readonly<Record<string, string>>;
+  /** Queues whose stopPolicy is Hold or HoldAndDrain: they admit nothing. */
+  stopped?: Readonly<Record<string, 'Hold' | 'HoldAndDrain'>>;
   /** Queue → its preemption policy; a queue absent here never preempts and is protected by no minimum runtime. */
   preemption?: Readonly<Record<string, PreemptionPolicy>>;
   /** Running JobSets admitted through queues (preemption candidates); only needed when some queue may preempt. */
@@ -136,7 +138,8 @@ export type PendingReasonCode =
   | 'NoMatchingFlavor'
   | 'QueueInactive'
   | 'WaitingBehindHead'
-  | 'WaitingForPreemption';
+  | 'WaitingForPreemption'
+  | 'QueueStopped';
 
 /** StillPending says why a JobSet was not admitted in this cycle. */
 export interface StillPending {
