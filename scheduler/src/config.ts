@@ -71,6 +71,12 @@ export const schedulerConfigSchema = z.strictObject({
         message: 'must be [LessThanOrEqualToFinalShare], [LessThanInitialShare] or [LessThanOrEqualToFinalShare, LessThanInitialShare]',
       }),
   ),
+  /**
+   * Backfill (Slurm's): a JobSet that cannot start gets an expected start time
+   * from running JobSets' time limits (activeDeadlineSeconds) and the capacity
+   * it will need is held; lower-priority JobSets may use it only if they end first.
+   */
+  backfill: boolValue,
   /** Seconds JetStream keeps pod events. */
   eventsMaxAgeMs: durationMs,
   logLevel,
@@ -102,6 +108,7 @@ export const schedulerDefaults: z.input<typeof schedulerConfigSchema> = {
   podsReadyBackoffMaxMs: 3_600_000,
   podsReadyRequeueLimit: -1,
   fairSharing: false,
+  backfill: true,
   fairSharingStrategies: ['LessThanOrEqualToFinalShare', 'LessThanInitialShare'],
   eventsMaxAgeMs: 24 * 3_600_000,
   logLevel: 'info',

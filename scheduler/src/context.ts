@@ -55,6 +55,8 @@ export interface SchedulerContext {
     podRetryBackoffMs: number;
     /** waitForPodsReady; timeoutMs 0 = off. */
     podsReady: PodsReadySettings;
+    /** Backfill reservations (running JobSets' time limits are put in the snapshot). */
+    backfill?: boolean;
     /** Fair sharing's preemption strategies; undefined = fair sharing off. */
     fairSharing?: readonly FairSharingStrategy[];
   };

@@ -77,6 +77,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
       maxDesiredBytes: 1024 * 1024,
       podRetryBackoffMs: cfg.podRetryBackoffMs,
       ...(cfg.fairSharing ? { fairSharing: cfg.fairSharingStrategies } : {}),
+      backfill: cfg.backfill,
       podsReady: { timeoutMs: cfg.podsReadyTimeoutMs, backoffBaseMs: cfg.podsReadyBackoffBaseMs, backoffMaxMs: cfg.podsReadyBackoffMaxMs, requeueLimit: cfg.podsReadyRequeueLimit },
     },
   };

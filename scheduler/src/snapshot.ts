@@ -2,10 +2,11 @@
 import { toResources } from '../../shared/src/resources.js';
 import { gangRequest } from './core/decide-cycle.js';
 import { buildQuotaTree, chargeUsage, type MutableUsage, type Usage } from './core/quota.js';
+import { timeLimitMs } from './core/backfill.js';
 import { inRequeueBackoff } from './core/pods-ready.js';
 import { mayPreempt } from './core/preemption.js';
-import type { AdmittedJobSet, PreemptionPolicy, QuotaSnapshot, Snapshot } from './core/types.js';
-import type { Queue } from '../../shared/src/proto/types.js';
+import type { AdmittedJobSet, PreemptionPolicy, QuotaSnapshot, RunningJobSet, Snapshot } from './core/types.js';
+import type { JobSetSpec, Queue } from '../../shared/src/proto/types.js';
 import type { SchedulerContext } from './context.js';
 import { isActive, type JobSetRecord } from './store/store.js';
 import { coordinatorPodId } from './model/gang.js';
@@ -46,6 +47,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
         coordinatorPodId: coordinatorPodId(r.jobset.spec!, r.gang),
         queue: r.jobset.spec!.queue,
         priority: priorities.of(r.jobset.spec!.priorityClass),
+        ...withTimeLimit(r.jobset.spec!),
       })),
     usedPorts: jobsets
       .filter((r) => isActive(r.jobset) && r.placement)
@@ -53,6 +55,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
     portRange: ctx.settings.portRange,
     ...(quota ? { quota } : {}),
     nowMs: now,
+    ...(ctx.settings.backfill ? { running: runningJobSets(jobsets) } : {}),
   };
 }
 
@@ -141,6 +144,27 @@ export function stoppedQueues(queues: readonly Queue[]): Record<string, 'Hold' |
   for (const q of queues) {
     const p = q.spec?.stopPolicy;
     if (p === 'Hold' || p === 'HoldAndDrain') out[q.metadata!.name] = p;
+  }
+  return out;
+}
+
+function withTimeLimit(spec: JobSetSpec): { timeLimitMs?: number } {
+  const limit = timeLimitMs(spec);
+  return limit === undefined ? {} : { timeLimitMs: limit };
+}
+
+/** runningJobSets lists admitted, unfinished JobSets with their latest end (admission + time limit) for backfill. */
+function runningJobSets(jobsets: readonly JobSetRecord[]): RunningJobSet[] {
+  const out: RunningJobSet[] = [];
+  for (const r of jobsets) {
+    if (!r.placement || !isActive(r.jobset)) continue;
+    const limit = timeLimitMs(r.jobset.spec!);
+    const req = new Map(r.gang.map((g) => [g.podId, g.request]));
+    out.push({
+      name: r.jobset.metadata!.name,
+      ...(limit !== undefined ? { endsByMs: r.jobset.status!.admittedMs + limit } : {}),
+      pods: r.placement.pods.map((p) => ({ node: p.node, request: req.get(p.podId) ?? toResources(null), gpuIndices: p.gpuIndices })),
+    });
   }
   return out;
 }

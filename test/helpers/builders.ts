@@ -161,6 +161,8 @@ export interface ReplicatedJobOptions extends ResourceAmounts {
   backoffLimitPerIndex?: number;
   maxFailedIndexes?: number;
   podFailurePolicy?: { rules: PodFailurePolicyRule[] };
+  /** The Jobs' activeDeadlineSeconds (omitted: none). */
+  activeDeadlineSeconds?: number;
 }
 
 /**
@@ -211,6 +213,7 @@ export class JobSetBuilder {
     if (o.backoffLimit !== undefined) rj.template!.backoffLimit = o.backoffLimit;
     if (o.backoffLimitPerIndex !== undefined) rj.template!.backoffLimitPerIndex = o.backoffLimitPerIndex;
     if (o.maxFailedIndexes !== undefined) rj.template!.maxFailedIndexes = o.maxFailedIndexes;
+    if (o.activeDeadlineSeconds !== undefined) rj.template!.activeDeadlineSeconds = o.activeDeadlineSeconds;
     this.rjs.push(rj);
     return this;
   }

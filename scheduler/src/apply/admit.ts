@@ -71,7 +71,8 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
     s.reason = 'Admitted';
     s.message =
       `all ${rec.gang.length} pods placed on ${new Set(adm.placements.map((p) => p.node)).size} node(s)` +
-      (adm.quota ? ` (queue ${adm.quota.queue}, flavor ${[...new Set(Object.values(adm.quota.flavors))].join(', ')})` : '');
+      (adm.quota ? ` (queue ${adm.quota.queue}, flavor ${[...new Set(Object.values(adm.quota.flavors))].join(', ')})` : '') +
+      (adm.backfill ? `; backfilled: its time limit ends it before ${adm.backfill.before || 'a blocked JobSet'} is expected to start (${new Date(adm.backfill.startMs).toISOString()})` : '');
     s.admittedMs = now;
     s.admission = adm.quota ? { queue: adm.quota.queue, flavors: adm.quota.flavors } : null;
     s.updatedMs = now;

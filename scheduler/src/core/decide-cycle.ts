@@ -23,9 +23,16 @@
  * A JobSet that fits only once pods already stopping have exited waits the same
  * way instead of preempting more. A queue whose stopPolicy is Hold or
  * HoldAndDrain admits nothing (QueueStopped).
+ *
+ * Backfill (core/backfill.ts, when the snapshot carries running JobSets'
+ * time limits): a JobSet that does not fit gets a shadow time — when it
+ * will fit as running JobSets reach their time limits — and the capacity free
+ * now that it will use then is held for it; a later JobSet may use held
+ * capacity only if its own time limit ends it before then.
  */
 import { add, sub, ZERO } from '../../../shared/src/resources.js';
-import { commit, FitCursors, flavorNodes, freeNodes, placeGang, reserve, type FreeNode, type GangPlacement } from './placement.js';
+import { MAX_RESERVATIONS, shadowStart } from './backfill.js';
+import { commit, FitCursors, flavorNodes, freeNodes, holdUntil, placeGang, reserve, type FreeNode, type GangPlacement } from './placement.js';
 import { MinHeap } from '../../../shared/src/min-heap.js';
 import { describeShare, FairShares } from './fair-share.js';
 import { findVictims, mayPreempt, type PreemptionSim, type Victim } from './preemption.js';
@@ -52,6 +59,8 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
   // The cycle's own copy, charged in place as it admits (the snapshot is never changed).
   const usage = quota ? copyUsage(quota.usage) : undefined;
   const victims = new Set<string>(); // running JobSets already chosen for eviction in this cycle
+  const now = snapshot.nowMs ?? 0;
+  let reservations = 0; // blocked JobSets given a backfill reservation this cycle
   const blockedHeads = new Map<string, string>(); // StrictFIFO queue → the pending head blocking it
   const order = [...snapshot.pending].sort(
     (a, b) => (b.priority ?? 0) - (a.priority ?? 0) || a.createdMs - b.createdMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
@@ -95,7 +104,7 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       };
       const canPreempt = queueName !== undefined && mayPreempt(quota!.preemption?.[queueName]);
       const preemptFor = (): boolean => {
-        const waiting = preemptToFit(js, queueName!, quota!, usage!, nodes, cursors, victims, snapshot.nowMs ?? 0, shares);
+        const waiting = preemptToFit(js, queueName!, quota!, usage!, nodes, cursors, victims, now, shares);
         if (!waiting) return false;
         preempt.push(...waiting.preempt);
         stay(waiting.pending);
@@ -126,7 +135,8 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       }
       const eligible = charged ? flavorNodes(charged.flavors, quota!.flavorLabels) : undefined;
       // eligible(pod) is per pod: only the flavors of the resources a pod asks for bind it (Kueue assigns per pod set).
-      const placed = placeGang(js, nodes, cursors, { eligible });
+      let placed = placeGang(js, nodes, cursors, { eligible });
+      let backfill: Admission['backfill'];
       if ('reason' in placed) {
         if (canPreempt && charged) {
           // Capacity already stopping (victims of an earlier cycle, restarts) is waited for, not preempted again.
@@ -137,8 +147,23 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
           }
           if (preemptFor()) continue;
         }
-        stay(charged ? { ...placed, message: `${placed.message} (on nodes of flavor ${[...new Set(Object.values(charged.flavors))].join(', ')})` } : placed);
-        continue;
+        // Backfill: capacity held for a blocked JobSet may be used by one that ends before that one can start.
+        const endsBy = reservations > 0 && js.timeLimitMs !== undefined ? now + js.timeLimitMs : undefined;
+        const filled = endsBy !== undefined ? placeGang(js, nodes, cursors, { eligible, endsByMs: endsBy }) : placed;
+        if ('reason' in filled) {
+          const reserved = snapshot.running && reservations < MAX_RESERVATIONS ? shadowStart(js, nodes, snapshot.running, now, eligible) : undefined;
+          let message = charged ? `${placed.message} (on nodes of flavor ${[...new Set(Object.values(charged.flavors))].join(', ')})` : placed.message;
+          if (reserved) {
+            reservations++;
+            holdUntil(js, reserved.placed, nodes, reserved.startMs);
+            message += `; expected to start by ${new Date(reserved.startMs).toISOString()}, when ${reserved.waitsFor.length === 1 ? `${reserved.waitsFor[0]} reaches its time limit` : `${listed(reserved.waitsFor)} reach their time limits`}: what it will use of the capacity free now is held for it (backfill: only JobSets ending before then may use it)`;
+          }
+          stay({ ...placed, message });
+          continue;
+        }
+        const held = filled.map((p) => nodes[p.node]!).find((n) => n.heldFor !== undefined);
+        backfill = { before: held?.heldFor ?? '', startMs: held?.heldUntilMs ?? endsBy! };
+        placed = filled;
       }
       const coordinator = placed.find((p) => p.podId === js.coordinatorPodId) ?? placed[0]!;
       const coordinatorNode = nodes[coordinator.node]!.name;
@@ -149,7 +174,7 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
         continue;
       }
       usedPorts.set(coordinatorNode, onNode.add(port));
-      const admission: Admission = { jobset: js.name, placements: commit(js, placed, nodes), coordinatorPort: port, coordinatorNode };
+      const admission: Admission = { jobset: js.name, placements: commit(js, placed, nodes), coordinatorPort: port, coordinatorNode, ...(backfill ? { backfill } : {}) };
       if (charged) {
         admission.quota = { queue: charged.queue, flavors: charged.flavors };
         chargeUsage(usage!, charged.queue, { flavors: charged.flavors }, charged.request);

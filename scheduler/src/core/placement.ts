@@ -14,7 +14,11 @@
  * shape (FitCursors) therefore skips the nodes already known to be too full,
  * which makes first fit roughly linear in nodes + pods instead of their
  * product. Optimistic placements do not use cursors (stopping capacity grows
- * when a cycle preempts).
+ * when a cycle preempts), nor do backfill placements.
+ *
+ * Backfill (Slurm's, core/backfill.ts): capacity free now may be *held* for a
+ * blocked higher-priority JobSet expected to start at some time T; a later
+ * JobSet may use it only if it will have ended by T.
  */
 import { add, formatResources, RESOURCE_KEYS, sub, ZERO, type Resources } from '../../../shared/src/resources.js';
 import type { NodeSnapshot, PendingJobSet, PodPlacement, QuotaSnapshot, StillPending } from './types.js';
@@ -32,6 +36,14 @@ export interface FreeNode {
   stopping: Resources;
   stoppingGpus: number[];
   stoppingPods: number;
+  /** Free now but held for a blocked higher-priority JobSet (backfill reservation) until heldUntilMs. */
+  held: Resources;
+  heldGpus: number[];
+  heldPods: number;
+  /** When the earliest reservation on this node expects to start (+∞ = none). */
+  heldUntilMs: number;
+  /** The JobSet of that earliest reservation. */
+  heldFor?: string;
 }
 
 /** Tentative is what a gang being placed has taken from one node so far. */
@@ -85,6 +97,10 @@ export function freeNodes(nodes: readonly NodeSnapshot[]): FreeNode[] {
         stopping: { ...(n.stopping ?? ZERO) },
         stoppingGpus: (n.stoppingGpuIndices ?? []).filter((i) => healthy.has(i)),
         stoppingPods: n.stoppingPods ?? 0,
+        held: { ...ZERO },
+        heldGpus: [],
+        heldPods: 0,
+        heldUntilMs: Number.POSITIVE_INFINITY,
       };
     });
 }
@@ -113,16 +129,19 @@ export class FitCursors {
   }
 }
 
-function fitsAfter(need: Resources, n: FreeNode, t: Tentative | undefined, optimistic: boolean): boolean {
+function fitsAfter(need: Resources, n: FreeNode, t: Tentative | undefined, optimistic: boolean, endsByMs: number | undefined): boolean {
   const u = t?.used ?? ZERO;
   const s = optimistic ? n.stopping : ZERO;
+  // A JobSet that will have ended before a reservation needs the capacity may use it (backfill).
+  const useHeld = endsByMs !== undefined && endsByMs <= n.heldUntilMs;
+  const h = useHeld ? n.held : ZERO;
   return (
-    (t?.pods ?? 0) + 1 <= n.freePods + (optimistic ? n.stoppingPods : 0) &&
-    need.gpus + (t?.gpus ?? 0) <= n.freeGpus.length + (optimistic ? n.stoppingGpus.length : 0) &&
-    need.gpus + u.gpus <= n.free.gpus + s.gpus &&
-    need.cpuMillis + u.cpuMillis <= n.free.cpuMillis + s.cpuMillis &&
-    need.memoryBytes + u.memoryBytes <= n.free.memoryBytes + s.memoryBytes &&
-    need.rdma + u.rdma <= n.free.rdma + s.rdma
+    (t?.pods ?? 0) + 1 <= n.freePods + (optimistic ? n.stoppingPods : 0) + (useHeld ? n.heldPods : 0) &&
+    need.gpus + (t?.gpus ?? 0) <= n.freeGpus.length + (optimistic ? n.stoppingGpus.length : 0) + (useHeld ? n.heldGpus.length : 0) &&
+    need.gpus + u.gpus <= n.free.gpus + s.gpus + h.gpus &&
+    need.cpuMillis + u.cpuMillis <= n.free.cpuMillis + s.cpuMillis + h.cpuMillis &&
+    need.memoryBytes + u.memoryBytes <= n.free.memoryBytes + s.memoryBytes + h.memoryBytes &&
+    need.rdma + u.rdma <= n.free.rdma + s.rdma + h.rdma
   );
 }
 
@@ -132,20 +151,23 @@ export interface PlaceOptions {
   eligible?: NodeFilter | undefined;
   /** Count stopping capacity as free (a preemptor waiting for its victims); cursors are not used. */
   optimistic?: boolean;
+  /** Backfill: the JobSet ends by then, so it may use capacity held for reservations that start no earlier; cursors are not used. */
+  endsByMs?: number | undefined;
 }
 
 /** placeGang finds a node for every pod (among eligible nodes) against the committed capacity minus what the gang took; all or nothing. */
 export function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, opts: PlaceOptions = {}): GangPlacement | StillPending {
-  const { eligible, optimistic = false } = opts;
+  const { eligible, optimistic = false, endsByMs } = opts;
+  const noCursors = optimistic || endsByMs !== undefined;
   const tentative = new Map<number, Tentative>();
   const local = new Map<string, number>(); // shape → first node that may fit, within this gang
   const out: GangPlacement = [];
   for (const pod of js.pods) {
     const key = FitCursors.key(pod.request);
-    const start = optimistic ? 0 : cursors.get(key);
+    const start = noCursors ? 0 : cursors.get(key);
     let i = Math.max(start, local.get(key) ?? 0);
     // The cycle-wide cursor may only move over a contiguous run, from itself, of nodes that lack room even without this gang.
-    let committedFrontier = !optimistic && i === start;
+    let committedFrontier = !noCursors && i === start;
     for (; i < nodes.length; i++) {
       const t = tentative.get(i);
       // A node of another flavor says nothing about capacity: the cycle-wide cursor stops moving there.
@@ -153,7 +175,7 @@ export function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCurs
         committedFrontier = false;
         continue;
       }
-      if (fitsAfter(pod.request, nodes[i]!, t, optimistic)) break;
+      if (fitsAfter(pod.request, nodes[i]!, t, optimistic, endsByMs)) break;
       if (committedFrontier && t === undefined) cursors.advance(key, i + 1);
       else committedFrontier = false;
     }
@@ -173,17 +195,45 @@ export function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCurs
   return out;
 }
 
-/** commit takes the gang's resources and GPU indices from the free state. */
+/** commit takes the gang's resources and GPU indices from the free state (then, for a backfilled gang, from held capacity). */
 export function commit(js: PendingJobSet, placed: GangPlacement, nodes: FreeNode[]): PodPlacement[] {
   const byId = new Map(js.pods.map((p) => [p.podId, p]));
   return placed.map((p) => {
     const node = nodes[p.node]!;
     const req = byId.get(p.podId)!.request;
-    node.free = sub(node.free, req);
-    node.freePods--;
+    const fromFree = { ...ZERO };
+    for (const k of RESOURCE_KEYS) fromFree[k] = Math.min(req[k], Math.max(0, node.free[k]));
+    node.free = sub(node.free, fromFree);
+    node.held = sub(node.held, sub(req, fromFree));
     const gpuIndices = node.freeGpus.splice(0, req.gpus);
+    gpuIndices.push(...node.heldGpus.splice(0, req.gpus - gpuIndices.length));
+    if (node.freePods > 0) node.freePods--;
+    else node.heldPods--;
     return { podId: p.podId, node: node.name, gpuIndices };
   });
+}
+
+/**
+ * holdUntil reserves, for a blocked JobSet expected to start at `untilMs` on
+ * these nodes, the part of what it will need there that is free now: later
+ * JobSets in the cycle may use it only if they end by then (backfill).
+ */
+export function holdUntil(js: PendingJobSet, placed: GangPlacement, nodes: FreeNode[], untilMs: number): void {
+  const byId = new Map(js.pods.map((p) => [p.podId, p]));
+  for (const p of placed) {
+    const node = nodes[p.node]!;
+    const req = byId.get(p.podId)!.request;
+    const take = { ...ZERO };
+    for (const k of RESOURCE_KEYS) take[k] = Math.min(req[k], Math.max(0, node.free[k]));
+    node.free = sub(node.free, take);
+    node.held = add(node.held, take);
+    node.heldGpus.push(...node.freeGpus.splice(0, Math.min(req.gpus, take.gpus)));
+    if (node.freePods > 0) {
+      node.freePods--;
+      node.heldPods++;
+    }
+    if (untilMs < node.heldUntilMs) [node.heldUntilMs, node.heldFor] = [untilMs, js.name];
+  }
 }
 
 /**

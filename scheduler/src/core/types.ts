@@ -44,6 +44,16 @@ export interface PendingJobSet {
   queue?: string;
   /** From its priority class (the default class when it names none); higher goes first. */
   priority?: number;
+  /** How long it can run at most once admitted (from its Jobs' activeDeadlineSeconds); undefined = unbounded. */
+  timeLimitMs?: number;
+}
+
+/** RunningJobSet is an admitted, unfinished JobSet as backfill sees it: when it ends at the latest, and what it frees then. */
+export interface RunningJobSet {
+  name: string;
+  /** Latest end (admission + its time limit); undefined = unbounded. */
+  endsByMs?: number;
+  pods: readonly { node: string; request: Resources; gpuIndices: readonly number[] }[];
 }
 
 /** AdmittedJobSet is a running JobSet admitted through a queue: what preempting it would give back. */
@@ -106,8 +116,10 @@ export interface Snapshot {
   usedPorts: PortInUse[];
   portRange: { min: number; max: number };
   quota?: QuotaSnapshot;
-  /** The cycle's clock (minimum runtimes before preemption); 0 when not needed. */
+  /** The cycle's clock (minimum runtimes before preemption, backfill); 0 when not needed. */
   nowMs?: number;
+  /** Running JobSets with their latest ends, when backfill is on (absent = off). */
+  running?: readonly RunningJobSet[];
 }
 
 /** PodPlacement binds one pod to a node (and GPU indices there). */
@@ -126,6 +138,8 @@ export interface Admission {
   coordinatorNode: string;
   /** The quota it is admitted with, when it names a queue. */
   quota?: { queue: string; flavors: Record<string, string> };
+  /** Backfilled: it runs on capacity held for a blocked JobSet, ending (by its time limit) before that one can start. */
+  backfill?: { before: string; startMs: number };
 }
 
 /** PendingReasonCode is the stable first word of why a JobSet waits. */
