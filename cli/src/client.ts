@@ -58,9 +58,9 @@ export class SchedulerApi {
     return this.call<{ name: string }, JobSet>(this.client.GetJobSet, { name });
   }
 
-  /** listJobSets returns JobSets, newest first, optionally only those in `phase`. */
-  listJobSets(phase = '', limit = 0): Promise<ListJobSetsResponse> {
-    return this.call<{ phase: string; limit: number }, ListJobSetsResponse>(this.client.ListJobSets, { phase, limit });
+  /** listJobSets returns JobSets, newest first, optionally only those in `phase`; `pendingOnly` lists pending ones with their queue positions. */
+  listJobSets(phase = '', limit = 0, pendingOnly = false): Promise<ListJobSetsResponse> {
+    return this.call<{ phase: string; limit: number; pendingOnly: boolean }, ListJobSetsResponse>(this.client.ListJobSets, { phase, limit, pendingOnly });
   }
 
   /** deleteJobSet stops a JobSet's pods and removes it. */

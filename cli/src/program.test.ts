@@ -200,6 +200,25 @@ describe('muster ls', () => {
     expect(requests[0]?.req).toMatchObject({ phase: 'Running' });
     expect((await run(['ls', '--phase', 'sleeping'])).code).toBe(2);
   });
+
+  it('--pending asks for pending_only and prints each JobSet\'s queue, position and priority; plain ls does not ask', async () => {
+    const pending = jobset('JOB_SET_PHASE_PENDING', {}, { reason: 'WaitingForQuota' });
+    behaviour.ListJobSets = ok({ jobsets: [{ ...pending, spec: { ...pending.spec, queue: 'nlp' } }], positions: [{ jobset: 'train', position: 2, priority: 1000 }] });
+    const r = await run(['ls', '--pending']);
+    expect(requests[0]?.req).toMatchObject({ pendingOnly: true });
+    expect(r.out.split('\n')[0]).toMatch(/^NAME +QUEUE +POSITION +PRIORITY +AGE +REASON$/);
+    expect(r.out.split('\n')[1]).toMatch(/^train +nlp +2 +1000 +5m +WaitingForQuota$/);
+    await run(['ls']);
+    expect(requests[1]?.req).toMatchObject({ pendingOnly: false });
+  });
+
+  it('--pending refuses another --phase and says so when nothing is pending', async () => {
+    behaviour.ListJobSets = ok({ jobsets: [], positions: [] });
+    expect(await run(['ls', '--pending'])).toMatchObject({ code: 0, out: '', err: 'no Pending JobSets\n' });
+    expect((await run(['ls', '--pending', '--phase', 'pending'])).code).toBe(0);
+    expect(await run(['ls', '--pending', '--phase', 'running'])).toMatchObject({ code: 2, err: expect.stringContaining('--pending lists Pending JobSets') });
+    expect(requests).toHaveLength(2);
+  });
 });
 
 describe('muster cancel', () => {

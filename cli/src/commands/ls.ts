@@ -1,10 +1,11 @@
-/** `muster ls` (alias `list`): JobSets, newest first. */
+/** `muster ls` (alias `list`): JobSets, newest first; `--pending`: pending JobSets with their positions in their queues. */
 import { Command } from 'commander';
 import { jobSetPhaseName, parseJobSetPhase } from '../../../shared/src/phases.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { LIST_HEADERS, listRow } from '../format/jobset.js';
 import { formatObject } from '../format/output.js';
+import { pendingTable } from '../format/pending.js';
 import { renderTable } from '../format/table.js';
 import { outputOf, outputOption } from './options.js';
 
@@ -23,12 +24,22 @@ export function phaseFilter(v: string | undefined): string {
 export function lsCommand(ctx: CliContext): Command {
   return new Command('ls')
     .alias('list')
-    .description('list JobSets, newest first')
+    .description('list JobSets, newest first; with --pending, pending JobSets by queue with their positions')
     .option('--phase <phase>', `only JobSets in this phase (${PHASE_WORDS.join(', ')})`)
+    .option('--pending', 'only pending JobSets, each with its position in its queue (1 = next), priority and reason')
     .addOption(outputOption())
-    .action(async (opts: { phase?: string; output?: string }) => {
+    .action(async (opts: { phase?: string; pending?: boolean; output?: string }) => {
       const output = outputOf(opts);
       const phase = phaseFilter(opts.phase);
+      if (opts.pending && phase && phase !== 'Pending') throw new UsageError(`--pending lists Pending JobSets; it cannot be combined with --phase ${phase}`);
+      const now = ctx.io.now();
+      if (opts.pending) {
+        const res = await ctx.client().listJobSets('', 0, true);
+        if (output !== 'table') ctx.io.out(formatObject(output, res));
+        else if (res.jobsets.length === 0) ctx.io.err('no Pending JobSets\n');
+        else ctx.io.out(pendingTable(res.jobsets, res.positions, now) + '\n');
+        return;
+      }
       const res = await ctx.client().listJobSets(phase);
       if (output !== 'table') {
         ctx.io.out(formatObject(output, res));
@@ -38,7 +49,6 @@ export function lsCommand(ctx: CliContext): Command {
         ctx.io.err(phase ? `no ${phase} JobSets\n` : 'no JobSets\n');
         return;
       }
-      const now = ctx.io.now();
       ctx.io.out(renderTable(LIST_HEADERS, res.jobsets.map((js) => listRow(js, now))) + '\n');
     });
 }

@@ -32,7 +32,7 @@ export function applyCommand(ctx: CliContext): Command {
 export function queuesCommand(ctx: CliContext): Command {
   return new Command('queues')
     .alias('queue')
-    .description('queues with cohort, strategy, pending and admitted JobSets and quota; with NAME one queue in detail')
+    .description('queues with cohort, strategy, pending and admitted JobSets, quota, what each borrows and its fair share; with NAME one queue in detail')
     .argument('[name]', 'a queue')
     .addOption(outputOption())
     .action(async (name: string | undefined, opts: { output?: string }) => {

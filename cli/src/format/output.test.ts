@@ -22,6 +22,9 @@ describe('toProtoJson', () => {
   it('keeps ordinary fields that start with an underscore', () => {
     expect(toProtoJson({ _x: 'y' })).toEqual({ _x: 'y' });
   });
+  it('writes non-finite doubles as proto3 JSON strings (a weighted share of ∞), not null', () => {
+    expect(JSON.stringify(toProtoJson({ weightedShare: Number.POSITIVE_INFINITY, other: 250 }))).toBe('{"weightedShare":"Infinity","other":250}');
+  });
 });
 
 describe('formatObject', () => {

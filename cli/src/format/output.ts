@@ -31,6 +31,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function toProtoJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toProtoJson);
   if (Buffer.isBuffer(value)) return value.toString('base64');
+  // proto3 JSON writes non-finite doubles as strings ("Infinity"), where JSON.stringify would write null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {

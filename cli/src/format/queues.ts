@@ -1,4 +1,9 @@
-/** How queueing objects read in a terminal: `muster queues`, `queue NAME`, `flavors`, `cohorts`, `priorityclasses`. */
+/**
+ * How queueing objects read in a terminal: `muster queues`, `queue NAME`,
+ * `flavors`, `cohorts`, `priorityclasses`. A queue's SHARE is its weighted
+ * fair share in its cohort (Kueue's status.fairSharing.weightedShare), as the
+ * scheduler computes it; BORROWED is what it uses above its nominal quota.
+ */
 import type { Cohort, PriorityClass, Queue, ResourceFlavor, ResourceGroup } from '../../../shared/src/proto/types.js';
 import { formatCpu, formatMemory } from '../../../shared/src/resources.js';
 import type { QueueCounts__Output } from '../../../shared/src/proto/generated/muster/v1/QueueCounts.js';
@@ -35,14 +40,39 @@ export function quotaTable(groups: readonly ResourceGroup[], usage: readonly Que
   return renderTable(['FLAVOR', 'RESOURCE', 'USED', 'NOMINAL', 'BORROWED', 'BORROWING LIMIT', 'LENDING LIMIT'], rows);
 }
 
+/** borrowedSummary is `h100: gpus=4` — what a queue uses above its nominal quota, per flavor — or `-`. */
+export function borrowedSummary(groups: readonly ResourceGroup[], usage: readonly QueueUsage__Output[] = []): string {
+  const used = new Map(usage.map((u) => [`${u.flavor}/${u.resource}`, u.used]));
+  const parts: string[] = [];
+  for (const g of groups)
+    for (const f of g.flavors) {
+      const over = f.resources.flatMap((r) => {
+        const b = (used.get(`${f.name}/${r.name}`) ?? 0) - r.nominalQuota;
+        return b > 0 ? [`${r.name}=${quantityText(r.name, b)}`] : [];
+      });
+      if (over.length > 0) parts.push(`${f.name}: ${over.join(' ')}`);
+    }
+  return parts.join('; ') || '-';
+}
+
+/** shareText is a weighted share as Kueue's status shows it: an integer, rounded up; ∞ when borrowing with weight 0. */
+export function shareText(share: number | undefined): string {
+  if (share === undefined) return '0';
+  return Number.isFinite(share) ? String(Math.ceil(share)) : '∞';
+}
+
 /** queuesTable is `muster queues`. */
 export function queuesTable(queues: readonly Queue[], counts: readonly QueueCounts__Output[]): string {
   const byName = new Map(counts.map((c) => [c.queue, c]));
   return renderTable(
-    ['NAME', 'COHORT', 'STRATEGY', 'PENDING', 'ADMITTED', 'QUOTA'],
+    ['NAME', 'COHORT', 'STRATEGY', 'PENDING', 'ADMITTED', 'QUOTA', 'BORROWED', 'SHARE'],
     queues.map((q) => {
       const c = byName.get(q.metadata!.name);
-      return [q.metadata!.name, q.spec?.cohort || '-', q.spec?.queueingStrategy || 'BestEffortFIFO', c?.pending ?? 0, c?.admitted ?? 0, quotaSummary(q.spec?.resourceGroups ?? [])];
+      const groups = q.spec?.resourceGroups ?? [];
+      return [
+        q.metadata!.name, q.spec?.cohort || '-', q.spec?.queueingStrategy || 'BestEffortFIFO', c?.pending ?? 0, c?.admitted ?? 0, quotaSummary(groups),
+        borrowedSummary(groups, c?.usage ?? []), shareText(c?.weightedShare),
+      ];
     }),
   );
 }
@@ -58,6 +88,7 @@ export function describeQueue(q: Queue, counts: QueueCounts__Output | undefined,
     ['Stop policy', s?.stopPolicy || 'None'],
     ['Preemption', p ? `within queue ${p.withinQueue || 'Never'}, reclaim within cohort ${p.reclaimWithinCohort || 'Never'}, borrow within cohort ${p.borrowWithinCohort?.policy || 'Never'}` : 'none'],
     ['Fair-sharing weight', s?.fairSharingWeight ?? 1],
+    ['Fair share', counts?.shareExplanation || shareText(counts?.weightedShare)],
     ['Submitters', s && (s.users.length > 0 || s.groups.length > 0) ? [...s.users, ...s.groups.map((g) => `group:${g}`)].join(', ') : 'everyone'],
     ['Pending', counts?.pending ?? 0],
     ['Admitted', counts?.admitted ?? 0],

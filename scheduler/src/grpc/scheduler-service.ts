@@ -6,6 +6,7 @@ import type { SchedulerContext } from '../context.js';
 import { deleteJobSet, getJobSet, listJobSets, submitJobSet } from '../service/jobsets.js';
 import { resumeJobSet, suspendJobSet } from '../service/suspend.js';
 import { applyObjects, listQueueing } from '../service/objects.js';
+import { listPendingJobSets } from '../service/queue-positions.js';
 import { toServiceError, unary } from './handlers.js';
 
 function requireName(name: string | undefined): string {
@@ -19,7 +20,9 @@ export function schedulerServiceHandlers(ctx: SchedulerContext): SchedulerServic
   return {
     SubmitJobSet: unary(log, 'SubmitJobSet', (req) => submitJobSet(ctx, { metadata: req.metadata, spec: req.spec })),
     GetJobSet: unary(log, 'GetJobSet', (req) => getJobSet(ctx, requireName(req.name))),
-    ListJobSets: unary(log, 'ListJobSets', (req) => ({ jobsets: listJobSets(ctx, req.phase, req.limit, req.withPods) })),
+    ListJobSets: unary(log, 'ListJobSets', (req) =>
+      req.pendingOnly ? listPendingJobSets(ctx, req.phase, req.limit, req.withPods) : { jobsets: listJobSets(ctx, req.phase, req.limit, req.withPods) },
+    ),
     DeleteJobSet: unary(log, 'DeleteJobSet', (req) => deleteJobSet(ctx, requireName(req.name))),
     SuspendJobSet: unary(log, 'SuspendJobSet', (req) => suspendJobSet(ctx, requireName(req.name))),
     ResumeJobSet: unary(log, 'ResumeJobSet', (req) => resumeJobSet(ctx, requireName(req.name))),

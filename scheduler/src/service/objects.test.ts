@@ -80,12 +80,67 @@ describe('listQueueing', () => {
     submitTestJobSet(s, 'c', { w: { cpu: 1 } }, { queue: 'nlp' });
     submitTestJobSet(s, 'd', { w: { cpu: 1 } }, { queue: 'vision' });
     const counts = listQueueing(s.ctx).counts;
-    expect(counts.map(({ usage: _, ...c }) => c)).toEqual([
+    expect(counts.map(({ queue, pending, admitted }) => ({ queue, pending, admitted }))).toEqual([
       { queue: 'nlp', pending: 1, admitted: 2 },
       { queue: 'vision', pending: 1, admitted: 0 },
     ]);
     // The two admitted JobSets hold 2 CPUs and 2 GiB of nlp's first flavor.
     expect(counts[0]!.usage).toEqual(expect.arrayContaining([{ flavor: 'h100', resource: 'cpu', used: 2000 }, { flavor: 'h100', resource: 'memory', used: 2 * 2 ** 30 }]));
+  });
+});
+
+describe('listQueueing: fair share', () => {
+  // Two queues of 8 H100 GPUs each in one cohort: the cohort can lend 16.
+  const COHORT = (weight: number) =>
+    parseObjectsText(`
+apiVersion: muster.dev/v1
+kind: ResourceFlavor
+metadata: {name: h100}
+spec: {nodeLabels: {gpu: h100}}
+---
+apiVersion: muster.dev/v1
+kind: Cohort
+metadata: {name: lab}
+---
+${['big', 'small']
+  .map(
+    (name) => `apiVersion: muster.dev/v1
+kind: Queue
+metadata: {name: ${name}}
+spec:
+  cohort: lab
+  fairSharingWeight: ${name === 'big' ? weight : 1}
+  resourceGroups:
+    - coveredResources: [cpu, memory, gpus]
+      flavors:
+        - name: h100
+          resources: [{name: cpu, nominalQuota: 64}, {name: memory, nominalQuota: 1Ti}, {name: gpus, nominalQuota: 8}]
+`,
+  )
+  .join('---\n')}`);
+
+  /** big runs a 12-GPU JobSet (8 of its own, 4 borrowed from small); small runs nothing. */
+  function borrowing(weight: number): ReturnType<typeof listQueueing>['counts'] {
+    s = startTestScheduler();
+    apply(COHORT(weight));
+    registerTestNode(s, 'g1', { cpu: 64, memory: '512Gi', gpus: 16, labels: { gpu: 'h100' } });
+    submitTestJobSet(s, 'wide', { w: { gpus: 12 } }, { queue: 'big' });
+    s.runCycle();
+    expect(s.store.getJobSet('wide')!.jobset.status!.admission).toMatchObject({ queue: 'big' });
+    return listQueueing(s.ctx).counts;
+  }
+
+  it('is 4·1000/16 = 250 for a queue borrowing 4 of the 16 GPUs its cohort can lend, 0 for one within its quota', () => {
+    const [big, small] = borrowing(1);
+    expect(big).toMatchObject({ queue: 'big', admitted: 1, weightedShare: 250, shareExplanation: 'share 250: borrows 4 of 16 gpus the cohort can lend (weight 1)' });
+    expect(big!.usage).toContainEqual({ flavor: 'h100', resource: 'gpus', used: 12 });
+    expect(small).toMatchObject({ queue: 'small', admitted: 0, weightedShare: 0, shareExplanation: 'share 0: within its nominal quota (weight 1)' });
+  });
+
+  it('is divided by the weight, and infinite for a queue borrowing with weight 0', () => {
+    expect(borrowing(2)[0]).toMatchObject({ weightedShare: 125, shareExplanation: expect.stringContaining('(weight 2)') });
+    s.close();
+    expect(borrowing(0)[0]).toMatchObject({ weightedShare: Number.POSITIVE_INFINITY, shareExplanation: expect.stringMatching(/^share ∞: borrows 4 of 16 gpus/) });
   });
 });
 

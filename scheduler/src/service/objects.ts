@@ -1,7 +1,7 @@
 /**
  * Queueing objects behind the user API: apply (validate against what is
  * stored, default, persist; the whole request or nothing) and list (with
- * each queue's pending and admitted JobSets). Transport-free.
+ * each queue's pending and admitted JobSets and its fair share). Transport-free.
  */
 import { InvalidArgumentError } from '../../../shared/src/errors.js';
 import type { QueueingObject } from '../../../shared/src/queues/document.js';
@@ -10,6 +10,8 @@ import type { ApplyObjectsRequest__Output } from '../../../shared/src/proto/gene
 import type { ApplyObjectsResponse__Output } from '../../../shared/src/proto/generated/muster/v1/ApplyObjectsResponse.js';
 import type { ListQueueingResponse__Output } from '../../../shared/src/proto/generated/muster/v1/ListQueueingResponse.js';
 import type { SchedulerContext } from '../context.js';
+import { describeShare, FairShares } from '../core/fair-share.js';
+import { buildQuotaTree } from '../core/quota.js';
 import { quotaUsage } from '../snapshot.js';
 import { isActive } from '../store/store.js';
 
@@ -38,15 +40,23 @@ export function applyObjects(ctx: SchedulerContext, req: ApplyObjectsRequest__Ou
   return { applied };
 }
 
-/** listQueueing returns every queueing object and each queue's JobSet counts. */
+/**
+ * listQueueing returns every queueing object and each queue's JobSet counts,
+ * with its weighted fair share in its cohort (core/fair-share.ts, Kueue's
+ * status.fairSharing.weightedShare) under what its admitted JobSets hold.
+ */
 export function listQueueing(ctx: SchedulerContext): ListQueueingResponse__Output {
   const queues = ctx.objects.list('Queue');
+  const cohorts = ctx.objects.list('Cohort');
   const jobsets = ctx.store.allJobSets();
   const usage = quotaUsage(jobsets);
+  const shares = new FairShares(buildQuotaTree(queues, cohorts));
   const counts = new Map(
     queues.map((q) => {
-      const used = Object.entries(usage[q.metadata!.name] ?? {}).flatMap(([flavor, byResource]) => Object.entries(byResource).map(([resource, n]) => ({ flavor, resource, used: n })));
-      return [q.metadata!.name, { queue: q.metadata!.name, pending: 0, admitted: 0, usage: used }];
+      const name = q.metadata!.name;
+      const used = Object.entries(usage[name] ?? {}).flatMap(([flavor, byResource]) => Object.entries(byResource).map(([resource, n]) => ({ flavor, resource, used: n })));
+      const share = shares.shareOf(usage, name);
+      return [name, { queue: name, pending: 0, admitted: 0, usage: used, weightedShare: share.share, shareExplanation: describeShare(share) }];
     }),
   );
   for (const rec of jobsets) {
@@ -58,7 +68,7 @@ export function listQueueing(ctx: SchedulerContext): ListQueueingResponse__Outpu
   return {
     flavors: ctx.objects.list('ResourceFlavor'),
     queues,
-    cohorts: ctx.objects.list('Cohort'),
+    cohorts,
     priorityClasses: ctx.objects.list('PriorityClass'),
     counts: [...counts.values()],
   };

@@ -52,6 +52,7 @@ import type { PriorityClassSpec as _muster_v1_PriorityClassSpec, PriorityClassSp
 import type { Queue as _muster_v1_Queue, Queue__Output as _muster_v1_Queue__Output } from './muster/v1/Queue.js';
 import type { QueueAdmission as _muster_v1_QueueAdmission, QueueAdmission__Output as _muster_v1_QueueAdmission__Output } from './muster/v1/QueueAdmission.js';
 import type { QueueCounts as _muster_v1_QueueCounts, QueueCounts__Output as _muster_v1_QueueCounts__Output } from './muster/v1/QueueCounts.js';
+import type { QueuePosition as _muster_v1_QueuePosition, QueuePosition__Output as _muster_v1_QueuePosition__Output } from './muster/v1/QueuePosition.js';
 import type { QueuePreemption as _muster_v1_QueuePreemption, QueuePreemption__Output as _muster_v1_QueuePreemption__Output } from './muster/v1/QueuePreemption.js';
 import type { QueueSpec as _muster_v1_QueueSpec, QueueSpec__Output as _muster_v1_QueueSpec__Output } from './muster/v1/QueueSpec.js';
 import type { QueueUsage as _muster_v1_QueueUsage, QueueUsage__Output as _muster_v1_QueueUsage__Output } from './muster/v1/QueueUsage.js';
@@ -133,6 +134,7 @@ export interface ProtoGrpcType {
       Queue: MessageTypeDefinition<_muster_v1_Queue, _muster_v1_Queue__Output>
       QueueAdmission: MessageTypeDefinition<_muster_v1_QueueAdmission, _muster_v1_QueueAdmission__Output>
       QueueCounts: MessageTypeDefinition<_muster_v1_QueueCounts, _muster_v1_QueueCounts__Output>
+      QueuePosition: MessageTypeDefinition<_muster_v1_QueuePosition, _muster_v1_QueuePosition__Output>
       QueuePreemption: MessageTypeDefinition<_muster_v1_QueuePreemption, _muster_v1_QueuePreemption__Output>
       QueueSpec: MessageTypeDefinition<_muster_v1_QueueSpec, _muster_v1_QueueSpec__Output>
       QueueUsage: MessageTypeDefinition<_muster_v1_QueueUsage, _muster_v1_QueueUsage__Output>

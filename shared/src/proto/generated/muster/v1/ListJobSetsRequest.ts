@@ -5,10 +5,12 @@ export interface ListJobSetsRequest {
   'phase'?: (string);
   'limit'?: (number);
   'withPods'?: (boolean);
+  'pendingOnly'?: (boolean);
 }
 
 export interface ListJobSetsRequest__Output {
   'phase': (string);
   'limit': (number);
   'withPods': (boolean);
+  'pendingOnly': (boolean);
 }

@@ -7,6 +7,8 @@ export interface QueueCounts {
   'pending'?: (number);
   'admitted'?: (number);
   'usage'?: (_muster_v1_QueueUsage)[];
+  'weightedShare'?: (number | string);
+  'shareExplanation'?: (string);
 }
 
 export interface QueueCounts__Output {
@@ -14,4 +16,6 @@ export interface QueueCounts__Output {
   'pending': (number);
   'admitted': (number);
   'usage': (_muster_v1_QueueUsage__Output)[];
+  'weightedShare': (number);
+  'shareExplanation': (string);
 }
