@@ -8,8 +8,7 @@
  * is admitted on the freed GPUs.
  */
 import { afterEach, expect, it } from 'vitest';
-import { parseObjectsText } from '../../../shared/src/queues/document.js';
-import { withQueueDefaults } from '../../../shared/src/queues/validate.js';
+import { flavorYaml, priorityClassYaml, queueYaml, queueingObjects } from '../../../test/helpers/queues.js';
 import { handleHeartbeat } from '../controller/heartbeats.js';
 import {
   assignmentsOf,
@@ -27,33 +26,7 @@ import {
 let s: TestScheduler;
 afterEach(() => s?.close());
 
-const OBJECTS = parseObjectsText(`
-apiVersion: muster.dev/v1
-kind: ResourceFlavor
-metadata: {name: h100}
-spec: {nodeLabels: {gpu: h100}}
----
-apiVersion: muster.dev/v1
-kind: PriorityClass
-metadata: {name: low}
-spec: {value: 1}
----
-apiVersion: muster.dev/v1
-kind: PriorityClass
-metadata: {name: high}
-spec: {value: 100}
----
-apiVersion: muster.dev/v1
-kind: Queue
-metadata: {name: team}
-spec:
-  preemption: {withinQueue: LowerPriority}
-  resourceGroups:
-    - coveredResources: [cpu, memory, gpus]
-      flavors:
-        - name: h100
-          resources: [{name: cpu, nominalQuota: 64}, {name: memory, nominalQuota: 1Ti}, {name: gpus, nominalQuota: 8}]
-`).map((o) => (o.kind === 'Queue' ? { ...o, object: withQueueDefaults(o.object) } : o));
+const OBJECTS = queueingObjects(flavorYaml('h100', { gpu: 'h100' }), priorityClassYaml('low', 1), priorityClassYaml('high', 100), queueYaml('team', { gpus: 8, spec: ['preemption: {withinQueue: LowerPriority}'] }));
 
 it('evicts the lower-priority JobSet back to its queue, holds its GPUs until its pods are gone, then admits the preemptor', () => {
   s = startTestScheduler();

@@ -6,30 +6,14 @@
  * finished and gave its quota back.
  */
 import { afterEach, expect, it } from 'vitest';
-import { parseObjectsText } from '../../../shared/src/queues/document.js';
-import { withQueueDefaults } from '../../../shared/src/queues/validate.js';
+import { flavorYaml, queueYaml, queueingObjects } from '../../../test/helpers/queues.js';
 import { handleHeartbeat } from '../controller/heartbeats.js';
 import { assignmentsOf, heartbeatOf, jobsetOf, podReport, registerTestNode, startTestScheduler, submitTestJobSet, type TestScheduler } from '../../../test/helpers/scheduler-context.js';
 
 let s: TestScheduler;
 afterEach(() => s?.close());
 
-const OBJECTS = parseObjectsText(`
-apiVersion: muster.dev/v1
-kind: ResourceFlavor
-metadata: {name: h100}
-spec: {nodeLabels: {gpu: h100}}
----
-apiVersion: muster.dev/v1
-kind: Queue
-metadata: {name: team}
-spec:
-  resourceGroups:
-    - coveredResources: [cpu, memory, gpus]
-      flavors:
-        - name: h100
-          resources: [{name: cpu, nominalQuota: 64}, {name: memory, nominalQuota: 1Ti}, {name: gpus, nominalQuota: 8}]
-`).map((o) => (o.kind === 'Queue' ? { ...o, object: withQueueDefaults(o.object) } : o));
+const OBJECTS = queueingObjects(flavorYaml('h100', { gpu: 'h100' }), queueYaml('team', { gpus: 8 }));
 
 it('admits within quota on the flavor\'s nodes, holds the next JobSet with WaitingForQuota, and admits it once quota is back', () => {
   s = startTestScheduler();

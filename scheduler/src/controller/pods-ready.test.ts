@@ -7,8 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PodAssignment } from '../../../shared/src/proto/types.js';
-import { parseObjectsText } from '../../../shared/src/queues/document.js';
-import { withQueueDefaults } from '../../../shared/src/queues/validate.js';
+import { flavorYaml, queueYaml, queueingObjects } from '../../../test/helpers/queues.js';
 import { requeueBackoffMs, type PodsReadySettings } from '../core/pods-ready.js';
 import { resumeJobSet } from '../service/suspend.js';
 import { assignmentsOf, heartbeatOf, jobsetOf, lingeringOf, podReport, registerTestNode, startTestScheduler, submitTestJobSet, type TestScheduler } from '../../../test/helpers/scheduler-context.js';
@@ -21,19 +20,7 @@ afterEach(() => s?.close());
 const TIMEOUT = 5 * 60_000;
 const SETTINGS: PodsReadySettings = { timeoutMs: TIMEOUT, backoffBaseMs: 60_000, backoffMaxMs: 150_000, requeueLimit: 2 };
 
-const OBJECTS = parseObjectsText(`
-apiVersion: muster.dev/v1
-kind: ResourceFlavor
-metadata: {name: any}
----
-apiVersion: muster.dev/v1
-kind: Queue
-metadata: {name: team}
-spec:
-  resourceGroups:
-    - coveredResources: [cpu, memory, gpus]
-      flavors: [{name: any, resources: [{name: cpu, nominalQuota: 64}, {name: memory, nominalQuota: 1Ti}, {name: gpus, nominalQuota: 8}]}]
-`).map((o) => (o.kind === 'Queue' ? { ...o, object: withQueueDefaults(o.object) } : o));
+const OBJECTS = queueingObjects(flavorYaml('any'), queueYaml('team', { gpus: 8, flavor: 'any' }));
 
 /** cluster: one 8-GPU node and queue `team`, waitForPodsReady on with SETTINGS (or `settings`). */
 function cluster(settings: PodsReadySettings = SETTINGS): void {

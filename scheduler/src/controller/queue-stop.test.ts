@@ -4,8 +4,7 @@
  * queue (pods stopped, quota back); None lets everything be admitted again.
  */
 import { afterEach, expect, it } from 'vitest';
-import { parseObjectsText } from '../../../shared/src/queues/document.js';
-import { withQueueDefaults } from '../../../shared/src/queues/validate.js';
+import { flavorYaml, queueingObjects, queueYaml } from '../../../test/helpers/queues.js';
 import { assignmentsOf, heartbeatOf, jobsetOf, podReport, registerTestNode, startTestScheduler, submitTestJobSet, type TestScheduler } from '../../../test/helpers/scheduler-context.js';
 import { handleHeartbeat } from './heartbeats.js';
 import { drainStoppedQueues } from './queue-stop.js';
@@ -15,20 +14,7 @@ afterEach(() => s?.close());
 
 /** queue `team` with 16 GPUs and the given stopPolicy. */
 function team(stopPolicy: string) {
-  return parseObjectsText(`
-apiVersion: muster.dev/v1
-kind: ResourceFlavor
-metadata: {name: any}
----
-apiVersion: muster.dev/v1
-kind: Queue
-metadata: {name: team}
-spec:
-  stopPolicy: ${stopPolicy}
-  resourceGroups:
-    - coveredResources: [cpu, memory, gpus]
-      flavors: [{name: any, resources: [{name: cpu, nominalQuota: 64}, {name: memory, nominalQuota: 1Ti}, {name: gpus, nominalQuota: 16}]}]
-`).map((o) => (o.kind === 'Queue' ? { ...o, object: withQueueDefaults(o.object) } : o));
+  return queueingObjects(flavorYaml('any'), queueYaml('team', { gpus: 16, flavor: 'any', spec: [`stopPolicy: ${stopPolicy}`] }));
 }
 
 it('Hold stops admissions but not running JobSets; HoldAndDrain evicts them too; None admits again', () => {

@@ -4,8 +4,7 @@
  * usage, share) appear in GET /metrics as Prometheus scrapes them.
  */
 import { afterEach, expect, it } from 'vitest';
-import { parseObjectsText } from '../../../shared/src/queues/document.js';
-import { withQueueDefaults } from '../../../shared/src/queues/validate.js';
+import { flavorYaml, priorityClassYaml, queueYaml, queueingObjects } from '../../../test/helpers/queues.js';
 import { nullLogger } from '../../../shared/src/logger.js';
 import { assignmentsOf, heartbeatOf, podReport, registerTestNode, startTestScheduler, submitTestJobSet, type TestScheduler } from '../../../test/helpers/scheduler-context.js';
 import { handleHeartbeat } from '../controller/heartbeats.js';
@@ -20,25 +19,7 @@ afterEach(async () => {
   s?.close();
 });
 
-const OBJECTS = parseObjectsText(`
-apiVersion: muster.dev/v1
-kind: ResourceFlavor
-metadata: {name: h100}
----
-apiVersion: muster.dev/v1
-kind: PriorityClass
-metadata: {name: high}
-spec: {value: 100}
----
-apiVersion: muster.dev/v1
-kind: Queue
-metadata: {name: team}
-spec:
-  preemption: {withinQueue: LowerPriority}
-  resourceGroups:
-    - coveredResources: [cpu, memory, gpus]
-      flavors: [{name: h100, resources: [{name: cpu, nominalQuota: 64}, {name: memory, nominalQuota: 1Ti}, {name: gpus, nominalQuota: 8, }]}]
-`).map((o) => (o.kind === 'Queue' ? { ...o, object: withQueueDefaults(o.object) } : o));
+const OBJECTS = queueingObjects(flavorYaml('h100'), priorityClassYaml('high', 100), queueYaml('team', { gpus: 8, spec: ['preemption: {withinQueue: LowerPriority}'] }));
 
 it('serves admissions, preemptions, cycle durations and queue state at GET /metrics', async () => {
   s = startTestScheduler();

@@ -6,9 +6,8 @@
  * all pending ones and its effective priority.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { flavorYaml, priorityClassYaml, queueYaml, queueingObjects } from '../../../test/helpers/queues.js';
 import { InvalidArgumentError } from '../../../shared/src/errors.js';
-import { parseObjectsText } from '../../../shared/src/queues/document.js';
-import { withQueueDefaults } from '../../../shared/src/queues/validate.js';
 import type { JobSet, PriorityClass } from '../../../shared/src/proto/types.js';
 import { registerTestNode, startTestScheduler, submitTestJobSet, type TestScheduler } from '../../../test/helpers/scheduler-context.js';
 import { listPendingJobSets, priorityOfClass, queuePositions } from './queue-positions.js';
@@ -114,27 +113,7 @@ describe('listPendingJobSets (ListJobSets with pending_only)', () => {
   let s: TestScheduler;
   afterEach(() => s?.close());
 
-  const OBJECTS = parseObjectsText(`
-apiVersion: muster.dev/v1
-kind: ResourceFlavor
-metadata: {name: h100}
-spec: {nodeLabels: {gpu: h100}}
----
-apiVersion: muster.dev/v1
-kind: PriorityClass
-metadata: {name: high}
-spec: {value: 1000}
----
-apiVersion: muster.dev/v1
-kind: Queue
-metadata: {name: team}
-spec:
-  resourceGroups:
-    - coveredResources: [cpu, memory, gpus]
-      flavors:
-        - name: h100
-          resources: [{name: cpu, nominalQuota: 64}, {name: memory, nominalQuota: 1Ti}, {name: gpus, nominalQuota: 8}]
-`).map((o) => (o.kind === 'Queue' ? { ...o, object: withQueueDefaults(o.object) } : o));
+  const OBJECTS = queueingObjects(flavorYaml('h100', { gpu: 'h100' }), priorityClassYaml('high', 1000), queueYaml('team', { gpus: 8 }));
 
   it('lists only Pending JobSets, each with its position and priority; a limit pages the list, not the positions', () => {
     s = startTestScheduler();
