@@ -71,6 +71,8 @@ export const schedulerConfigSchema = z.strictObject({
         message: 'must be [LessThanOrEqualToFinalShare], [LessThanInitialShare] or [LessThanOrEqualToFinalShare, LessThanInitialShare]',
       }),
   ),
+  /** The queue of JobSets submitted without spec.queue; empty = such JobSets are not subject to quota. */
+  defaultQueue: z.string(),
   /**
    * Backfill (Slurm's): a JobSet that cannot start gets an expected start time
    * from running JobSets' time limits (activeDeadlineSeconds) and the capacity
@@ -109,6 +111,7 @@ export const schedulerDefaults: z.input<typeof schedulerConfigSchema> = {
   podsReadyRequeueLimit: -1,
   fairSharing: false,
   backfill: true,
+  defaultQueue: '',
   fairSharingStrategies: ['LessThanOrEqualToFinalShare', 'LessThanInitialShare'],
   eventsMaxAgeMs: 24 * 3_600_000,
   logLevel: 'info',

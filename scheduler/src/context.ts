@@ -8,6 +8,7 @@ import type { JobSetEvent, NodeDesired } from '../../shared/src/proto/types.js';
 import type { PodsReadySettings } from './core/pods-ready.js';
 import type { FairSharingStrategy } from './core/types.js';
 import type { SchedulerMetrics } from './metrics/scheduler-metrics.js';
+import type { GroupResolver } from './service/queue-access.js';
 import type { Store } from './store/store.js';
 import type { ObjectStore } from './store/objects.js';
 import type { WatchHub } from './watch-hub.js';
@@ -25,6 +26,8 @@ export interface SchedulerContext {
   store: Store;
   /** The queueing objects: flavors, queues, cohorts, priority classes. */
   objects: ObjectStore;
+  /** A user's groups as this host resolves them (who may submit to a queue). */
+  groupsOf: GroupResolver;
   /** Prometheus counters and histograms (state gauges are read from the store at scrape time). */
   metrics: SchedulerMetrics;
   clock: Clock;
@@ -55,6 +58,8 @@ export interface SchedulerContext {
     podRetryBackoffMs: number;
     /** waitForPodsReady; timeoutMs 0 = off. */
     podsReady: PodsReadySettings;
+    /** The queue of JobSets that name none ('' = none: they are not subject to quota). */
+    defaultQueue?: string;
     /** Backfill reservations (running JobSets' time limits are put in the snapshot). */
     backfill?: boolean;
     /** Fair sharing's preemption strategies; undefined = fair sharing off. */

@@ -12,6 +12,7 @@ import { checkLiveness } from './controller/liveness.js';
 import { handleHeartbeat } from './controller/heartbeats.js';
 import { removeExpired } from './controller/ttl.js';
 import { startMetricsServer, type MetricsServer } from './metrics/http.js';
+import { systemGroups } from './service/queue-access.js';
 import { createSchedulerMetrics, registerStateGauges } from './metrics/scheduler-metrics.js';
 import { evictUnready } from './controller/pods-ready.js';
 import { drainStoppedQueues } from './controller/queue-stop.js';
@@ -53,6 +54,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
     store,
     objects,
     metrics,
+    groupsOf: systemGroups(),
     clock,
     log,
     hub: new WatchHub(),
@@ -78,6 +80,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
       podRetryBackoffMs: cfg.podRetryBackoffMs,
       ...(cfg.fairSharing ? { fairSharing: cfg.fairSharingStrategies } : {}),
       backfill: cfg.backfill,
+      defaultQueue: cfg.defaultQueue,
       podsReady: { timeoutMs: cfg.podsReadyTimeoutMs, backoffBaseMs: cfg.podsReadyBackoffBaseMs, backoffMaxMs: cfg.podsReadyBackoffMaxMs, requeueLimit: cfg.podsReadyRequeueLimit },
     },
   };

@@ -128,6 +128,8 @@ export const TEST_SETTINGS: Readonly<Settings> = Object.freeze({
 
 /** TestSchedulerOptions configure startTestScheduler. */
 export interface TestSchedulerOptions {
+  /** A user's groups (who may submit to a queue); default: every user is unknown. */
+  groupsOf?: (user: string) => readonly string[] | undefined;
   /** 'file': a SQLite file in a temp dir (so a second Store can open it); default ':memory:'. */
   db?: 'memory' | 'file';
   /**
@@ -189,6 +191,7 @@ function buildTestScheduler(opts: TestSchedulerOptions, dir: string | undefined,
     store,
     objects,
     metrics: createSchedulerMetrics(),
+    groupsOf: opts.groupsOf ?? (() => undefined),
     clock,
     log: nullLogger,
     out,

@@ -3,11 +3,12 @@
  * persist, queue), get, list, delete. Transport-free: gRPC handlers call these.
  */
 import { randomUUID } from 'node:crypto';
-import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../../../shared/src/errors.js';
+import { AlreadyExistsError, InvalidArgumentError, MusterError, NotFoundError } from '../../../shared/src/errors.js';
 import { isTerminalJobSet, parseJobSetPhase } from '../../../shared/src/phases.js';
 import type { JobSet, JobSetMeta, JobSetSpec } from '../../../shared/src/proto/types.js';
 import { MAX_LABELS, validateJobSet, withDefaults } from '../../../shared/src/spec/validate.js';
 import type { SchedulerContext } from '../context.js';
+import { submitRefusal } from './queue-access.js';
 import { announce, pushDesired } from '../controller/notify.js';
 import { isActive } from '../store/store.js';
 
@@ -29,6 +30,11 @@ export function submitJobSet(ctx: SchedulerContext, req: SubmitInput): JobSet {
     issues.push({ path: 'spec.priorityClass', message: `no PriorityClass named "${pc}" (muster priorityclasses lists them; muster apply creates one)` });
   if (issues.length > 0) throw new InvalidArgumentError(issues, 'invalid JobSet');
   if (ctx.store.getJobSet(name)) throw new AlreadyExistsError('jobset', name);
+  // A JobSet naming no queue goes to the configured default queue, when there is one.
+  const queue = req.spec!.queue || ctx.settings.defaultQueue || '';
+  const user = req.metadata?.user || 'unknown';
+  const refused = submitRefusal(ctx.objects.list('Queue').find((q) => q.metadata!.name === queue), user, ctx.groupsOf);
+  if (refused) throw new MusterError('PERMISSION_DENIED', `spec.queue: ${refused}`);
   const now = ctx.clock.now();
   const jobset: JobSet = {
     metadata: {
@@ -36,11 +42,11 @@ export function submitJobSet(ctx: SchedulerContext, req: SubmitInput): JobSet {
       labels: req.metadata?.labels ?? {},
       uid: randomUUID(),
       createdMs: now,
-      user: req.metadata?.user || 'unknown',
+      user,
       userVerified: false,
       submitDir: req.metadata?.submitDir ?? '',
     },
-    spec: withDefaults(req.spec!),
+    spec: withDefaults({ ...req.spec!, queue }),
     status: {
       phase: 'JOB_SET_PHASE_PENDING', reason: 'Queued', message: 'waiting for the next scheduling cycle', restarts: 0,
       admittedMs: 0, startedMs: 0, finishedMs: 0, replicatedJobs: [], pods: [], conditions: [], failedPod: '', coordinatorPort: 0, updatedMs: now,

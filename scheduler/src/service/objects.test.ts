@@ -71,7 +71,8 @@ spec:
 
 describe('listQueueing', () => {
   it("counts each queue's pending and admitted JobSets", () => {
-    s = startTestScheduler();
+    // The example's queues admit named users and groups: the test's submitter (alice) is in both.
+    s = startTestScheduler({ groupsOf: (u) => (u === 'alice' ? ['nlp', 'vision'] : undefined) });
     apply(EXAMPLE);
     registerTestNode(s, 'n1', { cpu: 8, memory: '32Gi', labels: { gpu: 'h100' } }); // a node of the queues' flavor
     submitTestJobSet(s, 'a', { w: { cpu: 1 } }, { queue: 'nlp' });
