@@ -71,6 +71,15 @@ export const schedulerConfigSchema = z.strictObject({
         message: 'must be [LessThanOrEqualToFinalShare], [LessThanInitialShare] or [LessThanOrEqualToFinalShare, LessThanInitialShare]',
       }),
   ),
+  /** Admission fair sharing: half-life of a user's usage in a queue (0 = only what they hold now counts). */
+  afsHalfLifeMs: durationMs,
+  /** Admission fair sharing: how often usage is sampled (the entry penalty of an admission is request × alpha(this)). */
+  afsSamplingIntervalMs: durationMs.refine((v) => v >= 1000, 'must be at least 1s'),
+  /** Admission fair sharing: weight of each resource (gpus, cpu in cores, memory in GiB, rdma), e.g. `gpus=1,cpu=0.01`. */
+  afsResourceWeights: z.preprocess(
+    (v) => (typeof v === 'string' ? Object.fromEntries(v.split(',').filter((x) => x.trim() !== '').map((kv) => { const [k = '', n = ''] = kv.split('='); return [k.trim(), Number(n)]; })) : v),
+    z.partialRecord(z.enum(['gpus', 'cpu', 'memory', 'rdma']), z.number().min(0)),
+  ),
   /** The queue of JobSets submitted without spec.queue; empty = such JobSets are not subject to quota. */
   defaultQueue: z.string(),
   /**
@@ -112,6 +121,9 @@ export const schedulerDefaults: z.input<typeof schedulerConfigSchema> = {
   fairSharing: false,
   backfill: true,
   defaultQueue: '',
+  afsHalfLifeMs: 168 * 3_600_000,
+  afsSamplingIntervalMs: 5 * 60_000,
+  afsResourceWeights: { gpus: 1 },
   fairSharingStrategies: ['LessThanOrEqualToFinalShare', 'LessThanInitialShare'],
   eventsMaxAgeMs: 24 * 3_600_000,
   logLevel: 'info',

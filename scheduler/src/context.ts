@@ -3,6 +3,7 @@
  * the outbound transport, and the in-process watch hub.
  */
 import type { Clock } from '../../shared/src/clock.js';
+import type { AdmissionFairSharing } from './admission-fair-sharing.js';
 import type { Logger } from '../../shared/src/logger.js';
 import type { JobSetEvent, NodeDesired } from '../../shared/src/proto/types.js';
 import type { PodsReadySettings } from './core/pods-ready.js';
@@ -26,6 +27,8 @@ export interface SchedulerContext {
   store: Store;
   /** The queueing objects: flavors, queues, cohorts, priority classes. */
   objects: ObjectStore;
+  /** Admission fair sharing's usage per (queue, user). */
+  afs: AdmissionFairSharing;
   /** A user's groups as this host resolves them (who may submit to a queue). */
   groupsOf: GroupResolver;
   /** Prometheus counters and histograms (state gauges are read from the store at scrape time). */

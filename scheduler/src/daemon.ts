@@ -13,6 +13,7 @@ import { handleHeartbeat } from './controller/heartbeats.js';
 import { removeExpired } from './controller/ttl.js';
 import { startMetricsServer, type MetricsServer } from './metrics/http.js';
 import { systemGroups } from './service/queue-access.js';
+import { AdmissionFairSharing } from './admission-fair-sharing.js';
 import { createSchedulerMetrics, registerStateGauges } from './metrics/scheduler-metrics.js';
 import { evictUnready } from './controller/pods-ready.js';
 import { drainStoppedQueues } from './controller/queue-stop.js';
@@ -48,12 +49,15 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
   let grpcServer: GrpcServerHandle | undefined;
   let metricsServer: MetricsServer | undefined;
   const loop = new SchedulingLoop(() => ctx);
+  const afs = new AdmissionFairSharing(db, { halfLifeMs: cfg.afsHalfLifeMs, samplingMs: cfg.afsSamplingIntervalMs, weights: cfg.afsResourceWeights });
+  afs.load();
   const metrics = createSchedulerMetrics();
   registerStateGauges(metrics, () => ctx);
   const ctx: SchedulerContext = {
     store,
     objects,
     metrics,
+    afs,
     groupsOf: systemGroups(),
     clock,
     log,
@@ -111,6 +115,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
     evaluateDeadlines(ctx);
     evictUnready(ctx);
     drainStoppedQueues(ctx);
+    if (afs.due(clock.now())) afs.sample(store.allJobSets(), objects.list('Queue'), clock.now());
   }, 1000);
   ttl.unref();
   // Retried pods whose back-off ended are pushed to their nodes within a quarter second.

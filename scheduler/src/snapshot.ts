@@ -48,6 +48,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
         queue: r.jobset.spec!.queue,
         priority: priorities.of(r.jobset.spec!.priorityClass),
         ...withTimeLimit(r.jobset.spec!),
+        user: r.jobset.metadata!.user,
       })),
     usedPorts: jobsets
       .filter((r) => isActive(r.jobset) && r.placement)
@@ -85,7 +86,9 @@ function quotaSnapshot(ctx: SchedulerContext, jobsets: readonly JobSetRecord[], 
   const preemption = Object.fromEntries(queues.map((q) => [q.metadata!.name, preemptionPolicy(q)]));
   const anyPreempts = Object.values(preemption).some(mayPreempt);
   const fairSharing = ctx.settings.fairSharing;
+  const afs = ctx.afs.snapshot(queues);
   return {
+    ...(afs ? { afs } : {}),
     preemption,
     ...(fairSharing ? { fairSharing: { strategies: fairSharing } } : {}),
     // Candidates are only built when some queue may preempt (a cycle with 10k running JobSets need not copy them otherwise).

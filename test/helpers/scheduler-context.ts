@@ -39,6 +39,8 @@ import type {
 import { toResources, type Resources } from '../../shared/src/resources.js';
 import { parseJobSetObject } from '../../shared/src/spec/document.js';
 import type { Outbound, SchedulerContext } from '../../scheduler/src/context.js';
+import { AdmissionFairSharing } from '../../scheduler/src/admission-fair-sharing.js';
+import type { AfsSettings } from '../../scheduler/src/core/admission-fair-sharing.js';
 import { createSchedulerMetrics } from '../../scheduler/src/metrics/scheduler-metrics.js';
 import { SchedulingLoop } from '../../scheduler/src/scheduling-loop.js';
 import { submitJobSet } from '../../scheduler/src/service/jobsets.js';
@@ -128,6 +130,8 @@ export const TEST_SETTINGS: Readonly<Settings> = Object.freeze({
 
 /** TestSchedulerOptions configure startTestScheduler. */
 export interface TestSchedulerOptions {
+  /** Admission fair sharing settings (default: Kueue-like 168h half-life, 5m sampling, GPUs weigh). */
+  afs?: AfsSettings;
   /** A user's groups (who may submit to a queue); default: every user is unknown. */
   groupsOf?: (user: string) => readonly string[] | undefined;
   /** 'file': a SQLite file in a temp dir (so a second Store can open it); default ':memory:'. */
@@ -187,10 +191,13 @@ function buildTestScheduler(opts: TestSchedulerOptions, dir: string | undefined,
   const cycleRequests: string[] = [];
   const reopened: Store[] = [];
   const loop = new SchedulingLoop(() => ctx);
+  const afs = new AdmissionFairSharing(db, opts.afs ?? { halfLifeMs: 168 * 3_600_000, samplingMs: 300_000, weights: { gpus: 1 } });
+  afs.load();
   const ctx: SchedulerContext = {
     store,
     objects,
     metrics: createSchedulerMetrics(),
+    afs,
     groupsOf: opts.groupsOf ?? (() => undefined),
     clock,
     log: nullLogger,

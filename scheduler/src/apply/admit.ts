@@ -7,6 +7,7 @@
 import { add, fits, sub, toResources, type Resources } from '../../../shared/src/resources.js';
 import type { JobSetStatus, PodAssignment, PodStatus } from '../../../shared/src/proto/types.js';
 import { buildAssignments } from '../core/assignments.js';
+import { gangRequest } from '../core/decide-cycle.js';
 import { setCondition } from '../core/jobset-status.js';
 import { withHistory } from '../core/lifecycle.js';
 import { openReplicatedJobs, withStartupConditions } from '../core/startup.js';
@@ -125,6 +126,7 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
     if (st.phase !== 'JOB_SET_PHASE_ADMITTED' || st.admittedMs !== now || !result.admitted.includes(rec.jobset.metadata!.name)) continue;
     const queue = rec.jobset.spec!.queue;
     ctx.metrics.admitted.inc({ queue });
+    if (st.admission) ctx.afs.admitted(st.admission.queue, rec.jobset.metadata!.user, gangRequest({ pods: rec.gang }));
     // Waiting starts at submission, or at the last time it went back to the queue (eviction, restart through the queue).
     const queuedAt = Math.max(rec.jobset.metadata!.createdMs, lastRequeueMs(st));
     ctx.metrics.admissionWait.observe(Math.max(0, now - queuedAt) / 1000, { queue });

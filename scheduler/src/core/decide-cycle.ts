@@ -31,13 +31,14 @@
  * capacity only if its own time limit ends it before then.
  */
 import { add, sub, ZERO } from '../../../shared/src/resources.js';
+import { afsAmounts, afsKey, weightedUsage } from './admission-fair-sharing.js';
 import { MAX_RESERVATIONS, shadowStart } from './backfill.js';
 import { commit, FitCursors, flavorNodes, freeNodes, holdUntil, placeGang, reserve, type FreeNode, type GangPlacement } from './placement.js';
 import { MinHeap } from '../../../shared/src/min-heap.js';
 import { describeShare, FairShares } from './fair-share.js';
 import { findVictims, mayPreempt, type PreemptionSim, type Victim } from './preemption.js';
 import { assignFlavors, chargeUsage, cohortRoot, copyUsage, releaseUsage, type MutableUsage } from './quota.js';
-import type { Admission, AdmittedJobSet, CycleDecision, PendingJobSet, Preemption, QuotaSnapshot, Snapshot, StillPending } from './types.js';
+import type { Admission, AdmittedJobSet, AfsSnapshot, CycleDecision, PendingJobSet, Preemption, QuotaSnapshot, Snapshot, StillPending } from './types.js';
 
 /** QuotaCharge is the quota an admission (or a reservation) is charged to. */
 interface QuotaCharge {
@@ -71,8 +72,12 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
   const deferred: PendingJobSet[] = [];
   const deferredQueues = new Set<string>();
   const shares = quota?.fairSharing ? new FairShares(quota.tree) : undefined;
+  // Admission fair sharing: within its queues, the submitter who used least lately goes first, and each
+  // admission in this cycle charges its submitter's entry penalty at once (so one user cannot take a queue's whole cycle).
+  const afs = quota?.afs;
+  const afsCharged = new Map<string, number>();
   const passes: [1 | 2, Iterable<PendingJobSet>][] = [
-    [1, order],
+    [1, afs && afs.queues.length > 0 ? leastUsageFirst(order, afs, afsCharged) : order],
     // With fair sharing, borrowing admissions go to the queue whose share would be lowest with its next JobSet (§3.10).
     [2, shares ? lowestShareFirst(deferred, quota!, usage!, shares) : deferred],
   ];
@@ -178,6 +183,11 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       if (charged) {
         admission.quota = { queue: charged.queue, flavors: charged.flavors };
         chargeUsage(usage!, charged.queue, { flavors: charged.flavors }, charged.request);
+        if (afs?.queues.includes(charged.queue)) {
+          const key = afsKey(charged.queue, js.user ?? '');
+          const penalty = Object.fromEntries(Object.entries(afsAmounts(charged.request)).map(([r, n]) => [r, n * afs.penaltyFactor]));
+          afsCharged.set(key, (afsCharged.get(key) ?? 0) + weightedUsage(penalty, undefined, afs.weights));
+        }
       }
       admit.push(admission);
     }
@@ -293,6 +303,51 @@ function victimMessage(v: Victim, by: PendingJobSet, queue: string, root: string
       return `preempted by ${who}, which borrows in cohort ${root ?? '?'} and outranks this JobSet (priority ${v.jobset.priority}) of borrowing queue ${v.jobset.queue}`;
     case 'InCohortFairSharing':
       return `preempted by ${who} under fair sharing in cohort ${root ?? '?'}: ${v.detail ?? `queue ${v.jobset.queue} had the highest share`}`;
+  }
+}
+
+/**
+ * leastUsageFirst yields `order`, except that each slot held by a JobSet of an
+ * admission-fair-sharing queue goes to that queue's JobSet whose submitter
+ * has the least usage now (snapshot usage plus what this cycle charged them),
+ * ties by priority, creation, name: the queues' interleaving is kept, their
+ * inner order follows usage (core/admission-fair-sharing.ts).
+ */
+function* leastUsageFirst(order: readonly PendingJobSet[], afs: AfsSnapshot, charged: ReadonlyMap<string, number>): Generator<PendingJobSet> {
+  const queues = new Set(afs.queues);
+  const pools = new Map<string, Map<string, PendingJobSet[]>>(); // queue → user → its JobSets in order
+  for (const js of order) {
+    if (!js.queue || !queues.has(js.queue)) continue;
+    const byUser = pools.get(js.queue) ?? pools.set(js.queue, new Map()).get(js.queue)!;
+    const user = js.user ?? '';
+    (byUser.get(user) ?? byUser.set(user, []).get(user)!).push(js);
+  }
+  const usageOf = (queue: string, user: string): number => {
+    const key = afsKey(queue, user);
+    return (afs.usage[key] ?? 0) + (charged.get(key) ?? 0);
+  };
+  for (const js of order) {
+    const byUser = js.queue ? pools.get(js.queue) : undefined;
+    if (!byUser) {
+      yield js;
+      continue;
+    }
+    let best: { user: string; u: number; head: PendingJobSet } | undefined;
+    for (const [user, list] of byUser) {
+      const head = list[0]!;
+      const u = usageOf(js.queue!, user);
+      const better =
+        !best ||
+        u < best.u ||
+        (u === best.u &&
+          ((head.priority ?? 0) > (best.head.priority ?? 0) ||
+            ((head.priority ?? 0) === (best.head.priority ?? 0) && (head.createdMs < best.head.createdMs || (head.createdMs === best.head.createdMs && head.name < best.head.name)))));
+      if (better) best = { user, u, head };
+    }
+    const list = byUser.get(best!.user)!;
+    list.shift();
+    if (list.length === 0) byUser.delete(best!.user);
+    yield best!.head;
   }
 }
 

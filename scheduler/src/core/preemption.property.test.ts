@@ -143,6 +143,7 @@ function queueObject(p: QueueParams, strict: boolean): Queue {
       stopPolicy: 'None',
       users: [],
       groups: [],
+      admissionScope: null,
     },
   };
 }

@@ -39,6 +39,7 @@ function queue(name: string, cohort: string, groups: ResourceGroup[], whenCanBor
       stopPolicy: '',
       users: [],
       groups: [],
+      admissionScope: null,
     },
   };
 }

@@ -46,6 +46,8 @@ export interface PendingJobSet {
   priority?: number;
   /** How long it can run at most once admitted (from its Jobs' activeDeadlineSeconds); undefined = unbounded. */
   timeLimitMs?: number;
+  /** The submitting user (admission fair sharing orders a queue by its users' usage). */
+  user?: string;
 }
 
 /** RunningJobSet is an admitted, unfinished JobSet as backfill sees it: when it ends at the latest, and what it frees then. */
@@ -95,8 +97,22 @@ export interface QuotaSnapshot {
   preemption?: Readonly<Record<string, PreemptionPolicy>>;
   /** Running JobSets admitted through queues (preemption candidates); only needed when some queue may preempt. */
   admitted?: readonly AdmittedJobSet[];
+  /** Admission fair sharing (§3.11): the queues using it and each (queue, user)'s weighted usage. */
+  afs?: AfsSnapshot;
   /** Fair sharing (§3.10) when enabled: borrowing admissions go to the lowest share first, preemption in a cohort follows these strategies. */
   fairSharing?: { strategies: readonly FairSharingStrategy[] };
+}
+
+/** AfsSnapshot is what admission fair sharing orders by. */
+export interface AfsSnapshot {
+  /** Queues whose admissionMode is UsageBasedAdmissionFairSharing. */
+  queues: readonly string[];
+  /** afsKey(queue, user) → weighted usage (decayed consumption plus entry penalties); absent = 0. */
+  usage: Readonly<Record<string, number>>;
+  /** Weights per resource (AFS units: gpus, cpu cores, memory GiB). */
+  weights: Readonly<Record<string, number>>;
+  /** alpha(samplingInterval): the entry penalty of an admission is its request times this. */
+  penaltyFactor: number;
 }
 
 /** FairSharingStrategy is one of Kueue's fair-sharing preemption strategies (§3.10). */

@@ -56,4 +56,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: 'admission fair sharing: decayed usage per (queue, user)',
+    sql: `
+      CREATE TABLE afs_usage (
+        queue       TEXT NOT NULL,
+        user        TEXT NOT NULL,
+        consumed    TEXT NOT NULL,    -- JSON {resource: amount} in AFS units (gpus, cpu cores, memory GiB)
+        updated_ms  INTEGER NOT NULL, -- when it was last sampled
+        PRIMARY KEY (queue, user)
+      );
+    `,
+  },
 ];

@@ -53,6 +53,13 @@ describe('loadConfig layering: defaults < file < env < flags', () => {
   ];
   for (const c of cases) it(c.name, () => expect(cfg[c.key]).toEqual(c.want));
 
+  it('queueing settings from env: fair-sharing strategies and AFS weights as lists, and bad ones named', () => {
+    const c = loadSchedulerConfig(sources({ env: { MUSTER_FAIR_SHARING: 'true', MUSTER_FAIR_SHARING_STRATEGIES: 'LessThanInitialShare', MUSTER_AFS_RESOURCE_WEIGHTS: 'gpus=1, cpu=0.01' } }));
+    expect([c.fairSharing, c.fairSharingStrategies, c.afsResourceWeights]).toEqual([true, ['LessThanInitialShare'], { gpus: 1, cpu: 0.01 }]);
+    const bad = configIssues(() => loadSchedulerConfig(sources({ env: { MUSTER_FAIR_SHARING_STRATEGIES: 'LessThanInitialShare,LessThanOrEqualToFinalShare', MUSTER_AFS_RESOURCE_WEIGHTS: 'disk=1' } })));
+    expect(bad.map((i) => i.path).sort()).toEqual(['afsResourceWeights', 'fairSharingStrategies']);
+  });
+
   it('env variable names follow the setting names', () => {
     expect(envName('natsUrl')).toBe('MUSTER_NATS_URL');
     expect(envName('nodeGracePeriodMs')).toBe('MUSTER_NODE_GRACE_PERIOD_MS');

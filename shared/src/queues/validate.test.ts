@@ -27,6 +27,7 @@ function queue(name: string, spec: Partial<QueueSpec> = {}): QueueingObject {
       stopPolicy: '',
       users: [],
       groups: [],
+      admissionScope: null,
       ...spec,
     },
   };
@@ -95,6 +96,7 @@ describe('validateObjects', () => {
     // §3.2 enums and the CEL rule
     { name: 'queueingStrategy', objects: () => [...base(), queue('q', { queueingStrategy: 'FIFO' })], path: `${Q}.queueingStrategy`, message: 'BestEffortFIFO, StrictFIFO' },
     { name: 'stopPolicy', objects: () => [...base(), queue('q', { stopPolicy: 'Drain' })], path: `${Q}.stopPolicy`, message: 'None, Hold, HoldAndDrain' },
+    { name: 'admissionMode', objects: () => [...base(), queue('q', { admissionScope: { admissionMode: 'ByUsage' } })], path: `${Q}.admissionScope.admissionMode`, message: 'NoAdmissionFairSharing, UsageBasedAdmissionFairSharing' },
     { name: 'whenCanBorrow', objects: () => [...base(), queue('q', { flavorFungibility: { whenCanBorrow: 'Borrow', whenCanPreempt: '' } })], path: `${Q}.flavorFungibility.whenCanBorrow`, message: 'MayStopSearch, TryNextFlavor' },
     { name: 'whenCanPreempt', objects: () => [...base(), queue('q', { flavorFungibility: { whenCanBorrow: '', whenCanPreempt: 'Stop' } })], path: `${Q}.flavorFungibility.whenCanPreempt`, message: 'MayStopSearch, TryNextFlavor' },
     { name: 'withinQueue', objects: () => [...base(), queue('q', { preemption: { withinQueue: 'Any', reclaimWithinCohort: '', borrowWithinCohort: null, minRuntimeSeconds: 0 } })], path: `${Q}.preemption.withinQueue`, message: 'Never, LowerPriority, LowerOrNewerEqualPriority' },

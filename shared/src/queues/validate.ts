@@ -24,6 +24,9 @@ export const MAX_PRIORITY_DESCRIPTION = 2048;
 
 /** QUEUEING_STRATEGIES are the values of Queue spec.queueingStrategy (§3.2; empty = BestEffortFIFO). */
 export const QUEUEING_STRATEGIES = ['BestEffortFIFO', 'StrictFIFO'] as const;
+/** ADMISSION_MODES are the values of Queue spec.admissionScope.admissionMode (§3.11; empty = NoAdmissionFairSharing). */
+export const ADMISSION_MODES = ['NoAdmissionFairSharing', 'UsageBasedAdmissionFairSharing'] as const;
+
 /** STOP_POLICIES are the values of Queue spec.stopPolicy (§3.2; empty = None). */
 export const STOP_POLICIES = ['None', 'Hold', 'HoldAndDrain'] as const;
 /** WITHIN_QUEUE_POLICIES are the values of preemption.withinQueue (Kueue withinClusterQueue, §3.2). */
@@ -165,6 +168,7 @@ function validateQueue(q: Queue, at: string, ctx: Context, issues: FieldIssue[])
   // §3.2 enums.
   oneOf(spec.queueingStrategy, QUEUEING_STRATEGIES, `${sp}.queueingStrategy`, issues);
   oneOf(spec.stopPolicy, STOP_POLICIES, `${sp}.stopPolicy`, issues);
+  if (spec.admissionScope) oneOf(spec.admissionScope.admissionMode, ADMISSION_MODES, `${sp}.admissionScope.admissionMode`, issues);
   if (spec.flavorFungibility) {
     oneOf(spec.flavorFungibility.whenCanBorrow, FUNGIBILITY_POLICIES, `${sp}.flavorFungibility.whenCanBorrow`, issues);
     oneOf(spec.flavorFungibility.whenCanPreempt, FUNGIBILITY_POLICIES, `${sp}.flavorFungibility.whenCanPreempt`, issues);
@@ -284,7 +288,7 @@ function validateResourceGroups(groups: ResourceGroup[], sp: string, canShare: b
  * sharing weight 1. Set fields are kept.
  */
 export function withQueueDefaults(queue: Queue): Queue {
-  const spec: QueueSpec = queue.spec ?? { resourceGroups: [], cohort: '', queueingStrategy: '', flavorFungibility: null, preemption: null, stopPolicy: '', users: [], groups: [] };
+  const spec: QueueSpec = queue.spec ?? { resourceGroups: [], cohort: '', queueingStrategy: '', flavorFungibility: null, preemption: null, stopPolicy: '', users: [], groups: [], admissionScope: null };
   const pre = spec.preemption;
   return {
     ...queue,

@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AdmissionScope as _muster_v1_AdmissionScope, AdmissionScope__Output as _muster_v1_AdmissionScope__Output } from './muster/v1/AdmissionScope.js';
 import type { BorrowWithinCohort as _muster_v1_BorrowWithinCohort, BorrowWithinCohort__Output as _muster_v1_BorrowWithinCohort__Output } from './muster/v1/BorrowWithinCohort.js';
 import type { Cohort as _muster_v1_Cohort, Cohort__Output as _muster_v1_Cohort__Output } from './muster/v1/Cohort.js';
 import type { CohortSpec as _muster_v1_CohortSpec, CohortSpec__Output as _muster_v1_CohortSpec__Output } from './muster/v1/CohortSpec.js';
@@ -24,6 +25,7 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   muster: {
     v1: {
+      AdmissionScope: MessageTypeDefinition<_muster_v1_AdmissionScope, _muster_v1_AdmissionScope__Output>
       BorrowWithinCohort: MessageTypeDefinition<_muster_v1_BorrowWithinCohort, _muster_v1_BorrowWithinCohort__Output>
       Cohort: MessageTypeDefinition<_muster_v1_Cohort, _muster_v1_Cohort__Output>
       CohortSpec: MessageTypeDefinition<_muster_v1_CohortSpec, _muster_v1_CohortSpec__Output>

@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AdmissionScope as _muster_v1_AdmissionScope, AdmissionScope__Output as _muster_v1_AdmissionScope__Output } from './muster/v1/AdmissionScope.js';
 import type { AppliedObject as _muster_v1_AppliedObject, AppliedObject__Output as _muster_v1_AppliedObject__Output } from './muster/v1/AppliedObject.js';
 import type { ApplyObjectsRequest as _muster_v1_ApplyObjectsRequest, ApplyObjectsRequest__Output as _muster_v1_ApplyObjectsRequest__Output } from './muster/v1/ApplyObjectsRequest.js';
 import type { ApplyObjectsResponse as _muster_v1_ApplyObjectsResponse, ApplyObjectsResponse__Output as _muster_v1_ApplyObjectsResponse__Output } from './muster/v1/ApplyObjectsResponse.js';
@@ -80,6 +81,7 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   muster: {
     v1: {
+      AdmissionScope: MessageTypeDefinition<_muster_v1_AdmissionScope, _muster_v1_AdmissionScope__Output>
       AppliedObject: MessageTypeDefinition<_muster_v1_AppliedObject, _muster_v1_AppliedObject__Output>
       ApplyObjectsRequest: MessageTypeDefinition<_muster_v1_ApplyObjectsRequest, _muster_v1_ApplyObjectsRequest__Output>
       ApplyObjectsResponse: MessageTypeDefinition<_muster_v1_ApplyObjectsResponse, _muster_v1_ApplyObjectsResponse__Output>

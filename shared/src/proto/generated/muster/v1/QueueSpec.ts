@@ -3,6 +3,7 @@
 import type { ResourceGroup as _muster_v1_ResourceGroup, ResourceGroup__Output as _muster_v1_ResourceGroup__Output } from '../../muster/v1/ResourceGroup.js';
 import type { FlavorFungibility as _muster_v1_FlavorFungibility, FlavorFungibility__Output as _muster_v1_FlavorFungibility__Output } from '../../muster/v1/FlavorFungibility.js';
 import type { QueuePreemption as _muster_v1_QueuePreemption, QueuePreemption__Output as _muster_v1_QueuePreemption__Output } from '../../muster/v1/QueuePreemption.js';
+import type { AdmissionScope as _muster_v1_AdmissionScope, AdmissionScope__Output as _muster_v1_AdmissionScope__Output } from '../../muster/v1/AdmissionScope.js';
 
 export interface QueueSpec {
   'resourceGroups'?: (_muster_v1_ResourceGroup)[];
@@ -14,6 +15,7 @@ export interface QueueSpec {
   'stopPolicy'?: (string);
   'users'?: (string)[];
   'groups'?: (string)[];
+  'admissionScope'?: (_muster_v1_AdmissionScope | null);
   '_fairSharingWeight'?: "fairSharingWeight";
 }
 
@@ -27,5 +29,6 @@ export interface QueueSpec__Output {
   'stopPolicy': (string);
   'users': (string)[];
   'groups': (string)[];
+  'admissionScope': (_muster_v1_AdmissionScope__Output | null);
   '_fairSharingWeight'?: "fairSharingWeight";
 }
