@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { run as runDecideCycle } from './decide-cycle.bench.js';
+import { run as runPreemptionCycle } from './preemption-cycle.bench.js';
 import { run as runQuotaCycle } from './quota-cycle.bench.js';
 import type { Summary } from './stats.js';
 import { run as runRestart } from './restart.bench.js';
@@ -99,6 +100,23 @@ describe('benchmarks at tiny size', () => {
     expect(text).toContain('Muster decideCycle');
     expect(text).toContain('ratio time');
     expect(text).toContain('JobSets/s');
+    console.log(text);
+  });
+
+  it('preemption-cycle prints Muster\'s victims and the naive baseline\'s', async () => {
+    const lines: string[] = [];
+    const f = await runPreemptionCycle({ queues: 10, nodes: 40, preemptors: 12, rounds: 2, seed: 7 }, (l) => lines.push(l));
+    expectSane(f.muster.decide, 2);
+    expect(f.cluster.runningGpus).toBe(f.cluster.gpus); // the cluster is full
+    expect(f.muster.preemptors).toBeGreaterThan(0);
+    expect(f.muster.preemptors).toBeLessThanOrEqual(12);
+    expect(f.muster.victims).toBeGreaterThanOrEqual(f.muster.preemptors);
+    expect(f.muster.admitted).toBe(0); // nothing fits without preempting
+    expect(f.baseline.preemptors).toBeGreaterThan(0);
+    for (const r of [f.ratios.victims, f.ratios.gpus]) expect(Number.isFinite(r) && r > 0).toBe(true);
+    const text = lines.join('\n');
+    expect(text).toContain('naive (lowest first, GPU count only)');
+    expect(text).toContain('ratio naive/Muster');
     console.log(text);
   });
 });

@@ -236,18 +236,32 @@ function preemptToFit(
 ): { preempt: Preemption[]; pending: StillPending } | undefined {
   const request = gangRequest(js);
   const index = new Map(nodes.map((n, i) => [n.name, i]));
+  // Only nodes with room for some pod now (free or stopping) or holding a released victim can change the answer:
+  // the search places on those alone (a full cluster has few), kept in name order.
+  const smallest = js.pods.reduce((m, p) => (p.request.gpus < m.gpus || (p.request.gpus === m.gpus && p.request.cpuMillis < m.cpuMillis) ? p.request : m), js.pods[0]!.request);
+  const roomy = new Set<number>();
+  nodes.forEach((n, i) => {
+    if (smallest.gpus <= n.free.gpus + n.stopping.gpus && smallest.cpuMillis <= n.free.cpuMillis + n.stopping.cpuMillis && smallest.memoryBytes <= n.free.memoryBytes + n.stopping.memoryBytes) roomy.add(i);
+  });
+  let among: number[] | undefined;
   const tryFit = (allowBorrow: boolean): { charge: QuotaCharge; placed: GangPlacement; borrows: boolean } | undefined => {
     const a = assignFlavors(quota.tree, usage, queue, request);
     if (!a.ok || (!allowBorrow && a.borrows)) return undefined;
-    const placed = placeGang(js, nodes, cursors, { eligible: flavorNodes(a.flavors, quota.flavorLabels), optimistic: true });
+    among ??= [...roomy].sort((x, y) => x - y);
+    const placed = placeGang(js, nodes, cursors, { eligible: flavorNodes(a.flavors, quota.flavorLabels), optimistic: true, among });
     return 'reason' in placed ? undefined : { charge: { queue, flavors: { ...a.flavors }, request }, placed, borrows: a.borrows };
   };
   const sim: PreemptionSim = {
     release: (v) => {
       releaseUsage(usage, v.queue, { flavors: v.flavors }, v.request);
       for (const pod of v.pods) {
-        const n = nodes[index.get(pod.node) ?? -1];
+        const i = index.get(pod.node) ?? -1;
+        const n = nodes[i];
         if (!n) continue;
+        if (!roomy.has(i)) {
+          roomy.add(i);
+          among = undefined;
+        }
         n.stopping = add(n.stopping, pod.request);
         n.stoppingGpus.push(...pod.gpuIndices);
         n.stoppingPods++;

@@ -53,8 +53,16 @@ interface Tentative {
   pods: number;
 }
 
-/** NodeFilter says whether a pod of a given request may go to a node (the flavors its requested resources are charged to). */
-export type NodeFilter = (n: FreeNode, request: Resources) => boolean;
+/** NodeTest is, for one pod request, which nodes it may go to; `key` names the test (the same key, the same answer for every node). */
+export interface NodeTest {
+  key: string;
+  accepts(n: FreeNode): boolean;
+}
+
+/** NodeFilter gives the node test of a pod request (the flavors its requested resources are charged to). */
+export interface NodeFilter {
+  forRequest(request: Resources): NodeTest;
+}
 
 /** GangPlacement is where each pod of a gang goes, by index into the cycle's node list. */
 export type GangPlacement = { podId: string; node: number }[];
@@ -68,15 +76,20 @@ const QUOTA_NAMES: Readonly<Record<keyof Resources, string>> = { cpuMillis: 'cpu
  * requests (a CPU-only pod is not bound by the GPUs' flavor).
  */
 export function flavorNodes(flavors: Readonly<Record<string, string>>, labels: QuotaSnapshot['flavorLabels']): NodeFilter {
-  const cache = new Map<string, [string, string][]>();
-  const wantedFor = (request: Resources): [string, string][] => {
-    const used = RESOURCE_KEYS.filter((k) => request[k] > 0).map((k) => flavors[QUOTA_NAMES[k]]).filter((f): f is string => f !== undefined);
-    const key = [...new Set(used)].sort().join(',');
-    let wanted = cache.get(key);
-    if (!wanted) cache.set(key, (wanted = [...new Set(used)].flatMap((f) => Object.entries(labels[f] ?? {}))));
-    return wanted;
+  const tests = new Map<string, NodeTest>(); // by which resources a request asks for
+  return {
+    forRequest(request) {
+      const asked = RESOURCE_KEYS.filter((k) => request[k] > 0).join(',');
+      let test = tests.get(asked);
+      if (!test) {
+        const used = [...new Set(RESOURCE_KEYS.filter((k) => request[k] > 0).map((k) => flavors[QUOTA_NAMES[k]]).filter((f): f is string => f !== undefined))].sort();
+        const wanted = used.flatMap((f) => Object.entries(labels[f] ?? {}));
+        test = { key: used.join(','), accepts: (n) => wanted.every(([k, v]) => n.labels[k] === v) };
+        tests.set(asked, test);
+      }
+      return test;
+    },
   };
-  return (n, request) => wantedFor(request).every(([k, v]) => n.labels[k] === v);
 }
 
 /** freeNodes is the cycle's own copy of the schedulable nodes, in name order. */
@@ -153,38 +166,48 @@ export interface PlaceOptions {
   optimistic?: boolean;
   /** Backfill: the JobSet ends by then, so it may use capacity held for reservations that start no earlier; cursors are not used. */
   endsByMs?: number | undefined;
+  /** Only these node indices, ascending (the nodes that can matter to a preemption search); cursors are not used, a failure says only NoFit. */
+  among?: readonly number[];
 }
 
 /** placeGang finds a node for every pod (among eligible nodes) against the committed capacity minus what the gang took; all or nothing. */
 export function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, opts: PlaceOptions = {}): GangPlacement | StillPending {
-  const { eligible, optimistic = false, endsByMs } = opts;
-  const noCursors = optimistic || endsByMs !== undefined;
+  const { eligible, optimistic = false, endsByMs, among } = opts;
+  const noCursors = optimistic || endsByMs !== undefined || among !== undefined;
+  const count = among ? among.length : nodes.length;
+  const at = (k: number): number => (among ? among[k]! : k);
   const tentative = new Map<number, Tentative>();
-  const local = new Map<string, number>(); // shape → first node that may fit, within this gang
+  const local = new Map<string, number>(); // shape → first position that may fit, within this gang
   const out: GangPlacement = [];
   for (const pod of js.pods) {
-    const key = FitCursors.key(pod.request);
+    const test = eligible?.forRequest(pod.request);
+    // Cursors are kept per request shape and node test: a node another test refuses is never one this pod can use.
+    const key = test ? `${FitCursors.key(pod.request)}|${test.key}` : FitCursors.key(pod.request);
     const start = noCursors ? 0 : cursors.get(key);
-    let i = Math.max(start, local.get(key) ?? 0);
+    let k = Math.max(start, local.get(key) ?? 0);
     // The cycle-wide cursor may only move over a contiguous run, from itself, of nodes that lack room even without this gang.
-    let committedFrontier = !noCursors && i === start;
-    for (; i < nodes.length; i++) {
+    let committedFrontier = !noCursors && k === start;
+    for (; k < count; k++) {
+      const i = at(k);
       const t = tentative.get(i);
-      // A node of another flavor says nothing about capacity: the cycle-wide cursor stops moving there.
-      if (eligible && !eligible(nodes[i]!, pod.request)) {
-        committedFrontier = false;
+      // A node of another flavor never takes this pod: the cursor (per test) may move past it.
+      if (test && !test.accepts(nodes[i]!)) {
+        if (committedFrontier) cursors.advance(key, k + 1);
         continue;
       }
       if (fitsAfter(pod.request, nodes[i]!, t, optimistic, endsByMs)) break;
-      if (committedFrontier && t === undefined) cursors.advance(key, i + 1);
+      if (committedFrontier && t === undefined) cursors.advance(key, k + 1);
       else committedFrontier = false;
     }
-    local.set(key, i);
-    if (i >= nodes.length) {
-      const candidates = eligible ? nodes.filter((n) => eligible(n, pod.request)) : nodes;
+    local.set(key, k);
+    if (k >= count) {
+      // A search over a subset (preemption) only needs to know it failed: no message scan over every node.
+      if (among) return { jobset: js.name, reason: 'NoFit', message: 'does not fit' };
+      const candidates = test ? nodes.filter((n) => test.accepts(n)) : nodes;
       if (candidates.length === 0) return { jobset: js.name, reason: 'NoFit', message: `needs ${js.pods.length} pods; no Ready node carries the labels of the flavors a pod is charged to` };
       return noFit(js, out.length, pod.request, candidates);
     }
+    const i = at(k);
     const t = tentative.get(i) ?? { used: { ...ZERO }, gpus: 0, pods: 0 };
     t.used = add(t.used, pod.request);
     t.gpus += pod.request.gpus;
