@@ -97,6 +97,7 @@ function cluster(opts: { queues: Queue[]; nodes: string[]; running?: Running[]; 
       return { node: n, request: resources({ cpu: 1, memory: '1Gi', gpus: r.gpusPerPod }), gpuIndices: take(node, r.gpusPerPod) };
     });
     const request = { cpu: 1000 * pods.length, memory: 2 ** 30 * pods.length, gpus: r.gpusPerPod * pods.length, rdma: 0 };
+    if (r.queue === '') continue; // naming no queue: holds nodes, no quota, never a candidate
     chargeUsage(usage, r.queue, { flavors: FLAVORS }, request);
     admitted.push({ name: r.name, queue: r.queue, flavors: FLAVORS, request, priority: r.priority ?? 0, createdMs: r.createdMs ?? 0, admittedMs: r.admittedMs ?? 0, pods });
   }
@@ -323,5 +324,19 @@ describe('decideCycle preemption', () => {
       ['first', 'WaitingForPreemption'],
       ['second', 'WaitingForPreemption'],
     ]);
+  });
+
+  it('reclaims only while the victim\'s queue still borrows: never below its nominal, even if that leaves the preemptor waiting', () => {
+    const qs = queuesYaml(queue('a', 8, 'cohort: research\npreemption: {reclaimWithinCohort: Any}') + '\n' + queue('b', 8, 'cohort: research'));
+    // b uses 12 (borrows 4) in three 4-GPU JobSets; a JobSet naming no queue holds h2's other 4 GPUs.
+    const running: Running[] = [
+      { name: 'b1', queue: 'b', nodes: ['h1'], gpusPerPod: 4, admittedMs: 1 },
+      { name: 'b2', queue: 'b', nodes: ['h1'], gpusPerPod: 4, admittedMs: 2 },
+      { name: 'b3', queue: 'b', nodes: ['h2'], gpusPerPod: 4, admittedMs: 3 },
+      { name: 'free', queue: '', nodes: ['h2'], gpusPerPod: 4 },
+    ];
+    // a1 needs a whole node: that would take two of b's JobSets and leave b at 4 of its 8.
+    const d = decideCycle(cluster({ queues: qs, nodes: ['h1', 'h2'], running, pending: [job('a1', 'a', 1, 8, 0)] }));
+    expect(d.preempt).toBeUndefined();
   });
 });

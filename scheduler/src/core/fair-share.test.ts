@@ -143,4 +143,31 @@ describe('fair sharing in a cycle', () => {
       expect(d.pending[0]).toMatchObject({ jobset: 'b1', reason: 'WaitingForQuota' });
     }
   });
+
+  it('never takes from a queue within its nominal quota: two queues at their nominal do not preempt each other', () => {
+    // a and b have 8 each; one 8-GPU node is schedulable and b1 holds it.
+    const qs = parseObjectsText(['a', 'b'].map((n) => `apiVersion: muster.dev/v1
+kind: Queue
+metadata: {name: ${n}}
+spec:
+  cohort: org
+  preemption: {reclaimWithinCohort: Any}
+  resourceGroups:
+    - coveredResources: [cpu, memory, gpus]
+      flavors: [{name: h100, resources: [{name: cpu, nominalQuota: 0}, {name: memory, nominalQuota: 0}, {name: gpus, nominalQuota: 8}]}]`).join('\n---\n'))
+      .map((o) => withQueueDefaults(o.object as Queue));
+    const snap = snapshot(qs, [{ name: 'b1', queue: 'b', gpus: 8, node: 'n1' }], [job('a1', 'a', 8, 10)], ['LessThanOrEqualToFinalShare', 'LessThanInitialShare']);
+    snap.nodes = snap.nodes.filter((n) => n.name === 'n1');
+    expect(decideCycle(snap).preempt).toBeUndefined();
+  });
+
+  it('tries a candidate the first strategy refuses again under the second (the default pair preempts what LessThanInitialShare alone would)', () => {
+    // pool lends 12; a borrows 8 (share 667); b wants 6: with it 500. Not ≤ 0 (a without a1), but < 667.
+    const qs = queues(12, '', 'preemption: {reclaimWithinCohort: Any}');
+    const running: Running[] = [{ name: 'a1', queue: 'a', gpus: 8, node: 'n1' }];
+    for (const strategies of [['LessThanInitialShare'], ['LessThanOrEqualToFinalShare', 'LessThanInitialShare']] as FairSharingStrategy[][]) {
+      const d = decideCycle(snapshot(qs, running, [job('b1', 'b', 6, 10)], strategies));
+      expect((d.preempt ?? []).map((p) => p.jobset), strategies.join(',')).toEqual(['a1']);
+    }
+  });
 });

@@ -101,12 +101,10 @@ export function findVictims(s: VictimSearch, sim: PreemptionSim): Victim[] | und
   const root = cohortRoot(s.tree, s.queue);
   const wanted = Object.entries(s.request).filter(([, n]) => n > 0);
   const covered = queueFlavors(s.tree, s.queue);
-  const borrowing = new Map<string, boolean>();
-  const isBorrowingQueue = (q: string): boolean => {
-    let b = borrowing.get(q);
-    if (b === undefined) borrowing.set(q, (b = isBorrowing(s.tree, s.usage, q)));
-    return b;
-  };
+  const neededResources = wanted.map(([r]) => r);
+  // Whether another queue borrows what the preemptor asks for, under the search's usage *now* (victims
+  // released so far count): a queue back within its nominal gives nothing more (Kueue re-checks per victim).
+  const borrowsNeeded = (q: string): boolean => isBorrowing(s.tree, s.usage, q, neededResources);
   // A candidate helps only if it holds some requested resource in a flavor the preemptor's queue could use.
   const helps = (c: AdmittedJobSet): boolean => wanted.some(([r]) => (c.request[r] ?? 0) > 0 && covered.get(r)?.has(c.flavors[r] ?? '') === true);
 
@@ -128,7 +126,7 @@ export function findVictims(s: VictimSearch, sim: PreemptionSim): Victim[] | und
       if (allowed) cands.push({ c, own: false, reclaim: true, whileBorrowing: false });
       continue;
     }
-    if (!isBorrowingQueue(c.queue)) continue;
+    if (!borrowsNeeded(c.queue)) continue;
     const reclaim = policy.reclaimWithinCohort === 'Any' || (policy.reclaimWithinCohort === 'LowerPriority' && c.priority < p);
     const thr = policy.borrowWithinCohort.maxPriorityThreshold;
     const whileBorrowing = policy.borrowWithinCohort.policy === 'LowerPriority' && c.priority < p && (thr === undefined || c.priority <= thr);
@@ -143,7 +141,7 @@ export function findVictims(s: VictimSearch, sim: PreemptionSim): Victim[] | und
       (a.c.name < b.c.name ? -1 : a.c.name > b.c.name ? 1 : 0),
   );
 
-  if (s.fairSharing && sim.shareOf) return fairSharingVictims(s, cands, s.fairSharing, sim as Required<PreemptionSim>);
+  if (s.fairSharing && sim.shareOf) return fairSharingVictims(s, cands, s.fairSharing, sim as Required<PreemptionSim>, borrowsNeeded);
 
   const attempts: { list: Candidate[]; allowBorrow: boolean }[] = [];
   // Heuristic 1: when every candidate is in the preemptor's own queue, take them with borrowing allowed
@@ -157,7 +155,7 @@ export function findVictims(s: VictimSearch, sim: PreemptionSim): Victim[] | und
 
   for (const { list, allowBorrow } of attempts) {
     if (list.length === 0) continue;
-    const found = greedyThenMinimise(list, allowBorrow, sim);
+    const found = greedyThenMinimise(list, allowBorrow, sim, borrowsNeeded);
     if (!found) continue;
     return found.victims.map((x) => ({
       jobset: x.c,
@@ -168,10 +166,11 @@ export function findVictims(s: VictimSearch, sim: PreemptionSim): Victim[] | und
 }
 
 /** greedyThenMinimise releases candidates in order until the preemptor fits, then restores each (last first) that is not needed. */
-function greedyThenMinimise(list: readonly Candidate[], allowBorrow: boolean, sim: PreemptionSim): { victims: Candidate[]; borrows: boolean } | undefined {
+function greedyThenMinimise(list: readonly Candidate[], allowBorrow: boolean, sim: PreemptionSim, borrowsNeeded: (queue: string) => boolean): { victims: Candidate[]; borrows: boolean } | undefined {
   const taken: Candidate[] = [];
   let fit: { borrows: boolean } | undefined;
   for (const x of list) {
+    if (!x.own && !borrowsNeeded(x.c.queue)) continue; // its queue is back within its nominal: nothing more to reclaim there
     sim.release(x.c);
     taken.push(x);
     fit = sim.fits(allowBorrow);
@@ -199,44 +198,58 @@ function greedyThenMinimise(list: readonly Candidate[], allowBorrow: boolean, si
 /**
  * fairSharingVictims is Kueue's fair-sharing preemption (§3.10): for each
  * strategy in turn, while the preemptor does not fit, take the queue with the
- * highest share among those with candidates left; an own-queue candidate is
- * taken as withinQueue allows; another queue's candidate only when the
- * strategy holds — LessThanOrEqualToFinalShare: the preemptor's queue's share
- * with it admitted ≤ that queue's share without the candidate;
- * LessThanInitialShare: < that queue's share before — else that queue yields
- * nothing more under this strategy. Then the final minimisation.
+ * highest share among those with candidates left — another queue only while
+ * it borrows what the preemptor needs (share > 0; a queue within its nominal
+ * is never taken from, so two queues cannot take turns preempting each other);
+ * an own-queue candidate is taken as withinQueue allows; another queue's only
+ * when the strategy holds — LessThanOrEqualToFinalShare: the preemptor's
+ * queue's share with it admitted ≤ that queue's share without the candidate;
+ * LessThanInitialShare: < that queue's share before. A candidate the first
+ * strategy refuses is tried again under the second. Then the final minimisation.
  */
-function fairSharingVictims(s: VictimSearch, cands: readonly Candidate[], strategies: readonly FairSharingStrategy[], sim: Required<PreemptionSim>): Victim[] | undefined {
+function fairSharingVictims(
+  s: VictimSearch,
+  cands: readonly Candidate[],
+  strategies: readonly FairSharingStrategy[],
+  sim: Required<PreemptionSim>,
+  borrowsNeeded: (queue: string) => boolean,
+): Victim[] | undefined {
   const taken: { x: Candidate; detail?: string }[] = [];
-  const used = new Set<Candidate>();
   const fmt = (n: number): string => (Number.isFinite(n) ? String(Math.ceil(n)) : '∞');
   let fit = sim.fits(true);
+  let pending: readonly Candidate[] = cands;
   for (const strategy of strategies) {
     if (fit) break;
+    const retry: Candidate[] = [];
     const pools = new Map<string, Candidate[]>();
-    for (const x of cands) if (!used.has(x)) (pools.get(x.c.queue) ?? pools.set(x.c.queue, []).get(x.c.queue)!).push(x);
+    for (const x of pending) (pools.get(x.c.queue) ?? pools.set(x.c.queue, []).get(x.c.queue)!).push(x);
     while (!fit && pools.size > 0) {
       let top: string | undefined;
-      let topShare = -1;
+      let topShare = Number.NEGATIVE_INFINITY;
       for (const q of [...pools.keys()].sort()) {
+        // Another queue that no longer borrows what is needed yields nothing (now or later in this search).
+        if (q !== s.queue && !borrowsNeeded(q)) {
+          pools.delete(q);
+          continue;
+        }
         const sh = sim.shareOf(q, false);
         if (sh > topShare) [top, topShare] = [q, sh];
       }
-      const pool = pools.get(top!)!;
+      if (top === undefined) break;
+      const pool = pools.get(top)!;
       const x = pool.shift()!;
-      if (pool.length === 0) pools.delete(top!);
-      used.add(x);
+      if (pool.length === 0) pools.delete(top);
       if (x.own) {
         sim.release(x.c);
         taken.push({ x });
       } else {
         const mine = sim.shareOf(s.queue, true);
         sim.release(x.c);
-        const after = sim.shareOf(top!, false);
+        const after = sim.shareOf(top, false);
         const ok = strategy === 'LessThanOrEqualToFinalShare' ? mine <= after : mine < topShare;
         if (!ok) {
           sim.restore(x.c);
-          pools.delete(top!);
+          retry.push(x);
           continue;
         }
         const rule = strategy === 'LessThanOrEqualToFinalShare' ? `${fmt(mine)} ≤ ${fmt(after)} without this JobSet` : `${fmt(mine)} < ${fmt(topShare)}`;
@@ -244,6 +257,7 @@ function fairSharingVictims(s: VictimSearch, cands: readonly Candidate[], strate
       }
       fit = sim.fits(true);
     }
+    pending = retry;
   }
   if (!fit) {
     for (const t of [...taken].reverse()) sim.restore(t.x.c);

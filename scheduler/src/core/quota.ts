@@ -540,11 +540,16 @@ export function releaseUsage(usage: MutableUsage, queue: string, assignment: { r
   }
 }
 
-/** isBorrowing says whether a queue uses more than its nominal quota of some (flavor, resource) (§3.3: borrowing queues are reclaimed from first). */
-export function isBorrowing(tree: QuotaTree, usage: Usage, queue: string): boolean {
+/**
+ * isBorrowing says whether a queue uses more than its nominal quota of some
+ * (flavor, resource) — of one of `resources` when given (§3.3: borrowing
+ * queues are reclaimed from, and only while they borrow what is needed).
+ */
+export function isBorrowing(tree: QuotaTree, usage: Usage, queue: string, resources?: readonly string[]): boolean {
   const q = tree.queues.get(queue);
   if (!q || !Object.hasOwn(usage, queue)) return false;
-  for (const [f, byR] of Object.entries(usage[queue]!)) for (const [r, n] of Object.entries(byR)) if (n > (q.quotas.get(f)?.get(r)?.nominal ?? 0)) return true;
+  for (const [f, byR] of Object.entries(usage[queue]!))
+    for (const [r, n] of Object.entries(byR)) if ((!resources || resources.includes(r)) && n > (q.quotas.get(f)?.get(r)?.nominal ?? 0)) return true;
   return false;
 }
 
