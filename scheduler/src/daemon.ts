@@ -5,7 +5,7 @@
  */
 import { writeFileSync, renameSync } from 'node:fs';
 import { systemClock, type Clock } from '../../shared/src/clock.js';
-import type { Logger } from '../../shared/src/logger.js';
+import { errorFields, type Logger } from '../../shared/src/logger.js';
 import type { SchedulerConfig } from './config.js';
 import type { SchedulerContext } from './context.js';
 import { checkLiveness } from './controller/liveness.js';
@@ -115,7 +115,11 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
     evaluateDeadlines(ctx);
     evictUnready(ctx);
     drainStoppedQueues(ctx);
-    if (afs.due(clock.now())) afs.sample(store.allJobSets(), objects.list('Queue'), clock.now());
+    try {
+      if (afs.due(clock.now())) afs.sample(store.allJobSets(), objects.list('Queue'), clock.now());
+    } catch (err) {
+      log.error('admission fair sharing: sampling usage failed', errorFields(err));
+    }
   }, 1000);
   ttl.unref();
   // Retried pods whose back-off ended are pushed to their nodes within a quarter second.

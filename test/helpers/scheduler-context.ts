@@ -320,6 +320,8 @@ export interface ReplicatedJobShape {
   /** Pod failures before the Job fails. Test JobSets default to 0 (a failed pod fails its Job at once); batch/v1's default is 6. */
   backoffLimit?: number;
   podFailurePolicy?: unknown;
+  /** Start only after these replicatedJobs reach a status (Ready | Complete). */
+  dependsOn?: { name: string; status: string }[];
 }
 
 /** JobSetOptions are the rest of a test JobSet file. */
@@ -351,6 +353,7 @@ export function jobSetFile(name: string, rjs: Record<string, ReplicatedJobShape>
       replicatedJobs: Object.entries(rjs).map(([rjName, r]) => ({
         name: rjName,
         replicas: r.replicas ?? 1,
+        ...(r.dependsOn ? { dependsOn: r.dependsOn } : {}),
         template: {
           parallelism: r.parallelism ?? 1,
           backoffLimit: r.backoffLimit ?? 0,

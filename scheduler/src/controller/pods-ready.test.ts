@@ -52,7 +52,7 @@ describe('waitForPodsReady', () => {
     const st = jobsetOf(s, 'stuck').status!;
     expect(st).toMatchObject({ phase: 'JOB_SET_PHASE_PENDING', reason: 'PodsReadyTimeout', admission: null, requeueState: { count: 1 } });
     expect(Number(st.requeueState!.requeueAtMs)).toBe(s.clock.now() + 60_000);
-    expect(st.message).toContain('1 of 2 pods running 5m after admission');
+    expect(st.message).toContain('1 of 2 pods running or done 5m after admission');
     expect(st.conditions.find((c) => c.type === 'Evicted')).toMatchObject({ status: 'True', reason: 'PodsReadyTimeout' });
     expect(s.ctx.store.assignmentsFor('n1')).toEqual([]);
     expect(lingeringOf(s, 'n1').gpus).toBe(8); // both pods (one may be starting) hold their GPUs until the agent says they are gone
@@ -122,5 +122,49 @@ describe('waitForPodsReady', () => {
     s.clock.advance(TIMEOUT * 10);
     evictUnready(s.ctx);
     expect(jobsetOf(s, 'off').status!.phase).toBe('JOB_SET_PHASE_ADMITTED');
+  });
+
+  it('gives a pipeline step waiting on dependsOn no timeout of its own while the step before runs, and each step its own once allowed to start', () => {
+    cluster();
+    submitTestJobSet(s, 'pipeline', { prep: { gpus: 4 }, train: { gpus: 4, dependsOn: [{ name: 'prep', status: 'Complete' }] } }, { queue: 'team' });
+    s.runCycle();
+    const [prep] = assignmentsOf(s, 'pipeline');
+    handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', [podReport(prep!, 'POD_PHASE_RUNNING')]));
+    s.clock.advance(TIMEOUT * 10); // prep runs for 50 minutes
+    evictUnready(s.ctx);
+    expect(jobsetOf(s, 'pipeline').status!.phase).toBe('JOB_SET_PHASE_ADMITTED');
+
+    // prep completes: train may start now, and has TIMEOUT from now to be running.
+    handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', [podReport(prep!, 'POD_PHASE_SUCCEEDED', { exitCode: 0 })]));
+    expect(jobsetOf(s, 'pipeline').status!.startedReplicatedJobs).toContain('train');
+    s.clock.advance(TIMEOUT - 1);
+    evictUnready(s.ctx);
+    expect(jobsetOf(s, 'pipeline').status!.phase).toBe('JOB_SET_PHASE_ADMITTED');
+    s.clock.advance(1);
+    evictUnready(s.ctx);
+    expect(jobsetOf(s, 'pipeline').status).toMatchObject({ phase: 'JOB_SET_PHASE_PENDING', reason: 'PodsReadyTimeout', message: expect.stringContaining('1 of 2 pods running or done 5m after its latest replicatedJobs were allowed to start') });
+  });
+
+  it('does not count time the scheduler could not hear from agents (warm-up after a start, its own NATS outage)', () => {
+    cluster();
+    stuckGang('stuck', 'team');
+    s.clock.advance(TIMEOUT - 60_000);
+    s.ctx.transportLastDownMs = s.clock.now(); // NATS was out until now: pods may have started unheard
+    s.clock.advance(60_000);
+    evictUnready(s.ctx);
+    expect(jobsetOf(s, 'stuck').status!.phase).toBe('JOB_SET_PHASE_ADMITTED');
+    s.clock.advance(TIMEOUT - 60_000);
+    evictUnready(s.ctx);
+    expect(jobsetOf(s, 'stuck').status!.reason).toBe('PodsReadyTimeout');
+    s.close();
+
+    s = startTestScheduler({ settings: { podsReady: SETTINGS }, holdScheduling: () => 'warming up' });
+    s.ctx.objects.apply(OBJECTS, s.clock.now());
+    registerTestNode(s, 'n1', { cpu: 64, memory: '512Gi', gpus: 8 });
+    submitTestJobSet(s, 'early', { w: { gpus: 4 } }, { queue: 'team' });
+    s.runCycle(); // held: nothing admitted, nothing judged
+    s.clock.advance(TIMEOUT * 2);
+    evictUnready(s.ctx);
+    expect(jobsetOf(s, 'early').status!.reason).not.toBe('PodsReadyTimeout');
   });
 });

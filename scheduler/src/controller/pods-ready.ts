@@ -4,14 +4,20 @@ import type { SchedulerContext } from '../context.js';
 import { evictForPodsReady, podsReadyOverdue } from '../core/pods-ready.js';
 import { commitEvicted } from './evict.js';
 
-/** evictUnready evicts every overdue JobSet (requeued after its back-off, or suspended past the limit); never throws. */
+/**
+ * evictUnready evicts every overdue JobSet (requeued after its back-off, or
+ * suspended past the limit); never throws. Time the scheduler could not hear
+ * from agents (warm-up after a start, its own NATS outage) does not count.
+ */
 export function evictUnready(ctx: SchedulerContext): void {
   const s = ctx.settings.podsReady;
   if (s.timeoutMs <= 0) return;
+  // Right after a start, or while NATS is out, pods' states are not known: no one is judged on them.
+  if (ctx.holdScheduling()) return;
   try {
     const now = ctx.clock.now();
     for (const rec of ctx.store.allJobSets()) {
-      if (!podsReadyOverdue(rec.jobset, now, s)) continue;
+      if (!podsReadyOverdue(rec.jobset, now, s, ctx.transportLastDownMs)) continue;
       const next = structuredClone(rec.jobset);
       const ev = evictForPodsReady(next, now, s);
       next.status = ev.status;

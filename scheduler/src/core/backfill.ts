@@ -25,7 +25,10 @@ export const MAX_RESERVATIONS = 16;
  * timeLimitMs is how long a JobSet can run once admitted: every replicatedJob
  * must set activeDeadlineSeconds (else undefined: unbounded); Jobs that start
  * one after another (dependsOn, StartupPolicy InOrder) add up, others overlap
- * (the longest counts); each restart its failurePolicy allows may run it again.
+ * (the longest counts); each restart its failurePolicy allows may run it again
+ * (a rule that restarts without counting makes it unbounded). The limit counts
+ * from admission, where Jobs' deadlines count from their start: a JobSet whose
+ * pods are slow to start can outlive it by that much.
  */
 export function timeLimitMs(spec: JobSetSpec): number | undefined {
   const rjs = spec.replicatedJobs;
@@ -36,6 +39,8 @@ export function timeLimitMs(spec: JobSetSpec): number | undefined {
     if (d === undefined || d === null) return undefined;
     deadlines.push(Number(d) * 1000);
   }
+  // A rule restarting without counting against maxRestarts may run it any number of times.
+  if ((spec.failurePolicy?.rules ?? []).some((r) => r.action.endsWith('IgnoreMaxRestarts'))) return undefined;
   const sequential = spec.startupPolicy?.startupPolicyOrder === 'InOrder' || rjs.some((rj) => rj.dependsOn.length > 0);
   const once = sequential ? deadlines.reduce((a, b) => a + b, 0) : Math.max(...deadlines);
   return once * ((spec.failurePolicy?.maxRestarts ?? 0) + 1);

@@ -68,10 +68,12 @@ describe('timeLimitMs', () => {
     { name: 'the sum when one waits for another (dependsOn)', rjs: [rj('a', 60), rj('b', 600, [{ name: 'a', status: 'Complete' }])], restarts: 0, want: 660_000 },
     { name: 'times the runs its failurePolicy allows', rjs: [rj('a', 60)], restarts: 2, want: 180_000 },
     { name: 'unbounded when any Job has no deadline', rjs: [rj('a', 60), rj('b')], restarts: 0, want: undefined },
-  ])('$name', ({ rjs, restarts, want }) => {
+    { name: 'unbounded when a rule restarts without counting', rjs: [rj('a', 60)], restarts: 1, ignoring: true, want: undefined },
+  ])('$name', ({ rjs, restarts, want, ignoring }) => {
     let b = makeJobSet('x');
     for (const r of rjs) b = b.replicatedJob(r.name, r);
-    if (restarts > 0) b = b.failurePolicy('Recreate', restarts);
+    if (restarts > 0)
+      b = b.failurePolicy('Recreate', restarts, ignoring ? [{ name: 'lost', action: 'RestartJobSetAndIgnoreMaxRestarts', onJobFailureReasons: ['NodeLost'], onJobFailureMessagePatterns: [], targetReplicatedJobs: [] }] : []);
     expect(timeLimitMs(b.build().spec!)).toBe(want);
   });
 });

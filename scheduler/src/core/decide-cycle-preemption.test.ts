@@ -339,4 +339,28 @@ describe('decideCycle preemption', () => {
     const d = decideCycle(cluster({ queues: qs, nodes: ['h1', 'h2'], running, pending: [job('a1', 'a', 1, 8, 0)] }));
     expect(d.preempt).toBeUndefined();
   });
+
+  it('searches every node where some pod of the gang fits, not only where its smallest pod does', () => {
+    // h1: its GPUs held by a JobSet naming no queue; low holds most of its memory. h2: 8 free GPUs but little memory.
+    const snap = cluster({
+      queues: SOLO_LOWER,
+      nodes: ['h1', 'h2'],
+      running: [
+        { name: 'held', queue: '', nodes: ['h1'], gpusPerPod: 8 },
+        { name: 'low', queue: 'solo', priority: 1, nodes: ['h1'], gpusPerPod: 0 },
+      ],
+      pending: [],
+    });
+    const GiB = 2 ** 30;
+    const [h1, h2] = snap.nodes;
+    h1!.allocated = { ...h1!.allocated, memoryBytes: h1!.allocated.memoryBytes + 989 * GiB }; // low: 990 GiB in all
+    h2!.allocated = { ...h2!.allocated, memoryBytes: 1000 * GiB }; // 24 GiB free
+    const low = snap.quota!.admitted!.find((a) => a.name === 'low')!;
+    (low.pods[0]!.request as { memoryBytes: number }).memoryBytes = 990 * GiB;
+    (low.request as Record<string, number>).memory = 990 * GiB;
+    const js = makeJobSet('mpi').replicatedJob('launcher', { cpu: 1, memory: '100Gi' }).replicatedJob('worker', { cpu: 1, memory: '1Gi', gpus: 8 }).createdAt(1).build();
+    snap.pending = [{ ...pendingOf(js), queue: 'solo', priority: 10 }];
+    const d = decideCycle(snap);
+    expect(victims(d)).toEqual(['low:InQueue']); // the launcher goes to h1 once low is gone, the worker to h2
+  });
 });

@@ -156,7 +156,9 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
         const endsBy = reservations > 0 && js.timeLimitMs !== undefined ? now + js.timeLimitMs : undefined;
         const filled = endsBy !== undefined ? placeGang(js, nodes, cursors, { eligible, endsByMs: endsBy }) : placed;
         if ('reason' in filled) {
-          const reserved = snapshot.running && reservations < MAX_RESERVATIONS ? shadowStart(js, nodes, snapshot.running, now, eligible) : undefined;
+          // JobSets preempted in this cycle already count as stopping: they do not end a second time.
+          const running = snapshot.running && victims.size > 0 ? snapshot.running.filter((r) => !victims.has(r.name)) : snapshot.running;
+          const reserved = running && reservations < MAX_RESERVATIONS ? shadowStart(js, nodes, running, now, eligible) : undefined;
           let message = charged ? `${placed.message} (on nodes of flavor ${[...new Set(Object.values(charged.flavors))].join(', ')})` : placed.message;
           if (reserved) {
             reservations++;
@@ -236,12 +238,13 @@ function preemptToFit(
 ): { preempt: Preemption[]; pending: StillPending } | undefined {
   const request = gangRequest(js);
   const index = new Map(nodes.map((n, i) => [n.name, i]));
-  // Only nodes with room for some pod now (free or stopping) or holding a released victim can change the answer:
+  // Only nodes with room for some pod of the gang now (free or stopping) or holding a released victim can change the answer:
   // the search places on those alone (a full cluster has few), kept in name order.
-  const smallest = js.pods.reduce((m, p) => (p.request.gpus < m.gpus || (p.request.gpus === m.gpus && p.request.cpuMillis < m.cpuMillis) ? p.request : m), js.pods[0]!.request);
+  const shapes = [...new Map(js.pods.map((p) => [`${p.request.cpuMillis}/${p.request.memoryBytes}/${p.request.gpus}/${p.request.rdma}`, p.request])).values()];
   const roomy = new Set<number>();
   nodes.forEach((n, i) => {
-    if (smallest.gpus <= n.free.gpus + n.stopping.gpus && smallest.cpuMillis <= n.free.cpuMillis + n.stopping.cpuMillis && smallest.memoryBytes <= n.free.memoryBytes + n.stopping.memoryBytes) roomy.add(i);
+    const room = add(n.free, n.stopping);
+    if (shapes.some((r) => r.gpus <= room.gpus && r.cpuMillis <= room.cpuMillis && r.memoryBytes <= room.memoryBytes && r.rdma <= room.rdma)) roomy.add(i);
   });
   let among: number[] | undefined;
   const tryFit = (allowBorrow: boolean): { charge: QuotaCharge; placed: GangPlacement; borrows: boolean } | undefined => {

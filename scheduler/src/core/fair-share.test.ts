@@ -106,6 +106,47 @@ describe('dominant resource share', () => {
     expect(new FairShares(buildQuotaTree(queues(16, '', '', 0), [])).shareOf(usage, 'a').share).toBe(Number.POSITIVE_INFINITY);
     expect(describeShare(fs.shareOf(usage, 'a'))).toBe('share 250: borrows 4 of 16 gpus the cohort can lend (weight 1)');
   });
+
+  it('counts what the cohort can lend over every flavor, whichever queue is asked first', () => {
+    // pool lends 8 H100 and 8 A100 GPUs; a has quota only in h100, b in both. Each borrows 4.
+    const qs = parseObjectsText(`apiVersion: muster.dev/v1
+kind: Queue
+metadata: {name: pool}
+spec:
+  cohort: org
+  resourceGroups:
+    - coveredResources: [gpus]
+      flavors: [{name: h100, resources: [{name: gpus, nominalQuota: 8}]}, {name: a100, resources: [{name: gpus, nominalQuota: 8}]}]
+---
+apiVersion: muster.dev/v1
+kind: Queue
+metadata: {name: a}
+spec:
+  cohort: org
+  resourceGroups:
+    - coveredResources: [gpus]
+      flavors: [{name: h100, resources: [{name: gpus, nominalQuota: 0}]}]
+---
+apiVersion: muster.dev/v1
+kind: Queue
+metadata: {name: b}
+spec:
+  cohort: org
+  resourceGroups:
+    - coveredResources: [gpus]
+      flavors: [{name: h100, resources: [{name: gpus, nominalQuota: 0}]}, {name: a100, resources: [{name: gpus, nominalQuota: 0}]}]
+`).map((o) => withQueueDefaults(o.object as Queue));
+    const usage: MutableUsage = {};
+    chargeUsage(usage, 'a', { flavors: { gpus: 'h100' } }, { gpus: 4 });
+    chargeUsage(usage, 'b', { flavors: { gpus: 'a100' } }, { gpus: 4 });
+    const tree = buildQuotaTree(qs, []);
+    const aFirst = new FairShares(tree);
+    const first = [aFirst.shareOf(usage, 'a').share, aFirst.shareOf(usage, 'b').share];
+    const bFirst = new FairShares(tree);
+    const second = [bFirst.shareOf(usage, 'b').share, bFirst.shareOf(usage, 'a').share].reverse();
+    expect(first).toEqual([250, 250]);
+    expect(second).toEqual(first);
+  });
 });
 
 describe('fair sharing in a cycle', () => {

@@ -37,16 +37,21 @@ export interface ExtraCharge {
 /** FairShares computes queues' shares in one tree, caching each cohort's lendable amounts (they depend on quotas only). */
 export class FairShares {
   private readonly lendableCache = new Map<string, number>();
+  /** Resource → every flavor any queue or cohort of the tree has quota of it in. */
+  private readonly flavorsOf = new Map<string, Set<string>>();
 
-  constructor(private readonly tree: QuotaTree) {}
+  constructor(private readonly tree: QuotaTree) {
+    for (const n of [...tree.queues.values(), ...tree.cohorts.values()])
+      for (const [f, byR] of n.quotas) for (const r of byR.keys()) (this.flavorsOf.get(r) ?? this.flavorsOf.set(r, new Set()).get(r)!).add(f);
+  }
 
-  /** lendable is Σ over flavors of what the queue's cohort could give of `resource`. */
-  lendable(cohort: string, resource: string, flavors: Iterable<string>): number {
+  /** lendable is Σ over every flavor of the tree of what the cohort could give of `resource` (the same for every member). */
+  lendable(cohort: string, resource: string): number {
     const key = `${cohort}\u0000${resource}`;
     let v = this.lendableCache.get(key);
     if (v === undefined) {
       v = 0;
-      for (const f of flavors) v += potentialAvailable(this.tree, cohort, f, resource);
+      for (const f of this.flavorsOf.get(resource) ?? []) v += potentialAvailable(this.tree, cohort, f, resource);
       this.lendableCache.set(key, v);
     }
     return v;
@@ -58,10 +63,8 @@ export class FairShares {
     const weight = q?.weight ?? 1;
     if (!q || q.cohort === undefined) return { share: 0, borrowed: 0, lendable: 0, weight };
     const borrowed = new Map<string, number>();
-    const flavorsOf = new Map<string, string[]>();
     for (const [f, byR] of q.quotas) {
       for (const [r, lim] of byR) {
-        (flavorsOf.get(r) ?? flavorsOf.set(r, []).get(r)!).push(f);
         const add = extra && extra.flavors[r] === f ? (extra.request[r] ?? 0) : 0;
         const b = Math.max(0, usageAt(usage, queue, f, r) + add - lim.nominal);
         borrowed.set(r, (borrowed.get(r) ?? 0) + b);
@@ -71,7 +74,7 @@ export class FairShares {
     for (const r of [...borrowed.keys()].sort()) {
       const b = borrowed.get(r)!;
       if (b <= 0) continue;
-      const lendable = this.lendable(q.cohort, r, flavorsOf.get(r)!);
+      const lendable = this.lendable(q.cohort, r);
       if (lendable <= 0) continue;
       const ratio = (b * 1000) / lendable;
       const share = weight > 0 ? ratio / weight : Number.POSITIVE_INFINITY;

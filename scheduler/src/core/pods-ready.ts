@@ -10,11 +10,11 @@
  * (RequeuingLimitExceeded; `muster resume` clears the count). JobSets that
  * name no queue are not subject to it, as in Kueue.
  *
- * "All running" is the JobSet's Running condition since this admission (set
- * when every pod has started; pods of replicatedJobs waiting on dependsOn or
- * InOrder start later, and the timeout covers that wait too, as Kueue's
- * PodsReady does). A JobSet that reached Running and then restarts a pod is
- * not evicted (Kueue's recoveryTimeout is not implemented).
+ * "Ready" means every pod of the replicatedJobs allowed to start is running
+ * (or done), within the timeout of when they were allowed to: a pipeline whose
+ * next step waits on dependsOn is not evicted while its first step runs, and
+ * each step gets its own timeout. A JobSet that reached Running and then
+ * restarts a pod is not evicted (Kueue's recoveryTimeout is not implemented).
  */
 import type { JobSet, JobSetStatus } from '../../../shared/src/proto/types.js';
 import { evictedStatus } from './evict.js';
@@ -30,12 +30,38 @@ export interface PodsReadySettings {
   requeueLimit: number;
 }
 
-/** podsReadyOverdue says whether an admitted JobSet's time to have every pod running is up at `now`. */
-export function podsReadyOverdue(js: JobSet, now: number, s: PodsReadySettings): boolean {
+/** replicatedJobOf is the replicatedJob of a pod id `<jobset>/<rj>/<job>/<pod>`. */
+function replicatedJobOf(podId: string): string {
+  return podId.split('/')[1] ?? '';
+}
+
+/**
+ * waveStartMs is when the pods now expected to run were allowed to start:
+ * admission, or later when a replicatedJob waiting on dependsOn / InOrder
+ * started (its ReplicatedJobStarted event).
+ */
+function waveStartMs(st: JobSetStatus): number {
+  let t = st.admittedMs;
+  for (const h of st.history) if (h.type === 'ReplicatedJobStarted' && h.timeMs > t) t = h.timeMs;
+  return t;
+}
+
+/**
+ * podsReadyOverdue says whether an admitted JobSet's time to have its pods
+ * running is up at `now`: some pod of a replicatedJob allowed to start is not
+ * running (or done) `timeoutMs` after it was allowed to — counted from no
+ * earlier than `sinceMs` (the scheduler's own last outage: pods may have
+ * started while it could not hear of it). Pods of replicatedJobs still
+ * waiting on dependsOn / InOrder are not expected to run yet.
+ */
+export function podsReadyOverdue(js: JobSet, now: number, s: PodsReadySettings, sinceMs = 0): boolean {
   const st = js.status!;
   if (s.timeoutMs <= 0 || st.phase !== 'JOB_SET_PHASE_ADMITTED' || !st.admission || st.admittedMs <= 0) return false;
   const ranSinceAdmission = st.conditions.some((c) => c.type === 'Running' && c.status === 'True' && c.lastTransitionMs >= st.admittedMs);
-  return !ranSinceAdmission && now >= st.admittedMs + s.timeoutMs;
+  if (ranSinceAdmission) return false;
+  const started = new Set(st.startedReplicatedJobs);
+  const lagging = st.pods.some((p) => started.has(replicatedJobOf(p.podId)) && p.phase !== 'POD_PHASE_RUNNING' && p.phase !== 'POD_PHASE_SUCCEEDED');
+  return lagging && now >= Math.max(waveStartMs(st), sinceMs) + s.timeoutMs;
 }
 
 /** requeueBackoffMs is the wait after the `count`-th eviction: base·2^(count−1), at most max. */
@@ -62,9 +88,12 @@ function seconds(ms: number): string {
 /** evictForPodsReady evicts an overdue JobSet: back to its queue after the back-off, or suspended past the limit. */
 export function evictForPodsReady(js: JobSet, now: number, s: PodsReadySettings): PodsReadyEviction {
   const before = js.status!;
-  const running = before.pods.filter((p) => p.phase === 'POD_PHASE_RUNNING' || p.phase === 'POD_PHASE_SUCCEEDED').length;
+  const started = new Set(before.startedReplicatedJobs);
+  const expected = before.pods.filter((p) => started.has(replicatedJobOf(p.podId)));
+  const running = expected.filter((p) => p.phase === 'POD_PHASE_RUNNING' || p.phase === 'POD_PHASE_SUCCEEDED').length;
   const count = (before.requeueState?.count ?? 0) + 1;
-  const why = `${running} of ${before.pods.length} pods running ${seconds(s.timeoutMs)} after admission (waitForPodsReady)`;
+  const since = waveStartMs(before) > before.admittedMs ? 'after its latest replicatedJobs were allowed to start' : 'after admission';
+  const why = `${running} of ${expected.length} pods running or done ${seconds(s.timeoutMs)} ${since} (waitForPodsReady)`;
   const suspend = s.requeueLimit >= 0 && count > s.requeueLimit;
   const wait = suspend ? 0 : requeueBackoffMs(count, s);
   const requeueAtMs = now + wait;

@@ -14,6 +14,9 @@ export type GroupResolver = (user: string) => readonly string[] | undefined;
 
 const GROUP_CACHE_MS = 60_000;
 
+/** GROUP_CACHE_MAX bounds the cache (user names come from clients, unverified): past it, the oldest half is dropped. */
+const GROUP_CACHE_MAX = 4096;
+
 /** systemGroups resolves groups with `id -Gn -- USER` (cached per user for a minute). */
 export function systemGroups(now: () => number = Date.now): GroupResolver {
   const cache = new Map<string, { at: number; groups: readonly string[] | undefined }>();
@@ -22,10 +25,12 @@ export function systemGroups(now: () => number = Date.now): GroupResolver {
     if (hit && now() - hit.at < GROUP_CACHE_MS) return hit.groups;
     let groups: readonly string[] | undefined;
     try {
-      groups = execFileSync('id', ['-Gn', '--', user], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(/\s+/).filter(Boolean);
+      // Synchronous and on the submit path: bounded to 1 s, and only for queues that list groups.
+      groups = execFileSync('id', ['-Gn', '--', user], { encoding: 'utf8', timeout: 1000, stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(/\s+/).filter(Boolean);
     } catch {
       groups = undefined;
     }
+    if (cache.size >= GROUP_CACHE_MAX) for (const k of [...cache.keys()].slice(0, GROUP_CACHE_MAX / 2)) cache.delete(k);
     cache.set(user, { at: now(), groups });
     return groups;
   };
