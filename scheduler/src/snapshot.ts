@@ -3,6 +3,7 @@ import { toResources } from '../../shared/src/resources.js';
 import { gangRequest } from './core/decide-cycle.js';
 import { buildQuotaTree, chargeUsage, type MutableUsage, type Usage } from './core/quota.js';
 import { timeLimitMs } from './core/backfill.js';
+import { gpuTopologyOf, type GpuTopology } from './core/gpu-choice.js';
 import { inRequeueBackoff } from './core/pods-ready.js';
 import { mayPreempt } from './core/preemption.js';
 import type { AdmittedJobSet, PreemptionPolicy, QuotaSnapshot, RunningJobSet, Snapshot } from './core/types.js';
@@ -34,6 +35,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
       maxPods: ctx.settings.maxPodsPerNode,
       podCount: n.node.pods,
       labels: n.node.labels,
+      ...withTopology(n.node.inventory),
       stopping: toResources(n.node.lingering),
       stoppingGpuIndices: [...n.lingering.values()].flatMap((l) => l.gpuIndices),
       stoppingPods: n.lingering.size,
@@ -170,4 +172,14 @@ function runningJobSets(jobsets: readonly JobSetRecord[]): RunningJobSet[] {
     });
   }
   return out;
+}
+
+/** Topologies by inventory object: an inventory is replaced, never changed, when a node re-registers or rediscovers. */
+const topologies = new WeakMap<object, GpuTopology | null>();
+
+function withTopology(inv: Parameters<typeof gpuTopologyOf>[0]): { gpuTopology?: GpuTopology } {
+  if (!inv) return {};
+  let t = topologies.get(inv);
+  if (t === undefined) topologies.set(inv, (t = gpuTopologyOf(inv) ?? null));
+  return t ? { gpuTopology: t } : {};
 }

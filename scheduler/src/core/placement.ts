@@ -21,6 +21,7 @@
  * JobSet may use it only if it will have ended by T.
  */
 import { add, formatResources, RESOURCE_KEYS, sub, ZERO, type Resources } from '../../../shared/src/resources.js';
+import { chooseGpus, type GpuTopology } from './gpu-choice.js';
 import type { NodeSnapshot, PendingJobSet, PodPlacement, QuotaSnapshot, StillPending } from './types.js';
 
 /** FreeNode is a schedulable node's remaining capacity during a cycle. */
@@ -44,6 +45,8 @@ export interface FreeNode {
   heldUntilMs: number;
   /** The JobSet of that earliest reservation. */
   heldFor?: string;
+  /** GPU links and NUMA nodes (which free GPUs a pod gets). */
+  topology?: GpuTopology | undefined;
 }
 
 /** Tentative is what a gang being placed has taken from one node so far. */
@@ -114,6 +117,7 @@ export function freeNodes(nodes: readonly NodeSnapshot[]): FreeNode[] {
         heldGpus: [],
         heldPods: 0,
         heldUntilMs: Number.POSITIVE_INFINITY,
+        topology: n.gpuTopology,
       };
     });
 }
@@ -228,8 +232,10 @@ export function commit(js: PendingJobSet, placed: GangPlacement, nodes: FreeNode
     for (const k of RESOURCE_KEYS) fromFree[k] = Math.min(req[k], Math.max(0, node.free[k]));
     node.free = sub(node.free, fromFree);
     node.held = sub(node.held, sub(req, fromFree));
-    const gpuIndices = node.freeGpus.splice(0, req.gpus);
-    gpuIndices.push(...node.heldGpus.splice(0, req.gpus - gpuIndices.length));
+    // The best-linked free GPUs for this pod (core/gpu-choice.ts), then held ones for a backfilled pod.
+    const chosen = chooseGpus(node.freeGpus, Math.min(req.gpus, node.freeGpus.length), node.topology);
+    node.freeGpus = node.freeGpus.filter((g) => !chosen.includes(g));
+    const gpuIndices = [...chosen, ...node.heldGpus.splice(0, req.gpus - chosen.length)];
     if (node.freePods > 0) node.freePods--;
     else node.heldPods--;
     return { podId: p.podId, node: node.name, gpuIndices };

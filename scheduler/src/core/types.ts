@@ -5,6 +5,7 @@
  */
 import type { Resources } from '../../../shared/src/resources.js';
 import type { GangPod } from '../model/gang.js';
+import type { GpuTopology } from './gpu-choice.js';
 import type { QuotaTree, Usage } from './quota.js';
 
 /** NodeSnapshot is one node as the core sees it. */
@@ -25,6 +26,8 @@ export interface NodeSnapshot {
   podCount?: number;
   /** Node labels (flavors select nodes by them). */
   labels?: Readonly<Record<string, string>>;
+  /** How the node's GPUs are linked (NVLink, PCIe) and their NUMA nodes, from discovery; absent = unknown. */
+  gpuTopology?: GpuTopology;
   /** The part of `allocated` held by pods already told to stop (free once they exit). */
   stopping?: Resources;
   /** GPU indices (among usedGpuIndices) held by stopping pods. */
