@@ -49,6 +49,7 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
   }
 
   const addresses = new Map(ctx.store.allNodes().map((n) => [n.node.name, n.node.address]));
+  const inventories = new Map(ctx.store.allNodes().map((n) => [n.node.name, n.node.inventory]));
   for (const adm of decision.admit) {
     const rec = ctx.store.getJobSet(adm.jobset);
     const why = recheck(ctx, rec, adm, taken);
@@ -59,7 +60,7 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
     const next = structuredClone(rec.jobset);
     // A JobSet restarted through the queue keeps its pods' new generations.
     const generationOf = new Map(next.status!.pods.map((p) => [p.podId, p.generation]));
-    const { assignments, hosts } = buildAssignments({ jobset: next, gang: rec.gang, placements: adm.placements, addresses, coordinatorPort: adm.coordinatorPort });
+    const { assignments, hosts } = buildAssignments({ jobset: next, gang: rec.gang, placements: adm.placements, addresses, inventories, coordinatorPort: adm.coordinatorPort });
     const tooBig = docs.tryAdd(assignments, adm.placements, hosts);
     if (tooBig) {
       result.rejected.push({ jobset: adm.jobset, why: tooBig, tooLarge: true });
@@ -67,6 +68,7 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
       continue;
     }
     const placementOf = new Map(adm.placements.map((p) => [p.podId, p]));
+    const bindingOf = new Map(assignments.map((a) => [a.podId, a.binding]));
     const s = next.status!;
     s.phase = 'JOB_SET_PHASE_ADMITTED';
     s.reason = 'Admitted';
@@ -82,7 +84,7 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
       const pl = placementOf.get(g.podId)!;
       return {
         podId: g.podId, generation: generationOf.get(g.podId) ?? 0, node: pl.node, phase: 'POD_PHASE_PENDING', signal: '', reason: '', message: '',
-        startedMs: 0, finishedMs: 0, seq: 0, pid: 0, binding: { gpuIndices: pl.gpuIndices, gpuUuids: [], cpuset: '', numaNode: 0, nics: [] },
+        startedMs: 0, finishedMs: 0, seq: 0, pid: 0, binding: bindingOf.get(g.podId) ?? { gpuIndices: pl.gpuIndices, gpuUuids: [], cpuset: '', numaNode: -1, nics: [] },
         jobsetUid: next.metadata!.uid, requests: { ...g.request }, notBeforeMs: 0,
       };
     });

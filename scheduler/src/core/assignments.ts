@@ -3,7 +3,8 @@
  * rank in the gang, the coordinator's address and the hostfile. The scheduler
  * knows every pod's host before any pod starts, so no pod waits for DNS. Pure.
  */
-import type { JobSet, PodAssignment } from '../../../shared/src/proto/types.js';
+import type { JobSet, NodeInventory, PodAssignment } from '../../../shared/src/proto/types.js';
+import { bindingFor } from './binding.js';
 import { coordinatorPodId, type GangPod } from '../model/gang.js';
 import type { PodPlacement } from './types.js';
 
@@ -14,6 +15,8 @@ export interface AssignmentInput {
   placements: PodPlacement[];
   /** Node name → address pods there are reachable at. */
   addresses: ReadonlyMap<string, string>;
+  /** Node name → its discovered inventory (GPU UUIDs, NUMA, closest NICs for the binding); absent = unknown. */
+  inventories?: ReadonlyMap<string, NodeInventory | null | undefined>;
   coordinatorPort: number;
 }
 
@@ -72,6 +75,8 @@ export function buildAssignments(input: AssignmentInput): AdmittedPods {
     env.CUDA_VISIBLE_DEVICES = pl.gpuIndices.join(',');
     env.NVIDIA_VISIBLE_DEVICES = pl.gpuIndices.length > 0 ? pl.gpuIndices.join(',') : 'void';
     if (pl.gpuIndices.length > 0) env.CUDA_DEVICE_ORDER = 'PCI_BUS_ID';
+    const bound = bindingFor(pl.gpuIndices, input.inventories?.get(pl.node));
+    Object.assign(env, bound.env);
     return {
       podId: pod.podId,
       jobset: name,
@@ -81,7 +86,7 @@ export function buildAssignments(input: AssignmentInput): AdmittedPods {
       generation: generationOf.get(pod.podId) ?? 0,
       template: templates.get(pod.replicatedJob) ?? null,
       env,
-      binding: { gpuIndices: pl.gpuIndices, gpuUuids: [], cpuset: '', numaNode: 0, nics: [] },
+      binding: bound.binding,
       submitDir: jobset.metadata!.submitDir,
       user: jobset.metadata!.user,
       jobsetUid: uid,
