@@ -80,6 +80,8 @@ export const schedulerConfigSchema = z.strictObject({
     (v) => (typeof v === 'string' ? Object.fromEntries(v.split(',').filter((x) => x.trim() !== '').map((kv) => { const [k = '', n = ''] = kv.split('='); return [k.trim(), Number(n)]; })) : v),
     z.partialRecord(z.enum(['gpus', 'cpu', 'memory', 'rdma']), z.number().min(0)),
   ),
+  /** Topology levels: node label keys, outermost first (e.g. block,rack), that a JobSet's spec.placement may name besides hostname. */
+  topologyLevels: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v), z.array(z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/, 'label keys are letters, digits, ".", "_", "/", "-"'))),
   /** The queue of JobSets submitted without spec.queue; empty = such JobSets are not subject to quota. */
   defaultQueue: z.string(),
   /**
@@ -121,6 +123,7 @@ export const schedulerDefaults: z.input<typeof schedulerConfigSchema> = {
   fairSharing: false,
   backfill: true,
   defaultQueue: '',
+  topologyLevels: ['block', 'rack'],
   afsHalfLifeMs: 168 * 3_600_000,
   afsSamplingIntervalMs: 5 * 60_000,
   afsResourceWeights: { gpus: 1 },

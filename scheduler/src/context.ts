@@ -61,6 +61,8 @@ export interface SchedulerContext {
     podRetryBackoffMs: number;
     /** waitForPodsReady; timeoutMs 0 = off. */
     podsReady: PodsReadySettings;
+    /** Topology levels (node label keys), outermost first, that spec.placement may name besides hostname. */
+    topologyLevels?: readonly string[];
     /** The queue of JobSets that name none ('' = none: they are not subject to quota). */
     defaultQueue?: string;
     /** Backfill reservations (running JobSets' time limits are put in the snapshot). */

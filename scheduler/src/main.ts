@@ -30,6 +30,7 @@ const program = new Command('muster-scheduler')
   .option('--pods-ready-timeout <duration>', 'evict and requeue a queued JobSet whose pods are not all running this long after admission; 0 = off (default 30m)')
   .option('--pods-ready-backoff-base <duration>', 'first requeue back-off after a PodsReadyTimeout eviction, doubled per eviction (default 60s)')
   .option('--pods-ready-requeue-limit <n>', 'evictions before such a JobSet is suspended instead; -1 = never (default)')
+  .option('--topology-levels <keys>', 'node label keys, outermost first, that spec.placement may name besides hostname (default block,rack)')
   .option('--default-queue <name>', 'queue of JobSets submitted without spec.queue (default: none, not subject to quota)')
   .option('--backfill <bool>', 'hold capacity for blocked JobSets, letting only JobSets that end in time use it (default true)')
   .option('--fair-sharing <bool>', 'order borrowing admissions and preempt within cohorts by weighted dominant resource share (default false)')
@@ -44,7 +45,7 @@ const program = new Command('muster-scheduler')
         flags: {
           listen: opts.listen, addressFile: opts.addressFile, metricsListen: opts.metricsListen, metricsAddressFile: opts.metricsAddressFile, natsUrl: opts.natsUrl, dbPath: opts.db,
           heartbeatIntervalMs: opts.heartbeatInterval, nodeGracePeriodMs: opts.nodeGracePeriod, nodeLostTimeoutMs: opts.nodeLostTimeout,
-          scheduleIntervalMs: opts.scheduleInterval, maxPodsPerNode: opts.maxPodsPerNode, finishedRetentionMs: opts.finishedRetention, podRetryBackoffMs: opts.podRetryBackoff, podsReadyTimeoutMs: opts.podsReadyTimeout, podsReadyBackoffBaseMs: opts.podsReadyBackoffBase, podsReadyRequeueLimit: opts.podsReadyRequeueLimit, fairSharing: opts.fairSharing, backfill: opts.backfill, defaultQueue: opts.defaultQueue, logLevel: opts.logLevel, logFormat: opts.logFormat,
+          scheduleIntervalMs: opts.scheduleInterval, maxPodsPerNode: opts.maxPodsPerNode, finishedRetentionMs: opts.finishedRetention, podRetryBackoffMs: opts.podRetryBackoff, podsReadyTimeoutMs: opts.podsReadyTimeout, podsReadyBackoffBaseMs: opts.podsReadyBackoffBase, podsReadyRequeueLimit: opts.podsReadyRequeueLimit, fairSharing: opts.fairSharing, backfill: opts.backfill, defaultQueue: opts.defaultQueue, topologyLevels: opts.topologyLevels, logLevel: opts.logLevel, logFormat: opts.logFormat,
         },
       });
     } catch (err) {

@@ -3,6 +3,7 @@ import { toResources } from '../../shared/src/resources.js';
 import { gangRequest } from './core/decide-cycle.js';
 import { buildQuotaTree, chargeUsage, type MutableUsage, type Usage } from './core/quota.js';
 import { timeLimitMs } from './core/backfill.js';
+import { placementPolicyOf, type PlacementPolicy } from './core/domains.js';
 import { gpuTopologyOf, type GpuTopology } from './core/gpu-choice.js';
 import { inRequeueBackoff } from './core/pods-ready.js';
 import { mayPreempt } from './core/preemption.js';
@@ -51,6 +52,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
         priority: priorities.of(r.jobset.spec!.priorityClass),
         ...withTimeLimit(r.jobset.spec!),
         user: r.jobset.metadata!.user,
+        ...withPlacement(r.jobset.spec!),
       })),
     usedPorts: jobsets
       .filter((r) => isActive(r.jobset) && r.placement)
@@ -58,6 +60,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
     portRange: ctx.settings.portRange,
     ...(quota ? { quota } : {}),
     nowMs: now,
+    topologyLevels: ctx.settings.topologyLevels ?? [],
     ...(ctx.settings.backfill ? { running: runningJobSets(jobsets) } : {}),
   };
 }
@@ -182,4 +185,9 @@ function withTopology(inv: Parameters<typeof gpuTopologyOf>[0]): { gpuTopology?:
   let t = topologies.get(inv);
   if (t === undefined) topologies.set(inv, (t = gpuTopologyOf(inv) ?? null));
   return t ? { gpuTopology: t } : {};
+}
+
+function withPlacement(spec: JobSetSpec): { placement?: PlacementPolicy } {
+  const placement = placementPolicyOf(spec);
+  return placement ? { placement } : {};
 }

@@ -18,6 +18,7 @@
 import type { EnvVar, FailurePolicyRule, JobSet, JobSetSpec, PodFailurePolicyRule, PodStatus, ReplicatedJob } from '../../shared/src/proto/types.js';
 import { parseCpu, parseMemory, type Resources } from '../../shared/src/resources.js';
 import { withDefaults } from '../../shared/src/spec/validate.js';
+import { placementPolicyOf } from '../../scheduler/src/core/domains.js';
 import { expandGang, type GangPod } from '../../scheduler/src/model/gang.js';
 import type { NodeSnapshot, PendingJobSet } from '../../scheduler/src/core/types.js';
 
@@ -182,6 +183,7 @@ export class JobSetBuilder {
     priorityClass: '',
     suspend: false,
     startupPolicy: null,
+    placement: null,
   };
 
   constructor(private readonly name: string) {}
@@ -227,6 +229,12 @@ export class JobSetBuilder {
   /** successPolicy sets spec.successPolicy. */
   successPolicy(operator: string, targetReplicatedJobs: string[] = []): this {
     this.spec.successPolicy = { operator, targetReplicatedJobs };
+    return this;
+  }
+
+  /** placement sets spec.placement (topology levels: required, preferred). */
+  placement(p: { required?: string; preferred?: string }): this {
+    this.spec.placement = { required: p.required ?? '', preferred: p.preferred ?? '' };
     return this;
   }
 
@@ -320,7 +328,8 @@ export function coordinatorOf(js: JobSet, gang: GangPod[] = gangOf(js)): string 
 /** pendingOf turns a built JobSet into the PendingJobSet a Snapshot carries. */
 export function pendingOf(js: JobSet): PendingJobSet {
   const pods = gangOf(js);
-  return { name: js.metadata!.name, createdMs: js.metadata!.createdMs, pods, coordinatorPodId: coordinatorOf(js, pods) };
+  const placement = placementPolicyOf(js.spec!);
+  return { name: js.metadata!.name, createdMs: js.metadata!.createdMs, pods, coordinatorPodId: coordinatorOf(js, pods), ...(placement ? { placement } : {}) };
 }
 
 /**

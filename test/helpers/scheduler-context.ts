@@ -334,6 +334,8 @@ export interface JobSetOptions {
   /** spec.priorityClass. */
   priorityClass?: string;
   successPolicy?: unknown;
+  /** spec.placement as written in a file. */
+  placement?: unknown;
   labels?: Record<string, string>;
   user?: string;
 }
@@ -350,6 +352,7 @@ export function jobSetFile(name: string, rjs: Record<string, ReplicatedJobShape>
       ...(o.queue !== undefined ? { queue: o.queue } : {}),
       ...(o.priorityClass !== undefined ? { priorityClass: o.priorityClass } : {}),
       ...(o.successPolicy !== undefined ? { successPolicy: o.successPolicy } : {}),
+      ...(o.placement !== undefined ? { placement: o.placement } : {}),
       replicatedJobs: Object.entries(rjs).map(([rjName, r]) => ({
         name: rjName,
         replicas: r.replicas ?? 1,

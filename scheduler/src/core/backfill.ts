@@ -15,7 +15,8 @@
  */
 import type { JobSetSpec } from '../../../shared/src/proto/types.js';
 import { add } from '../../../shared/src/resources.js';
-import { FitCursors, placeGang, type FreeNode, type GangPlacement, type NodeFilter } from './placement.js';
+import { placeWithPolicy } from './domains.js';
+import { FitCursors, type FreeNode, type GangPlacement, type NodeFilter } from './placement.js';
 import type { PendingJobSet, RunningJobSet } from './types.js';
 
 /** MAX_RESERVATIONS bounds the blocked JobSets one cycle computes a shadow time for. */
@@ -58,7 +59,7 @@ export interface ShadowStart {
  * at their time limits (stopping pods counted as gone), on the nodes `eligible`
  * accepts; undefined when it never does with what has a time limit.
  */
-export function shadowStart(js: PendingJobSet, nodes: readonly FreeNode[], running: readonly RunningJobSet[], nowMs: number, eligible?: NodeFilter): ShadowStart | undefined {
+export function shadowStart(js: PendingJobSet, nodes: readonly FreeNode[], running: readonly RunningJobSet[], nowMs: number, eligible?: NodeFilter, levels: readonly string[] = []): ShadowStart | undefined {
   const index = new Map(nodes.map((n, i) => [n.name, i]));
   // A private copy: what is free now, plus stopping capacity (gone soon); held capacity stays taken.
   const sim: FreeNode[] = nodes.map((n) => ({
@@ -84,7 +85,7 @@ export function shadowStart(js: PendingJobSet, nodes: readonly FreeNode[], runni
         n.freePods++;
       }
     }
-    const placed = placeGang(js, sim, new FitCursors(), { eligible });
+    const placed = placeWithPolicy(js, sim, new FitCursors(), { eligible }, js.placement, levels);
     if (!('reason' in placed)) return { startMs: Math.max(nowMs, t), placed, waitsFor };
   }
   return undefined;

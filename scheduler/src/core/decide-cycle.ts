@@ -33,7 +33,8 @@
 import { add, sub, ZERO } from '../../../shared/src/resources.js';
 import { afsAmounts, afsKey, weightedUsage } from './admission-fair-sharing.js';
 import { MAX_RESERVATIONS, shadowStart } from './backfill.js';
-import { commit, FitCursors, flavorNodes, freeNodes, holdUntil, placeGang, reserve, type FreeNode, type GangPlacement } from './placement.js';
+import { placeWithPolicy } from './domains.js';
+import { commit, FitCursors, flavorNodes, freeNodes, holdUntil, placeGang, reserve, type FreeNode, type GangPlacement, type PlaceOptions } from './placement.js';
 import { MinHeap } from '../../../shared/src/min-heap.js';
 import { describeShare, FairShares } from './fair-share.js';
 import { findVictims, mayPreempt, type PreemptionSim, type Victim } from './preemption.js';
@@ -61,6 +62,7 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
   const usage = quota ? copyUsage(quota.usage) : undefined;
   const victims = new Set<string>(); // running JobSets already chosen for eviction in this cycle
   const now = snapshot.nowMs ?? 0;
+  const levels = snapshot.topologyLevels ?? [];
   let reservations = 0; // blocked JobSets given a backfill reservation this cycle
   const blockedHeads = new Map<string, string>(); // StrictFIFO queue → the pending head blocking it
   const order = [...snapshot.pending].sort(
@@ -109,7 +111,7 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       };
       const canPreempt = queueName !== undefined && mayPreempt(quota!.preemption?.[queueName]);
       const preemptFor = (): boolean => {
-        const waiting = preemptToFit(js, queueName!, quota!, usage!, nodes, cursors, victims, now, shares);
+        const waiting = preemptToFit(js, queueName!, quota!, usage!, nodes, cursors, victims, now, shares, levels);
         if (!waiting) return false;
         preempt.push(...waiting.preempt);
         stay(waiting.pending);
@@ -140,12 +142,13 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       }
       const eligible = charged ? flavorNodes(charged.flavors, quota!.flavorLabels) : undefined;
       // eligible(pod) is per pod: only the flavors of the resources a pod asks for bind it (Kueue assigns per pod set).
-      let placed = placeGang(js, nodes, cursors, { eligible });
+      const place = (opts: PlaceOptions): ReturnType<typeof placeGang> => placeWithPolicy(js, nodes, cursors, opts, js.placement, levels);
+      let placed = place({ eligible });
       let backfill: Admission['backfill'];
       if ('reason' in placed) {
         if (canPreempt && charged) {
           // Capacity already stopping (victims of an earlier cycle, restarts) is waited for, not preempted again.
-          const later = placeGang(js, nodes, cursors, { eligible, optimistic: true });
+          const later = place({ eligible, optimistic: true });
           if (!('reason' in later)) {
             stay(holdFor(js, later, charged, nodes, usage!, []));
             continue;
@@ -154,11 +157,11 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
         }
         // Backfill: capacity held for a blocked JobSet may be used by one that ends before that one can start.
         const endsBy = reservations > 0 && js.timeLimitMs !== undefined ? now + js.timeLimitMs : undefined;
-        const filled = endsBy !== undefined ? placeGang(js, nodes, cursors, { eligible, endsByMs: endsBy }) : placed;
+        const filled = endsBy !== undefined ? place({ eligible, endsByMs: endsBy }) : placed;
         if ('reason' in filled) {
           // JobSets preempted in this cycle already count as stopping: they do not end a second time.
           const running = snapshot.running && victims.size > 0 ? snapshot.running.filter((r) => !victims.has(r.name)) : snapshot.running;
-          const reserved = running && reservations < MAX_RESERVATIONS ? shadowStart(js, nodes, running, now, eligible) : undefined;
+          const reserved = running && reservations < MAX_RESERVATIONS ? shadowStart(js, nodes, running, now, eligible, levels) : undefined;
           let message = charged ? `${placed.message} (on nodes of flavor ${[...new Set(Object.values(charged.flavors))].join(', ')})` : placed.message;
           if (reserved) {
             reservations++;
@@ -235,6 +238,7 @@ function preemptToFit(
   taken: Set<string>,
   nowMs: number,
   shares: FairShares | undefined,
+  levels: readonly string[],
 ): { preempt: Preemption[]; pending: StillPending } | undefined {
   const request = gangRequest(js);
   const index = new Map(nodes.map((n, i) => [n.name, i]));
@@ -251,7 +255,7 @@ function preemptToFit(
     const a = assignFlavors(quota.tree, usage, queue, request);
     if (!a.ok || (!allowBorrow && a.borrows)) return undefined;
     among ??= [...roomy].sort((x, y) => x - y);
-    const placed = placeGang(js, nodes, cursors, { eligible: flavorNodes(a.flavors, quota.flavorLabels), optimistic: true, among });
+    const placed = placeWithPolicy(js, nodes, cursors, { eligible: flavorNodes(a.flavors, quota.flavorLabels), optimistic: true, among }, js.placement, levels);
     return 'reason' in placed ? undefined : { charge: { queue, flavors: { ...a.flavors }, request }, placed, borrows: a.borrows };
   };
   const sim: PreemptionSim = {

@@ -5,6 +5,7 @@
  */
 import type { Resources } from '../../../shared/src/resources.js';
 import type { GangPod } from '../model/gang.js';
+import type { PlacementPolicy } from './domains.js';
 import type { GpuTopology } from './gpu-choice.js';
 import type { QuotaTree, Usage } from './quota.js';
 
@@ -51,6 +52,8 @@ export interface PendingJobSet {
   timeLimitMs?: number;
   /** The submitting user (admission fair sharing orders a queue by its users' usage). */
   user?: string;
+  /** spec.placement: keep the gang in one topology domain (core/domains.ts). */
+  placement?: PlacementPolicy;
 }
 
 /** RunningJobSet is an admitted, unfinished JobSet as backfill sees it: when it ends at the latest, and what it frees then. */
@@ -139,6 +142,8 @@ export interface Snapshot {
   nowMs?: number;
   /** Running JobSets with their latest ends, when backfill is on (absent = off). */
   running?: readonly RunningJobSet[];
+  /** Topology levels (node label keys), outermost first, that placement.preferred widens through. */
+  topologyLevels?: readonly string[];
 }
 
 /** PodPlacement binds one pod to a node (and GPU indices there). */

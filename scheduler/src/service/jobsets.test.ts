@@ -62,7 +62,7 @@ describe('submitting a JobSet', () => {
     try {
       submitJobSet(s.ctx, {
         metadata: { name: jobset, labels: {}, uid: '', createdMs: 0, user: 'alice', userVerified: false, submitDir: '' },
-        spec: { replicatedJobs: [], successPolicy: null, failurePolicy: null, coordinator: null, queue: '', priorityClass: '', suspend: false, startupPolicy: null },
+        spec: { replicatedJobs: [], successPolicy: null, failurePolicy: null, coordinator: null, queue: '', priorityClass: '', suspend: false, startupPolicy: null, placement: null },
       });
     } catch (e) {
       err = e;

@@ -3,7 +3,7 @@
  * persist, queue), get, list, delete. Transport-free: gRPC handlers call these.
  */
 import { randomUUID } from 'node:crypto';
-import { AlreadyExistsError, InvalidArgumentError, MusterError, NotFoundError } from '../../../shared/src/errors.js';
+import { AlreadyExistsError, InvalidArgumentError, MusterError, NotFoundError, type FieldIssue } from '../../../shared/src/errors.js';
 import { isTerminalJobSet, parseJobSetPhase } from '../../../shared/src/phases.js';
 import type { JobSet, JobSetMeta, JobSetSpec } from '../../../shared/src/proto/types.js';
 import { MAX_LABELS, validateJobSet, withDefaults } from '../../../shared/src/spec/validate.js';
@@ -28,6 +28,7 @@ export function submitJobSet(ctx: SchedulerContext, req: SubmitInput): JobSet {
   const pc = req.spec?.priorityClass ?? '';
   if (pc && !ctx.objects.list('PriorityClass').some((c) => c.metadata!.name === pc))
     issues.push({ path: 'spec.priorityClass', message: `no PriorityClass named "${pc}" (muster priorityclasses lists them; muster apply creates one)` });
+  issues.push(...placementIssues(req.spec?.placement, ctx.settings.topologyLevels ?? []));
   if (issues.length > 0) throw new InvalidArgumentError(issues, 'invalid JobSet');
   if (ctx.store.getJobSet(name)) throw new AlreadyExistsError('jobset', name);
   // A JobSet naming no queue goes to the configured default queue, when there is one.
@@ -110,4 +111,17 @@ export function deleteJobSet(ctx: SchedulerContext, name: string): { name: strin
   ctx.log.info('jobset deleted', { jobset: name, stoppedPods, wasFinished: isTerminalJobSet(rec.jobset.status!.phase) });
   if (bumped.length > 0) ctx.requestCycle('capacity freed');
   return { name, stoppedPods };
+}
+
+/** placementIssues checks spec.placement against the cluster's topology levels: one of required or preferred, a known level. */
+function placementIssues(p: JobSetSpec['placement'] | undefined, levels: readonly string[]): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  if (!p) return out;
+  if (p.required && p.preferred) out.push({ path: 'spec.placement', message: 'set required or preferred, not both' });
+  const known = ['hostname', ...levels];
+  for (const f of ['required', 'preferred'] as const) {
+    const v = p[f];
+    if (v && !known.includes(v)) out.push({ path: `spec.placement.${f}`, message: `must be a topology level of this cluster: ${known.join(', ')}` });
+  }
+  return out;
 }

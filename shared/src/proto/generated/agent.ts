@@ -24,6 +24,7 @@ import type { Node as _muster_v1_Node, Node__Output as _muster_v1_Node__Output }
 import type { NodeCondition as _muster_v1_NodeCondition, NodeCondition__Output as _muster_v1_NodeCondition__Output } from './muster/v1/NodeCondition.js';
 import type { NodeInventory as _muster_v1_NodeInventory, NodeInventory__Output as _muster_v1_NodeInventory__Output } from './muster/v1/NodeInventory.js';
 import type { NumaNode as _muster_v1_NumaNode, NumaNode__Output as _muster_v1_NumaNode__Output } from './muster/v1/NumaNode.js';
+import type { Placement as _muster_v1_Placement, Placement__Output as _muster_v1_Placement__Output } from './muster/v1/Placement.js';
 import type { PodFailurePolicy as _muster_v1_PodFailurePolicy, PodFailurePolicy__Output as _muster_v1_PodFailurePolicy__Output } from './muster/v1/PodFailurePolicy.js';
 import type { PodFailurePolicyOnExitCodes as _muster_v1_PodFailurePolicyOnExitCodes, PodFailurePolicyOnExitCodes__Output as _muster_v1_PodFailurePolicyOnExitCodes__Output } from './muster/v1/PodFailurePolicyOnExitCodes.js';
 import type { PodFailurePolicyOnPodCondition as _muster_v1_PodFailurePolicyOnPodCondition, PodFailurePolicyOnPodCondition__Output as _muster_v1_PodFailurePolicyOnPodCondition__Output } from './muster/v1/PodFailurePolicyOnPodCondition.js';
@@ -73,6 +74,7 @@ export interface ProtoGrpcType {
       NodeInventory: MessageTypeDefinition<_muster_v1_NodeInventory, _muster_v1_NodeInventory__Output>
       NodeState: EnumTypeDefinition
       NumaNode: MessageTypeDefinition<_muster_v1_NumaNode, _muster_v1_NumaNode__Output>
+      Placement: MessageTypeDefinition<_muster_v1_Placement, _muster_v1_Placement__Output>
       PodFailurePolicy: MessageTypeDefinition<_muster_v1_PodFailurePolicy, _muster_v1_PodFailurePolicy__Output>
       PodFailurePolicyOnExitCodes: MessageTypeDefinition<_muster_v1_PodFailurePolicyOnExitCodes, _muster_v1_PodFailurePolicyOnExitCodes__Output>
       PodFailurePolicyOnPodCondition: MessageTypeDefinition<_muster_v1_PodFailurePolicyOnPodCondition, _muster_v1_PodFailurePolicyOnPodCondition__Output>

@@ -29,6 +29,7 @@ import type { NodeCondition as _muster_v1_NodeCondition, NodeCondition__Output a
 import type { NodeDesired as _muster_v1_NodeDesired, NodeDesired__Output as _muster_v1_NodeDesired__Output } from './muster/v1/NodeDesired.js';
 import type { NodeInventory as _muster_v1_NodeInventory, NodeInventory__Output as _muster_v1_NodeInventory__Output } from './muster/v1/NodeInventory.js';
 import type { NumaNode as _muster_v1_NumaNode, NumaNode__Output as _muster_v1_NumaNode__Output } from './muster/v1/NumaNode.js';
+import type { Placement as _muster_v1_Placement, Placement__Output as _muster_v1_Placement__Output } from './muster/v1/Placement.js';
 import type { PodAssignment as _muster_v1_PodAssignment, PodAssignment__Output as _muster_v1_PodAssignment__Output } from './muster/v1/PodAssignment.js';
 import type { PodEvent as _muster_v1_PodEvent, PodEvent__Output as _muster_v1_PodEvent__Output } from './muster/v1/PodEvent.js';
 import type { PodFailurePolicy as _muster_v1_PodFailurePolicy, PodFailurePolicy__Output as _muster_v1_PodFailurePolicy__Output } from './muster/v1/PodFailurePolicy.js';
@@ -83,6 +84,7 @@ export interface ProtoGrpcType {
       NodeInventory: MessageTypeDefinition<_muster_v1_NodeInventory, _muster_v1_NodeInventory__Output>
       NodeState: EnumTypeDefinition
       NumaNode: MessageTypeDefinition<_muster_v1_NumaNode, _muster_v1_NumaNode__Output>
+      Placement: MessageTypeDefinition<_muster_v1_Placement, _muster_v1_Placement__Output>
       PodAssignment: MessageTypeDefinition<_muster_v1_PodAssignment, _muster_v1_PodAssignment__Output>
       PodEvent: MessageTypeDefinition<_muster_v1_PodEvent, _muster_v1_PodEvent__Output>
       PodFailurePolicy: MessageTypeDefinition<_muster_v1_PodFailurePolicy, _muster_v1_PodFailurePolicy__Output>

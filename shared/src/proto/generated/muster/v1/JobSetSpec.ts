@@ -5,6 +5,7 @@ import type { SuccessPolicy as _muster_v1_SuccessPolicy, SuccessPolicy__Output a
 import type { FailurePolicy as _muster_v1_FailurePolicy, FailurePolicy__Output as _muster_v1_FailurePolicy__Output } from '../../muster/v1/FailurePolicy.js';
 import type { Coordinator as _muster_v1_Coordinator, Coordinator__Output as _muster_v1_Coordinator__Output } from '../../muster/v1/Coordinator.js';
 import type { StartupPolicy as _muster_v1_StartupPolicy, StartupPolicy__Output as _muster_v1_StartupPolicy__Output } from '../../muster/v1/StartupPolicy.js';
+import type { Placement as _muster_v1_Placement, Placement__Output as _muster_v1_Placement__Output } from '../../muster/v1/Placement.js';
 
 export interface JobSetSpec {
   'replicatedJobs'?: (_muster_v1_ReplicatedJob)[];
@@ -16,6 +17,7 @@ export interface JobSetSpec {
   'suspend'?: (boolean);
   'ttlSecondsAfterFinished'?: (number);
   'startupPolicy'?: (_muster_v1_StartupPolicy | null);
+  'placement'?: (_muster_v1_Placement | null);
   '_ttlSecondsAfterFinished'?: "ttlSecondsAfterFinished";
 }
 
@@ -29,5 +31,6 @@ export interface JobSetSpec__Output {
   'suspend': (boolean);
   'ttlSecondsAfterFinished'?: (number);
   'startupPolicy': (_muster_v1_StartupPolicy__Output | null);
+  'placement': (_muster_v1_Placement__Output | null);
   '_ttlSecondsAfterFinished'?: "ttlSecondsAfterFinished";
 }

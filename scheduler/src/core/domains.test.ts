@@ -1,0 +1,67 @@
+/**
+ * Keeping a gang in one topology domain: placement.required (one domain or
+ * wait, with a reason naming the largest domain's free GPUs), tightest fit
+ * first, placement.preferred widening level by level, and hostname. Plus the
+ * submit-time check of the levels a JobSet may name.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeJobSet, makeNode, pendingOf } from '../../../test/helpers/builders.js';
+import { startTestScheduler, submitTestJobSet, type TestScheduler } from '../../../test/helpers/scheduler-context.js';
+import { decideCycle } from './decide-cycle.js';
+import type { PendingJobSet, Snapshot } from './types.js';
+
+/** Racks r1 (2 nodes), r2 (4), r3 (3) of 8-GPU nodes; r1 and r2 are block b1, r3 block b2. */
+function snapshot(pending: PendingJobSet[]): Snapshot {
+  const rack = (r: string, b: string, count: number) =>
+    Array.from({ length: count }, (_, i) => makeNode(`${r}-n${i}`).cpu(64).memory('512Gi').gpus(8).labels({ rack: r, block: b }).build());
+  return { nodes: [...rack('r1', 'b1', 2), ...rack('r2', 'b1', 4), ...rack('r3', 'b2', 3)], pending, usedPorts: [], portRange: { min: 29500, max: 29999 }, topologyLevels: ['block', 'rack'] };
+}
+
+function gang(name: string, pods: number, gpus: number, placement: { required?: string; preferred?: string }): PendingJobSet {
+  return pendingOf(makeJobSet(name).replicatedJob('w', { replicas: pods, cpu: 1, memory: '1Gi', gpus }).placement(placement).build());
+}
+
+const racksOf = (d: ReturnType<typeof decideCycle>, name: string): string[] => [...new Set(d.admit.find((a) => a.jobset === name)!.placements.map((p) => p.node.split('-')[0]!))].sort();
+
+describe('placement across hosts', () => {
+  it('required rack: 16 pods × 2 GPUs all land in the one rack that can hold 32 GPUs', () => {
+    expect(racksOf(decideCycle(snapshot([gang('big', 16, 2, { required: 'rack' })])), 'big')).toEqual(['r2']);
+  });
+
+  it('takes the tightest domain that fits, keeping larger ones whole', () => {
+    const d = decideCycle(snapshot([gang('two', 2, 8, { required: 'rack' }), gang('four', 4, 8, { required: 'rack' })]));
+    expect(racksOf(d, 'two')).toEqual(['r1']);
+    expect(racksOf(d, 'four')).toEqual(['r2']);
+  });
+
+  it('required rack that no rack can hold: the JobSet waits (NoFit) and says what the largest rack has free', () => {
+    const d = decideCycle(snapshot([gang('huge', 20, 2, { required: 'rack' })]));
+    expect(d.admit).toEqual([]);
+    expect(d.pending[0]).toEqual({ jobset: 'huge', reason: 'NoFit', message: 'needs all 20 pods (40 GPUs) in one rack; the rack with the most free, r2, has 32 free GPUs on 4 Ready node(s)' });
+  });
+
+  it('preferred rack widens to one block when no rack fits, and to anywhere when no block does', () => {
+    expect(racksOf(decideCycle(snapshot([gang('wide', 20, 2, { preferred: 'rack' })])), 'wide')).toEqual(['r1', 'r2']);
+    expect(racksOf(decideCycle(snapshot([gang('all', 9, 8, { preferred: 'rack' })])), 'all')).toEqual(['r1', 'r2', 'r3']);
+  });
+
+  it('required hostname keeps every pod on one node', () => {
+    const d = decideCycle(snapshot([gang('fill', 1, 4, {}), gang('pair', 2, 4, { required: 'hostname' })]));
+    const nodes = d.admit.find((a) => a.jobset === 'pair')!.placements.map((p) => p.node);
+    expect(new Set(nodes).size).toBe(1);
+  });
+});
+
+describe('submit checks spec.placement', () => {
+  let s: TestScheduler;
+  afterEach(() => s?.close());
+
+  it('accepts hostname and the cluster\'s levels, refuses others and both at once, naming the field', () => {
+    s = startTestScheduler({ settings: { topologyLevels: ['block', 'rack'] } });
+    const sub = (name: string, placement: unknown) => () => submitTestJobSet(s, name, { w: { gpus: 1 } }, { placement });
+    expect(sub('ok', { required: 'rack' })).not.toThrow();
+    expect(sub('host', { preferred: 'hostname' })).not.toThrow();
+    expect(sub('bad', { required: 'row' })).toThrow(/spec\.placement\.required: must be a topology level of this cluster: hostname, block, rack/);
+    expect(sub('both', { required: 'rack', preferred: 'block' })).toThrow(/spec\.placement: set required or preferred, not both/);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Keeping a gang inside one topology domain (Kueue TAS, Slurm topology/block;
+ * kueue-jobset.md §3.12), pure. A level is a node label key of the
+ * scheduler's `topologyLevels` (outermost first, e.g. block, rack) or
+ * `hostname` (one node). `placement.required: rack` puts every pod in one
+ * rack or none; `placement.preferred: rack` tries one rack, then one domain
+ * of each wider level, then anywhere. Among the domains with enough free
+ * GPUs and CPU the tightest fit is tried first (least free capacity that can
+ * hold the gang), which keeps large domains whole for large gangs.
+ */
+import type { JobSetSpec } from '../../../shared/src/proto/types.js';
+import { placeGang, type FitCursors, type FreeNode, type GangPlacement, type PlaceOptions } from './placement.js';
+import type { PendingJobSet, StillPending } from './types.js';
+
+/** HOSTNAME_LEVEL is the innermost level: one node. */
+export const HOSTNAME_LEVEL = 'hostname';
+
+/** PlacementPolicy is a JobSet's spec.placement (empty strings = unset). */
+export interface PlacementPolicy {
+  required?: string;
+  preferred?: string;
+}
+
+/** placementPolicyOf reads spec.placement; undefined when it sets neither level. */
+export function placementPolicyOf(spec: Pick<JobSetSpec, 'placement'>): PlacementPolicy | undefined {
+  const p = spec.placement;
+  if (!p || (!p.required && !p.preferred)) return undefined;
+  return { ...(p.required ? { required: p.required } : {}), ...(p.preferred ? { preferred: p.preferred } : {}) };
+}
+
+function domainOf(n: FreeNode, level: string): string | undefined {
+  return level === HOSTNAME_LEVEL ? n.name : n.labels[level];
+}
+
+interface Domain {
+  key: string;
+  nodes: number[];
+  freeGpus: number;
+  freeCpu: number;
+}
+
+/** domainsAt groups node indices (ascending; within `among` when given) by their domain at `level`, with free GPUs and CPU. */
+function domainsAt(nodes: readonly FreeNode[], level: string, optimistic: boolean, among?: readonly number[]): Domain[] {
+  const byKey = new Map<string, Domain>();
+  const visit = (i: number): void => {
+    const n = nodes[i]!;
+    const key = domainOf(n, level);
+    if (key === undefined) return;
+    const d = byKey.get(key) ?? byKey.set(key, { key, nodes: [], freeGpus: 0, freeCpu: 0 }).get(key)!;
+    d.nodes.push(i);
+    d.freeGpus += n.freeGpus.length + (optimistic ? n.stoppingGpus.length : 0);
+    d.freeCpu += n.free.cpuMillis + (optimistic ? n.stopping.cpuMillis : 0);
+  };
+  if (among) for (const i of among) visit(i);
+  else for (let i = 0; i < nodes.length; i++) visit(i);
+  return [...byKey.values()];
+}
+
+/** placeInOneDomain tries the domains of `level` that could hold the gang, tightest first; undefined when none does. */
+function placeInOneDomain(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, opts: PlaceOptions, level: string): GangPlacement | undefined {
+  const needGpus = js.pods.reduce((a, p) => a + p.request.gpus, 0);
+  const needCpu = js.pods.reduce((a, p) => a + p.request.cpuMillis, 0);
+  const fits = domainsAt(nodes, level, opts.optimistic ?? false, opts.among)
+    .filter((d) => d.freeGpus >= needGpus && d.freeCpu >= needCpu)
+    .sort((a, b) => a.freeGpus - b.freeGpus || a.freeCpu - b.freeCpu || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const d of fits) {
+    const placed = placeGang(js, nodes, cursors, { ...opts, among: d.nodes });
+    if (!('reason' in placed)) return placed;
+  }
+  return undefined;
+}
+
+/** wider lists `level` and the levels outside it (toward the front of `levels`), innermost first. */
+function widening(level: string, levels: readonly string[]): string[] {
+  if (level === HOSTNAME_LEVEL) return [HOSTNAME_LEVEL, ...[...levels].reverse()];
+  const at = levels.indexOf(level);
+  return at < 0 ? [level] : levels.slice(0, at + 1).reverse();
+}
+
+/** placeWithPolicy places a gang honouring its placement policy (none: placeGang as is). */
+export function placeWithPolicy(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, opts: PlaceOptions, policy: PlacementPolicy | undefined, levels: readonly string[]): GangPlacement | StillPending {
+  if (policy?.required) {
+    const placed = placeInOneDomain(js, nodes, cursors, opts, policy.required);
+    return placed ?? noDomain(js, nodes, policy.required, opts);
+  }
+  if (policy?.preferred) {
+    for (const level of widening(policy.preferred, levels)) {
+      const placed = placeInOneDomain(js, nodes, cursors, opts, level);
+      if (placed) return placed;
+    }
+  }
+  return placeGang(js, nodes, cursors, opts);
+}
+
+/** noDomain explains a required level no domain of which can hold the gang now. */
+function noDomain(js: PendingJobSet, nodes: readonly FreeNode[], level: string, opts: PlaceOptions): StillPending {
+  const needGpus = js.pods.reduce((a, p) => a + p.request.gpus, 0);
+  const domains = domainsAt(nodes, level, opts.optimistic ?? false, opts.among);
+  const head = `needs all ${js.pods.length} pods (${needGpus} GPUs) in one ${level}`;
+  if (domains.length === 0) return { jobset: js.name, reason: 'NoFit', message: `${head}; no Ready node carries the label ${level}` };
+  const largest = domains.reduce((a, b) => (b.freeGpus > a.freeGpus || (b.freeGpus === a.freeGpus && b.key < a.key) ? b : a));
+  return { jobset: js.name, reason: 'NoFit', message: `${head}; the ${level} with the most free, ${largest.key}, has ${largest.freeGpus} free GPUs on ${largest.nodes.length} Ready node(s)` };
+}

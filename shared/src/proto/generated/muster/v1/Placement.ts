@@ -1,0 +1,12 @@
+// Original file: proto/muster/v1/types.proto
+
+
+export interface Placement {
+  'required'?: (string);
+  'preferred'?: (string);
+}
+
+export interface Placement__Output {
+  'required': (string);
+  'preferred': (string);
+}
