@@ -3,7 +3,7 @@ import { toResources } from '../../shared/src/resources.js';
 import { gangRequest } from './core/decide-cycle.js';
 import { buildQuotaTree, chargeUsage, type MutableUsage, type Usage } from './core/quota.js';
 import { timeLimitMs } from './core/backfill.js';
-import { placementPolicyOf, type PlacementPolicy } from './core/domains.js';
+import { domainOf, placementPolicyOf, type PlacementPolicy } from './core/domains.js';
 import { gpuTopologyOf, type GpuTopology } from './core/gpu-choice.js';
 import { inRequeueBackoff } from './core/pods-ready.js';
 import { mayPreempt } from './core/preemption.js';
@@ -61,6 +61,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
     ...(quota ? { quota } : {}),
     nowMs: now,
     topologyLevels: ctx.settings.topologyLevels ?? [],
+    exclusiveHeld: exclusiveHeld(ctx, jobsets),
     ...(ctx.settings.backfill ? { running: runningJobSets(jobsets) } : {}),
   };
 }
@@ -190,4 +191,20 @@ function withTopology(inv: Parameters<typeof gpuTopologyOf>[0]): { gpuTopology?:
 function withPlacement(spec: JobSetSpec): { placement?: PlacementPolicy } {
   const placement = placementPolicyOf(spec);
   return placement ? { placement } : {};
+}
+
+/** exclusiveHeld lists the domains running JobSets placed with `exclusive` hold. */
+function exclusiveHeld(ctx: SchedulerContext, jobsets: readonly JobSetRecord[]): { level: string; key: string }[] {
+  const out = new Map<string, { level: string; key: string }>();
+  let labels: Map<string, Record<string, string>> | undefined;
+  for (const r of jobsets) {
+    const level = r.jobset.spec!.placement?.exclusive;
+    if (!level || !r.placement || !isActive(r.jobset)) continue;
+    labels ??= new Map(ctx.store.allNodes().map((n) => [n.node.name, n.node.labels]));
+    for (const p of r.placement.pods) {
+      const key = domainOf({ name: p.node, labels: labels.get(p.node) ?? {} }, level);
+      if (key !== undefined) out.set(`${level}\u0000${key}`, { level, key });
+    }
+  }
+  return [...out.values()];
 }

@@ -232,9 +232,9 @@ export class JobSetBuilder {
     return this;
   }
 
-  /** placement sets spec.placement (topology levels: required, preferred). */
-  placement(p: { required?: string; preferred?: string }): this {
-    this.spec.placement = { required: p.required ?? '', preferred: p.preferred ?? '' };
+  /** placement sets spec.placement (topology levels: required, preferred, exclusive). */
+  placement(p: { required?: string; preferred?: string; exclusive?: string }): this {
+    this.spec.placement = { required: p.required ?? '', preferred: p.preferred ?? '', exclusive: p.exclusive ?? '' };
     return this;
   }
 

@@ -33,8 +33,8 @@
 import { add, sub, ZERO } from '../../../shared/src/resources.js';
 import { afsAmounts, afsKey, weightedUsage } from './admission-fair-sharing.js';
 import { MAX_RESERVATIONS, shadowStart } from './backfill.js';
-import { placeWithPolicy } from './domains.js';
-import { commit, FitCursors, flavorNodes, freeNodes, holdUntil, placeGang, reserve, type FreeNode, type GangPlacement, type PlaceOptions } from './placement.js';
+import { domainOf, ExclusiveDomains, placeWithPolicy } from './domains.js';
+import { commit, FitCursors, flavorNodes, freeNodes, holdUntil, placeGang, reserve, type FreeNode, type GangPlacement, type NodeFilter, type PlaceOptions } from './placement.js';
 import { MinHeap } from '../../../shared/src/min-heap.js';
 import { describeShare, FairShares } from './fair-share.js';
 import { findVictims, mayPreempt, type PreemptionSim, type Victim } from './preemption.js';
@@ -63,6 +63,19 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
   const victims = new Set<string>(); // running JobSets already chosen for eviction in this cycle
   const now = snapshot.nowMs ?? 0;
   const levels = snapshot.topologyLevels ?? [];
+  const exclusive = new ExclusiveDomains(snapshot.exclusiveHeld ?? []);
+  // Where a JobSet may go given exclusive placements: never into a held domain; an exclusive one only into empty domains.
+  const restrict = (js: PendingJobSet, opts: PlaceOptions): PlaceOptions => {
+    let o = opts;
+    if (exclusive.any()) o = { ...o, eligible: excluding(o.eligible, exclusive) };
+    const level = js.placement?.exclusive;
+    if (level) {
+      const empty = exclusive.emptyDomainNodes(nodes, level);
+      const inEmpty = new Set(empty);
+      o = { ...o, among: o.among ? o.among.filter((i) => inEmpty.has(i)) : empty };
+    }
+    return o;
+  };
   let reservations = 0; // blocked JobSets given a backfill reservation this cycle
   const blockedHeads = new Map<string, string>(); // StrictFIFO queue → the pending head blocking it
   const order = [...snapshot.pending].sort(
@@ -111,7 +124,7 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       };
       const canPreempt = queueName !== undefined && mayPreempt(quota!.preemption?.[queueName]);
       const preemptFor = (): boolean => {
-        const waiting = preemptToFit(js, queueName!, quota!, usage!, nodes, cursors, victims, now, shares, levels);
+        const waiting = preemptToFit(js, queueName!, quota!, usage!, nodes, cursors, victims, now, shares, levels, (o) => restrict(js, o));
         if (!waiting) return false;
         preempt.push(...waiting.preempt);
         stay(waiting.pending);
@@ -142,7 +155,7 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       }
       const eligible = charged ? flavorNodes(charged.flavors, quota!.flavorLabels) : undefined;
       // eligible(pod) is per pod: only the flavors of the resources a pod asks for bind it (Kueue assigns per pod set).
-      const place = (opts: PlaceOptions): ReturnType<typeof placeGang> => placeWithPolicy(js, nodes, cursors, opts, js.placement, levels);
+      const place = (opts: PlaceOptions): ReturnType<typeof placeGang> => placeWithPolicy(js, nodes, cursors, restrict(js, opts), js.placement, levels);
       let placed = place({ eligible });
       let backfill: Admission['backfill'];
       if ('reason' in placed) {
@@ -163,6 +176,7 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
           const running = snapshot.running && victims.size > 0 ? snapshot.running.filter((r) => !victims.has(r.name)) : snapshot.running;
           const reserved = running && reservations < MAX_RESERVATIONS ? shadowStart(js, nodes, running, now, eligible, levels) : undefined;
           let message = charged ? `${placed.message} (on nodes of flavor ${[...new Set(Object.values(charged.flavors))].join(', ')})` : placed.message;
+          if (js.placement?.exclusive) message = exclusiveShortfall(js, nodes, js.placement.exclusive, exclusive);
           if (reserved) {
             reservations++;
             holdUntil(js, reserved.placed, nodes, reserved.startMs);
@@ -185,6 +199,11 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       }
       usedPorts.set(coordinatorNode, onNode.add(port));
       const admission: Admission = { jobset: js.name, placements: commit(js, placed, nodes), coordinatorPort: port, coordinatorNode, ...(backfill ? { backfill } : {}) };
+      const level = js.placement?.exclusive;
+      if (level) for (const p of placed) {
+        const key = domainOf(nodes[p.node]!, level);
+        if (key !== undefined) exclusive.hold(level, key);
+      }
       if (charged) {
         admission.quota = { queue: charged.queue, flavors: charged.flavors };
         chargeUsage(usage!, charged.queue, { flavors: charged.flavors }, charged.request);
@@ -239,6 +258,7 @@ function preemptToFit(
   nowMs: number,
   shares: FairShares | undefined,
   levels: readonly string[],
+  restrict: (opts: PlaceOptions) => PlaceOptions,
 ): { preempt: Preemption[]; pending: StillPending } | undefined {
   const request = gangRequest(js);
   const index = new Map(nodes.map((n, i) => [n.name, i]));
@@ -255,7 +275,7 @@ function preemptToFit(
     const a = assignFlavors(quota.tree, usage, queue, request);
     if (!a.ok || (!allowBorrow && a.borrows)) return undefined;
     among ??= [...roomy].sort((x, y) => x - y);
-    const placed = placeWithPolicy(js, nodes, cursors, { eligible: flavorNodes(a.flavors, quota.flavorLabels), optimistic: true, among }, js.placement, levels);
+    const placed = placeWithPolicy(js, nodes, cursors, restrict({ eligible: flavorNodes(a.flavors, quota.flavorLabels), optimistic: true, among }), js.placement, levels);
     return 'reason' in placed ? undefined : { charge: { queue, flavors: { ...a.flavors }, request }, placed, borrows: a.borrows };
   };
   const sim: PreemptionSim = {
@@ -370,6 +390,25 @@ function* leastUsageFirst(order: readonly PendingJobSet[], afs: AfsSnapshot, cha
     if (list.length === 0) byUser.delete(best!.user);
     yield best!.head;
   }
+}
+
+/** exclusiveShortfall explains why an exclusive JobSet found no empty domains to fit in. */
+function exclusiveShortfall(js: PendingJobSet, nodes: readonly FreeNode[], level: string, exclusive: ExclusiveDomains): string {
+  const all = new Set(nodes.map((n) => domainOf(n, level)).filter((k): k is string => k !== undefined));
+  const empty = new Set(exclusive.emptyDomainNodes(nodes, level).map((i) => domainOf(nodes[i]!, level)));
+  const gpus = js.pods.reduce((a, p) => a + p.request.gpus, 0);
+  const freeGpus = exclusive.emptyDomainNodes(nodes, level).reduce((a, i) => a + nodes[i]!.freeGpus.length, 0);
+  return `needs ${js.pods.length} pod(s) (${gpus} GPUs) on ${level}s of its own: ${empty.size} of ${all.size} ${level}s are empty (no pod running, stopping or held, none held by another exclusive JobSet), with ${freeGpus} free GPUs`;
+}
+
+/** excluding narrows a node filter to nodes outside domains held by exclusive placements (they only grow within a cycle, so fit cursors stay valid). */
+function excluding(base: NodeFilter | undefined, exclusive: ExclusiveDomains): NodeFilter {
+  return {
+    forRequest(request) {
+      const inner = base?.forRequest(request);
+      return { key: `${inner?.key ?? ''}|open`, accepts: (n) => !exclusive.closed(n) && (inner ? inner.accepts(n) : true) };
+    },
+  };
 }
 
 /** preferredFlavors charges each covered resource to its group's first flavor (a share estimate for a JobSet that does not fit yet). */

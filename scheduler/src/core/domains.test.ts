@@ -17,7 +17,7 @@ function snapshot(pending: PendingJobSet[]): Snapshot {
   return { nodes: [...rack('r1', 'b1', 2), ...rack('r2', 'b1', 4), ...rack('r3', 'b2', 3)], pending, usedPorts: [], portRange: { min: 29500, max: 29999 }, topologyLevels: ['block', 'rack'] };
 }
 
-function gang(name: string, pods: number, gpus: number, placement: { required?: string; preferred?: string }): PendingJobSet {
+function gang(name: string, pods: number, gpus: number, placement: { required?: string; preferred?: string; exclusive?: string }): PendingJobSet {
   return pendingOf(makeJobSet(name).replicatedJob('w', { replicas: pods, cpu: 1, memory: '1Gi', gpus }).placement(placement).build());
 }
 
@@ -52,6 +52,29 @@ describe('placement across hosts', () => {
   });
 });
 
+describe('exclusive placement', () => {
+  it('takes only racks where nothing runs, and closes them to every other JobSet in the same cycle', () => {
+    const snap = snapshot([gang('excl', 2, 8, { exclusive: 'rack' }), gang('small', 1, 1, {})]);
+    // One GPU in use on r1-n0: r1 is not empty, so the exclusive JobSet takes r2 (first empty rack in node order) ...
+    snap.nodes[0] = { ...snap.nodes[0]!, usedGpuIndices: [0], allocated: { ...snap.nodes[0]!.allocated, gpus: 1 }, podCount: 1 };
+    const d = decideCycle(snap);
+    expect(racksOf(d, 'excl')).toEqual(['r2']);
+    // ... and the small JobSet, which would fit on r2's free GPUs, goes elsewhere.
+    expect(racksOf(d, 'small')).not.toContain('r2');
+  });
+
+  it('keeps other JobSets out of racks a running exclusive JobSet holds, and waits when no rack is empty', () => {
+    const held = snapshot([gang('small', 1, 1, {})]);
+    held.exclusiveHeld = [{ level: 'rack', key: 'r1' }];
+    expect(racksOf(decideCycle(held), 'small')).toEqual(['r2']); // r1 is free but held
+    const full = snapshot([gang('excl', 1, 8, { exclusive: 'rack' })]);
+    full.nodes = full.nodes.map((n) => ({ ...n, usedGpuIndices: [0], allocated: { ...n.allocated, gpus: 1 }, podCount: 1 }));
+    const d = decideCycle(full);
+    expect(d.admit).toEqual([]);
+    expect(d.pending[0]).toEqual({ jobset: 'excl', reason: 'NoFit', message: 'needs 1 pod(s) (8 GPUs) on racks of its own: 0 of 3 racks are empty (no pod running, stopping or held, none held by another exclusive JobSet), with 0 free GPUs' });
+  });
+});
+
 describe('submit checks spec.placement', () => {
   let s: TestScheduler;
   afterEach(() => s?.close());
@@ -63,5 +86,6 @@ describe('submit checks spec.placement', () => {
     expect(sub('host', { preferred: 'hostname' })).not.toThrow();
     expect(sub('bad', { required: 'row' })).toThrow(/spec\.placement\.required: must be a topology level of this cluster: hostname, block, rack/);
     expect(sub('both', { required: 'rack', preferred: 'block' })).toThrow(/spec\.placement: set required or preferred, not both/);
+    expect(sub('excl', { exclusive: 'aisle' })).toThrow(/spec\.placement\.exclusive: must be a topology level/);
   });
 });

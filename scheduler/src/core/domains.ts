@@ -19,16 +19,19 @@ export const HOSTNAME_LEVEL = 'hostname';
 export interface PlacementPolicy {
   required?: string;
   preferred?: string;
+  /** Every domain of this level the JobSet uses is its alone (see ExclusiveDomains). */
+  exclusive?: string;
 }
 
 /** placementPolicyOf reads spec.placement; undefined when it sets neither level. */
 export function placementPolicyOf(spec: Pick<JobSetSpec, 'placement'>): PlacementPolicy | undefined {
   const p = spec.placement;
-  if (!p || (!p.required && !p.preferred)) return undefined;
-  return { ...(p.required ? { required: p.required } : {}), ...(p.preferred ? { preferred: p.preferred } : {}) };
+  if (!p || (!p.required && !p.preferred && !p.exclusive)) return undefined;
+  return { ...(p.required ? { required: p.required } : {}), ...(p.preferred ? { preferred: p.preferred } : {}), ...(p.exclusive ? { exclusive: p.exclusive } : {}) };
 }
 
-function domainOf(n: FreeNode, level: string): string | undefined {
+/** domainOf is a node's domain at `level` (its label value, or its name for hostname); undefined when unlabelled. */
+export function domainOf(n: Pick<FreeNode, 'name' | 'labels'>, level: string): string | undefined {
   return level === HOSTNAME_LEVEL ? n.name : n.labels[level];
 }
 
@@ -100,4 +103,50 @@ function noDomain(js: PendingJobSet, nodes: readonly FreeNode[], level: string, 
   if (domains.length === 0) return { jobset: js.name, reason: 'NoFit', message: `${head}; no Ready node carries the label ${level}` };
   const largest = domains.reduce((a, b) => (b.freeGpus > a.freeGpus || (b.freeGpus === a.freeGpus && b.key < a.key) ? b : a));
   return { jobset: js.name, reason: 'NoFit', message: `${head}; the ${level} with the most free, ${largest.key}, has ${largest.freeGpus} free GPUs on ${largest.nodes.length} Ready node(s)` };
+}
+
+/**
+ * ExclusiveDomains tracks, during a cycle, the domains held by JobSets placed
+ * with `exclusive` (running ones from the snapshot, and those this cycle
+ * admits): no other JobSet's pod may go there. A JobSet asking for
+ * exclusivity may only use domains where nothing runs, stops or is held.
+ */
+export class ExclusiveDomains {
+  private readonly held = new Map<string, Set<string>>(); // level → domain keys
+
+  constructor(held: readonly { level: string; key: string }[] = []) {
+    for (const h of held) this.hold(h.level, h.key);
+  }
+
+  /** hold closes a domain to every other JobSet. */
+  hold(level: string, key: string): void {
+    (this.held.get(level) ?? this.held.set(level, new Set()).get(level)!).add(key);
+  }
+
+  /** any says whether some domain is held. */
+  any(): boolean {
+    return this.held.size > 0;
+  }
+
+  /** closed says whether a node lies in a held domain. */
+  closed(n: Pick<FreeNode, 'name' | 'labels'>): boolean {
+    for (const [level, keys] of this.held) {
+      const k = domainOf(n, level);
+      if (k !== undefined && keys.has(k)) return true;
+    }
+    return false;
+  }
+
+  /** emptyDomainNodes lists (ascending) the nodes of domains at `level` where no node runs, stops or holds anything and none is closed. */
+  emptyDomainNodes(nodes: readonly FreeNode[], level: string): number[] {
+    const busy = new Set<string>();
+    const byKey = new Map<string, number[]>();
+    nodes.forEach((n, i) => {
+      const k = domainOf(n, level);
+      if (k === undefined) return;
+      (byKey.get(k) ?? byKey.set(k, []).get(k)!).push(i);
+      if (n.busy || this.closed(n)) busy.add(k);
+    });
+    return [...byKey].filter(([k]) => !busy.has(k)).flatMap(([, idx]) => idx).sort((a, b) => a - b);
+  }
 }

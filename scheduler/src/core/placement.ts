@@ -47,6 +47,8 @@ export interface FreeNode {
   heldFor?: string;
   /** GPU links and NUMA nodes (which free GPUs a pod gets). */
   topology?: GpuTopology | undefined;
+  /** Something runs, stops or is held here (an exclusive placement needs whole empty domains). */
+  busy: boolean;
 }
 
 /** Tentative is what a gang being placed has taken from one node so far. */
@@ -118,6 +120,7 @@ export function freeNodes(nodes: readonly NodeSnapshot[]): FreeNode[] {
         heldPods: 0,
         heldUntilMs: Number.POSITIVE_INFINITY,
         topology: n.gpuTopology,
+        busy: (n.podCount ?? 0) > 0 || (n.stoppingPods ?? 0) > 0 || n.usedGpuIndices.length > 0,
       };
     });
 }
@@ -236,6 +239,7 @@ export function commit(js: PendingJobSet, placed: GangPlacement, nodes: FreeNode
     const chosen = chooseGpus(node.freeGpus, Math.min(req.gpus, node.freeGpus.length), node.topology);
     node.freeGpus = node.freeGpus.filter((g) => !chosen.includes(g));
     const gpuIndices = [...chosen, ...node.heldGpus.splice(0, req.gpus - chosen.length)];
+    node.busy = true;
     if (node.freePods > 0) node.freePods--;
     else node.heldPods--;
     return { podId: p.podId, node: node.name, gpuIndices };
@@ -262,6 +266,7 @@ export function holdUntil(js: PendingJobSet, placed: GangPlacement, nodes: FreeN
       node.heldPods++;
     }
     if (untilMs < node.heldUntilMs) [node.heldUntilMs, node.heldFor] = [untilMs, js.name];
+    node.busy = true;
   }
 }
 
@@ -282,6 +287,7 @@ export function reserve(js: PendingJobSet, placed: GangPlacement, nodes: FreeNod
     node.stoppingGpus.splice(0, req.gpus - gpus);
     if (node.freePods > 0) node.freePods--;
     else node.stoppingPods--;
+    node.busy = true;
   }
 }
 

@@ -144,6 +144,8 @@ export interface Snapshot {
   running?: readonly RunningJobSet[];
   /** Topology levels (node label keys), outermost first, that placement.preferred widens through. */
   topologyLevels?: readonly string[];
+  /** Domains held by running JobSets placed with `exclusive` (no other JobSet's pods go there). */
+  exclusiveHeld?: readonly { level: string; key: string }[];
 }
 
 /** PodPlacement binds one pod to a node (and GPU indices there). */

@@ -119,7 +119,7 @@ function placementIssues(p: JobSetSpec['placement'] | undefined, levels: readonl
   if (!p) return out;
   if (p.required && p.preferred) out.push({ path: 'spec.placement', message: 'set required or preferred, not both' });
   const known = ['hostname', ...levels];
-  for (const f of ['required', 'preferred'] as const) {
+  for (const f of ['required', 'preferred', 'exclusive'] as const) {
     const v = p[f];
     if (v && !known.includes(v)) out.push({ path: `spec.placement.${f}`, message: `must be a topology level of this cluster: ${known.join(', ')}` });
   }

@@ -4,9 +4,11 @@
 export interface Placement {
   'required'?: (string);
   'preferred'?: (string);
+  'exclusive'?: (string);
 }
 
 export interface Placement__Output {
   'required': (string);
   'preferred': (string);
+  'exclusive': (string);
 }
