@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { run as runDecideCycle } from './decide-cycle.bench.js';
+import { runBench as runPlacement } from './placement.bench.js';
 import { run as runPreemptionCycle } from './preemption-cycle.bench.js';
 import { run as runQuotaCycle } from './quota-cycle.bench.js';
 import type { Summary } from './stats.js';
@@ -117,6 +118,23 @@ describe('benchmarks at tiny size', () => {
     const text = lines.join('\n');
     expect(text).toContain('naive (lowest first, GPU count only)');
     expect(text).toContain('ratio naive/Muster');
+    console.log(text);
+  });
+
+  it('placement prints per-gang latency and rack locality for Muster and first fit on the same stream', async () => {
+    const lines: string[] = [];
+    const f = await runPlacement({ nodes: 96, gangs: 40, seed: 3 }, (l) => lines.push(l));
+    for (const r of [f.muster, f.firstFit]) {
+      expect(r.gangs + r.unplaced).toBe(40);
+      expect(r.gangs).toBeGreaterThan(0);
+      expectSane(r.perGang, r.gangs);
+      expect(r.gpus).toBeLessThanOrEqual(96 * 8);
+      expect(r.racksMean).toBeGreaterThanOrEqual(1);
+      expect(r.oneRack).toBeLessThanOrEqual(r.gangs);
+    }
+    const text = lines.join('\n');
+    expect(text).toContain('gangs in one rack');
+    expect(text).toContain('ratio first fit / Muster');
     console.log(text);
   });
 });
