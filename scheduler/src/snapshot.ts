@@ -7,6 +7,7 @@ import { domainOf, placementPolicyOf, type PlacementPolicy } from './core/domain
 import { gpuTopologyOf, type GpuTopology } from './core/gpu-choice.js';
 import { inRequeueBackoff } from './core/pods-ready.js';
 import { mayPreempt } from './core/preemption.js';
+import { priorityOfClass, type PriorityOf } from './core/queue-order.js';
 import type { AdmittedJobSet, PreemptionPolicy, QuotaSnapshot, RunningJobSet, Snapshot } from './core/types.js';
 import type { JobSetSpec, Queue } from '../../shared/src/proto/types.js';
 import type { SchedulerContext } from './context.js';
@@ -22,9 +23,9 @@ function blockedByOldPods(ctx: SchedulerContext, r: JobSetRecord): boolean {
 export function takeSnapshot(ctx: SchedulerContext): Snapshot {
   const store = ctx.store;
   const jobsets = store.allJobSets();
-  const priorities = priorityLookup(ctx);
+  const priorityOf = priorityOfClass(ctx.objects.list('PriorityClass'));
   const now = ctx.clock.now();
-  const quota = quotaSnapshot(ctx, jobsets, priorities);
+  const quota = quotaSnapshot(ctx, jobsets, priorityOf);
   return {
     nodes: store.allNodes().map((n) => ({
       name: n.node.name,
@@ -49,7 +50,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
         pods: r.gang,
         coordinatorPodId: coordinatorPodId(r.jobset.spec!, r.gang),
         queue: r.jobset.spec!.queue,
-        priority: priorities.of(r.jobset.spec!.priorityClass),
+        priority: priorityOf(r.jobset.spec!.priorityClass),
         ...withTimeLimit(r.jobset.spec!),
         user: r.jobset.metadata!.user,
         ...withPlacement(r.jobset.spec!),
@@ -66,14 +67,6 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
   };
 }
 
-/** priorityLookup maps a priority class name to its value: the default class's for none, 0 when there is no such class. */
-function priorityLookup(ctx: SchedulerContext): { of: (name: string) => number } {
-  const classes = ctx.objects.list('PriorityClass');
-  const value = new Map(classes.map((c) => [c.metadata!.name, c.spec?.value ?? 0]));
-  const fallback = classes.find((c) => c.spec?.globalDefault)?.spec?.value ?? 0;
-  return { of: (name) => (name ? (value.get(name) ?? fallback) : fallback) };
-}
-
 /** quotaUsage is what admitted JobSets hold, by queue, flavor and resource (their status.admission). */
 export function quotaUsage(jobsets: readonly JobSetRecord[]): Usage {
   const usage: MutableUsage = {};
@@ -86,7 +79,7 @@ export function quotaUsage(jobsets: readonly JobSetRecord[]): Usage {
 }
 
 /** quotaSnapshot is the queueing state of the cycle, or undefined when no queue is defined (no JobSet is subject to quota). */
-function quotaSnapshot(ctx: SchedulerContext, jobsets: readonly JobSetRecord[], priorities: { of: (name: string) => number }): QuotaSnapshot | undefined {
+function quotaSnapshot(ctx: SchedulerContext, jobsets: readonly JobSetRecord[], priorityOf: PriorityOf): QuotaSnapshot | undefined {
   const queues = ctx.objects.list('Queue');
   if (queues.length === 0) return undefined;
   const preemption = Object.fromEntries(queues.map((q) => [q.metadata!.name, preemptionPolicy(q)]));
@@ -98,7 +91,7 @@ function quotaSnapshot(ctx: SchedulerContext, jobsets: readonly JobSetRecord[], 
     preemption,
     ...(fairSharing ? { fairSharing: { strategies: fairSharing } } : {}),
     // Candidates are only built when some queue may preempt (a cycle with 10k running JobSets need not copy them otherwise).
-    ...(anyPreempts ? { admitted: admittedThroughQueues(jobsets, priorities) } : {}),
+    ...(anyPreempts ? { admitted: admittedThroughQueues(jobsets, priorityOf) } : {}),
     tree: buildQuotaTree(queues, ctx.objects.list('Cohort')),
     usage: quotaUsage(jobsets),
     flavorLabels: Object.fromEntries(ctx.objects.list('ResourceFlavor').map((f) => [f.metadata!.name, f.spec?.nodeLabels ?? {}])),
@@ -127,21 +120,20 @@ function oneOf<T extends string, D extends string>(v: string | undefined, allowe
 }
 
 /** admittedThroughQueues lists running JobSets charged to a queue, with what preempting each would free. */
-function admittedThroughQueues(jobsets: readonly JobSetRecord[], priorities: { of: (name: string) => number }): AdmittedJobSet[] {
+function admittedThroughQueues(jobsets: readonly JobSetRecord[], priorityOf: PriorityOf): AdmittedJobSet[] {
   const out: AdmittedJobSet[] = [];
   for (const r of jobsets) {
     const adm = r.jobset.status!.admission;
     if (!adm || !r.placement || !isActive(r.jobset)) continue;
-    const req = new Map(r.gang.map((g) => [g.podId, g.request]));
     out.push({
       name: r.jobset.metadata!.name,
       queue: adm.queue,
       flavors: adm.flavors,
       request: gangRequest({ pods: r.gang }),
-      priority: priorities.of(r.jobset.spec!.priorityClass),
+      priority: priorityOf(r.jobset.spec!.priorityClass),
       createdMs: r.jobset.metadata!.createdMs,
       admittedMs: r.jobset.status!.admittedMs,
-      pods: r.placement.pods.map((p) => ({ node: p.node, request: req.get(p.podId) ?? toResources(null), gpuIndices: p.gpuIndices })),
+      pods: placedPods(r),
     });
   }
   return out;
@@ -168,11 +160,10 @@ function runningJobSets(jobsets: readonly JobSetRecord[]): RunningJobSet[] {
   for (const r of jobsets) {
     if (!r.placement || !isActive(r.jobset)) continue;
     const limit = timeLimitMs(r.jobset.spec!);
-    const req = new Map(r.gang.map((g) => [g.podId, g.request]));
     out.push({
       name: r.jobset.metadata!.name,
       ...(limit !== undefined ? { endsByMs: r.jobset.status!.admittedMs + limit } : {}),
-      pods: r.placement.pods.map((p) => ({ node: p.node, request: req.get(p.podId) ?? toResources(null), gpuIndices: p.gpuIndices })),
+      pods: placedPods(r),
     });
   }
   return out;
@@ -207,4 +198,10 @@ function exclusiveHeld(ctx: SchedulerContext, jobsets: readonly JobSetRecord[]):
     }
   }
   return [...out.values()];
+}
+
+/** placedPods lists an admitted JobSet's pods with their nodes, requests and GPUs (what stopping them frees). */
+function placedPods(r: JobSetRecord): RunningJobSet['pods'] {
+  const req = new Map(r.gang.map((g) => [g.podId, g.request]));
+  return (r.placement?.pods ?? []).map((p) => ({ node: p.node, request: req.get(p.podId) ?? toResources(null), gpuIndices: p.gpuIndices }));
 }

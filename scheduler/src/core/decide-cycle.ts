@@ -32,6 +32,7 @@
  */
 import { add, sub, ZERO } from '../../../shared/src/resources.js';
 import { afsAmounts, afsKey, weightedUsage } from './admission-fair-sharing.js';
+import { queueOrder } from './queue-order.js';
 import { MAX_RESERVATIONS, shadowStart } from './backfill.js';
 import { domainOf, ExclusiveDomains, placeWithPolicy } from './domains.js';
 import { commit, FitCursors, flavorNodes, freeNodes, holdUntil, placeGang, reserve, type FreeNode, type GangPlacement, type NodeFilter, type PlaceOptions } from './placement.js';
@@ -78,9 +79,7 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
   };
   let reservations = 0; // blocked JobSets given a backfill reservation this cycle
   const blockedHeads = new Map<string, string>(); // StrictFIFO queue → the pending head blocking it
-  const order = [...snapshot.pending].sort(
-    (a, b) => (b.priority ?? 0) - (a.priority ?? 0) || a.createdMs - b.createdMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-  );
+  const order = [...snapshot.pending].sort(queueOrder);
   // Two passes (Kueue §3.8: fits under nominal before borrowing): the first admits what fits in its queue's
   // own quota and defers the rest — with everything behind it in its queue, so a queue's order holds —
   // and the second, in the same order, lets them borrow.
@@ -377,12 +376,7 @@ function* leastUsageFirst(order: readonly PendingJobSet[], afs: AfsSnapshot, cha
     for (const [user, list] of byUser) {
       const head = list[0]!;
       const u = usageOf(js.queue!, user);
-      const better =
-        !best ||
-        u < best.u ||
-        (u === best.u &&
-          ((head.priority ?? 0) > (best.head.priority ?? 0) ||
-            ((head.priority ?? 0) === (best.head.priority ?? 0) && (head.createdMs < best.head.createdMs || (head.createdMs === best.head.createdMs && head.name < best.head.name)))));
+      const better = !best || u < best.u || (u === best.u && queueOrder(head, best.head) < 0);
       if (better) best = { user, u, head };
     }
     const list = byUser.get(best!.user)!;
@@ -434,11 +428,7 @@ function* lowestShareFirst(deferred: readonly PendingJobSet[], quota: QuotaSnaps
     const a = assignFlavors(quota.tree, usage, queue, request);
     return a.ok ? shares.shareOf(usage, queue, { flavors: a.flavors, request }).share : Number.POSITIVE_INFINITY;
   };
-  const heap = new MinHeap<Head>(
-    (a, b) =>
-      a.key < b.key ||
-      (a.key === b.key && ((b.js.priority ?? 0) < (a.js.priority ?? 0) || ((b.js.priority ?? 0) === (a.js.priority ?? 0) && (a.js.createdMs < b.js.createdMs || (a.js.createdMs === b.js.createdMs && a.js.name < b.js.name))))),
-  );
+  const heap = new MinHeap<Head>((a, b) => a.key < b.key || (a.key === b.key && queueOrder(a.js, b.js) < 0));
   for (const [queue, list] of byQueue) heap.push({ queue, at: 0, key: keyOf(queue, list[0]!), js: list[0]! });
   for (let h = heap.pop(); h; h = heap.pop()) {
     yield h.js;

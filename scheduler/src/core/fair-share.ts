@@ -14,8 +14,7 @@
  * the lowest share; fair-sharing preemption takes from the highest.
  * Only queues' shares are computed (cohort-level weights are not used).
  */
-import { formatCpu, formatMemory } from '../../../shared/src/resources.js';
-import { potentialAvailable, usageAt, type QuotaTree, type Usage } from './quota.js';
+import { formatAmount, potentialAvailable, usageAt, type QuotaTree, type Usage } from './quota.js';
 
 /** ShareOf is a queue's weighted dominant resource share and what it comes from. */
 export interface ShareOf {
@@ -84,15 +83,9 @@ export class FairShares {
   }
 }
 
-function amount(resource: string, n: number): string {
-  if (resource === 'cpu') return formatCpu(n);
-  if (resource === 'memory') return formatMemory(n);
-  return String(n);
-}
-
 /** describeShare explains a share in words: `share 500: borrows 8 of 16 gpus the cohort can lend (weight 1)`. */
 export function describeShare(s: ShareOf): string {
   const shown = Number.isFinite(s.share) ? String(Math.ceil(s.share)) : '∞';
   if (s.resource === undefined) return `share 0: within its nominal quota (weight ${s.weight})`;
-  return `share ${shown}: borrows ${amount(s.resource, s.borrowed)} of ${amount(s.resource, s.lendable)} ${s.resource} the cohort can lend (weight ${s.weight})`;
+  return `share ${shown}: borrows ${formatAmount(s.resource, s.borrowed)} of ${formatAmount(s.resource, s.lendable)} ${s.resource} the cohort can lend (weight ${s.weight})`;
 }

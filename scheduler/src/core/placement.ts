@@ -225,14 +225,20 @@ export function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCurs
   return out;
 }
 
+/** freePart is how much of `req` the free capacity covers (per resource; free may be negative). */
+function freePart(req: Resources, free: Resources): Resources {
+  const out = { ...ZERO };
+  for (const k of RESOURCE_KEYS) out[k] = Math.min(req[k], Math.max(0, free[k]));
+  return out;
+}
+
 /** commit takes the gang's resources and GPU indices from the free state (then, for a backfilled gang, from held capacity). */
 export function commit(js: PendingJobSet, placed: GangPlacement, nodes: FreeNode[]): PodPlacement[] {
   const byId = new Map(js.pods.map((p) => [p.podId, p]));
   return placed.map((p) => {
     const node = nodes[p.node]!;
     const req = byId.get(p.podId)!.request;
-    const fromFree = { ...ZERO };
-    for (const k of RESOURCE_KEYS) fromFree[k] = Math.min(req[k], Math.max(0, node.free[k]));
+    const fromFree = freePart(req, node.free);
     node.free = sub(node.free, fromFree);
     node.held = sub(node.held, sub(req, fromFree));
     // The best-linked free GPUs for this pod (core/gpu-choice.ts), then held ones for a backfilled pod.
@@ -256,8 +262,7 @@ export function holdUntil(js: PendingJobSet, placed: GangPlacement, nodes: FreeN
   for (const p of placed) {
     const node = nodes[p.node]!;
     const req = byId.get(p.podId)!.request;
-    const take = { ...ZERO };
-    for (const k of RESOURCE_KEYS) take[k] = Math.min(req[k], Math.max(0, node.free[k]));
+    const take = freePart(req, node.free);
     node.free = sub(node.free, take);
     node.held = add(node.held, take);
     node.heldGpus.push(...node.freeGpus.splice(0, Math.min(req.gpus, take.gpus)));
@@ -279,8 +284,7 @@ export function reserve(js: PendingJobSet, placed: GangPlacement, nodes: FreeNod
   for (const p of placed) {
     const node = nodes[p.node]!;
     const req = byId.get(p.podId)!.request;
-    const fromFree = { ...ZERO };
-    for (const k of RESOURCE_KEYS) fromFree[k] = Math.min(req[k], Math.max(0, node.free[k]));
+    const fromFree = freePart(req, node.free);
     node.free = sub(node.free, fromFree);
     node.stopping = sub(node.stopping, sub(req, fromFree));
     const gpus = node.freeGpus.splice(0, req.gpus).length;

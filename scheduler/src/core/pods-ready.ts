@@ -16,7 +16,7 @@
  * each step gets its own timeout. A JobSet that reached Running and then
  * restarts a pod is not evicted (Kueue's recoveryTimeout is not implemented).
  */
-import type { JobSet, JobSetStatus } from '../../../shared/src/proto/types.js';
+import type { JobSet, JobSetStatus, PodStatus } from '../../../shared/src/proto/types.js';
 import { evictedStatus } from './evict.js';
 import { setCondition } from './jobset-status.js';
 
@@ -33,6 +33,17 @@ export interface PodsReadySettings {
 /** replicatedJobOf is the replicatedJob of a pod id `<jobset>/<rj>/<job>/<pod>`. */
 function replicatedJobOf(podId: string): string {
   return podId.split('/')[1] ?? '';
+}
+
+/** expectedPods lists the pods of the replicatedJobs allowed to start: those that should be running. */
+function expectedPods(st: JobSetStatus): PodStatus[] {
+  const started = new Set(st.startedReplicatedJobs);
+  return st.pods.filter((p) => started.has(replicatedJobOf(p.podId)));
+}
+
+/** isReady: running, or already done. */
+function isReady(p: PodStatus): boolean {
+  return p.phase === 'POD_PHASE_RUNNING' || p.phase === 'POD_PHASE_SUCCEEDED';
 }
 
 /**
@@ -59,8 +70,7 @@ export function podsReadyOverdue(js: JobSet, now: number, s: PodsReadySettings, 
   if (s.timeoutMs <= 0 || st.phase !== 'JOB_SET_PHASE_ADMITTED' || !st.admission || st.admittedMs <= 0) return false;
   const ranSinceAdmission = st.conditions.some((c) => c.type === 'Running' && c.status === 'True' && c.lastTransitionMs >= st.admittedMs);
   if (ranSinceAdmission) return false;
-  const started = new Set(st.startedReplicatedJobs);
-  const lagging = st.pods.some((p) => started.has(replicatedJobOf(p.podId)) && p.phase !== 'POD_PHASE_RUNNING' && p.phase !== 'POD_PHASE_SUCCEEDED');
+  const lagging = expectedPods(st).some((p) => !isReady(p));
   return lagging && now >= Math.max(waveStartMs(st), sinceMs) + s.timeoutMs;
 }
 
@@ -88,9 +98,8 @@ function seconds(ms: number): string {
 /** evictForPodsReady evicts an overdue JobSet: back to its queue after the back-off, or suspended past the limit. */
 export function evictForPodsReady(js: JobSet, now: number, s: PodsReadySettings): PodsReadyEviction {
   const before = js.status!;
-  const started = new Set(before.startedReplicatedJobs);
-  const expected = before.pods.filter((p) => started.has(replicatedJobOf(p.podId)));
-  const running = expected.filter((p) => p.phase === 'POD_PHASE_RUNNING' || p.phase === 'POD_PHASE_SUCCEEDED').length;
+  const expected = expectedPods(before);
+  const running = expected.filter(isReady).length;
   const count = (before.requeueState?.count ?? 0) + 1;
   const since = waveStartMs(before) > before.admittedMs ? 'after its latest replicatedJobs were allowed to start' : 'after admission';
   const why = `${running} of ${expected.length} pods running or done ${seconds(s.timeoutMs)} ${since} (waitForPodsReady)`;

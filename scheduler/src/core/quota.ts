@@ -329,7 +329,7 @@ export function available(tree: QuotaTree, usage: Usage, queue: string, flavor: 
 }
 
 /** formatAmount renders a canonical amount for people: cpu as cores/millicores, memory with binary units. */
-function formatAmount(resource: string, amount: number): string {
+export function formatAmount(resource: string, amount: number): string {
   if (resource === 'cpu') return formatCpu(amount);
   if (resource === 'memory') return formatMemory(amount);
   return String(amount);

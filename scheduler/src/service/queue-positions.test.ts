@@ -10,7 +10,8 @@ import { flavorYaml, priorityClassYaml, queueYaml, queueingObjects } from '../..
 import { InvalidArgumentError } from '../../../shared/src/errors.js';
 import type { JobSet, PriorityClass } from '../../../shared/src/proto/types.js';
 import { registerTestNode, startTestScheduler, submitTestJobSet, type TestScheduler } from '../../../test/helpers/scheduler-context.js';
-import { listPendingJobSets, priorityOfClass, queuePositions } from './queue-positions.js';
+import { priorityOfClass } from '../core/queue-order.js';
+import { listPendingJobSets, queuePositions } from './queue-positions.js';
 
 interface Js {
   name: string;

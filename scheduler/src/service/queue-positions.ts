@@ -7,29 +7,16 @@
  * name; position 1 is next. Only Pending JobSets naming a queue are queued: a
  * suspended one waits outside the queue until resumed, and one naming no queue
  * is not subject to quota — neither gets a position (0, shown as `-`).
- * `queuePositions` and `priorityOfClass` are pure; `listPendingJobSets` is the
+ * `queuePositions` is pure (the order and priorities are core/queue-order.ts's); `listPendingJobSets` is the
  * ListJobSets(pending_only) behind the user API.
  */
 import { InvalidArgumentError } from '../../../shared/src/errors.js';
 import { parseJobSetPhase } from '../../../shared/src/phases.js';
 import type { ListJobSetsResponse__Output } from '../../../shared/src/proto/generated/muster/v1/ListJobSetsResponse.js';
-import type { JobSet, PriorityClass } from '../../../shared/src/proto/types.js';
+import type { JobSet } from '../../../shared/src/proto/types.js';
+import { priorityOfClass, queueOrder, type PriorityOf, type Queued } from '../core/queue-order.js';
 import type { SchedulerContext } from '../context.js';
 import { listJobSets } from './jobsets.js';
-
-/** PriorityOf maps a JobSet's spec.priorityClass to its priority value. */
-export type PriorityOf = (priorityClass: string) => number;
-
-/**
- * priorityOfClass is the value of a priority class name as the scheduling cycle
- * reads it (snapshot.ts): the default class's for none or an unknown name, 0
- * when there is no default class.
- */
-export function priorityOfClass(classes: readonly PriorityClass[]): PriorityOf {
-  const value = new Map(classes.map((c) => [c.metadata!.name, c.spec?.value ?? 0]));
-  const fallback = classes.find((c) => c.spec?.globalDefault)?.spec?.value ?? 0;
-  return (name) => (name ? (value.get(name) ?? fallback) : fallback);
-}
 
 /** isQueued: a Pending, not suspended JobSet naming a queue is in that queue. */
 function isQueued(js: JobSet): boolean {
@@ -38,7 +25,7 @@ function isQueued(js: JobSet): boolean {
 
 /** queuePositions maps each queued JobSet's name to its 1-based position in its queue; JobSets not queued are absent. */
 export function queuePositions(jobsets: readonly JobSet[], priorityOf: PriorityOf): Map<string, number> {
-  const byQueue = new Map<string, { name: string; createdMs: number; priority: number }[]>();
+  const byQueue = new Map<string, Queued[]>();
   for (const js of jobsets) {
     if (!isQueued(js)) continue;
     const queue = js.spec!.queue;
@@ -47,8 +34,7 @@ export function queuePositions(jobsets: readonly JobSet[], priorityOf: PriorityO
   }
   const out = new Map<string, number>();
   for (const entries of byQueue.values()) {
-    // The cycle's order (decide-cycle.ts): priority desc, creation asc, name asc.
-    entries.sort((a, b) => b.priority - a.priority || a.createdMs - b.createdMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    entries.sort(queueOrder); // the cycle's order
     entries.forEach((e, i) => out.set(e.name, i + 1));
   }
   return out;
