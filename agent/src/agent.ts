@@ -42,6 +42,7 @@ import type { GpuProbeResult } from './discovery/gpu-health.js';
 import { Registration } from './registration.js';
 import type { RuntimeDriver } from './runtime/driver.js';
 import { ProcessDriver } from './runtime/process-driver.js';
+import { affinityScope, CpuAffinity } from './runtime/cpu-affinity.js';
 import { RUNNING_DIR, RunningRecords, stopOrphans } from './runtime/running-records.js';
 import { SchedulerClient, type Registrar } from './scheduler-client.js';
 
@@ -95,6 +96,8 @@ export class Agent {
   private instanceId = '';
   /** Random per process: tells the scheduler a re-register comes from the same running agent. */
   private readonly sessionId = randomUUID();
+  /** Binds pods to their cpusets (with the process driver this agent made). */
+  private affinity: CpuAffinity | undefined;
   private resolveDone!: () => void;
   private readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
@@ -112,7 +115,7 @@ export class Agent {
       nodeName: config.nodeName,
       stateDir: config.stateDir,
       stopGracePeriodMs: config.stopGracePeriodMs,
-      driver: opts.driver ?? new ProcessDriver({ logger, clock, recordsDir: this.runningDir(), imagePolicy: config.imagePolicy }),
+      driver: opts.driver ?? new ProcessDriver({ logger, clock, recordsDir: this.runningDir(), imagePolicy: config.imagePolicy, affinity: (this.affinity = CpuAffinity.detect({ mode: config.cpuAffinity, logger, scope: affinityScope(config.nodeName, config.stateDir) })) }),
       table: this.table,
       logger,
       agentEnv: opts.env ?? process.env,
@@ -280,6 +283,7 @@ export class Agent {
       this.log.error('error while shutting down', errorFields(err));
     } finally {
       this.schedulerClient?.close();
+      this.affinity?.close();
       this.log.info('stopped');
       this.resolveDone();
     }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { durationMs, hostPort, labelMap, logFormat, logLevel } from '../../shared/src/config/values.js';
 import { loadConfig, type ConfigSources } from '../../shared/src/config/load.js';
 import { NODE_NAME_PATTERN } from '../../shared/src/ids.js';
+import { CPU_AFFINITY_MODES } from './runtime/cpu-affinity.js';
 
 /** DEFAULT_AGENT_CONFIG_FILE is read when present and no --config is given. */
 export const DEFAULT_AGENT_CONFIG_FILE = '/etc/muster/agent.yaml';
@@ -39,6 +40,8 @@ export const agentConfigSchema = z.strictObject({
   rediscoverIntervalMs: durationMs.refine((v) => v === 0 || v >= 1000, 'must be 0 (disabled) or at least 1s'),
   /** A pod naming an image: reject it (ImageNotSupported) or run its command on the host, image ignored. */
   imagePolicy: z.enum(['reject', 'host']),
+  /** How pods are bound to their cpuset: auto (cgroup, else taskset, else numactl, else not), one of those (startup fails when it cannot work here), or off. */
+  cpuAffinity: z.enum(CPU_AFFINITY_MODES),
   /** Time between GPU health probes (one nvidia-smi call; heartbeats carry the result); 0 disables. Not used with hardwareFile. */
   gpuHealthIntervalMs: durationMs.refine((v) => v === 0 || v >= 100, 'must be 0 (disabled) or at least 100ms'),
   logLevel,
@@ -70,6 +73,7 @@ export function agentDefaults(): z.input<typeof agentConfigSchema> {
     rediscoverIntervalMs: 60_000,
     gpuHealthIntervalMs: 10_000,
     imagePolicy: 'reject',
+    cpuAffinity: 'auto',
     logLevel: 'info',
     logFormat: 'json',
   };

@@ -36,6 +36,7 @@ interface RunFlags {
   rediscoverInterval?: string;
   gpuHealthInterval?: string;
   imagePolicy?: string;
+  cpuAffinity?: string;
   logLevel?: string;
   logFormat?: string;
 }
@@ -69,6 +70,7 @@ function configFlags(f: RunFlags): Record<string, unknown> {
     rediscoverIntervalMs: f.rediscoverInterval,
     gpuHealthIntervalMs: f.gpuHealthInterval,
     imagePolicy: f.imagePolicy,
+    cpuAffinity: f.cpuAffinity,
     logLevel: f.logLevel,
     logFormat: f.logFormat,
   };
@@ -155,6 +157,7 @@ program
   .option('--stop-grace-period <duration>', 'time between SIGTERM and SIGKILL when stopping a pod (e.g. 10s)')
   .option('--rediscover-interval <duration>', 're-discover the hardware this often and re-register when it changed; 0 disables, ignored with --hardware (default 60s)')
   .option('--image-policy <policy>', 'a pod that names an image: reject (ImageNotSupported) or host (run its command on the host, image ignored) (default reject)')
+  .option('--cpu-affinity <mode>', 'bind pods to their cpuset: auto (a cpuset cgroup, else taskset, else numactl, else not), cgroup, taskset, numactl or off (default auto)')
   .option('--gpu-health-interval <duration>', 'probe GPU health this often (one nvidia-smi call; heartbeats carry it); 0 disables, ignored with --hardware (default 10s)')
   .addOption(new Option('--log-level <level>', 'minimum log level').choices(['debug', 'info', 'warn', 'error', 'silent']))
   .addOption(new Option('--log-format <format>', 'log format').choices(['json', 'pretty']))

@@ -8,6 +8,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
+import { parseCpuList } from '../../shared/src/cpulist.js';
 import { systemClock, type Clock } from '../../shared/src/clock.js';
 import { errorFields, type Logger } from '../../shared/src/logger.js';
 import { isTerminalPod } from '../../shared/src/phases.js';
@@ -196,6 +197,19 @@ export class PodSupervisor {
       stdoutPath: paths.stdout,
       stderrPath: paths.stderr,
       user: a.user || a.template.user,
+      ...cpusOf(a, log),
     };
   }
+}
+
+/** cpusOf reads an assignment's cpuset (validated: a malformed one is logged and the pod runs unbound). */
+function cpusOf(a: PodAssignment, log: Logger): { cpus?: number[]; numaNode?: number } {
+  const text = a.binding?.cpuset ?? '';
+  if (text === '') return {};
+  const cpus = parseCpuList(text);
+  if (!cpus) {
+    log.warn('the assignment\'s binding.cpuset is not a cpulist: running unbound', { cpuset: text.slice(0, 100) });
+    return {};
+  }
+  return { cpus, numaNode: a.binding?.numaNode ?? -1 };
 }

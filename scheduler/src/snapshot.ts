@@ -3,7 +3,9 @@ import { toResources } from '../../shared/src/resources.js';
 import { gangRequest } from './core/decide-cycle.js';
 import { buildQuotaTree, chargeUsage, type MutableUsage, type Usage } from './core/quota.js';
 import { timeLimitMs } from './core/backfill.js';
-import { domainOf, placementPolicyOf, type PlacementPolicy } from './core/domains.js';
+import { placementPolicyOf, type PlacementPolicy } from './core/domains.js';
+import { exclusiveDomainsOf, placementGroupsOf, type PlacementGroup } from './core/placement-groups.js';
+import { cpuTopologyOf, type CpuTopology } from './core/cpu-choice.js';
 import { gpuTopologyOf, type GpuTopology } from './core/gpu-choice.js';
 import { inRequeueBackoff } from './core/pods-ready.js';
 import { mayPreempt } from './core/preemption.js';
@@ -26,6 +28,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
   const priorityOf = priorityOfClass(ctx.objects.list('PriorityClass'));
   const now = ctx.clock.now();
   const quota = quotaSnapshot(ctx, jobsets, priorityOf);
+  const bound = store.boundDevices();
   return {
     nodes: store.allNodes().map((n) => ({
       name: n.node.name,
@@ -33,13 +36,16 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
       allocatable: toResources(n.node.inventory?.allocatable),
       allocated: toResources(n.node.allocated),
       gpuIndices: (n.node.inventory?.gpus ?? []).filter((g) => g.healthy).map((g) => g.index).sort((a, b) => a - b),
-      usedGpuIndices: store.usedGpuIndices(n.node.name),
+      usedGpuIndices: bound.get(n.node.name)?.gpus ?? [],
+      usedCpus: bound.get(n.node.name)?.cpus ?? [],
       maxPods: ctx.settings.maxPodsPerNode,
       podCount: n.node.pods,
       labels: n.node.labels,
       ...withTopology(n.node.inventory),
+      ...withCpuTopology(n.node.inventory),
       stopping: toResources(n.node.lingering),
       stoppingGpuIndices: [...n.lingering.values()].flatMap((l) => l.gpuIndices),
+      stoppingCpus: [...n.lingering.values()].flatMap((l) => l.cpus ?? []),
       stoppingPods: n.lingering.size,
     })),
     pending: jobsets
@@ -53,7 +59,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
         priority: priorityOf(r.jobset.spec!.priorityClass),
         ...withTimeLimit(r.jobset.spec!),
         user: r.jobset.metadata!.user,
-        ...withPlacement(r.jobset.spec!),
+        ...withPlacement(r.jobset.spec!, r.gang),
       })),
     usedPorts: jobsets
       .filter((r) => isActive(r.jobset) && r.placement)
@@ -169,6 +175,16 @@ function runningJobSets(jobsets: readonly JobSetRecord[]): RunningJobSet[] {
   return out;
 }
 
+/** CPU topologies by inventory object, likewise. */
+const cpuTopologies = new WeakMap<object, CpuTopology | null>();
+
+function withCpuTopology(inv: Parameters<typeof cpuTopologyOf>[0] | null | undefined): { cpuTopology?: CpuTopology } {
+  if (!inv) return {};
+  let t = cpuTopologies.get(inv);
+  if (t === undefined) cpuTopologies.set(inv, (t = cpuTopologyOf(inv) ?? null));
+  return t ? { cpuTopology: t } : {};
+}
+
 /** Topologies by inventory object: an inventory is replaced, never changed, when a node re-registers or rediscovers. */
 const topologies = new WeakMap<object, GpuTopology | null>();
 
@@ -179,23 +195,28 @@ function withTopology(inv: Parameters<typeof gpuTopologyOf>[0]): { gpuTopology?:
   return t ? { gpuTopology: t } : {};
 }
 
-function withPlacement(spec: JobSetSpec): { placement?: PlacementPolicy } {
+function withPlacement(spec: JobSetSpec, gang: JobSetRecord['gang']): { placement?: PlacementPolicy; groups?: PlacementGroup[] } {
   const placement = placementPolicyOf(spec);
-  return placement ? { placement } : {};
+  const groups = placementGroupsOf(spec, gang);
+  return { ...(placement ? { placement } : {}), ...(groups ? { groups } : {}) };
 }
 
-/** exclusiveHeld lists the domains running JobSets placed with `exclusive` hold. */
+/** exclusiveLevels says whether a JobSet holds any domain exclusively (JobSet-level or per Job). */
+function holdsExclusively(spec: JobSetSpec): boolean {
+  return !!spec.placement?.exclusive || spec.replicatedJobs.some((rj) => !!rj.placement?.exclusive);
+}
+
+/** exclusiveHeld lists the domains running JobSets placed with `exclusive` (JobSet-level or per Job) hold. */
 function exclusiveHeld(ctx: SchedulerContext, jobsets: readonly JobSetRecord[]): { level: string; key: string }[] {
   const out = new Map<string, { level: string; key: string }>();
   let labels: Map<string, Record<string, string>> | undefined;
   for (const r of jobsets) {
-    const level = r.jobset.spec!.placement?.exclusive;
-    if (!level || !r.placement || !isActive(r.jobset)) continue;
+    const spec = r.jobset.spec!;
+    if (!holdsExclusively(spec) || !r.placement || !isActive(r.jobset)) continue;
     labels ??= new Map(ctx.store.allNodes().map((n) => [n.node.name, n.node.labels]));
-    for (const p of r.placement.pods) {
-      const key = domainOf({ name: p.node, labels: labels.get(p.node) ?? {} }, level);
-      if (key !== undefined) out.set(`${level}\u0000${key}`, { level, key });
-    }
+    const policy = { ...withPlacement(spec, r.gang) };
+    const pods = r.placement.pods.map((p) => ({ podId: p.podId, node: { name: p.node, labels: labels!.get(p.node) ?? {} } }));
+    for (const d of exclusiveDomainsOf(policy, pods)) out.set(`${d.level}\u0000${d.key}`, d);
   }
   return [...out.values()];
 }
@@ -203,5 +224,5 @@ function exclusiveHeld(ctx: SchedulerContext, jobsets: readonly JobSetRecord[]):
 /** placedPods lists an admitted JobSet's pods with their nodes, requests and GPUs (what stopping them frees). */
 function placedPods(r: JobSetRecord): RunningJobSet['pods'] {
   const req = new Map(r.gang.map((g) => [g.podId, g.request]));
-  return (r.placement?.pods ?? []).map((p) => ({ node: p.node, request: req.get(p.podId) ?? toResources(null), gpuIndices: p.gpuIndices }));
+  return (r.placement?.pods ?? []).map((p) => ({ node: p.node, request: req.get(p.podId) ?? toResources(null), gpuIndices: p.gpuIndices, ...(p.cpus ? { cpus: p.cpus } : {}) }));
 }

@@ -19,6 +19,7 @@ import type { EnvVar, FailurePolicyRule, JobSet, JobSetSpec, PodFailurePolicyRul
 import { parseCpu, parseMemory, type Resources } from '../../shared/src/resources.js';
 import { withDefaults } from '../../shared/src/spec/validate.js';
 import { placementPolicyOf } from '../../scheduler/src/core/domains.js';
+import { placementGroupsOf } from '../../scheduler/src/core/placement-groups.js';
 import { expandGang, type GangPod } from '../../scheduler/src/model/gang.js';
 import type { NodeSnapshot, PendingJobSet } from '../../scheduler/src/core/types.js';
 
@@ -164,6 +165,22 @@ export interface ReplicatedJobOptions extends ResourceAmounts {
   podFailurePolicy?: { rules: PodFailurePolicyRule[] };
   /** The Jobs' activeDeadlineSeconds (omitted: none). */
   activeDeadlineSeconds?: number;
+  /** The replicatedJob's placement (omitted: none). */
+  placement?: PlacementOptions;
+}
+
+/** PlacementOptions are a spec.placement's fields (unset = ''). */
+export interface PlacementOptions {
+  required?: string;
+  preferred?: string;
+  exclusive?: string;
+  sliceRequired?: string;
+  sliceSize?: number;
+}
+
+/** placementOf fills a Placement message. */
+function placementOf(p: PlacementOptions): NonNullable<ReplicatedJob['placement']> {
+  return { required: p.required ?? '', preferred: p.preferred ?? '', exclusive: p.exclusive ?? '', sliceRequired: p.sliceRequired ?? '', sliceSize: p.sliceSize ?? 0 };
 }
 
 /**
@@ -209,6 +226,7 @@ export class JobSetBuilder {
           user: '',
         },
       },
+      placement: o.placement ? placementOf(o.placement) : null,
     };
     if (o.replicas !== undefined) rj.replicas = o.replicas;
     if (o.completions !== undefined) rj.template!.completions = o.completions;
@@ -233,8 +251,8 @@ export class JobSetBuilder {
   }
 
   /** placement sets spec.placement (topology levels: required, preferred, exclusive). */
-  placement(p: { required?: string; preferred?: string; exclusive?: string }): this {
-    this.spec.placement = { required: p.required ?? '', preferred: p.preferred ?? '', exclusive: p.exclusive ?? '' };
+  placement(p: PlacementOptions): this {
+    this.spec.placement = placementOf(p);
     return this;
   }
 
@@ -329,7 +347,8 @@ export function coordinatorOf(js: JobSet, gang: GangPod[] = gangOf(js)): string 
 export function pendingOf(js: JobSet): PendingJobSet {
   const pods = gangOf(js);
   const placement = placementPolicyOf(js.spec!);
-  return { name: js.metadata!.name, createdMs: js.metadata!.createdMs, pods, coordinatorPodId: coordinatorOf(js, pods), ...(placement ? { placement } : {}) };
+  const groups = placementGroupsOf(js.spec!, pods);
+  return { name: js.metadata!.name, createdMs: js.metadata!.createdMs, pods, coordinatorPodId: coordinatorOf(js, pods), ...(placement ? { placement } : {}), ...(groups ? { groups } : {}) };
 }
 
 /**

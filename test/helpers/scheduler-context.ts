@@ -322,6 +322,8 @@ export interface ReplicatedJobShape {
   podFailurePolicy?: unknown;
   /** Start only after these replicatedJobs reach a status (Ready | Complete). */
   dependsOn?: { name: string; status: string }[];
+  /** The replicatedJob's placement (required, preferred, exclusive, sliceRequired, sliceSize). */
+  placement?: Record<string, unknown>;
 }
 
 /** JobSetOptions are the rest of a test JobSet file. */
@@ -357,6 +359,7 @@ export function jobSetFile(name: string, rjs: Record<string, ReplicatedJobShape>
         name: rjName,
         replicas: r.replicas ?? 1,
         ...(r.dependsOn ? { dependsOn: r.dependsOn } : {}),
+        ...(r.placement ? { placement: r.placement } : {}),
         template: {
           parallelism: r.parallelism ?? 1,
           backoffLimit: r.backoffLimit ?? 0,

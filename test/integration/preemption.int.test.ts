@@ -77,9 +77,11 @@ it('vision borrows nlp\'s idle GPUs; nlp reclaims them by preemption; the victim
   await tc.waitForJobSet('v2', running, 'running (borrowing)');
 
   await tc.submit(gang('n1', 'nlp'));
-  const victim = await tc.waitForJobSet('v2', (js) => js.status!.reason === 'Preempted', 'preempted');
-  expect(victim.status!.conditions.find((c) => c.type === 'Preempted')).toMatchObject({ status: 'True', reason: 'InCohortReclamation' });
-  expect(victim.status!.message).toContain('reclaims its nominal quota');
+  // Polled on the Preempted condition: status.reason moves on to WaitingForQuota at the next cycle.
+  const victim = await tc.waitForJobSet('v2', (js) => js.status!.phase === 'JOB_SET_PHASE_PENDING' && js.status!.conditions.some((c) => c.type === 'Preempted' && c.status === 'True'), 'preempted');
+  const preempted = victim.status!.conditions.find((c) => c.type === 'Preempted');
+  expect(preempted).toMatchObject({ status: 'True', reason: 'InCohortReclamation' });
+  expect(preempted!.message).toContain('reclaims its nominal quota');
   await tc.waitForJobSet('n1', running, 'running on the reclaimed GPUs');
   expect((await tc.api.getJobSet('v1')).status!.phase).toBe('JOB_SET_PHASE_RUNNING');
 
@@ -97,8 +99,10 @@ it('vision borrows nlp\'s idle GPUs; nlp reclaims them by preemption; the victim
 
 it('a higher-priority JobSet preempts a lower one of its own queue', async () => {
   await tc.submit(gang('v-urgent', 'vision', 'urgent'));
-  const victim = await tc.waitForJobSet('v2', (js) => js.status!.reason === 'Preempted' && js.status!.conditions.some((c) => c.type === 'Preempted' && c.reason === 'InQueue'), 'preempted in queue');
-  expect(victim.status!.message).toContain('v-urgent (priority 1000) of queue vision');
+  // The Preempted condition stays; status.reason moves on (WaitingForQuota) at the next cycle, so it is not what is polled.
+  const inQueue = (js: JobSet) => js.status!.conditions.find((c) => c.type === 'Preempted' && c.status === 'True' && c.reason === 'InQueue');
+  const victim = await tc.waitForJobSet('v2', (js) => js.status!.phase === 'JOB_SET_PHASE_PENDING' && inQueue(js) !== undefined, 'preempted in queue');
+  expect(inQueue(victim)!.message).toContain('v-urgent (priority 1000) of queue vision');
   await tc.waitForJobSet('v-urgent', running, 'running');
   for (const n of ['v1', 'v2', 'v-urgent']) stop(n);
   for (const n of ['v1', 'v2', 'v-urgent']) await tc.waitForJobSet(n, (js) => js.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'succeeded');

@@ -3,6 +3,7 @@
 // memory, OS). Every source is injected (command runner, sysfs reader, facts) so the
 // same code runs against the live host, a recorded machine or fakes. Never throws:
 // a source that fails leaves its part empty and says why in a node condition.
+import { formatCpuList } from '../../../shared/src/cpulist.js';
 import type { NodeCondition, NodeInventory } from '../../../shared/src/proto/types.js';
 import { withProtoDefaults } from '../../../shared/src/proto/defaults.js';
 import { deriveCapacity, inventoryFromFacts, readSystemFacts, type SystemFacts } from '../inventory.js';
@@ -149,18 +150,6 @@ function gpuFromXml(g: DiscoveredGpu, sysfs: Sysfs, topo: TopoMatrix | undefined
   });
 }
 
-/** cpulist renders ascending CPU numbers as a cpulist ("0-3,8"). */
-function cpulist(cpus: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < cpus.length; ) {
-    let j = i;
-    while (j + 1 < cpus.length && cpus[j + 1] === cpus[j]! + 1) j++;
-    parts.push(j === i ? String(cpus[i]) : `${cpus[i]}-${cpus[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}
-
 function rdmaPorts(dev: RdmaDevice): Nic['rdmaPorts'] {
   return dev.ports.map((p) => ({ port: p.port, state: p.state ?? '', rateGbps: p.rateGbps ?? 0, linkLayer: p.linkLayer ?? '' }));
 }
@@ -204,7 +193,7 @@ export function discoverNics(sysfs: Sysfs): { nics: Nic[]; activeRdma: number } 
 /** discoverNumaNodes reads /sys/devices/system/node. */
 export function discoverNumaNodes(sysfs: Sysfs): NumaNodeMsg[] {
   return readNumaNodes(sysfs).map((n) =>
-    withProtoDefaults<NumaNodeMsg>('muster.v1.NumaNode', { id: n.id, cpus: cpulist(n.cpus), memoryBytes: n.memoryBytes, distances: n.distances }),
+    withProtoDefaults<NumaNodeMsg>('muster.v1.NumaNode', { id: n.id, cpus: formatCpuList(n.cpus), memoryBytes: n.memoryBytes, distances: n.distances }),
   );
 }
 

@@ -1,5 +1,6 @@
 // NUMA topology from /sys/devices/system/node and PCI device locality from
 // /sys/bus/pci/devices/<bus>/numa_node. Pure parsing over an injected Sysfs.
+import { parseCpuList } from '../../../shared/src/cpulist.js';
 import { readInt, readTrimmed, type Sysfs } from './sysfs.js';
 
 /** One NUMA node as seen in /sys/devices/system/node/node<N>. */
@@ -14,29 +15,8 @@ export interface NumaNode {
   distances: number[];
 }
 
-/** Largest CPU count accepted from one cpulist, a guard against absurd ranges in corrupt input. */
-export const MAX_CPULIST_CPUS = 1 << 20;
-
-/**
- * Parses a Linux cpulist ("0-51,104-155", "0,2,4"; the strided form "0-7:2" is not
- * supported and counts as malformed) into
- * ascending, de-duplicated CPU numbers. The empty string gives []. Returns undefined
- * for anything malformed (bad token, reversed range, more than MAX_CPULIST_CPUS CPUs).
- */
-export function parseCpuList(text: string): number[] | undefined {
-  const t = text.trim();
-  if (t === '') return [];
-  const out = new Set<number>();
-  for (const part of t.split(',')) {
-    const m = /^\s*(\d+)(?:\s*-\s*(\d+))?\s*$/.exec(part);
-    if (!m) return undefined;
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (hi < lo || hi - lo + 1 + out.size > MAX_CPULIST_CPUS) return undefined;
-    for (let c = lo; c <= hi; c++) out.add(c);
-  }
-  return [...out].sort((a, b) => a - b);
-}
+/** parseCpuList and MAX_CPULIST_CPUS live in shared/src/cpulist.ts (the scheduler reads cpulists too). */
+export { MAX_CPULIST_CPUS, parseCpuList } from '../../../shared/src/cpulist.js';
 
 /** Parses the MemTotal line of a per-node meminfo ("Node 0 MemTotal:  263856844 kB") into bytes. */
 export function parseNodeMemTotal(meminfo: string): number | undefined {

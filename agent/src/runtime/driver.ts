@@ -49,6 +49,9 @@ export interface PodSpec extends PodKey {
   stderrPath: string;
   /** The user to run as (ignored until the identity issue; pods run with the agent's uid). */
   user: string;
+  /** The pod's exclusive CPUs from its binding (empty = unbound) and their NUMA node (-1 unknown). */
+  cpus?: readonly number[];
+  numaNode?: number;
 }
 
 /** TerminalPhase is the phase of a pod that has finished. */

@@ -1,8 +1,9 @@
 /**
  * The `process` runtime driver: a pod is a plain process in its own process
  * group (and session), its stdout/stderr appended to files, stopped by
- * signalling the whole group. It runs with the agent's uid (the identity issue
- * adds `template.user`) and without cgroups (a later issue).
+ * signalling the whole group, bound to its binding's cpuset when it has one
+ * (cpu-affinity.ts: a cpuset cgroup, taskset or numactl). It runs with the
+ * agent's uid (the identity issue adds `template.user`).
  *
  * A pod has ended when its whole group has: when the agent stops a pod, the
  * first process (the group leader) exiting is not the end — a `sh -c "python
@@ -15,12 +16,13 @@
  * so that an agent that crashed can stop its pods when it starts again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { systemClock, type Clock } from '../../../shared/src/clock.js';
 import { errorFields, type Logger } from '../../../shared/src/logger.js';
 import { keyFields, podKeyString, type PodExit, type PodKey, type PodSpec, type PodStart, type RunningPod, type RuntimeDriver } from './driver.js';
+import { whichOnPath, type CpuAffinity } from './cpu-affinity.js';
 import { GroupWatch, killGroup } from './proc.js';
 import { GROUP_POLL_MS, KILL_WAIT_MS, recordFor, RunningRecords } from './running-records.js';
 
@@ -40,6 +42,8 @@ export interface ProcessDriverOptions {
    * (for JobSet manifests on sites without a container runtime).
    */
   imagePolicy?: ImagePolicy;
+  /** Binds pods with a cpuset to their CPUs (cpu-affinity.ts); absent = never bound. */
+  affinity?: CpuAffinity;
 }
 
 /** ImagePolicy says what the process driver does with a pod that names an image. */
@@ -55,6 +59,8 @@ interface Entry extends RunningPod {
   /** Why the agent stopped it, once it did. */
   stopWhy?: string;
   killTimer?: NodeJS.Timeout;
+  /** Undoes the pod's CPU binding (its cgroup) once it has ended. */
+  release?: () => void;
   /** When SIGKILL was sent to the group (stop with no grace, or the grace period ran out). */
   killedAt?: number;
   /** How the leader ended, once it has. */
@@ -86,6 +92,19 @@ function describeSpawnError(cmd: string, err: NodeJS.ErrnoException): string {
   }
 }
 
+/** findCommand says whether `cmd` resolves as spawn would resolve it: a path (relative to `cwd`), else a name on `pathVar`. */
+function findCommand(cmd: string, pathVar: string | undefined, cwd: string): boolean {
+  if (cmd.includes('/')) {
+    try {
+      accessSync(path.resolve(cwd, cmd), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return whichOnPath(cmd, pathVar ?? process.env.PATH ?? '') !== undefined;
+}
+
 /** ProcessDriver runs each pod as a process group on this host. */
 export class ProcessDriver implements RuntimeDriver {
   readonly name = 'process';
@@ -96,6 +115,7 @@ export class ProcessDriver implements RuntimeDriver {
   private readonly pollMs: number;
 
   private readonly imagePolicy: ImagePolicy;
+  private readonly affinity: CpuAffinity | undefined;
 
   constructor(opts: ProcessDriverOptions) {
     this.log = opts.logger.child({ component: 'process-driver' });
@@ -103,6 +123,7 @@ export class ProcessDriver implements RuntimeDriver {
     this.records = opts.recordsDir ? new RunningRecords(opts.recordsDir) : undefined;
     this.pollMs = opts.groupPollMs ?? GROUP_POLL_MS;
     this.imagePolicy = opts.imagePolicy ?? 'reject';
+    this.affinity = opts.affinity;
   }
 
   /** start spawns `command[0] command[1..] args` detached, logs appended to the spec's files. */
@@ -120,6 +141,15 @@ export class ProcessDriver implements RuntimeDriver {
       return startFailure('StartError', `cannot run "${cmd}": working directory ${spec.workingDir} does not exist`, now());
     }
 
+    // A wrapper (taskset, a cgroup-joining shell) would turn a missing command into its own failure: check first.
+    const bound = spec.cpus && spec.cpus.length > 0 ? this.affinity?.wrap(podKeyString(spec), [cmd, ...rest, ...spec.args], spec.cpus, spec.numaNode ?? -1) : undefined;
+    if (bound && bound.argv[0] !== cmd && !findCommand(cmd, spec.env.PATH, spec.workingDir)) {
+      bound.release();
+      return startFailure('StartError', `cannot run "${cmd}": command not found (ENOENT)`, now());
+    }
+    if (bound?.note) this.log.warn(bound.note, { ...keyFields(spec), cpus: spec.cpus?.join(',') });
+    const [file, ...argv] = bound ? bound.argv : [cmd, ...rest, ...spec.args];
+
     let out: number | undefined;
     let err: number | undefined;
     let child: ChildProcess;
@@ -128,7 +158,7 @@ export class ProcessDriver implements RuntimeDriver {
       mkdirSync(path.dirname(spec.stderrPath), { recursive: true });
       out = openSync(spec.stdoutPath, 'a');
       err = openSync(spec.stderrPath, 'a');
-      child = spawn(cmd, [...rest, ...spec.args], {
+      child = spawn(file!, argv, {
         detached: true, // its own session and process group: stop signals the whole group
         cwd: spec.workingDir,
         env: spec.env,
@@ -145,7 +175,7 @@ export class ProcessDriver implements RuntimeDriver {
     const key = podKeyString(spec);
     let resolveExit!: (exit: PodExit) => void;
     const exited = new Promise<PodExit>((resolve) => (resolveExit = resolve));
-    const entry: Entry = { ...keyFields(spec), pid: child.pid ?? 0, startedMs: now(), child, exited, resolveExit };
+    const entry: Entry = { ...keyFields(spec), pid: child.pid ?? 0, startedMs: now(), child, exited, resolveExit, ...(bound ? { release: bound.release } : {}) };
     child.once('exit', (code, signal) => this.leaderExited(key, entry, code, signal));
     const spawned = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined));
@@ -153,8 +183,10 @@ export class ProcessDriver implements RuntimeDriver {
     });
     // Later 'error' events (a failed kill) must never crash the agent.
     child.on('error', (e) => this.log.warn('process error', { ...keyFields(spec), ...errorFields(e) }));
-    if (spawned || child.pid === undefined)
+    if (spawned || child.pid === undefined) {
+      bound?.release();
       return startFailure('StartError', describeSpawnError(cmd, spawned ?? new Error('no pid')), now());
+    }
 
     if (!entry.done) {
       this.running.set(key, entry);
@@ -240,6 +272,7 @@ export class ProcessDriver implements RuntimeDriver {
     if (entry.killTimer) clearTimeout(entry.killTimer);
     entry.killTimer = undefined;
     if (this.running.get(key) === entry) this.running.delete(key);
+    entry.release?.();
     if (entry.recorded) {
       try {
         this.records?.remove(entry.pid);

@@ -69,7 +69,7 @@ function train(): JobSet {
   s.pods = [
     pod(SETUP, { phase: 'POD_PHASE_RUNNING', startedMs: NOW - 4 * MIN, seq: 2, binding: { gpuIndices: [], gpuUuids: [], cpuset: '', numaNode: 0, nics: [] } }),
     pod(W00, { binding: { gpuIndices: [0, 1, 2, 3], gpuUuids: [], cpuset: '', numaNode: 0, nics: [] } }),
-    pod(W01, { phase: 'POD_PHASE_FAILED', exitCode: 137, reason: 'OOMKilled', startedMs: NOW - 3 * MIN, binding: { gpuIndices: [4, 5, 6, 7], gpuUuids: [], cpuset: '', numaNode: 1, nics: ['mlx5_2', 'mlx5_3'] } }),
+    pod(W01, { phase: 'POD_PHASE_FAILED', exitCode: 137, reason: 'OOMKilled', startedMs: NOW - 3 * MIN, binding: { gpuIndices: [4, 5, 6, 7], gpuUuids: [], cpuset: '52-67', numaNode: 1, nics: ['mlx5_2', 'mlx5_3'] } }),
     pod(W10, { phase: 'POD_PHASE_FAILED', signal: 'SIGTERM', reason: 'Stopped', binding: { gpuIndices: [0, 1, 2, 3], gpuUuids: [], cpuset: '', numaNode: 0, nics: [] } }),
     pod(W11, { generation: 4, binding: { gpuIndices: [4, 5, 6, 7], gpuUuids: [], cpuset: '', numaNode: 0, nics: [] } }),
   ];
@@ -257,12 +257,12 @@ describe('describeFull', () => {
     expect(sections(describeFull(js, NOW)).has('Jobs')).toBe(false);
   });
 
-  it('the pods: node, GPUs with their NUMA node and NICs, generation, phase, exit (code or signal), reason, age', () => {
+  it('the pods: node, GPUs and CPUs with their NUMA node and NICs, generation, phase, exit (code or signal), reason, age', () => {
     const out = describeFull(train(), NOW);
     expect(table(out, 'Pods').map((r) => r.POD)).toEqual([SETUP, W00, W01, W10, W11]);
-    expect(row(out, 'Pods', SETUP)).toEqual({ POD: SETUP, NODE: 'n1', GPUS: '-', NUMA: '-', NICS: '-', GEN: '3', PHASE: 'Running', EXIT: '-', REASON: '', STARTED: '4m' });
-    expect(row(out, 'Pods', W00)).toEqual({ POD: W00, NODE: 'n2', GPUS: '0,1,2,3', NUMA: '0', NICS: '-', GEN: '3', PHASE: 'Pending', EXIT: '-', REASON: '', STARTED: '-' });
-    expect(row(out, 'Pods', W01)).toEqual({ POD: W01, NODE: 'n2', GPUS: '4,5,6,7', NUMA: '1', NICS: 'mlx5_2,mlx5_3', GEN: '3', PHASE: 'Failed', EXIT: '137', REASON: 'OOMKilled', STARTED: '3m' });
+    expect(row(out, 'Pods', SETUP)).toEqual({ POD: SETUP, NODE: 'n1', GPUS: '-', CPUS: '-', NUMA: '-', NICS: '-', GEN: '3', PHASE: 'Running', EXIT: '-', REASON: '', STARTED: '4m' });
+    expect(row(out, 'Pods', W00)).toEqual({ POD: W00, NODE: 'n2', GPUS: '0,1,2,3', CPUS: '-', NUMA: '0', NICS: '-', GEN: '3', PHASE: 'Pending', EXIT: '-', REASON: '', STARTED: '-' });
+    expect(row(out, 'Pods', W01)).toEqual({ POD: W01, NODE: 'n2', GPUS: '4,5,6,7', CPUS: '52-67', NUMA: '1', NICS: 'mlx5_2,mlx5_3', GEN: '3', PHASE: 'Failed', EXIT: '137', REASON: 'OOMKilled', STARTED: '3m' });
     expect(row(out, 'Pods', W10)).toMatchObject({ NODE: 'n3', EXIT: 'SIGTERM', REASON: 'Stopped' });
     expect(row(out, 'Pods', W11)).toMatchObject({ GEN: '4' });
   });

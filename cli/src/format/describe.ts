@@ -126,12 +126,13 @@ export function describeFull(js: JobSet, now: number): string {
     parts.push(
       'Pods:\n' +
         renderTable(
-          ['POD', 'NODE', 'GPUS', 'NUMA', 'NICS', 'GEN', 'PHASE', 'EXIT', 'REASON', 'STARTED'],
+          ['POD', 'NODE', 'GPUS', 'CPUS', 'NUMA', 'NICS', 'GEN', 'PHASE', 'EXIT', 'REASON', 'STARTED'],
           pods.map((p) => [
             p.podId,
             p.node || '-',
             p.binding && p.binding.gpuIndices.length > 0 ? p.binding.gpuIndices.join(',') : '-',
-            p.binding && p.binding.gpuIndices.length > 0 && p.binding.numaNode >= 0 ? p.binding.numaNode : '-',
+            p.binding?.cpuset || '-',
+            p.binding && (p.binding.gpuIndices.length > 0 || p.binding.cpuset !== '') && p.binding.numaNode >= 0 ? p.binding.numaNode : '-',
             p.binding && p.binding.nics.length > 0 ? p.binding.nics.join(',') : '-',
             p.generation,
             podPhaseName(p.phase),

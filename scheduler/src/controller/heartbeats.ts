@@ -5,6 +5,7 @@
  * document of epoch 0, which tells the agent to register again (DESIGN §3:
  * node epochs).
  */
+import { parseCpuList } from '../../../shared/src/cpulist.js';
 import { isTerminalPod } from '../../../shared/src/phases.js';
 import type { Heartbeat } from '../../../shared/src/proto/types.js';
 import { toResources } from '../../../shared/src/resources.js';
@@ -57,6 +58,13 @@ function askToRegisterAgain(ctx: SchedulerContext, hb: Heartbeat, now: number, e
   ctx.out.publishDesired({ node: hb.node, epoch: 0, revision: 0, pods: [], hostfiles: [] });
 }
 
+/** cpusOf is a lingering pod's CPUs: from the agent's report when it parses, else what the scheduler held. */
+function cpusOf(reported: string | undefined, held: number[] | undefined): { cpus?: number[] } {
+  const cpus = reported ? parseCpuList(reported) : undefined;
+  if (cpus && cpus.length > 0) return { cpus };
+  return held ? { cpus: held } : {};
+}
+
 /** updateLingering holds the capacity of pods the agent still runs although they are no longer desired. */
 function updateLingering(ctx: SchedulerContext, hb: Heartbeat): void {
   // Building the desired set walks the node's assignments: only do it when a pod still runs.
@@ -72,6 +80,7 @@ function updateLingering(ctx: SchedulerContext, hb: Heartbeat): void {
     lingering.set(key, {
       requests: p.requests ? toResources(p.requests) : (held?.requests ?? toResources(null)),
       gpuIndices: p.binding && p.binding.gpuIndices.length > 0 ? p.binding.gpuIndices : (held?.gpuIndices ?? []),
+      ...cpusOf(p.binding?.cpuset, held?.cpus),
       untilRevision: 0,
     });
   }

@@ -75,7 +75,7 @@ export function buildAssignments(input: AssignmentInput): AdmittedPods {
     env.CUDA_VISIBLE_DEVICES = pl.gpuIndices.join(',');
     env.NVIDIA_VISIBLE_DEVICES = pl.gpuIndices.length > 0 ? pl.gpuIndices.join(',') : 'void';
     if (pl.gpuIndices.length > 0) env.CUDA_DEVICE_ORDER = 'PCI_BUS_ID';
-    const bound = bindingFor(pl.gpuIndices, input.inventories?.get(pl.node));
+    const bound = bindingFor(pl.gpuIndices, input.inventories?.get(pl.node), pl.cpus);
     Object.assign(env, bound.env);
     return {
       podId: pod.podId,

@@ -15,7 +15,7 @@
  */
 import type { JobSetSpec } from '../../../shared/src/proto/types.js';
 import { add } from '../../../shared/src/resources.js';
-import { placeWithPolicy } from './domains.js';
+import { placeJobSet } from './placement-groups.js';
 import { FitCursors, type FreeNode, type GangPlacement, type NodeFilter } from './placement.js';
 import type { PendingJobSet, RunningJobSet } from './types.js';
 
@@ -69,6 +69,9 @@ export function shadowStart(js: PendingJobSet, nodes: readonly FreeNode[], runni
     freePods: n.freePods + n.stoppingPods,
     stoppingGpus: [],
     heldGpus: [],
+    freeCpus: [...n.freeCpus, ...n.stoppingCpus].sort((a, b) => a - b),
+    stoppingCpus: [],
+    heldCpus: [],
   }));
   const ending = running.filter((r) => r.endsByMs !== undefined).sort((a, b) => a.endsByMs! - b.endsByMs! || (a.name < b.name ? -1 : 1));
   const waitsFor: string[] = [];
@@ -82,10 +85,11 @@ export function shadowStart(js: PendingJobSet, nodes: readonly FreeNode[], runni
         if (!n) continue;
         n.free = add(n.free, pod.request);
         n.freeGpus.push(...pod.gpuIndices);
+        if (n.cpuTopology && pod.cpus) n.freeCpus = [...n.freeCpus, ...pod.cpus].sort((a, b) => a - b);
         n.freePods++;
       }
     }
-    const placed = placeWithPolicy(js, sim, new FitCursors(), { eligible }, js.placement, levels);
+    const placed = placeJobSet(js, sim, new FitCursors(), { eligible }, levels);
     if (!('reason' in placed)) return { startMs: Math.max(nowMs, t), placed, waitsFor };
   }
   return undefined;

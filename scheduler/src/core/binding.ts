@@ -5,8 +5,10 @@
  * RDMA NICs on the GPUs' NUMA node(s) — with the environment NCCL and UCX read
  * (`NCCL_IB_HCA`, `UCX_NET_DEVICES`). Where discovery could not tell (no
  * NIC in the matrix, NUMA unknown), nothing is bound and the libraries choose.
- * The cpuset is not chosen yet (CPU sets are not accounted per pod).
+ * The cpuset is the pod's exclusive CPUs, chosen at placement; a pod without
+ * GPUs is bound to the NUMA node most of its CPUs sit on.
  */
+import { formatCpuList, parseCpuList } from '../../../shared/src/cpulist.js';
 import type { Binding, NodeInventory } from '../../../shared/src/proto/types.js';
 
 /** PodBinding is a pod's binding and the environment it implies. */
@@ -15,10 +17,11 @@ export interface PodBinding {
   env: Record<string, string>;
 }
 
-/** bindingFor binds a pod placed on GPUs `gpuIndices` of a node with inventory `inv` (absent = unknown). */
-export function bindingFor(gpuIndices: readonly number[], inv: NodeInventory | null | undefined): PodBinding {
-  const binding: Binding = { gpuIndices: [...gpuIndices], gpuUuids: [], cpuset: '', numaNode: -1, nics: [] };
+/** bindingFor binds a pod placed on GPUs `gpuIndices` and CPUs `cpus` (core/cpu-choice.ts) of a node with inventory `inv` (absent = unknown). */
+export function bindingFor(gpuIndices: readonly number[], inv: NodeInventory | null | undefined, cpus: readonly number[] = []): PodBinding {
+  const binding: Binding = { gpuIndices: [...gpuIndices], gpuUuids: [], cpuset: formatCpuList(cpus), numaNode: -1, nics: [] };
   const env: Record<string, string> = {};
+  if (inv && gpuIndices.length === 0 && cpus.length > 0) binding.numaNode = cpuNuma(cpus, inv);
   if (!inv || gpuIndices.length === 0) return { binding, env };
   const gpus = gpuIndices.map((i) => inv.gpus.find((g) => g.index === i));
   binding.gpuUuids = gpus.map((g) => g?.uuid ?? '');
@@ -42,4 +45,16 @@ export function bindingFor(gpuIndices: readonly number[], inv: NodeInventory | n
     env.UCX_NET_DEVICES = nics.map((n) => `${n}:${activePort(n)}`).join(',');
   }
   return { binding, env };
+}
+
+/** cpuNuma is the NUMA node most of `cpus` sit on (ties: the lowest); -1 when the inventory does not say. */
+function cpuNuma(cpus: readonly number[], inv: NodeInventory): number {
+  const want = new Set(cpus);
+  let best = -1;
+  let most = 0;
+  for (const n of [...(inv.numaNodes ?? [])].sort((a, b) => a.id - b.id)) {
+    const count = (parseCpuList(n.cpus ?? '') ?? []).filter((c) => want.has(c)).length;
+    if (count > most) [best, most] = [n.id, count];
+  }
+  return best;
 }

@@ -34,7 +34,8 @@ import { add, sub, ZERO } from '../../../shared/src/resources.js';
 import { afsAmounts, afsKey, weightedUsage } from './admission-fair-sharing.js';
 import { queueOrder } from './queue-order.js';
 import { MAX_RESERVATIONS, shadowStart } from './backfill.js';
-import { domainOf, ExclusiveDomains, placeWithPolicy } from './domains.js';
+import { domainOf, ExclusiveDomains } from './domains.js';
+import { exclusiveDomainsOf, placeJobSet } from './placement-groups.js';
 import { commit, FitCursors, flavorNodes, freeNodes, holdUntil, placeGang, reserve, type FreeNode, type GangPlacement, type NodeFilter, type PlaceOptions } from './placement.js';
 import { MinHeap } from '../../../shared/src/min-heap.js';
 import { describeShare, FairShares } from './fair-share.js';
@@ -64,7 +65,11 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
   const victims = new Set<string>(); // running JobSets already chosen for eviction in this cycle
   const now = snapshot.nowMs ?? 0;
   const levels = snapshot.topologyLevels ?? [];
-  const exclusive = new ExclusiveDomains(snapshot.exclusiveHeld ?? []);
+  // Pods still on nodes that take no new ones (draining, NotReady) keep their domains from being empty.
+  const occupied = snapshot.nodes
+    .filter((n) => !n.schedulable && ((n.podCount ?? 0) > 0 || (n.stoppingPods ?? 0) > 0 || n.usedGpuIndices.length > 0))
+    .map((n) => ({ name: n.name, labels: n.labels ?? {} }));
+  const exclusive = new ExclusiveDomains(snapshot.exclusiveHeld ?? [], occupied);
   // Where a JobSet may go given exclusive placements: never into a held domain; an exclusive one only into empty domains.
   const restrict = (js: PendingJobSet, opts: PlaceOptions): PlaceOptions => {
     let o = opts;
@@ -75,6 +80,8 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       const inEmpty = new Set(empty);
       o = { ...o, among: o.among ? o.among.filter((i) => inEmpty.has(i)) : empty };
     }
+    // An exclusive Job (replicatedJob placement) takes only domains empty for this cycle.
+    if (js.groups?.some((g) => g.exclusive)) o = { ...o, emptyAt: (l) => exclusive.emptyDomainNodes(nodes, l) };
     return o;
   };
   let reservations = 0; // blocked JobSets given a backfill reservation this cycle
@@ -154,7 +161,7 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       }
       const eligible = charged ? flavorNodes(charged.flavors, quota!.flavorLabels) : undefined;
       // eligible(pod) is per pod: only the flavors of the resources a pod asks for bind it (Kueue assigns per pod set).
-      const place = (opts: PlaceOptions): ReturnType<typeof placeGang> => placeWithPolicy(js, nodes, cursors, restrict(js, opts), js.placement, levels);
+      const place = (opts: PlaceOptions): ReturnType<typeof placeGang> => placeJobSet(js, nodes, cursors, restrict(js, opts), levels);
       let placed = place({ eligible });
       let backfill: Admission['backfill'];
       if ('reason' in placed) {
@@ -198,11 +205,7 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
       }
       usedPorts.set(coordinatorNode, onNode.add(port));
       const admission: Admission = { jobset: js.name, placements: commit(js, placed, nodes), coordinatorPort: port, coordinatorNode, ...(backfill ? { backfill } : {}) };
-      const level = js.placement?.exclusive;
-      if (level) for (const p of placed) {
-        const key = domainOf(nodes[p.node]!, level);
-        if (key !== undefined) exclusive.hold(level, key);
-      }
+      for (const d of exclusiveDomainsOf(js, placed.map((p) => ({ podId: p.podId, node: nodes[p.node]! })))) exclusive.hold(d.level, d.key);
       if (charged) {
         admission.quota = { queue: charged.queue, flavors: charged.flavors };
         chargeUsage(usage!, charged.queue, { flavors: charged.flavors }, charged.request);
@@ -274,7 +277,7 @@ function preemptToFit(
     const a = assignFlavors(quota.tree, usage, queue, request);
     if (!a.ok || (!allowBorrow && a.borrows)) return undefined;
     among ??= [...roomy].sort((x, y) => x - y);
-    const placed = placeWithPolicy(js, nodes, cursors, restrict({ eligible: flavorNodes(a.flavors, quota.flavorLabels), optimistic: true, among }), js.placement, levels);
+    const placed = placeJobSet(js, nodes, cursors, restrict({ eligible: flavorNodes(a.flavors, quota.flavorLabels), optimistic: true, among }), levels);
     return 'reason' in placed ? undefined : { charge: { queue, flavors: { ...a.flavors }, request }, placed, borrows: a.borrows };
   };
   const sim: PreemptionSim = {
@@ -290,6 +293,7 @@ function preemptToFit(
         }
         n.stopping = add(n.stopping, pod.request);
         n.stoppingGpus.push(...pod.gpuIndices);
+        if (n.cpuTopology && pod.cpus) n.stoppingCpus.push(...pod.cpus);
         n.stoppingPods++;
       }
     },
@@ -302,6 +306,10 @@ function preemptToFit(
         for (const g of pod.gpuIndices) {
           const at = n.stoppingGpus.lastIndexOf(g);
           if (at >= 0) n.stoppingGpus.splice(at, 1);
+        }
+        for (const c of (n.cpuTopology && pod.cpus) || []) {
+          const at = n.stoppingCpus.lastIndexOf(c);
+          if (at >= 0) n.stoppingCpus.splice(at, 1);
         }
         n.stoppingPods--;
       }

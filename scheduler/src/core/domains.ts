@@ -59,15 +59,18 @@ function domainsAt(nodes: readonly FreeNode[], level: string, optimistic: boolea
   return [...byKey.values()];
 }
 
+/** PlaceLeaf places a gang on the nodes `opts.among` allows (placeGang, or placement-groups.ts for a JobSet with groups). */
+export type PlaceLeaf = (js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, opts: PlaceOptions) => GangPlacement | StillPending;
+
 /** placeInOneDomain tries the domains of `level` that could hold the gang, tightest first; undefined when none does. */
-function placeInOneDomain(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, opts: PlaceOptions, level: string): GangPlacement | undefined {
+function placeInOneDomain(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, opts: PlaceOptions, level: string, leaf: PlaceLeaf): GangPlacement | undefined {
   const needGpus = js.pods.reduce((a, p) => a + p.request.gpus, 0);
   const needCpu = js.pods.reduce((a, p) => a + p.request.cpuMillis, 0);
   const fits = domainsAt(nodes, level, opts.optimistic ?? false, opts.among)
     .filter((d) => d.freeGpus >= needGpus && d.freeCpu >= needCpu)
     .sort((a, b) => a.freeGpus - b.freeGpus || a.freeCpu - b.freeCpu || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   for (const d of fits) {
-    const placed = placeGang(js, nodes, cursors, { ...opts, among: d.nodes });
+    const placed = leaf(js, nodes, cursors, { ...opts, among: d.nodes });
     if (!('reason' in placed)) return placed;
   }
   return undefined;
@@ -81,18 +84,18 @@ function widening(level: string, levels: readonly string[]): string[] {
 }
 
 /** placeWithPolicy places a gang honouring its placement policy (none: placeGang as is). */
-export function placeWithPolicy(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, opts: PlaceOptions, policy: PlacementPolicy | undefined, levels: readonly string[]): GangPlacement | StillPending {
+export function placeWithPolicy(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, opts: PlaceOptions, policy: PlacementPolicy | undefined, levels: readonly string[], leaf: PlaceLeaf = placeGang): GangPlacement | StillPending {
   if (policy?.required) {
-    const placed = placeInOneDomain(js, nodes, cursors, opts, policy.required);
+    const placed = placeInOneDomain(js, nodes, cursors, opts, policy.required, leaf);
     return placed ?? noDomain(js, nodes, policy.required, opts);
   }
   if (policy?.preferred) {
     for (const level of widening(policy.preferred, levels)) {
-      const placed = placeInOneDomain(js, nodes, cursors, opts, level);
+      const placed = placeInOneDomain(js, nodes, cursors, opts, level, leaf);
       if (placed) return placed;
     }
   }
-  return placeGang(js, nodes, cursors, opts);
+  return leaf(js, nodes, cursors, opts);
 }
 
 /** noDomain explains a required level no domain of which can hold the gang now. */
@@ -114,7 +117,15 @@ function noDomain(js: PendingJobSet, nodes: readonly FreeNode[], level: string, 
 export class ExclusiveDomains {
   private readonly held = new Map<string, Set<string>>(); // level → domain keys
 
-  constructor(held: readonly { level: string; key: string }[] = []) {
+  /**
+   * `held`: domains running exclusive JobSets hold. `occupied`: nodes outside
+   * the cycle's node list (not schedulable: draining, NotReady) where pods
+   * still run or stop — their domains are not empty either.
+   */
+  constructor(
+    held: readonly { level: string; key: string }[] = [],
+    private readonly occupied: readonly Pick<FreeNode, 'name' | 'labels'>[] = [],
+  ) {
     for (const h of held) this.hold(h.level, h.key);
   }
 
@@ -140,6 +151,10 @@ export class ExclusiveDomains {
   /** emptyDomainNodes lists (ascending) the nodes of domains at `level` where no node runs, stops or holds anything and none is closed. */
   emptyDomainNodes(nodes: readonly FreeNode[], level: string): number[] {
     const busy = new Set<string>();
+    for (const n of this.occupied) {
+      const k = domainOf(n, level);
+      if (k !== undefined) busy.add(k);
+    }
     const byKey = new Map<string, number[]>();
     nodes.forEach((n, i) => {
       const k = domainOf(n, level);

@@ -21,6 +21,7 @@
  * JobSet may use it only if it will have ended by T.
  */
 import { add, formatResources, RESOURCE_KEYS, sub, ZERO, type Resources } from '../../../shared/src/resources.js';
+import { chooseCpus, cpusFor, type CpuTopology } from './cpu-choice.js';
 import { chooseGpus, type GpuTopology } from './gpu-choice.js';
 import type { NodeSnapshot, PendingJobSet, PodPlacement, QuotaSnapshot, StillPending } from './types.js';
 
@@ -47,6 +48,13 @@ export interface FreeNode {
   heldFor?: string;
   /** GPU links and NUMA nodes (which free GPUs a pod gets). */
   topology?: GpuTopology | undefined;
+  /** Placeable CPUs by NUMA node; absent = no CPU sets on this node (only cpu millis are counted). */
+  cpuTopology?: CpuTopology | undefined;
+  /** Free placeable CPUs, ascending (empty without cpuTopology); a pod takes cpusFor(request) of them. */
+  freeCpus: number[];
+  /** CPUs of stopping pods and CPUs held for a reservation (as the GPU lists above). */
+  stoppingCpus: number[];
+  heldCpus: number[];
   /** Something runs, stops or is held here (an exclusive placement needs whole empty domains). */
   busy: boolean;
 }
@@ -55,6 +63,8 @@ export interface FreeNode {
 interface Tentative {
   used: Resources;
   gpus: number;
+  /** Whole CPUs (cpusFor) taken on a node with CPU sets. */
+  cpus: number;
   pods: number;
 }
 
@@ -105,6 +115,9 @@ export function freeNodes(nodes: readonly NodeSnapshot[]): FreeNode[] {
     .map((n) => {
       const used = new Set(n.usedGpuIndices);
       const healthy = new Set(n.gpuIndices);
+      const cpuTopology = n.cpuTopology;
+      const usedCpus = new Set(n.usedCpus);
+      const stoppingCpus = new Set(n.stoppingCpus);
       const freePods = n.maxPods === undefined ? Number.POSITIVE_INFINITY : n.maxPods - (n.podCount ?? 0);
       return {
         name: n.name,
@@ -120,6 +133,10 @@ export function freeNodes(nodes: readonly NodeSnapshot[]): FreeNode[] {
         heldPods: 0,
         heldUntilMs: Number.POSITIVE_INFINITY,
         topology: n.gpuTopology,
+        cpuTopology,
+        freeCpus: cpuTopology ? cpuTopology.cpus.filter((c) => !usedCpus.has(c)) : [],
+        stoppingCpus: cpuTopology ? cpuTopology.cpus.filter((c) => stoppingCpus.has(c)) : [],
+        heldCpus: [],
         busy: (n.podCount ?? 0) > 0 || (n.stoppingPods ?? 0) > 0 || n.usedGpuIndices.length > 0,
       };
     });
@@ -159,6 +176,8 @@ function fitsAfter(need: Resources, n: FreeNode, t: Tentative | undefined, optim
     (t?.pods ?? 0) + 1 <= n.freePods + (optimistic ? n.stoppingPods : 0) + (useHeld ? n.heldPods : 0) &&
     need.gpus + (t?.gpus ?? 0) <= n.freeGpus.length + (optimistic ? n.stoppingGpus.length : 0) + (useHeld ? n.heldGpus.length : 0) &&
     need.gpus + u.gpus <= n.free.gpus + s.gpus + h.gpus &&
+    (n.cpuTopology === undefined ||
+      cpusFor(need.cpuMillis) + (t?.cpus ?? 0) <= n.freeCpus.length + (optimistic ? n.stoppingCpus.length : 0) + (useHeld ? n.heldCpus.length : 0)) &&
     need.cpuMillis + u.cpuMillis <= n.free.cpuMillis + s.cpuMillis + h.cpuMillis &&
     need.memoryBytes + u.memoryBytes <= n.free.memoryBytes + s.memoryBytes + h.memoryBytes &&
     need.rdma + u.rdma <= n.free.rdma + s.rdma + h.rdma
@@ -175,6 +194,8 @@ export interface PlaceOptions {
   endsByMs?: number | undefined;
   /** Only these node indices, ascending (the nodes that can matter to a preemption search); cursors are not used, a failure says only NoFit. */
   among?: readonly number[];
+  /** The nodes of domains at `level` that are empty for this cycle (nothing runs, stops or is held there; none held exclusively by another JobSet): where an exclusive Job may go. */
+  emptyAt?: (level: string) => readonly number[];
 }
 
 /** placeGang finds a node for every pod (among eligible nodes) against the committed capacity minus what the gang took; all or nothing. */
@@ -215,9 +236,10 @@ export function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCurs
       return noFit(js, out.length, pod.request, candidates);
     }
     const i = at(k);
-    const t = tentative.get(i) ?? { used: { ...ZERO }, gpus: 0, pods: 0 };
+    const t = tentative.get(i) ?? { used: { ...ZERO }, gpus: 0, cpus: 0, pods: 0 };
     t.used = add(t.used, pod.request);
     t.gpus += pod.request.gpus;
+    t.cpus += cpusFor(pod.request.cpuMillis);
     t.pods++;
     tentative.set(i, t);
     out.push({ podId: pod.podId, node: i });
@@ -245,11 +267,33 @@ export function commit(js: PendingJobSet, placed: GangPlacement, nodes: FreeNode
     const chosen = chooseGpus(node.freeGpus, Math.min(req.gpus, node.freeGpus.length), node.topology);
     node.freeGpus = node.freeGpus.filter((g) => !chosen.includes(g));
     const gpuIndices = [...chosen, ...node.heldGpus.splice(0, req.gpus - chosen.length)];
+    const cpus = node.cpuTopology ? takeCpus(node, cpusFor(req.cpuMillis), gpuIndices) : [];
     node.busy = true;
     if (node.freePods > 0) node.freePods--;
     else node.heldPods--;
-    return { podId: p.podId, node: node.name, gpuIndices };
+    return { podId: p.podId, node: node.name, gpuIndices, ...(cpus.length > 0 ? { cpus } : {}) };
   });
+}
+
+/** takeCpus takes a pod's CPUs near its GPUs (core/cpu-choice.ts) from the free ones, then from held ones (a backfilled pod). */
+function takeCpus(node: FreeNode, count: number, gpuIndices: readonly number[]): number[] {
+  const numa = new Map<number, number>();
+  for (const g of gpuIndices) {
+    const n = node.topology?.numa[g] ?? -1;
+    if (n >= 0) numa.set(n, (numa.get(n) ?? 0) + 1);
+  }
+  const gpuNuma = [...numa].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([n]) => n);
+  const fromFree = chooseCpus(node.freeCpus, count, gpuNuma, node.cpuTopology!);
+  const fromHeld = chooseCpus(node.heldCpus, count - fromFree.length, gpuNuma, node.cpuTopology!);
+  node.freeCpus = without(node.freeCpus, fromFree);
+  node.heldCpus = without(node.heldCpus, fromHeld);
+  return [...fromFree, ...fromHeld].sort((a, b) => a - b);
+}
+
+function without(list: readonly number[], taken: readonly number[]): number[] {
+  if (taken.length === 0) return list as number[];
+  const drop = new Set(taken);
+  return list.filter((c) => !drop.has(c));
 }
 
 /**
@@ -266,6 +310,7 @@ export function holdUntil(js: PendingJobSet, placed: GangPlacement, nodes: FreeN
     node.free = sub(node.free, take);
     node.held = add(node.held, take);
     node.heldGpus.push(...node.freeGpus.splice(0, Math.min(req.gpus, take.gpus)));
+    if (node.cpuTopology) node.heldCpus.push(...node.freeCpus.splice(0, cpusFor(req.cpuMillis)));
     if (node.freePods > 0) {
       node.freePods--;
       node.heldPods++;
@@ -289,6 +334,10 @@ export function reserve(js: PendingJobSet, placed: GangPlacement, nodes: FreeNod
     node.stopping = sub(node.stopping, sub(req, fromFree));
     const gpus = node.freeGpus.splice(0, req.gpus).length;
     node.stoppingGpus.splice(0, req.gpus - gpus);
+    if (node.cpuTopology) {
+      const cpus = node.freeCpus.splice(0, cpusFor(req.cpuMillis)).length;
+      node.stoppingCpus.splice(0, cpusFor(req.cpuMillis) - cpus);
+    }
     if (node.freePods > 0) node.freePods--;
     else node.stoppingPods--;
     node.busy = true;
@@ -301,10 +350,12 @@ function noFit(js: PendingJobSet, placedCount: number, request: Resources, nodes
   const largest = nodes.reduce((best, n) => (score(n.free) > score(best.free) ? n : best), nodes[0]!);
   const short = RESOURCE_KEYS.filter((k) => request[k] > largest.free[k]).map((k) => k.replace('Millis', '').replace('Bytes', ''));
   if (nodes.every((n) => n.freePods < 1)) short.push('pod slots (maxPodsPerNode)');
+  if (largest.cpuTopology && cpusFor(request.cpuMillis) > largest.freeCpus.length && !short.includes('cpu')) short.push('unbound CPUs');
   const message =
     `needs ${js.pods.length} pods (${formatResources(total)} in all); ` +
     `${placedCount} of ${js.pods.length} fit on ${nodes.length} Ready node(s) now; ` +
     `a pod needs ${formatResources(request)}, the freest node ${largest.name} has ${formatResources(largest.free)}` +
+    (largest.cpuTopology ? ` (${largest.freeCpus.length} unbound CPUs)` : '') +
     (Number.isFinite(largest.freePods) ? ` and room for ${largest.freePods} more pods` : '') +
     (short.length > 0 ? ` (short of ${short.join(', ')})` : '');
   return { jobset: js.name, reason: 'NoFit', message };

@@ -6,6 +6,8 @@
 import type { Resources } from '../../../shared/src/resources.js';
 import type { GangPod } from '../model/gang.js';
 import type { PlacementPolicy } from './domains.js';
+import type { PlacementGroup } from './placement-groups.js';
+import type { CpuTopology } from './cpu-choice.js';
 import type { GpuTopology } from './gpu-choice.js';
 import type { QuotaTree, Usage } from './quota.js';
 
@@ -29,6 +31,12 @@ export interface NodeSnapshot {
   labels?: Readonly<Record<string, string>>;
   /** How the node's GPUs are linked (NVLink, PCIe) and their NUMA nodes, from discovery; absent = unknown. */
   gpuTopology?: GpuTopology;
+  /** Placeable CPUs by NUMA node, from discovery; absent = no CPU sets (only cpu millis are counted). */
+  cpuTopology?: CpuTopology;
+  /** CPUs bound to placed pods (including stopping ones). */
+  usedCpus?: readonly number[];
+  /** CPUs (among usedCpus) held by stopping pods. */
+  stoppingCpus?: readonly number[];
   /** The part of `allocated` held by pods already told to stop (free once they exit). */
   stopping?: Resources;
   /** GPU indices (among usedGpuIndices) held by stopping pods. */
@@ -54,6 +62,17 @@ export interface PendingJobSet {
   user?: string;
   /** spec.placement: keep the gang in one topology domain (core/domains.ts). */
   placement?: PlacementPolicy;
+  /** Its replicatedJobs' placements: per replicatedJob, per slice, exclusive per Job (core/placement-groups.ts). */
+  groups?: PlacementGroup[] | undefined;
+}
+
+/** PlacedPod is a running pod as backfill and preemption see it: what stopping it frees. */
+export interface PlacedPod {
+  node: string;
+  request: Resources;
+  gpuIndices: readonly number[];
+  /** Its exclusive CPUs (absent = none bound). */
+  cpus?: readonly number[];
 }
 
 /** RunningJobSet is an admitted, unfinished JobSet as backfill sees it: when it ends at the latest, and what it frees then. */
@@ -61,7 +80,7 @@ export interface RunningJobSet {
   name: string;
   /** Latest end (admission + its time limit); undefined = unbounded. */
   endsByMs?: number;
-  pods: readonly { node: string; request: Resources; gpuIndices: readonly number[] }[];
+  pods: readonly PlacedPod[];
 }
 
 /** AdmittedJobSet is a running JobSet admitted through a queue: what preempting it would give back. */
@@ -76,7 +95,7 @@ export interface AdmittedJobSet {
   createdMs: number;
   admittedMs: number;
   /** Its pods' nodes, requests and GPUs (what stopping them frees). */
-  pods: readonly { node: string; request: Resources; gpuIndices: readonly number[] }[];
+  pods: readonly PlacedPod[];
 }
 
 /** PreemptionPolicy is a queue's spec.preemption with defaults applied (Kueue §3.2, §3.3). */
@@ -153,6 +172,8 @@ export interface PodPlacement {
   podId: string;
   node: string;
   gpuIndices: number[];
+  /** The pod's exclusive CPUs, ascending (absent: the node has no CPU sets or the pod asks for no CPU). */
+  cpus?: number[];
 }
 
 /** Admission admits a whole JobSet: every pod placed. */

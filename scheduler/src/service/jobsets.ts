@@ -29,6 +29,7 @@ export function submitJobSet(ctx: SchedulerContext, req: SubmitInput): JobSet {
   if (pc && !ctx.objects.list('PriorityClass').some((c) => c.metadata!.name === pc))
     issues.push({ path: 'spec.priorityClass', message: `no PriorityClass named "${pc}" (muster priorityclasses lists them; muster apply creates one)` });
   issues.push(...placementIssues(req.spec?.placement, ctx.settings.topologyLevels ?? []));
+  (req.spec?.replicatedJobs ?? []).forEach((rj, i) => issues.push(...placementIssues(rj.placement, ctx.settings.topologyLevels ?? [], `spec.replicatedJobs[${i}].placement`, podsOf(rj))));
   if (issues.length > 0) throw new InvalidArgumentError(issues, 'invalid JobSet');
   if (ctx.store.getJobSet(name)) throw new AlreadyExistsError('jobset', name);
   // A JobSet naming no queue goes to the configured default queue, when there is one.
@@ -113,15 +114,34 @@ export function deleteJobSet(ctx: SchedulerContext, name: string): { name: strin
   return { name, stoppedPods };
 }
 
-/** placementIssues checks spec.placement against the cluster's topology levels: one of required or preferred, a known level. */
-function placementIssues(p: JobSetSpec['placement'] | undefined, levels: readonly string[]): FieldIssue[] {
+/** podsOf counts a replicatedJob's pods (replicas × parallelism, defaults 1). */
+function podsOf(rj: NonNullable<JobSetSpec['replicatedJobs']>[number]): number {
+  return (rj.replicas ?? 1) * (rj.template?.parallelism ?? 1);
+}
+
+/**
+ * placementIssues checks a placement (spec.placement, or a replicatedJob's
+ * with its pod count) against the cluster's topology levels: one of required
+ * or preferred, known levels, slices only on a replicatedJob and dividing it,
+ * exclusive Jobs alone.
+ */
+function placementIssues(p: JobSetSpec['placement'] | undefined, levels: readonly string[], at = 'spec.placement', pods?: number): FieldIssue[] {
   const out: FieldIssue[] = [];
   if (!p) return out;
-  if (p.required && p.preferred) out.push({ path: 'spec.placement', message: 'set required or preferred, not both' });
+  if (p.required && p.preferred) out.push({ path: at, message: 'set required or preferred, not both' });
   const known = ['hostname', ...levels];
-  for (const f of ['required', 'preferred', 'exclusive'] as const) {
+  for (const f of ['required', 'preferred', 'exclusive', 'sliceRequired'] as const) {
     const v = p[f];
-    if (v && !known.includes(v)) out.push({ path: `spec.placement.${f}`, message: `must be a topology level of this cluster: ${known.join(', ')}` });
+    if (v && !known.includes(v)) out.push({ path: `${at}.${f}`, message: `must be a topology level of this cluster: ${known.join(', ')}` });
   }
+  const size = p.sliceSize ?? 0;
+  if (pods === undefined) {
+    if (p.sliceRequired || size !== 0) out.push({ path: `${at}.sliceRequired`, message: 'slices are set on a replicatedJob (spec.replicatedJobs[].placement)' });
+    return out;
+  }
+  if (p.sliceRequired && !(size >= 1)) out.push({ path: `${at}.sliceSize`, message: 'must be at least 1 with sliceRequired' });
+  if (!p.sliceRequired && size !== 0) out.push({ path: `${at}.sliceRequired`, message: 'must name a topology level when sliceSize is set' });
+  if (p.sliceRequired && size >= 1 && pods % size !== 0) out.push({ path: `${at}.sliceSize`, message: `must divide the replicatedJob's ${pods} pods` });
+  if (p.exclusive && (p.required || p.preferred || p.sliceRequired)) out.push({ path: `${at}.exclusive`, message: 'each Job gets a domain of its own: set it alone (no required, preferred or slices)' });
   return out;
 }

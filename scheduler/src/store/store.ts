@@ -27,6 +27,8 @@ export interface Placement {
 export interface LingeringPod {
   requests: Resources;
   gpuIndices: number[];
+  /** Its exclusive CPUs (absent in records written before CPU sets existed). */
+  cpus?: number[];
   /**
    * The desired revision that dropped the pod (0 when a heartbeat reported it).
    * Until the agent reports having applied it, a heartbeat that does not list
@@ -215,7 +217,7 @@ export class Store {
     if (only?.size === 0) return;
     const held = new Set<string>();
     const uid = rec.jobset.metadata!.uid;
-    const gpus = new Map((rec.placement?.pods ?? []).map((p) => [p.podId, p.gpuIndices]));
+    const placed = new Map((rec.placement?.pods ?? []).map((p) => [p.podId, p]));
     const req = new Map(rec.gang.map((g) => [g.podId, g.request]));
     for (const p of rec.jobset.status!.pods) {
       if (p.phase === 'POD_PHASE_SUCCEEDED' || p.phase === 'POD_PHASE_FAILED') continue;
@@ -224,7 +226,12 @@ export class Store {
       held.add(p.node);
       const node = this.nodes.get(p.node);
       // Called just before the node's revision is bumped for this change: the agent learns of it at revision + 1.
-      node?.lingering.set(podKey(p.podId, uid, p.generation), { requests: req.get(p.podId) ?? { ...ZERO }, gpuIndices: gpus.get(p.podId) ?? [], untilRevision: node.revision + 1 });
+      node?.lingering.set(podKey(p.podId, uid, p.generation), {
+        requests: req.get(p.podId) ?? { ...ZERO },
+        gpuIndices: placed.get(p.podId)?.gpuIndices ?? [],
+        ...(placed.get(p.podId)?.cpus ? { cpus: placed.get(p.podId)!.cpus! } : {}),
+        untilRevision: node.revision + 1,
+      });
     }
     for (const n of held) this.persistLingering(n);
   }
@@ -450,14 +457,25 @@ export class Store {
     return n;
   }
 
-  /** usedGpuIndices lists the GPU indices bound to active pods on `node`. */
-  usedGpuIndices(node: string): number[] {
-    const used: number[] = [...(this.nodes.get(node)?.lingering.values() ?? [])].flatMap((l) => l.gpuIndices);
+  /** boundDevices lists, per node, the GPU indices and CPUs bound to active and stopping pods (one pass over every JobSet). */
+  boundDevices(): Map<string, { gpus: number[]; cpus: number[] }> {
+    const out = new Map<string, { gpus: number[]; cpus: number[] }>();
+    const at = (node: string): { gpus: number[]; cpus: number[] } => out.get(node) ?? out.set(node, { gpus: [], cpus: [] }).get(node)!;
+    for (const [name, rec] of this.nodes) {
+      for (const l of rec.lingering.values()) {
+        at(name).gpus.push(...l.gpuIndices);
+        if (l.cpus) at(name).cpus.push(...l.cpus);
+      }
+    }
     for (const rec of this.jobsets.values()) {
       if (!rec.placement || !isActive(rec.jobset)) continue;
-      for (const p of rec.placement.pods) if (p.node === node) used.push(...p.gpuIndices);
+      for (const p of rec.placement.pods) {
+        const d = at(p.node);
+        d.gpus.push(...p.gpuIndices);
+        if (p.cpus) d.cpus.push(...p.cpus);
+      }
     }
-    return used;
+    return out;
   }
 
   /** close closes the database. */
