@@ -21,12 +21,12 @@ const FACTS: SystemFacts = {
 
 const ok = (stdout: string): CommandResult => ({ code: 0, stdout, stderr: '', timedOut: false });
 
-/** A fake runner answering `-q -x` and `topo -m`; records the calls. */
-function fakeRunner(xml: CommandResult, topo: CommandResult = ok(TOPO_8X)): CommandRunner & { calls: string[][] } {
+/** A fake runner answering `-q -x`, `topo -m` and `-L`; records the calls. */
+function fakeRunner(xml: CommandResult, topo: CommandResult = ok(TOPO_8X), list: CommandResult = ok('')): CommandRunner & { calls: string[][] } {
   const calls: string[][] = [];
   const fn: CommandRunner = async (cmd, args) => {
     calls.push([cmd, ...args]);
-    return args[0] === 'topo' ? topo : xml;
+    return args[0] === 'topo' ? topo : args[0] === '-L' ? list : xml;
   };
   return Object.assign(fn, { calls });
 }
@@ -155,6 +155,17 @@ describe('discoverHost with recorded nvidia-smi output', () => {
     expect(inv.conditions.map((c) => [c.type, c.status])).toEqual([['GpuDiscovery', 'True'], ['TopologyUnavailable', 'True']]);
     expect(inv.conditions[1]!.message).toContain('Option -m is missing its value');
     expect(inv.capacity?.gpus).toBe(1);
+  });
+
+  it('MIG devices without profile or UUID in -q get them from nvidia-smi -L; -L failing is a condition, not a failure', async () => {
+    const list = ok(['GPU 0: NVIDIA A100-SXM4-80GB (UUID: GPU-513536b6-7d19-9063-b049-1e69664bb298)', ...[0, 1, 2, 3].map((i) => `  MIG 1g.10gb     Device  ${i}: (UUID: MIG-a-${i})`)].join('\n') + '\n');
+    const runner = fakeRunner(ok(A100_MIG_XML), ok(TOPO_8X), list);
+    const inv = await discoverHost({ runner, nvidiaSmi: 'nvidia-smi', sysfs: SYSFS, facts: FACTS });
+    expect(runner.calls.map((c) => c.slice(1).join(' '))).toEqual(['-q -x', 'topo -m', '-L']);
+    expect(inv.gpus[0]!.migDevices.map((m) => [m.profile, m.uuid])).toEqual([0, 1, 2, 3].map((i) => ['1g.10gb', `MIG-a-${i}`]));
+    const failing = await discoverHost({ runner: fakeRunner(ok(A100_MIG_XML), ok(TOPO_8X), { code: 2, stdout: '', stderr: 'boom', timedOut: false }), nvidiaSmi: 'nvidia-smi', sysfs: SYSFS, facts: FACTS });
+    expect(failing.gpus[0]!.migDevices).toHaveLength(4);
+    expect(failing.conditions.find((c) => c.type === 'MigListUnavailable')).toMatchObject({ status: 'True' });
   });
 
   it('GPU NUMA is -1 when neither topo -m nor sysfs knows it', async () => {

@@ -9,6 +9,7 @@ import { withProtoDefaults } from '../../../shared/src/proto/defaults.js';
 import { deriveCapacity, inventoryFromFacts, readSystemFacts, type SystemFacts } from '../inventory.js';
 import type { CommandResult, CommandRunner } from './command-runner.js';
 import type { DiscoveredGpu, DiscoveredGpuHost } from './gpu-types.js';
+import { parseNvidiaSmiList, type ListedGpu } from './nvidia-smi-list.js';
 import { looksLikeNvidiaSmiText, parseNvidiaSmiText } from './nvidia-smi-text.js';
 import { parseNvidiaSmiXml } from './nvidia-smi-xml.js';
 import { readNics, readRdmaDevices, type RdmaDevice } from './sysfs-net.js';
@@ -24,6 +25,8 @@ type NumaNodeMsg = NodeInventory['numaNodes'][number];
 export const GPU_DISCOVERY = 'GpuDiscovery';
 /** Condition type set (status True) when `nvidia-smi topo -m` failed; GPUs are still reported. */
 export const TOPOLOGY_UNAVAILABLE = 'TopologyUnavailable';
+/** MIG_LIST_UNAVAILABLE is set when `nvidia-smi -L`, needed for MIG profiles, failed. */
+export const MIG_LIST_UNAVAILABLE = 'MigListUnavailable';
 
 /** Why GPU discovery failed (NodeCondition.reason). */
 export type GpuDiscoveryFailure = 'NvidiaSmiNotFound' | 'NvidiaSmiFailed' | 'NvidiaSmiTimeout' | 'NvidiaSmiUnparsable';
@@ -150,6 +153,21 @@ function gpuFromXml(g: DiscoveredGpu, sysfs: Sysfs, topo: TopoMatrix | undefined
   });
 }
 
+/** withListedMigs fills the MIG devices' missing profiles and UUIDs from `nvidia-smi -L` (by GPU index and device index). */
+function withListedMigs(gpus: Gpu[], listed: ListedGpu[]): Gpu[] {
+  return gpus.map((g) => {
+    const l = listed.find((x) => x.index === g.index);
+    if (!l) return g;
+    return {
+      ...g,
+      migDevices: g.migDevices.map((m) => {
+        const lm = l.migs.find((x) => x.index === m.index);
+        return lm ? { ...m, profile: m.profile || lm.profile, uuid: m.uuid || lm.uuid } : m;
+      }),
+    };
+  });
+}
+
 function rdmaPorts(dev: RdmaDevice): Nic['rdmaPorts'] {
   return dev.ports.map((p) => ({ port: p.port, state: p.state ?? '', rateGbps: p.rateGbps ?? 0, linkLayer: p.linkLayer ?? '' }));
 }
@@ -241,6 +259,13 @@ export async function discoverHost(o: DiscoverOptions): Promise<NodeInventory> {
       }
     }
     gpus = parsed.host.gpus.map((g) => gpuFromXml(g, o.sysfs, topo));
+    // `-q` names no MIG profile or UUID on some drivers: `-L` does (a pod asks for a MIG device by profile).
+    if (gpus.some((g) => g.migDevices.some((m) => !m.profile || !m.uuid))) {
+      const listRun = await run(o, ['-L'], timeoutMs);
+      const listFailure = classifyFailure(cmd, listRun);
+      if (listFailure) conditions.push(condition(MIG_LIST_UNAVAILABLE, 'True', listFailure.reason, `-L: ${listFailure.message} (MIG devices without a profile are not placeable)`));
+      else gpus = withListedMigs(gpus, parseNvidiaSmiList(listRun.stdout));
+    }
     driverVersion = parsed.host.driverVersion ?? '';
     cudaVersion = parsed.host.cudaVersion ?? '';
     const unhealthy = gpus.filter((g) => !g.healthy).length;

@@ -489,3 +489,46 @@ describe('a native file', () => {
     expect(issues.map((i) => i.path)).toEqual(['spec.network']);
   });
 });
+
+describe('topology annotations', () => {
+  const manifest = (jobsetAnnotations: string, podAnnotations: string): string => `
+apiVersion: jobset.x-k8s.io/v1alpha2
+kind: JobSet
+metadata:
+  name: t
+  annotations: {${jobsetAnnotations}}
+spec:
+  replicatedJobs:
+    - name: workers
+      replicas: 4
+      template:
+        spec:
+          parallelism: 2
+          template:
+            metadata:
+              annotations: {${podAnnotations}}
+            spec:
+              containers: [{name: c, image: busybox, command: ["true"]}]
+`;
+
+  it('JobSet\'s exclusive-topology gives every replicatedJob exclusive Jobs; kubernetes.io/hostname is hostname', () => {
+    const d = parseJobSetText(manifest('alpha.jobset.sigs.k8s.io/exclusive-topology: rack, team: nlp', ''));
+    expect(d.spec.replicatedJobs[0]!.placement).toMatchObject({ exclusive: 'rack' });
+    expect(d.ignored).toContain('metadata.annotations.team');
+    const h = parseJobSetText(manifest('alpha.jobset.sigs.k8s.io/exclusive-topology: kubernetes.io/hostname', ''));
+    expect(h.spec.replicatedJobs[0]!.placement).toMatchObject({ exclusive: 'hostname' });
+  });
+
+  it('Kueue TAS pod-template annotations become the replicatedJob placement: required, preferred, slices', () => {
+    const d = parseJobSetText(manifest('', 'kueue.x-k8s.io/podset-required-topology: block, kueue.x-k8s.io/podset-slice-required-topology: kubernetes.io/hostname, kueue.x-k8s.io/podset-slice-size: "2", note: x'));
+    expect(d.spec.replicatedJobs[0]!.placement).toMatchObject({ required: 'block', sliceRequired: 'hostname', sliceSize: 2 });
+    expect(d.ignored).toContain(`${RJ0}.template.spec.template.metadata.annotations.note`);
+    expect(d.ignored.some((p) => p.includes('podset'))).toBe(false);
+    expect(parseJobSetText(manifest('', 'kueue.x-k8s.io/podset-preferred-topology: rack')).spec.replicatedJobs[0]!.placement).toMatchObject({ preferred: 'rack' });
+  });
+
+  it('a slice size that is not a whole number is an issue at the annotation', () => {
+    const issues = issuesOf(manifest('', 'kueue.x-k8s.io/podset-slice-required-topology: rack, kueue.x-k8s.io/podset-slice-size: two'));
+    expect(issues.map((i) => i.path)).toContain(`${RJ0}.template.spec.template.metadata.annotations["kueue.x-k8s.io/podset-slice-size"]`);
+  });
+});

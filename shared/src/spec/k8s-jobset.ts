@@ -68,6 +68,22 @@ export function toSourcePath(path: string, sourcePaths: Record<string, string> |
   return best === '' ? path : sourcePaths[best]! + path.slice(best.length);
 }
 
+/** EXCLUSIVE_TOPOLOGY_ANNOTATION is JobSet's per-Job exclusive placement, on the JobSet or a replicatedJob's Job template. */
+export const EXCLUSIVE_TOPOLOGY_ANNOTATION = 'alpha.jobset.sigs.k8s.io/exclusive-topology';
+
+/** TAS_ANNOTATIONS are Kueue's topology-aware scheduling annotations on a pod template, by the replicatedJob placement field each becomes. */
+export const TAS_ANNOTATIONS: Readonly<Record<string, 'required' | 'preferred' | 'sliceRequired' | 'sliceSize'>> = {
+  'kueue.x-k8s.io/podset-required-topology': 'required',
+  'kueue.x-k8s.io/podset-preferred-topology': 'preferred',
+  'kueue.x-k8s.io/podset-slice-required-topology': 'sliceRequired',
+  'kueue.x-k8s.io/podset-slice-size': 'sliceSize',
+};
+
+/** topologyLevel turns a node label key naming a level into Muster's level (kubernetes.io/hostname is `hostname`). */
+function topologyLevel(v: unknown): unknown {
+  return v === 'kubernetes.io/hostname' ? 'hostname' : v;
+}
+
 /** Field sets of the Kubernetes objects, by what happens to each field. */
 const JOBSET_SPEC_MAPPED = ['replicatedJobs', 'successPolicy', 'failurePolicy', 'startupPolicy', 'coordinator', 'suspend', 'ttlSecondsAfterFinished'];
 const SUCCESS_POLICY_FIELDS = ['operator', 'targetReplicatedJobs'];
@@ -105,6 +121,28 @@ class Converter {
   }
 
   /**
+   * annotations visits the annotations of a metadata mapping at path p: `use`
+   * says whether one is used; every other field and annotation is ignored
+   * (the whole mapping at p when none is used).
+   */
+  annotations(meta: unknown, p: string, use: (name: string, value: unknown, path: string) => boolean): void {
+    if (meta === undefined) return;
+    const anns = isObj(meta) && isObj(meta.annotations) ? meta.annotations : {};
+    const used = Object.keys(anns).filter((a) => use(a, anns[a], key(`${p}.annotations`, a)));
+    if (!isObj(meta) || used.length === 0) {
+      this.ignore(p);
+      return;
+    }
+    for (const [k, v] of Object.entries(meta)) {
+      if (k !== 'annotations' || !isObj(v)) {
+        this.ignore(key(p, k));
+        continue;
+      }
+      for (const a of Object.keys(v)) if (!used.includes(a)) this.ignore(key(`${p}.annotations`, a));
+    }
+  }
+
+  /**
    * pick copies the listed fields of a mapping (values as they are) and lists
    * every other field as ignored. A value that is not a mapping is returned
    * unchanged, for the native parser to report.
@@ -129,6 +167,7 @@ class Converter {
     const native: Record<string, unknown> = { apiVersion: 'muster.dev/v1', kind: doc.kind };
     const meta = doc.metadata;
     let labels: Record<string, unknown> | undefined;
+    let jobsetExclusive: { level: unknown; path: string } | undefined;
     if (!isObj(meta)) native.metadata = meta;
     else {
       const m: Record<string, unknown> = {};
@@ -137,6 +176,9 @@ class Converter {
         else if (k === 'labels') {
           m.labels = v;
           if (isObj(v)) labels = v;
+        } else if (k === 'annotations' && isObj(v) && v[EXCLUSIVE_TOPOLOGY_ANNOTATION] !== undefined) {
+          jobsetExclusive = { level: topologyLevel(v[EXCLUSIVE_TOPOLOGY_ANNOTATION]), path: key('metadata.annotations', EXCLUSIVE_TOPOLOGY_ANNOTATION) };
+          for (const a of Object.keys(v)) if (a !== EXCLUSIVE_TOPOLOGY_ANNOTATION) this.ignore(key('metadata.annotations', a));
         } else if (k === 'generateName' && meta.name === undefined)
           this.issue('metadata.generateName', 'Muster needs a fixed metadata.name (generateName is not supported)');
         else this.ignore(key('metadata', k));
@@ -160,6 +202,16 @@ class Converter {
         spec.priorityClass = this.podPriority.value;
         this.map('spec.priorityClass', this.podPriority.path);
       }
+    }
+    // JobSet's exclusive-topology on the JobSet: every child Job gets a domain of its own (a replicatedJob's own annotation wins).
+    if (jobsetExclusive && isObj(spec) && Array.isArray(spec.replicatedJobs)) {
+      spec.replicatedJobs.forEach((rj, i) => {
+        if (!isObj(rj)) return;
+        const placement = isObj(rj.placement) ? rj.placement : (rj.placement = {});
+        if (placement.exclusive !== undefined) return;
+        placement.exclusive = jobsetExclusive.level;
+        this.map(`spec.replicatedJobs[${i}].placement.exclusive`, jobsetExclusive.path);
+      });
     }
     native.spec = spec;
     return native;
@@ -191,7 +243,30 @@ class Converter {
       const tp = `${p}.template`;
       const jt = out.template;
       if (!isObj(jt)) return out; // the native parser reports it at the same path
-      for (const k of Object.keys(jt)) if (k !== 'spec') this.ignore(key(tp, k)); // the Job's metadata
+      for (const k of Object.keys(jt)) if (k !== 'spec' && k !== 'metadata') this.ignore(key(tp, k));
+      const placement: Record<string, unknown> = {};
+      // The Job's metadata: JobSet's exclusive-topology annotation is used, the rest ignored.
+      this.annotations(jt.metadata, `${tp}.metadata`, (a, x, ap) => {
+        if (a !== EXCLUSIVE_TOPOLOGY_ANNOTATION) return false;
+        placement.exclusive = topologyLevel(x);
+        this.map(`${p}.placement.exclusive`, ap);
+        return true;
+      });
+      // The pod template's metadata: Kueue's topology annotations are used (podTemplate ignores the rest).
+      const pod = isObj(jt.spec) && isObj(jt.spec.template) ? jt.spec.template : undefined;
+      if (pod && isObj(pod.metadata) && isObj(pod.metadata.annotations))
+        for (const [a, x] of Object.entries(pod.metadata.annotations)) {
+          const field = TAS_ANNOTATIONS[a];
+          if (!field) continue;
+          const ap = key(`${tp}.spec.template.metadata.annotations`, a);
+          if (field === 'sliceSize') {
+            const n = typeof x === 'string' && /^\d+$/.test(x) ? Number(x) : typeof x === 'number' ? x : NaN;
+            if (!Number.isInteger(n) || n < 1) this.issue(ap, 'must be a whole number of pods, at least 1');
+            else placement.sliceSize = n;
+          } else placement[field] = topologyLevel(x);
+          this.map(`${p}.placement.${field}`, ap);
+        }
+      if (Object.keys(placement).length > 0) out.placement = placement;
       if (jt.spec === undefined) {
         delete out.template;
         this.issue(`${tp}.spec`, 'is required (the batch/v1 JobSpec)');
@@ -235,7 +310,9 @@ class Converter {
   /** podTemplate turns a PodTemplateSpec into the native pod template at np (its first container); undefined when there is none. */
   podTemplate(pt: unknown, p: string, np: string): unknown {
     if (!isObj(pt)) return pt;
-    for (const k of Object.keys(pt)) if (k !== 'spec') this.ignore(key(p, k)); // the pod's labels and annotations
+    for (const k of Object.keys(pt)) if (k !== 'spec' && k !== 'metadata') this.ignore(key(p, k));
+    // The pod's labels and annotations are ignored, except Kueue's topology annotations (read by replicatedJob).
+    this.annotations(pt.metadata, `${p}.metadata`, (a) => a in TAS_ANNOTATIONS);
     const sp = `${p}.spec`;
     const spec = pt.spec;
     if (!isObj(spec)) {
