@@ -67,7 +67,7 @@ function pod(jobIndex: number, script: string): PodAssignment {
     jobIndex,
     podIndex: 0,
     generation: 1,
-    template: { image: '', command: ['sh', '-c', script], args: [], env: [], workingDir: '', resources: null, user: '' },
+    template: { image: '', command: ['sh', '-c', script], args: [], env: [], workingDir: '', resources: null, user: '', migProfile: '' },
     env: {},
     binding: { gpuIndices: [], gpuUuids: [], cpuset: '', numaNode: 0, nics: [] },
     submitDir: '',

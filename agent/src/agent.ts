@@ -190,6 +190,8 @@ export class Agent {
     // Pods a previous agent left running (it died without stopping them) go
     // before this one registers: the scheduler must not see them as ours.
     await stopOrphans({ records: new RunningRecords(this.runningDir()), gracePeriodMs: config.stopGracePeriodMs, logger: this.logger, signal });
+    // Their cpuset cgroups are empty now: remove them.
+    this.affinity?.sweep();
     if (signal.aborted) return;
     await this.registration.register();
 

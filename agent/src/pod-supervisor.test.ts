@@ -62,7 +62,7 @@ function pod(jobIndex: number, generation: number, script: string, over: Partial
     jobIndex,
     podIndex: 0,
     generation,
-    template: { image: '', command: ['sh', '-c', script], args: [], env: [{ name: 'FROM_TEMPLATE', value: 't' }], workingDir: '', resources: null, user: '' },
+    template: { image: '', command: ['sh', '-c', script], args: [], env: [{ name: 'FROM_TEMPLATE', value: 't' }], workingDir: '', resources: null, user: '', migProfile: '' },
     env: { RANK: String(jobIndex) },
     binding: { gpuIndices: [jobIndex], gpuUuids: [`GPU-${jobIndex}`], cpuset: '0-3', numaNode: 0, nics: [] },
     submitDir: '',
@@ -161,7 +161,7 @@ describe('PodSupervisor', () => {
   });
 
   it('fails a pod it cannot prepare or start with StartError, without affecting others', async () => {
-    const bad = pod(0, 1, 'true', { template: { image: '', command: ['no-such-command-muster'], args: [], env: [], workingDir: '', resources: null, user: '' } });
+    const bad = pod(0, 1, 'true', { template: { image: '', command: ['no-such-command-muster'], args: [], env: [], workingDir: '', resources: null, user: '', migProfile: '' } });
     const noTemplate = pod(1, 1, 'true', { template: null });
     const good = pod(2, 1, 'true');
     const badUid = pod(3, 1, 'true', { jobsetUid: '../../etc' });

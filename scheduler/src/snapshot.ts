@@ -11,7 +11,7 @@ import { inRequeueBackoff } from './core/pods-ready.js';
 import { mayPreempt } from './core/preemption.js';
 import { priorityOfClass, type PriorityOf } from './core/queue-order.js';
 import type { AdmittedJobSet, PreemptionPolicy, QuotaSnapshot, RunningJobSet, Snapshot } from './core/types.js';
-import type { JobSetSpec, Queue } from '../../shared/src/proto/types.js';
+import type { JobSetSpec, NodeInventory, Queue } from '../../shared/src/proto/types.js';
 import type { SchedulerContext } from './context.js';
 import { isActive, type JobSetRecord } from './store/store.js';
 import { coordinatorPodId } from './model/gang.js';
@@ -35,7 +35,9 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
       schedulable: n.node.state === 'NODE_STATE_READY',
       allocatable: toResources(n.node.inventory?.allocatable),
       allocated: toResources(n.node.allocated),
-      gpuIndices: (n.node.inventory?.gpus ?? []).filter((g) => g.healthy).map((g) => g.index).sort((a, b) => a - b),
+      // A GPU in MIG mode is not placeable whole: its MIG devices are.
+      gpuIndices: (n.node.inventory?.gpus ?? []).filter((g) => g.healthy && !g.migEnabled).map((g) => g.index).sort((a, b) => a - b),
+      ...withMig(n.node.inventory, bound.get(n.node.name)?.mig),
       usedGpuIndices: bound.get(n.node.name)?.gpus ?? [],
       usedCpus: bound.get(n.node.name)?.cpus ?? [],
       maxPods: ctx.settings.maxPodsPerNode,
@@ -173,6 +175,15 @@ function runningJobSets(jobsets: readonly JobSetRecord[]): RunningJobSet[] {
     });
   }
   return out;
+}
+
+/** withMig lists a node's placeable MIG devices (healthy GPUs in MIG mode; profile and UUID known) and those bound. */
+function withMig(inv: NodeInventory | null | undefined, used: readonly string[] | undefined): { migDevices?: { uuid: string; profile: string }[]; usedMig?: readonly string[] } {
+  const devices = (inv?.gpus ?? [])
+    .filter((g) => g.healthy && g.migEnabled)
+    .sort((a, b) => a.index - b.index)
+    .flatMap((g) => [...g.migDevices].sort((a, b) => a.index - b.index).filter((m) => m.profile !== '' && m.uuid !== '').map((m) => ({ uuid: m.uuid, profile: m.profile })));
+  return devices.length > 0 ? { migDevices: devices, usedMig: used ?? [] } : {};
 }
 
 /** CPU topologies by inventory object, likewise. */

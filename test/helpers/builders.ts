@@ -167,6 +167,8 @@ export interface ReplicatedJobOptions extends ResourceAmounts {
   activeDeadlineSeconds?: number;
   /** The replicatedJob's placement (omitted: none). */
   placement?: PlacementOptions;
+  /** Its `gpus` are MIG devices of this profile (omitted: whole GPUs). */
+  migProfile?: string;
 }
 
 /** PlacementOptions are a spec.placement's fields (unset = ''). */
@@ -224,6 +226,7 @@ export class JobSetBuilder {
           workingDir: '',
           resources: { cpuMillis: r.cpuMillis, memoryBytes: r.memoryBytes, gpus: r.gpus, rdma: r.rdma },
           user: '',
+          migProfile: o.migProfile ?? '',
         },
       },
       placement: o.placement ? placementOf(o.placement) : null,

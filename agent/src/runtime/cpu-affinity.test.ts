@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nullLogger } from '../../../shared/src/logger.js';
-import { CpuAffinity, hostCpusOf, whichOnPath } from './cpu-affinity.js';
+import { CpuAffinity, hostCpusOf, JOIN_CGROUP, whichOnPath } from './cpu-affinity.js';
 import type { PodSpec } from './driver.js';
 import { killGroup, ProcessDriver } from './process-driver.js';
 
@@ -98,8 +98,10 @@ describe('CpuAffinity on this host', () => {
   });
 
   it('numactl binds CPUs and the NUMA node\'s memory; off and an unusable explicit mode', () => {
-    const n = detect('numactl', { which: (b) => (b === 'numactl' ? '/usr/bin/numactl' : undefined), hostCpus: [0, 1, 2, 3] });
+    const n = detect('numactl', { which: (b) => (b === 'numactl' ? '/usr/bin/numactl' : undefined), hostCpus: [0, 1, 2, 3], hostNumaNodes: [0, 1] });
     expect(n.wrap('k', ['train'], [2, 3], 1).argv).toEqual(['/usr/bin/numactl', '--physcpubind=2-3', '--membind=1', 'train']);
+    // A NUMA node this host lacks (a recorded inventory): CPUs bound, memory left to the kernel.
+    expect(n.wrap('k', ['train'], [2, 3], 5).argv).toEqual(['/usr/bin/numactl', '--physcpubind=2-3', 'train']);
     expect(detect('off').wrap('k', ['train'], [0], 0).argv).toEqual(['train']);
     expect(() => detect('numactl', { which: () => undefined })).toThrow(/^cpuAffinity: numactl cannot be used on this host \(numactl: not on PATH\)$/);
     expect(() => detect('cgroup', { cgroupRoot: path.join(dir, 'none') })).toThrow(/cpuAffinity: cgroup cannot be used on this host \(cgroup: no cpuset hierarchy under /);
@@ -121,7 +123,7 @@ describe('CpuAffinity on a cgroup v2 tree', () => {
     const procs = launch.argv[3]!;
     const pod = path.dirname(procs);
     expect(path.dirname(pod)).toBe(base);
-    expect(launch.argv).toEqual(['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', procs, 'python', 'train.py']);
+    expect(launch.argv).toEqual(['/bin/sh', '-c', JOIN_CGROUP, procs, 'python', 'train.py']);
     expect(readFileSync(path.join(pod, 'cpuset.cpus'), 'utf8')).toBe('2-3');
     expect(readFileSync(path.join(pod, 'cpuset.mems'), 'utf8')).toBe('1');
     // A NUMA node the parent cannot bind: all of the parent's.
@@ -130,6 +132,16 @@ describe('CpuAffinity on a cgroup v2 tree', () => {
     for (const f of ['cpuset.cpus', 'cpuset.mems']) rmSync(path.join(pod, f));
     launch.release();
     expect(existsSync(pod)).toBe(false);
+  });
+
+  it('a pod that cannot start (its log path is unusable) releases its binding', async () => {
+    let released = 0;
+    // A stand-in for the cgroup method: wraps like it and counts releases.
+    const fake = { wrap: (_k: string, argv: string[]) => ({ argv: ['/bin/sh', '-c', 'exec "$@"', 'sh', ...argv], applied: [1], release: () => released++ }) } as unknown as CpuAffinity;
+    writeFileSync(path.join(dir, 'a-file'), '');
+    const { reason } = await run(fake, { ...spec([1], ['true']), stdoutPath: path.join(dir, 'a-file', 'out.log') });
+    expect(reason).toBe('StartError');
+    expect(released).toBe(1);
   });
 
   it('without the cpuset controller, auto falls back to taskset and an explicit cgroup mode refuses to start', () => {

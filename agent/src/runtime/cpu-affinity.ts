@@ -45,6 +45,8 @@ export interface CpuAffinityOptions {
   scope: string;
   /** CPUs this host can run pods on (default: online CPUs the agent itself may use). */
   hostCpus?: readonly number[];
+  /** NUMA nodes this host has (default: /sys/devices/system/node/online; [] = unknown, memory is then not bound by numactl). */
+  hostNumaNodes?: readonly number[];
   /** Finds a binary on PATH (default: searches process.env.PATH). */
   which?: (name: string) => string | undefined;
 }
@@ -87,6 +89,15 @@ export function hostCpusOf(): number[] {
   return base.filter((c) => ok.has(c));
 }
 
+/** hostNumaNodesOf is the NUMA nodes online on this host ([] when the kernel does not say). */
+export function hostNumaNodesOf(): number[] {
+  try {
+    return parseCpuList(readFileSync('/sys/devices/system/node/online', 'utf8')) ?? [];
+  } catch {
+    return [];
+  }
+}
+
 /** whichOnPath finds an executable `name` on PATH. */
 export function whichOnPath(name: string, pathVar = process.env.PATH ?? ''): string | undefined {
   for (const dir of pathVar.split(':').filter(Boolean)) {
@@ -103,6 +114,13 @@ export function whichOnPath(name: string, pathVar = process.env.PATH ?? ''): str
 
 const NOTHING = (): void => {};
 
+/**
+ * JOIN_CGROUP is the shell that starts a pod in its cgroup: it joins (`$0` is
+ * the cgroup's cgroup.procs), then becomes the pod's command (same pid). A
+ * join that fails leaves the pod running unbound, saying so on its stderr.
+ */
+export const JOIN_CGROUP = 'echo $$ > "$0" || echo "muster: cannot join the cpuset cgroup ($0): running unbound" >&2; exec "$@"';
+
 /** CpuAffinity binds pods to CPUs with the method detected at agent start. */
 export class CpuAffinity {
   /** The method in use. */
@@ -115,6 +133,9 @@ export class CpuAffinity {
   private readonly tool: string;
   /** NUMA nodes whose memory a cgroup may bind (cpuset.mems of the parent). */
   private readonly mems: ReadonlySet<number>;
+
+  /** NUMA nodes of this host (numactl binds memory only to one of these). */
+  private hostNuma: ReadonlySet<number> = new Set();
 
   private constructor(method: AffinityMethod, log: Logger, hostCpus: readonly number[], base = '', tool = '', mems: readonly number[] = []) {
     this.method = method;
@@ -156,6 +177,7 @@ export class CpuAffinity {
       chosen = attempt(opts.mode);
       if (!chosen) throw new MusterError('FAILED_PRECONDITION', `cpuAffinity: ${opts.mode} cannot be used on this host (${tried.join('; ')})`);
     }
+    chosen.hostNuma = new Set(opts.hostNumaNodes ?? hostNumaNodesOf());
     log.info('pods are bound to their CPUs with ' + chosen.method, { method: chosen.method, hostCpus: chosen.hostCpuList, ...(tried.length > 0 ? { unavailable: tried } : {}) });
     if (chosen.base) chosen.sweep();
     return chosen;
@@ -175,7 +197,8 @@ export class CpuAffinity {
       case 'taskset':
         return withNote({ argv: [this.tool, '--cpu-list', list, ...argv], release: NOTHING });
       case 'numactl':
-        return withNote({ argv: [this.tool, `--physcpubind=${list}`, ...(numaNode >= 0 ? [`--membind=${numaNode}`] : []), ...argv], release: NOTHING });
+        // Memory is bound only to a NUMA node this host has (a recorded inventory may name others).
+        return withNote({ argv: [this.tool, `--physcpubind=${list}`, ...(this.hostNuma.has(numaNode) ? [`--membind=${numaNode}`] : []), ...argv], release: NOTHING });
       default:
         return this.inCgroup(key, argv, list, numaNode, withNote, unbound);
     }
@@ -195,7 +218,7 @@ export class CpuAffinity {
     }
     // The shell joins the cgroup, then becomes the pod's command (same pid): nothing runs outside it.
     return withNote({
-      argv: ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', path.join(dir, 'cgroup.procs'), ...argv],
+      argv: ['/bin/sh', '-c', JOIN_CGROUP, path.join(dir, 'cgroup.procs'), ...argv],
       release: () => releaseLater(dir, RELEASE_TRIES),
     });
   }
@@ -209,7 +232,8 @@ export class CpuAffinity {
   }
 
   /** sweep removes pod cgroups left empty by a previous agent (their pods are gone). */
-  private sweep(): void {
+  sweep(): void {
+    if (!this.base) return;
     let entries: string[];
     try {
       entries = readdirSync(this.base).filter((e) => e.startsWith('pod-'));

@@ -165,6 +165,7 @@ export class ProcessDriver implements RuntimeDriver {
         stdio: ['ignore', out, err],
       });
     } catch (e) {
+      bound?.release();
       return startFailure('StartError', `cannot run "${cmd}": ${(e as Error).message}`, now());
     } finally {
       // The child has its own copies of the descriptors once spawn has returned.

@@ -5,7 +5,7 @@
  * every pod with its node, GPUs, generation and exit, and the event history.
  */
 import { podPhaseName } from '../../../shared/src/phases.js';
-import type { JobSet, JobSetSpec, JobStatus, ReplicatedJob } from '../../../shared/src/proto/types.js';
+import type { JobSet, JobSetSpec, JobStatus, PodStatus, ReplicatedJob } from '../../../shared/src/proto/types.js';
 import { formatResources, toResources } from '../../../shared/src/resources.js';
 import { DEFAULT_BACKOFF_LIMIT } from '../../../shared/src/spec/validate.js';
 import { formatAgo, formatSince } from './age.js';
@@ -130,7 +130,7 @@ export function describeFull(js: JobSet, now: number): string {
           pods.map((p) => [
             p.podId,
             p.node || '-',
-            p.binding && p.binding.gpuIndices.length > 0 ? p.binding.gpuIndices.join(',') : '-',
+            gpusText(p.binding),
             p.binding?.cpuset || '-',
             p.binding && (p.binding.gpuIndices.length > 0 || p.binding.cpuset !== '') && p.binding.numaNode >= 0 ? p.binding.numaNode : '-',
             p.binding && p.binding.nics.length > 0 ? p.binding.nics.join(',') : '-',
@@ -147,4 +147,11 @@ export function describeFull(js: JobSet, now: number): string {
   const history = s?.history ?? [];
   if (history.length > 0) parts.push('Events:\n' + renderTable(['AGE', 'TYPE', 'MESSAGE'], history.map((e) => [formatSince(e.timeMs, now), e.type, e.message])));
   return parts.join('\n\n');
+}
+
+/** gpusText is a pod's GPU indices, with how many MIG devices of them it has ("0 (2 MIG)"); "-" for none. */
+function gpusText(b: PodStatus['binding']): string {
+  if (!b || b.gpuIndices.length === 0) return '-';
+  const mig = b.gpuUuids.filter((u) => u.startsWith('MIG-')).length;
+  return b.gpuIndices.join(',') + (mig > 0 ? ` (${mig} MIG)` : '');
 }

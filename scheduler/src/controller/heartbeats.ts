@@ -81,6 +81,7 @@ function updateLingering(ctx: SchedulerContext, hb: Heartbeat): void {
       requests: p.requests ? toResources(p.requests) : (held?.requests ?? toResources(null)),
       gpuIndices: p.binding && p.binding.gpuIndices.length > 0 ? p.binding.gpuIndices : (held?.gpuIndices ?? []),
       ...cpusOf(p.binding?.cpuset, held?.cpus),
+      ...(held?.migUuids ? { migUuids: held.migUuids } : {}),
       untilRevision: 0,
     });
   }

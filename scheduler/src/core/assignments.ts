@@ -71,11 +71,12 @@ export function buildAssignments(input: AssignmentInput): AdmittedPods {
       LOCAL_RANK: String(local),
       NODE_RANK: String(nodeRank.get(pl.node)),
     };
-    // A pod without GPUs must not see the node's GPUs (unset would mean "all of them").
-    env.CUDA_VISIBLE_DEVICES = pl.gpuIndices.join(',');
-    env.NVIDIA_VISIBLE_DEVICES = pl.gpuIndices.length > 0 ? pl.gpuIndices.join(',') : 'void';
+    // A pod without GPUs must not see the node's GPUs (unset would mean "all of them"); a MIG pod sees its MIG devices by UUID.
+    const mig = pl.migUuids ?? [];
+    env.CUDA_VISIBLE_DEVICES = mig.length > 0 ? mig.join(',') : pl.gpuIndices.join(',');
+    env.NVIDIA_VISIBLE_DEVICES = mig.length > 0 ? mig.join(',') : pl.gpuIndices.length > 0 ? pl.gpuIndices.join(',') : 'void';
     if (pl.gpuIndices.length > 0) env.CUDA_DEVICE_ORDER = 'PCI_BUS_ID';
-    const bound = bindingFor(pl.gpuIndices, input.inventories?.get(pl.node), pl.cpus);
+    const bound = bindingFor(pl.gpuIndices, input.inventories?.get(pl.node), pl.cpus, mig);
     Object.assign(env, bound.env);
     return {
       podId: pod.podId,

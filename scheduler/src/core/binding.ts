@@ -17,8 +17,18 @@ export interface PodBinding {
   env: Record<string, string>;
 }
 
-/** bindingFor binds a pod placed on GPUs `gpuIndices` and CPUs `cpus` (core/cpu-choice.ts) of a node with inventory `inv` (absent = unknown). */
-export function bindingFor(gpuIndices: readonly number[], inv: NodeInventory | null | undefined, cpus: readonly number[] = []): PodBinding {
+/**
+ * bindingFor binds a pod placed on GPUs `gpuIndices` and CPUs `cpus`
+ * (core/cpu-choice.ts) of a node with inventory `inv` (absent = unknown). A
+ * pod given MIG devices (`migUuids`) is bound to their parent GPUs' NUMA node
+ * and NICs, and its gpuUuids are the MIG devices'.
+ */
+export function bindingFor(gpuIndices: readonly number[], inv: NodeInventory | null | undefined, cpus: readonly number[] = [], migUuids: readonly string[] = []): PodBinding {
+  if (migUuids.length > 0) {
+    const parents = (inv?.gpus ?? []).filter((g) => g.migDevices.some((m) => migUuids.includes(m.uuid))).map((g) => g.index);
+    const bound = bindingFor(parents, inv, cpus);
+    return { ...bound, binding: { ...bound.binding, gpuUuids: [...migUuids] } };
+  }
   const binding: Binding = { gpuIndices: [...gpuIndices], gpuUuids: [], cpuset: formatCpuList(cpus), numaNode: -1, nics: [] };
   const env: Record<string, string> = {};
   if (inv && gpuIndices.length === 0 && cpus.length > 0) binding.numaNode = cpuNuma(cpus, inv);

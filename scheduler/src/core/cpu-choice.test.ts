@@ -59,6 +59,20 @@ describe('cpuTopologyOf', () => {
     expect(reserved.cpus).toEqual(range(2, 207));
   });
 
+  it('SLIT distances are read by position among all NUMA nodes, CPU-less memory nodes included', () => {
+    const t = cpuTopologyOf({
+      allocatable: null,
+      numaNodes: [
+        { id: 0, cpus: '0-3', memoryBytes: 0, distances: [10, 12, 40, 20] },
+        { id: 1, cpus: '', memoryBytes: 0, distances: [12, 10, 40, 20] }, // memory only (CXL, HBM)
+        { id: 2, cpus: '4-7', memoryBytes: 0, distances: [40, 40, 10, 20] },
+        { id: 3, cpus: '8-11', memoryBytes: 0, distances: [20, 20, 20, 10] },
+      ],
+    })!;
+    expect(t.nearest.get(0)).toEqual([3, 2]);
+    expect(chooseCpus([2, 3, 4, 5, 8, 9], 4, [0], t)).toEqual([2, 3, 8, 9]);
+  });
+
   it('no cpulists (an inventory that lists no NUMA CPUs): no CPU sets', () => {
     expect(cpuTopologyOf({ numaNodes: [], allocatable: null })).toBeUndefined();
     expect(cpuTopologyOf({ numaNodes: [{ id: 0, cpus: '', memoryBytes: 0, distances: [] }], allocatable: null })).toBeUndefined();

@@ -43,11 +43,12 @@ export function cpuTopologyOf(inv: Pick<NodeInventory, 'numaNodes' | 'allocatabl
   const placeable = Math.min(all.length, Math.floor(Number(inv.allocatable?.cpuMillis ?? all.length * 1000) / 1000));
   const cpus = all.slice(all.length - Math.max(0, placeable));
   const distance = new Map((inv.numaNodes ?? []).map((n) => [n.id, n.distances ?? []]));
+  // SLIT rows are indexed by position among all the host's NUMA nodes in id order (CPU-less memory nodes included).
+  const position = [...(inv.numaNodes ?? [])].map((n) => n.id).sort((a, b) => a - b);
   const nearest = new Map<number, number[]>();
   for (const id of ids) {
     const row = distance.get(id) ?? [];
-    // SLIT rows are indexed by node position in the host's node list, which discovery keeps in id order.
-    const d = (other: number): number => row[ids.indexOf(other)] ?? Number.POSITIVE_INFINITY;
+    const d = (other: number): number => row[position.indexOf(other)] ?? Number.POSITIVE_INFINITY;
     nearest.set(id, ids.filter((o) => o !== id).sort((a, b) => d(a) - d(b) || a - b));
   }
   return { cpus, numaOf, nearest };

@@ -449,7 +449,9 @@ function* lowestShareFirst(deferred: readonly PendingJobSet[], quota: QuotaSnaps
 /** gangRequest is the whole gang's need in quota resource names (cpu millicores, memory bytes, gpus, rdma). */
 export function gangRequest(js: Pick<PendingJobSet, 'pods'>): Record<string, number> {
   const total = js.pods.reduce((acc, p) => add(acc, p.request), { ...ZERO });
-  return { cpu: total.cpuMillis, memory: total.memoryBytes, gpus: total.gpus, rdma: total.rdma };
+  // Quota counts a MIG device as a GPU (there are no per-profile quotas).
+  const mig = js.pods.reduce((a, p) => a + (p.mig?.count ?? 0), 0);
+  return { cpu: total.cpuMillis, memory: total.memoryBytes, gpus: total.gpus + mig, rdma: total.rdma };
 }
 
 function lowestFreePort(used: Set<number>, range: { min: number; max: number }): number | undefined {

@@ -4,7 +4,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeJobSet, makeNode, pendingOf, type PlacementOptions } from '../../../test/helpers/builders.js';
-import { startTestScheduler, submitTestJobSet, type TestScheduler } from '../../../test/helpers/scheduler-context.js';
+import { jobSetFile, startTestScheduler, submitTestJobSet, type TestScheduler } from '../../../test/helpers/scheduler-context.js';
+import { parseJobSetObject } from '../../../shared/src/spec/document.js';
+import { submitJobSet } from '../service/jobsets.js';
+import { FitCursors, freeNodes } from './placement.js';
+import { placeJobSet } from './placement-groups.js';
 import { decideCycle } from './decide-cycle.js';
 import type { NodeSnapshot, PendingJobSet, Snapshot } from './types.js';
 
@@ -65,6 +69,27 @@ describe('replicatedJob placement', () => {
   });
 });
 
+describe('group placement edge cases (found in review)', () => {
+  it('slices inside a replicatedJob-wide domain: when the tightest domain cannot take the slices, the next is tried', () => {
+    // Block b1: r1 node with 3 free GPUs, r2 node with 1; block b2: r3 node with 6. Slices of 2 fit only in b2.
+    const n = (name: string, rack: string, block: string, used: number) =>
+      ({ ...makeNode(name).cpu(64).memory('512Gi').gpus(8).labels({ rack, block }).build(), usedGpuIndices: Array.from({ length: used }, (_, i) => i) });
+    const ns = [n('r1-n0', 'r1', 'b1', 5), n('r2-n0', 'r2', 'b1', 7), n('r3-n0', 'r3', 'b2', 2)].map((x) => ({ ...x, allocated: { ...x.allocated, gpus: x.usedGpuIndices.length } }));
+    const d = cycle([rjSet('s', [{ name: 'w', replicas: 4, gpus: 1, placement: { required: 'block', sliceRequired: 'rack', sliceSize: 2 } }])], { nodes: ns });
+    expect(racksOf(d, 's')).toEqual(['r3']);
+  });
+
+  it('waiting for stopping pods (optimistic): two groups never both count the same stopping GPUs', () => {
+    const one = makeNode('h1').cpu(64).memory('512Gi').gpus(8).build();
+    const stopping = { ...one, usedGpuIndices: [0, 1, 2, 3, 4, 5, 6, 7], allocated: { ...one.allocated, gpus: 8 }, stopping: { cpuMillis: 0, memoryBytes: 0, gpus: 8, rdma: 0 }, stoppingGpuIndices: [0, 1, 2, 3, 4, 5, 6, 7], stoppingPods: 1, podCount: 1 };
+    const js = rjSet('two', [{ name: 'a', replicas: 1, gpus: 8, placement: { required: 'hostname' } }, { name: 'b', replicas: 1, gpus: 8 }]);
+    const placed = placeJobSet(js, freeNodes([stopping]), new FitCursors(), { optimistic: true }, []);
+    expect('reason' in placed).toBe(true);
+    const fits = placeJobSet(rjSet('one', [{ name: 'a', replicas: 1, gpus: 8, placement: { required: 'hostname' } }]), freeNodes([stopping]), new FitCursors(), { optimistic: true }, []);
+    expect('reason' in fits).toBe(false);
+  });
+});
+
 describe('exclusive per Job', () => {
   it('each Job of the replicatedJob gets a rack of its own, and no other JobSet goes there', () => {
     const d = cycle([
@@ -114,5 +139,12 @@ describe('submit checks', () => {
     expect(bad({ sliceRequired: 'rack' })).toMatch(/placement\.sliceSize: must be at least 1/);
     expect(bad({ exclusive: 'rack', required: 'block' })).toMatch(/placement\.exclusive: each Job gets a domain of its own/);
     expect(bad({ sliceRequired: 'rack', sliceSize: 2 })).toBe('accepted');
+    // Pods counted as defaulting counts them: parallelism from completions.
+    const withCompletions = jobSetFile('c', { w: { replicas: 1, gpus: 1, placement: { sliceRequired: 'rack', sliceSize: 2 } } });
+    const tpl = (withCompletions.spec as { replicatedJobs: { template: Record<string, unknown> }[] }).replicatedJobs[0]!.template;
+    delete tpl.parallelism;
+    tpl.completions = 4;
+    const doc = parseJobSetObject(withCompletions);
+    expect(() => submitJobSet(s!.ctx, { metadata: { name: 'c', labels: {}, uid: '', createdMs: 0, user: 'alice', userVerified: false, submitDir: '' }, spec: doc.spec })).not.toThrow();
   });
 });

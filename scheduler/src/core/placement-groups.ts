@@ -14,8 +14,8 @@
  */
 import type { JobSetSpec } from '../../../shared/src/proto/types.js';
 import type { GangPod } from '../model/gang.js';
-import { ExclusiveDomains, domainOf, placeWithPolicy, type PlacementPolicy } from './domains.js';
-import { commit, FitCursors, type FreeNode, type GangPlacement, type PlaceOptions } from './placement.js';
+import { ExclusiveDomains, domainOf, placeWithPolicy, type PlaceLeaf, type PlacementPolicy } from './domains.js';
+import { commit, FitCursors, reserve, type FreeNode, type GangPlacement, type PlaceOptions } from './placement.js';
 import type { PendingJobSet, StillPending } from './types.js';
 
 /** PlacementGroup is some pods of a JobSet placed under one policy. */
@@ -65,6 +65,7 @@ function copyNode(n: FreeNode): FreeNode {
     free: { ...n.free }, stopping: { ...n.stopping }, held: { ...n.held },
     freeGpus: [...n.freeGpus], stoppingGpus: [...n.stoppingGpus], heldGpus: [...n.heldGpus],
     freeCpus: [...n.freeCpus], stoppingCpus: [...n.stoppingCpus], heldCpus: [...n.heldCpus],
+    freeMig: Object.fromEntries(Object.entries(n.freeMig).map(([p, l]) => [p, [...l]])),
   };
 }
 
@@ -77,9 +78,27 @@ function placeGroups(js: PendingJobSet, nodes: FreeNode[], opts: PlaceOptions, l
   const groups = js.groups ?? [];
   const byId = new Map(js.pods.map((p) => [p.podId, p]));
   const shadow = nodes.slice();
-  const own = (i: number): FreeNode => (shadow[i] === nodes[i] ? (shadow[i] = copyNode(nodes[i]!)) : shadow[i]!);
+  // Copy-on-write per attempt: a node is copied the first time an attempt changes it, so a failed attempt is undone by restoring the array.
+  let fresh = new Set<number>();
+  const own = (i: number): void => {
+    if (fresh.has(i)) return;
+    shadow[i] = copyNode(shadow[i]!);
+    fresh.add(i);
+  };
   const out: GangPlacement = [];
   const placedIds = new Set<string>();
+  /** begin starts an attempt; the function it returns undoes everything placed since. */
+  const begin = (): (() => void) => {
+    const saved = shadow.slice();
+    const savedFresh = fresh;
+    const outLength = out.length;
+    fresh = new Set();
+    return () => {
+      for (let i = 0; i < saved.length; i++) shadow[i] = saved[i]!;
+      fresh = savedFresh;
+      for (const p of out.splice(outLength)) placedIds.delete(p.podId);
+    };
+  };
   const closed = new ExclusiveDomains();
   const within = (among: readonly number[] | undefined): number[] | undefined => {
     if (!closed.any()) return among ? [...among] : undefined;
@@ -93,7 +112,9 @@ function placeGroups(js: PendingJobSet, nodes: FreeNode[], opts: PlaceOptions, l
     const r = placeWithPolicy(sub, shadow, new FitCursors(), { ...opts, among: within(among) }, policy, levels);
     if ('reason' in r) return { jobset: js.name, reason: r.reason, message: `${label}: ${r.message}` };
     for (const p of r) own(p.node);
-    commit(sub, r, shadow);
+    // An optimistic placement (waiting for stopping pods) takes stopping capacity too, so the next group cannot count it again.
+    if (opts.optimistic) reserve(sub, r, shadow);
+    else commit(sub, r, shadow);
     for (const p of r) placedIds.add(p.podId);
     out.push(...r);
     return undefined;
@@ -134,19 +155,36 @@ function placeGroups(js: PendingJobSet, nodes: FreeNode[], opts: PlaceOptions, l
   const rank = new Map(js.pods.map((p, i) => [p.podId, i]));
   return out.sort((a, b) => rank.get(a.podId)! - rank.get(b.podId)!);
 
+  /**
+   * placeSlicesInDomain tries the replicatedJob's domains as placeWithPolicy
+   * orders them (tightest first; for preferred, widening): in each, every
+   * slice then the rest of the replicatedJob, undone when one does not fit.
+   */
   function placeSlicesInDomain(g: PlacementGroup, slices: PlacementGroup[]): StillPending | undefined {
-    // Find the domain by placing the whole replicatedJob once (fit by counts), then place its slices inside it.
     const pods = g.podIds.filter((id) => !placedIds.has(id)).map((id) => byId.get(id)!);
-    const probe = placeWithPolicy({ ...js, pods, groups: undefined }, shadow, new FitCursors(), { ...opts, among: within(opts.among) }, { ...(g.required ? { required: g.required } : {}), ...(g.preferred ? { preferred: g.preferred } : {}) }, levels);
-    if ('reason' in probe) return { jobset: js.name, reason: probe.reason, message: `${g.label}: ${probe.message}` };
-    const level = g.required ?? g.preferred!;
-    const keys = new Set(probe.map((p) => domainOf(shadow[p.node]!, level)));
-    const inDomain = (within(opts.among) ?? shadow.map((_, i) => i)).filter((i) => keys.has(domainOf(shadow[i]!, level)));
-    for (const s of slices) {
-      const fail = place(s.label, s.podIds, { required: s.required! }, inDomain);
-      if (fail) return fail;
-    }
-    return place(g.label, g.podIds, undefined, inDomain);
+    let last: StillPending | undefined;
+    const inDomain: PlaceLeaf = (_j, _n, _c, o) => {
+      const undo = begin();
+      const before = out.length;
+      for (const s of slices) {
+        const fail = place(s.label, s.podIds, { required: s.required! }, o.among);
+        if (fail) {
+          undo();
+          return (last = fail);
+        }
+      }
+      const fail = place(g.label, g.podIds, undefined, o.among);
+      if (fail) {
+        undo();
+        return (last = fail);
+      }
+      return out.slice(before);
+    };
+    const policy = { ...(g.required ? { required: g.required } : {}), ...(g.preferred ? { preferred: g.preferred } : {}) };
+    const r = placeWithPolicy({ ...js, pods, groups: undefined }, shadow, new FitCursors(), { ...opts, among: within(opts.among) }, policy, levels, inDomain);
+    if (!('reason' in r)) return undefined;
+    // No domain took the slices: say why the last one tried did not (else why no domain had room at all).
+    return last ?? { jobset: js.name, reason: r.reason, message: `${g.label}: ${r.message}` };
   }
 }
 

@@ -23,6 +23,7 @@
 import { add, formatResources, RESOURCE_KEYS, sub, ZERO, type Resources } from '../../../shared/src/resources.js';
 import { chooseCpus, cpusFor, type CpuTopology } from './cpu-choice.js';
 import { chooseGpus, type GpuTopology } from './gpu-choice.js';
+import type { GangPod } from '../model/gang.js';
 import type { NodeSnapshot, PendingJobSet, PodPlacement, QuotaSnapshot, StillPending } from './types.js';
 
 /** FreeNode is a schedulable node's remaining capacity during a cycle. */
@@ -55,6 +56,8 @@ export interface FreeNode {
   /** CPUs of stopping pods and CPUs held for a reservation (as the GPU lists above). */
   stoppingCpus: number[];
   heldCpus: number[];
+  /** Free MIG devices by profile (UUIDs in discovery order). MIG devices of stopping pods are freed when they are gone; backfill holds none. */
+  freeMig: Record<string, string[]>;
   /** Something runs, stops or is held here (an exclusive placement needs whole empty domains). */
   busy: boolean;
 }
@@ -65,6 +68,8 @@ interface Tentative {
   gpus: number;
   /** Whole CPUs (cpusFor) taken on a node with CPU sets. */
   cpus: number;
+  /** MIG devices taken, by profile. */
+  mig?: Record<string, number>;
   pods: number;
 }
 
@@ -118,6 +123,9 @@ export function freeNodes(nodes: readonly NodeSnapshot[]): FreeNode[] {
       const cpuTopology = n.cpuTopology;
       const usedCpus = new Set(n.usedCpus);
       const stoppingCpus = new Set(n.stoppingCpus);
+      const usedMig = new Set(n.usedMig);
+      const freeMig: Record<string, string[]> = {};
+      for (const m of n.migDevices ?? []) if (!usedMig.has(m.uuid)) (freeMig[m.profile] ??= []).push(m.uuid);
       const freePods = n.maxPods === undefined ? Number.POSITIVE_INFINITY : n.maxPods - (n.podCount ?? 0);
       return {
         name: n.name,
@@ -137,6 +145,7 @@ export function freeNodes(nodes: readonly NodeSnapshot[]): FreeNode[] {
         freeCpus: cpuTopology ? cpuTopology.cpus.filter((c) => !usedCpus.has(c)) : [],
         stoppingCpus: cpuTopology ? cpuTopology.cpus.filter((c) => stoppingCpus.has(c)) : [],
         heldCpus: [],
+        freeMig,
         busy: (n.podCount ?? 0) > 0 || (n.stoppingPods ?? 0) > 0 || n.usedGpuIndices.length > 0,
       };
     });
@@ -166,7 +175,8 @@ export class FitCursors {
   }
 }
 
-function fitsAfter(need: Resources, n: FreeNode, t: Tentative | undefined, optimistic: boolean, endsByMs: number | undefined): boolean {
+function fitsAfter(need: Resources, n: FreeNode, t: Tentative | undefined, optimistic: boolean, endsByMs: number | undefined, mig?: GangPod['mig']): boolean {
+  if (mig && (n.freeMig[mig.profile]?.length ?? 0) < mig.count + (t?.mig?.[mig.profile] ?? 0)) return false;
   const u = t?.used ?? ZERO;
   const s = optimistic ? n.stopping : ZERO;
   // A JobSet that will have ended before a reservation needs the capacity may use it (backfill).
@@ -208,9 +218,11 @@ export function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCurs
   const local = new Map<string, number>(); // shape → first position that may fit, within this gang
   const out: GangPlacement = [];
   for (const pod of js.pods) {
-    const test = eligible?.forRequest(pod.request);
-    // Cursors are kept per request shape and node test: a node another test refuses is never one this pod can use.
-    const key = test ? `${FitCursors.key(pod.request)}|${test.key}` : FitCursors.key(pod.request);
+    // A MIG pod is bound to the flavor of the GPUs it asks for, as a whole-GPU pod is.
+    const test = eligible?.forRequest(pod.mig ? { ...pod.request, gpus: pod.mig.count } : pod.request);
+    // Cursors are kept per request shape (MIG profile included) and node test: a node another test refuses is never one this pod can use.
+    const shape = pod.mig ? `${FitCursors.key(pod.request)}|mig:${pod.mig.count}x${pod.mig.profile}` : FitCursors.key(pod.request);
+    const key = test ? `${shape}|${test.key}` : shape;
     const start = noCursors ? 0 : cursors.get(key);
     let k = Math.max(start, local.get(key) ?? 0);
     // The cycle-wide cursor may only move over a contiguous run, from itself, of nodes that lack room even without this gang.
@@ -223,7 +235,7 @@ export function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCurs
         if (committedFrontier) cursors.advance(key, k + 1);
         continue;
       }
-      if (fitsAfter(pod.request, nodes[i]!, t, optimistic, endsByMs)) break;
+      if (fitsAfter(pod.request, nodes[i]!, t, optimistic, endsByMs, pod.mig)) break;
       if (committedFrontier && t === undefined) cursors.advance(key, k + 1);
       else committedFrontier = false;
     }
@@ -233,13 +245,14 @@ export function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCurs
       if (among) return { jobset: js.name, reason: 'NoFit', message: 'does not fit' };
       const candidates = test ? nodes.filter((n) => test.accepts(n)) : nodes;
       if (candidates.length === 0) return { jobset: js.name, reason: 'NoFit', message: `needs ${js.pods.length} pods; no Ready node carries the labels of the flavors a pod is charged to` };
-      return noFit(js, out.length, pod.request, candidates);
+      return noFit(js, out.length, pod, candidates);
     }
     const i = at(k);
     const t = tentative.get(i) ?? { used: { ...ZERO }, gpus: 0, cpus: 0, pods: 0 };
     t.used = add(t.used, pod.request);
     t.gpus += pod.request.gpus;
     t.cpus += cpusFor(pod.request.cpuMillis);
+    if (pod.mig) (t.mig ??= {})[pod.mig.profile] = (t.mig[pod.mig.profile] ?? 0) + pod.mig.count;
     t.pods++;
     tentative.set(i, t);
     out.push({ podId: pod.podId, node: i });
@@ -259,10 +272,12 @@ export function commit(js: PendingJobSet, placed: GangPlacement, nodes: FreeNode
   const byId = new Map(js.pods.map((p) => [p.podId, p]));
   return placed.map((p) => {
     const node = nodes[p.node]!;
-    const req = byId.get(p.podId)!.request;
+    const pod = byId.get(p.podId)!;
+    const req = pod.request;
     const fromFree = freePart(req, node.free);
     node.free = sub(node.free, fromFree);
     node.held = sub(node.held, sub(req, fromFree));
+    const migUuids = pod.mig ? (node.freeMig[pod.mig.profile] ?? []).splice(0, pod.mig.count) : undefined;
     // The best-linked free GPUs for this pod (core/gpu-choice.ts), then held ones for a backfilled pod.
     const chosen = chooseGpus(node.freeGpus, Math.min(req.gpus, node.freeGpus.length), node.topology);
     node.freeGpus = node.freeGpus.filter((g) => !chosen.includes(g));
@@ -271,7 +286,7 @@ export function commit(js: PendingJobSet, placed: GangPlacement, nodes: FreeNode
     node.busy = true;
     if (node.freePods > 0) node.freePods--;
     else node.heldPods--;
-    return { podId: p.podId, node: node.name, gpuIndices, ...(cpus.length > 0 ? { cpus } : {}) };
+    return { podId: p.podId, node: node.name, gpuIndices, ...(cpus.length > 0 ? { cpus } : {}), ...(migUuids ? { migUuids } : {}) };
   });
 }
 
@@ -334,6 +349,8 @@ export function reserve(js: PendingJobSet, placed: GangPlacement, nodes: FreeNod
     node.stopping = sub(node.stopping, sub(req, fromFree));
     const gpus = node.freeGpus.splice(0, req.gpus).length;
     node.stoppingGpus.splice(0, req.gpus - gpus);
+    const pod = byId.get(p.podId)!;
+    if (pod.mig) node.freeMig[pod.mig.profile]?.splice(0, pod.mig.count);
     if (node.cpuTopology) {
       const cpus = node.freeCpus.splice(0, cpusFor(req.cpuMillis)).length;
       node.stoppingCpus.splice(0, cpusFor(req.cpuMillis) - cpus);
@@ -345,7 +362,18 @@ export function reserve(js: PendingJobSet, placed: GangPlacement, nodes: FreeNod
 }
 
 /** noFit explains, in words a person can act on, why the gang does not fit now. */
-function noFit(js: PendingJobSet, placedCount: number, request: Resources, nodes: FreeNode[]): StillPending {
+function noFit(js: PendingJobSet, placedCount: number, pod: GangPod, nodes: FreeNode[]): StillPending {
+  const request = pod.request;
+  if (pod.mig) {
+    const profile = pod.mig.profile;
+    const most = nodes.reduce((best, n) => ((n.freeMig[profile]?.length ?? 0) > (best.freeMig[profile]?.length ?? 0) ? n : best), nodes[0]!);
+    const count = most.freeMig[profile]?.length ?? 0;
+    const message =
+      `needs ${js.pods.length} pods; ${placedCount} of ${js.pods.length} fit on ${nodes.length} Ready node(s) now; ` +
+      `a pod needs ${pod.mig.count} MIG device(s) of profile ${profile} and ${formatResources(request)}` +
+      (count > 0 ? `, the node with the most free, ${most.name}, has ${count}` : `; no Ready node has a free MIG device of that profile`);
+    return { jobset: js.name, reason: 'NoFit', message };
+  }
   const total = js.pods.reduce((acc, p) => add(acc, p.request), { ...ZERO });
   const largest = nodes.reduce((best, n) => (score(n.free) > score(best.free) ? n : best), nodes[0]!);
   const short = RESOURCE_KEYS.filter((k) => request[k] > largest.free[k]).map((k) => k.replace('Millis', '').replace('Bytes', ''));

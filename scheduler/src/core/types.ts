@@ -37,6 +37,10 @@ export interface NodeSnapshot {
   usedCpus?: readonly number[];
   /** CPUs (among usedCpus) held by stopping pods. */
   stoppingCpus?: readonly number[];
+  /** Placeable MIG devices (healthy GPUs in MIG mode, profile and UUID known), by GPU then device index. */
+  migDevices?: readonly { uuid: string; profile: string }[];
+  /** MIG device UUIDs bound to placed (or stopping) pods. */
+  usedMig?: readonly string[];
   /** The part of `allocated` held by pods already told to stop (free once they exit). */
   stopping?: Resources;
   /** GPU indices (among usedGpuIndices) held by stopping pods. */
@@ -174,6 +178,8 @@ export interface PodPlacement {
   gpuIndices: number[];
   /** The pod's exclusive CPUs, ascending (absent: the node has no CPU sets or the pod asks for no CPU). */
   cpus?: number[];
+  /** The MIG devices of a pod asking for them (its gpuIndices are then empty). */
+  migUuids?: string[];
 }
 
 /** Admission admits a whole JobSet: every pod placed. */

@@ -14,7 +14,10 @@ export interface GangPod {
   podIndex: number;
   /** Global rank: position in the gang, 0-based. */
   rank: number;
+  /** What the pod takes from its node (a MIG pod's devices are in `mig`, not in gpus). */
   request: Resources;
+  /** MIG devices of one profile instead of whole GPUs (template migProfile; quota counts each as a GPU). */
+  mig?: { profile: string; count: number };
 }
 
 /** coordinatorPodId is the pod spec.coordinator names (default: the first pod of the gang); '' for an empty gang. */
@@ -30,10 +33,13 @@ export function expandGang(jobset: string, spec: JobSetSpec): GangPod[] {
   for (const rj of spec.replicatedJobs) {
     const replicas = rj.replicas ?? 1;
     const par = rj.template?.parallelism ?? 1;
-    const request = toResources(rj.template?.template?.resources);
+    const asked = toResources(rj.template?.template?.resources);
+    const profile = rj.template?.template?.migProfile ?? '';
+    const mig = profile !== '' && asked.gpus > 0 ? { profile, count: asked.gpus } : undefined;
+    const request = mig ? { ...asked, gpus: 0 } : asked;
     for (let j = 0; j < replicas; j++)
       for (let p = 0; p < par; p++)
-        pods.push({ podId: podId({ jobset, replicatedJob: rj.name, jobIndex: j, podIndex: p }), replicatedJob: rj.name, jobIndex: j, podIndex: p, rank: pods.length, request });
+        pods.push({ podId: podId({ jobset, replicatedJob: rj.name, jobIndex: j, podIndex: p }), replicatedJob: rj.name, jobIndex: j, podIndex: p, rank: pods.length, request, ...(mig ? { mig } : {}) });
   }
   return pods;
 }

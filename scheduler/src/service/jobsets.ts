@@ -114,9 +114,9 @@ export function deleteJobSet(ctx: SchedulerContext, name: string): { name: strin
   return { name, stoppedPods };
 }
 
-/** podsOf counts a replicatedJob's pods (replicas × parallelism, defaults 1). */
+/** podsOf counts a replicatedJob's pods: replicas × parallelism, defaulted as withDefaults does (parallelism from completions, else 1). */
 function podsOf(rj: NonNullable<JobSetSpec['replicatedJobs']>[number]): number {
-  return (rj.replicas ?? 1) * (rj.template?.parallelism ?? 1);
+  return (rj.replicas ?? 1) * (rj.template?.parallelism ?? rj.template?.completions ?? 1);
 }
 
 /**

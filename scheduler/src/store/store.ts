@@ -29,12 +29,22 @@ export interface LingeringPod {
   gpuIndices: number[];
   /** Its exclusive CPUs (absent in records written before CPU sets existed). */
   cpus?: number[];
+  /** Its MIG devices (absent: none). */
+  migUuids?: string[];
   /**
    * The desired revision that dropped the pod (0 when a heartbeat reported it).
    * Until the agent reports having applied it, a heartbeat that does not list
    * the pod proves nothing (it may predate the pod's start), so the hold stays.
    */
   untilRevision: number;
+}
+
+/** BoundDevices are the devices bound to a node's pods. */
+export interface BoundDevices {
+  gpus: number[];
+  cpus: number[];
+  /** MIG device UUIDs. */
+  mig: string[];
 }
 
 /** podKey names one pod incarnation: `<podId>@<jobsetUid>@<generation>`. */
@@ -230,6 +240,7 @@ export class Store {
         requests: req.get(p.podId) ?? { ...ZERO },
         gpuIndices: placed.get(p.podId)?.gpuIndices ?? [],
         ...(placed.get(p.podId)?.cpus ? { cpus: placed.get(p.podId)!.cpus! } : {}),
+        ...(placed.get(p.podId)?.migUuids ? { migUuids: placed.get(p.podId)!.migUuids! } : {}),
         untilRevision: node.revision + 1,
       });
     }
@@ -457,14 +468,15 @@ export class Store {
     return n;
   }
 
-  /** boundDevices lists, per node, the GPU indices and CPUs bound to active and stopping pods (one pass over every JobSet). */
-  boundDevices(): Map<string, { gpus: number[]; cpus: number[] }> {
-    const out = new Map<string, { gpus: number[]; cpus: number[] }>();
-    const at = (node: string): { gpus: number[]; cpus: number[] } => out.get(node) ?? out.set(node, { gpus: [], cpus: [] }).get(node)!;
+  /** boundDevices lists, per node, the GPU indices, CPUs and MIG devices bound to active and stopping pods (one pass over every JobSet). */
+  boundDevices(): Map<string, BoundDevices> {
+    const out = new Map<string, BoundDevices>();
+    const at = (node: string): BoundDevices => out.get(node) ?? out.set(node, { gpus: [], cpus: [], mig: [] }).get(node)!;
     for (const [name, rec] of this.nodes) {
       for (const l of rec.lingering.values()) {
         at(name).gpus.push(...l.gpuIndices);
         if (l.cpus) at(name).cpus.push(...l.cpus);
+        if (l.migUuids) at(name).mig.push(...l.migUuids);
       }
     }
     for (const rec of this.jobsets.values()) {
@@ -473,6 +485,7 @@ export class Store {
         const d = at(p.node);
         d.gpus.push(...p.gpuIndices);
         if (p.cpus) d.cpus.push(...p.cpus);
+        if (p.migUuids) d.mig.push(...p.migUuids);
       }
     }
     return out;

@@ -532,3 +532,42 @@ spec:
     expect(issues.map((i) => i.path)).toContain(`${RJ0}.template.spec.template.metadata.annotations["kueue.x-k8s.io/podset-slice-size"]`);
   });
 });
+
+describe('MIG resources', () => {
+  const withLimits = (limits: string): string => `
+apiVersion: jobset.x-k8s.io/v1alpha2
+kind: JobSet
+metadata: {name: m}
+spec:
+  replicatedJobs:
+    - name: w
+      template:
+        spec:
+          template:
+            spec:
+              containers: [{name: c, image: busybox, command: ["true"], resources: {limits: {${limits}}}}]
+`;
+
+  it('nvidia.com/mig-<profile>: N is N MIG devices of that profile', () => {
+    const pod = parseJobSetText(withLimits('nvidia.com/mig-1g.10gb: 2')).spec.replicatedJobs[0]!.template!.template!;
+    expect(pod.migProfile).toBe('1g.10gb');
+    expect(pod.resources?.gpus).toBe(2);
+  });
+
+  it('whole GPUs and MIG devices together, or two profiles, are an error at the resource', () => {
+    expect(issuesOf(withLimits('nvidia.com/gpu: 1, nvidia.com/mig-1g.10gb: 1')).map((i) => i.message)).toContain('a pod asks for whole GPUs or MIG devices of one profile, not both or several');
+    expect(issuesOf(withLimits('nvidia.com/mig-1g.10gb: 1, nvidia.com/mig-2g.20gb: 1')).map((i) => i.path)).toContain(`${C0}.resources.limits["nvidia.com/mig-2g.20gb"]`);
+  });
+
+  it('a native migProfile needs gpus ≥ 1 and a profile name', () => {
+    const native = (pod: string): string => `apiVersion: ${NATIVE_API_VERSION}\nkind: JobSet\nmetadata: {name: t}\nspec:\n  replicatedJobs: [{name: w, template: {template: {command: ["true"], ${pod}}}}]\n`;
+    const validated = (text: string) => {
+      const d = parseJobSetText(text);
+      return validateJobSet(d.name, d.spec).map((i) => i.path);
+    };
+    expect(validated(native('migProfile: 1g.10gb'))).toEqual(['spec.replicatedJobs[0].template.template.resources.gpus']);
+    expect(validated(native('migProfile: huge, resources: {gpus: 1}'))).toEqual(['spec.replicatedJobs[0].template.template.migProfile']);
+    expect(validated(native('migProfile: 1g.10gb, resources: {gpus: 2}'))).toEqual([]);
+    expect(parseJobSetText(native('migProfile: 3g.40gb, resources: {gpus: 1}')).spec.replicatedJobs[0]!.template!.template!.migProfile).toBe('3g.40gb');
+  });
+});

@@ -23,6 +23,9 @@ export const K8S_JOBSET_API_VERSIONS: readonly string[] = ['jobset.x-k8s.io/v1al
 export const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
 /** KUEUE_PRIORITY_LABEL names a Kueue WorkloadPriorityClass; it becomes the native `priorityClass`. */
 export const KUEUE_PRIORITY_LABEL = 'kueue.x-k8s.io/priority-class';
+/** MIG_RESOURCE_PREFIX names the NVIDIA device plugin's MIG resources (mixed strategy): nvidia.com/mig-1g.10gb (native `gpus` + `migProfile`). */
+export const MIG_RESOURCE_PREFIX = 'nvidia.com/mig-';
+
 /** GPU_RESOURCE is the NVIDIA device plugin's extended resource (native `gpus`). */
 export const GPU_RESOURCE = 'nvidia.com/gpu';
 
@@ -365,7 +368,15 @@ class Converter {
       else if (k === 'env') out.env = this.env(v, kp, `${np}.env`);
       else if (k === 'resources') {
         const r = this.resources(v, kp, `${np}.resources`);
-        if (r !== undefined) out.resources = r;
+        if (r !== undefined) {
+          // nvidia.com/mig-<profile>: that many MIG devices (native: gpus + migProfile).
+          const { mig, ...rest } = r as Record<string, unknown> & { mig?: { profile: string; path: string } };
+          out.resources = rest;
+          if (mig) {
+            out.migProfile = mig.profile;
+            this.map(`${np}.migProfile`, mig.path);
+          }
+        }
       } else if (k !== 'name') this.ignore(kp); // ports, probes, volumeMounts, securityContext, envFrom, imagePullPolicy… (name means nothing with one container)
     }
     return out;
@@ -420,8 +431,16 @@ class Converter {
         out[name] = value;
         this.map(`${np}.${name}`, src);
       } else if (name === GPU_RESOURCE) {
+        if (out.mig !== undefined) this.issue(src, 'a pod asks for whole GPUs or MIG devices of one profile, not both or several');
         out.gpus = wholeNumber(value);
         this.map(`${np}.gpus`, src);
+      } else if (name.startsWith(MIG_RESOURCE_PREFIX)) {
+        if (out.mig !== undefined || out.gpus !== undefined) this.issue(src, 'a pod asks for whole GPUs or MIG devices of one profile, not both or several');
+        else {
+          out.gpus = wholeNumber(value);
+          out.mig = { profile: name.slice(MIG_RESOURCE_PREFIX.length), path: src };
+          this.map(`${np}.gpus`, src);
+        }
       } else if (name.startsWith('rdma/')) {
         const n = wholeNumber(value);
         if (typeof n !== 'number') {

@@ -16,6 +16,8 @@ export const MAX_POD_TEMPLATE_BYTES = 64 * 1024;
 /** MAX_LABELS bounds the labels of one JobSet. */
 export const MAX_LABELS = 64;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** MIG_PROFILE matches nvidia-smi's MIG profile names: 1g.10gb, 3g.40gb, 1g.10gb+me, 1c.3g.40gb. */
+const MIG_PROFILE = /^(?:\d+c\.)?\d+g\.\d+gb(?:\+[a-z]+)?$/;
 const RESTART_STRATEGIES = ['Recreate', 'BlockingRecreate', 'InPlace', 'InPlaceRestart'];
 const JOBSET_ACTIONS = ['FailJobSet', 'RestartJobSet', 'RestartJobSetAndIgnoreMaxRestarts', 'RestartJob', 'RestartJobAndIgnoreMaxRestarts'];
 const POD_ACTIONS = ['FailJob', 'FailIndex', 'Ignore', 'Count'];
@@ -92,6 +94,11 @@ export function validateJobSet(name: string, spec: JobSetSpec | null | undefined
       if (r.memoryBytes < 0) issues.push({ path: `${pp}.resources.memory`, message: 'must be ≥ 0' });
       if (r.gpus < 0) issues.push({ path: `${pp}.resources.gpus`, message: 'must be ≥ 0' });
       if (r.rdma < 0) issues.push({ path: `${pp}.resources.rdma`, message: 'must be ≥ 0' });
+    }
+    const mig = pod.migProfile ?? '';
+    if (mig !== '') {
+      if (!MIG_PROFILE.test(mig)) issues.push({ path: `${pp}.migProfile`, message: 'must be a MIG profile such as 1g.10gb, 3g.40gb or 1g.10gb+me' });
+      if (!r || r.gpus < 1) issues.push({ path: `${pp}.resources.gpus`, message: 'must be ≥ 1 with migProfile (how many MIG devices of that profile)' });
     }
   });
   if (totalPods > MAX_PODS_PER_JOBSET) issues.push({ path: 'spec.replicatedJobs', message: `a JobSet may have at most ${MAX_PODS_PER_JOBSET} pods (has ${totalPods})` });

@@ -11,6 +11,7 @@ export interface PodTemplate {
   'workingDir'?: (string);
   'resources'?: (_muster_v1_ResourceList | null);
   'user'?: (string);
+  'migProfile'?: (string);
 }
 
 export interface PodTemplate__Output {
@@ -21,4 +22,5 @@ export interface PodTemplate__Output {
   'workingDir': (string);
   'resources': (_muster_v1_ResourceList__Output | null);
   'user': (string);
+  'migProfile': (string);
 }
