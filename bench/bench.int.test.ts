@@ -123,9 +123,13 @@ describe('benchmarks at tiny size', () => {
 
   it('placement prints per-gang latency and rack locality for Muster and first fit on the same stream', async () => {
     const lines: string[] = [];
-    const f = await runPlacement({ nodes: 96, gangs: 40, seed: 3 }, (l) => lines.push(l));
+    const f = await runPlacement({ nodes: 96, gangs: 40, churn: 30, seed: 3 }, (l) => lines.push(l));
     for (const r of [f.muster, f.firstFit]) {
       expect(r.gangs + r.unplaced).toBe(40);
+      expect(r.churnOffered).toBe(30);
+      expect(r.churnMissed).toBeLessThanOrEqual(30);
+      expect(r.churnStranded).toBeLessThanOrEqual(96 * 8);
+      expect(r.churnWholeNodes).toBeLessThanOrEqual(96);
       expect(r.gangs).toBeGreaterThan(0);
       expectSane(r.perGang, r.gangs);
       expect(r.gpus).toBeLessThanOrEqual(96 * 8);
@@ -135,6 +139,7 @@ describe('benchmarks at tiny size', () => {
     const text = lines.join('\n');
     expect(text).toContain('gangs in one rack');
     expect(text).toContain('ratio first fit / Muster');
+    expect(text).toContain('whole free nodes (mean)');
     console.log(text);
   });
 });

@@ -180,7 +180,7 @@ export function decideCycle(snapshot: Snapshot): CycleDecision {
         if ('reason' in filled) {
           // JobSets preempted in this cycle already count as stopping: they do not end a second time.
           const running = snapshot.running && victims.size > 0 ? snapshot.running.filter((r) => !victims.has(r.name)) : snapshot.running;
-          const reserved = running && reservations < MAX_RESERVATIONS ? shadowStart(js, nodes, running, now, eligible, levels) : undefined;
+          const reserved = running && reservations < MAX_RESERVATIONS ? shadowStart(js, nodes, running, now, restrict(js, { eligible }).eligible, levels) : undefined;
           let message = charged ? `${placed.message} (on nodes of flavor ${[...new Set(Object.values(charged.flavors))].join(', ')})` : placed.message;
           if (js.placement?.exclusive) message = exclusiveShortfall(js, nodes, js.placement.exclusive, exclusive);
           if (reserved) {

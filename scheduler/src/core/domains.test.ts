@@ -45,6 +45,21 @@ describe('placement across hosts', () => {
     expect(racksOf(decideCycle(snapshot([gang('all', 9, 8, { preferred: 'rack' })])), 'all')).toEqual(['r1', 'r2', 'r3']);
   });
 
+  it('fragmentation: a domain whose partly used nodes can take the gang goes before a tighter one; inside it, the tightest node', () => {
+    const snap = snapshot([gang('pair', 1, 2, { preferred: 'rack' })]);
+    // r1-n1 has 6 GPUs in use (2 free); r3 is made the tightest rack by filling two of its nodes.
+    const use = (name: string, used: number) => {
+      const i = snap.nodes.findIndex((n) => n.name === name);
+      snap.nodes[i] = { ...snap.nodes[i]!, usedGpuIndices: Array.from({ length: used }, (_, g) => g), allocated: { ...snap.nodes[i]!.allocated, gpus: used }, podCount: 1 };
+    };
+    use('r1-n1', 6);
+    use('r3-n0', 8);
+    use('r3-n1', 8);
+    const d = decideCycle(snap);
+    // Tightest by free GPUs would be r3 (8 free, one empty node broken up); r1's hole takes the pod whole, on r1-n1 not r1-n0.
+    expect(d.admit[0]!.placements.map((p) => p.node)).toEqual(['r1-n1']);
+  });
+
   it('required hostname keeps every pod on one node', () => {
     const d = decideCycle(snapshot([gang('fill', 1, 4, {}), gang('pair', 2, 4, { required: 'hostname' })]));
     const nodes = d.admit.find((a) => a.jobset === 'pair')!.placements.map((p) => p.node);

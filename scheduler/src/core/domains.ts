@@ -5,8 +5,12 @@
  * `hostname` (one node). `placement.required: rack` puts every pod in one
  * rack or none; `placement.preferred: rack` tries one rack, then one domain
  * of each wider level, then anywhere. Among the domains with enough free
- * GPUs and CPU the tightest fit is tried first (least free capacity that can
- * hold the gang), which keeps large domains whole for large gangs.
+ * GPUs and CPU, those whose partly used nodes can take the whole gang come
+ * first (no empty node is broken up), then the tightest fit (least free
+ * capacity that can hold the gang), which keeps large domains whole for large
+ * gangs; inside the domain each pod goes to the node left tightest (best fit,
+ * placement.ts). Against first fit on the same stream this strands fewer GPUs
+ * on partly used nodes (bench/placement.bench.ts, churn).
  */
 import type { JobSetSpec } from '../../../shared/src/proto/types.js';
 import { placeGang, type FitCursors, type FreeNode, type GangPlacement, type PlaceOptions } from './placement.js';
@@ -40,19 +44,23 @@ interface Domain {
   nodes: number[];
   freeGpus: number;
   freeCpu: number;
+  /** Free GPUs on partly used nodes, in whole pods of `podGpus` (holes a gang can fill without breaking up an empty node). */
+  holes: number;
 }
 
 /** domainsAt groups node indices (ascending; within `among` when given) by their domain at `level`, with free GPUs and CPU. */
-function domainsAt(nodes: readonly FreeNode[], level: string, optimistic: boolean, among?: readonly number[]): Domain[] {
+function domainsAt(nodes: readonly FreeNode[], level: string, optimistic: boolean, among?: readonly number[], podGpus = 1): Domain[] {
   const byKey = new Map<string, Domain>();
   const visit = (i: number): void => {
     const n = nodes[i]!;
     const key = domainOf(n, level);
     if (key === undefined) return;
-    const d = byKey.get(key) ?? byKey.set(key, { key, nodes: [], freeGpus: 0, freeCpu: 0 }).get(key)!;
+    const d = byKey.get(key) ?? byKey.set(key, { key, nodes: [], freeGpus: 0, freeCpu: 0, holes: 0 }).get(key)!;
     d.nodes.push(i);
-    d.freeGpus += n.freeGpus.length + (optimistic ? n.stoppingGpus.length : 0);
+    const free = n.freeGpus.length + (optimistic ? n.stoppingGpus.length : 0);
+    d.freeGpus += free;
     d.freeCpu += n.free.cpuMillis + (optimistic ? n.stopping.cpuMillis : 0);
+    if (n.busy && podGpus > 0) d.holes += Math.floor(free / podGpus) * podGpus;
   };
   if (among) for (const i of among) visit(i);
   else for (let i = 0; i < nodes.length; i++) visit(i);
@@ -66,9 +74,12 @@ export type PlaceLeaf = (js: PendingJobSet, nodes: FreeNode[], cursors: FitCurso
 function placeInOneDomain(js: PendingJobSet, nodes: FreeNode[], cursors: FitCursors, opts: PlaceOptions, level: string, leaf: PlaceLeaf): GangPlacement | undefined {
   const needGpus = js.pods.reduce((a, p) => a + p.request.gpus, 0);
   const needCpu = js.pods.reduce((a, p) => a + p.request.cpuMillis, 0);
-  const fits = domainsAt(nodes, level, opts.optimistic ?? false, opts.among)
+  const podGpus = Math.max(0, ...js.pods.map((p) => p.request.gpus));
+  // Domains whose partly used nodes can take the whole gang first (no empty node broken up), then the tightest.
+  const inHoles = (d: Domain): number => (needGpus > 0 && d.holes >= needGpus ? 0 : 1);
+  const fits = domainsAt(nodes, level, opts.optimistic ?? false, opts.among, podGpus)
     .filter((d) => d.freeGpus >= needGpus && d.freeCpu >= needCpu)
-    .sort((a, b) => a.freeGpus - b.freeGpus || a.freeCpu - b.freeCpu || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    .sort((a, b) => inHoles(a) - inHoles(b) || a.freeGpus - b.freeGpus || a.freeCpu - b.freeCpu || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   for (const d of fits) {
     const placed = leaf(js, nodes, cursors, { ...opts, among: d.nodes });
     if (!('reason' in placed)) return placed;

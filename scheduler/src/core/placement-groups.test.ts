@@ -108,7 +108,7 @@ describe('exclusive per Job', () => {
     const busy = nodes().map((n) => (n.name === 'r3-n0' ? { ...n, usedGpuIndices: [0], podCount: 1, allocated: { ...n.allocated, gpus: 1 } } : n));
     const d = cycle([rjSet('ex', [{ name: 'w', replicas: 3, gpus: 1, placement: { exclusive: 'rack' } }])], { nodes: busy });
     expect(d.admit).toEqual([]);
-    expect(d.pending[0]!.message).toMatch(/^job w\/2: /);
+    expect(d.pending[0]!.message).toBe('job w/2: needs a rack of its own; none of the 3 racks is empty (no pod running, stopping or held there, none held by another exclusive JobSet or taken by another Job of this one)');
     const two = cycle([rjSet('ex', [{ name: 'w', replicas: 2, gpus: 1, placement: { exclusive: 'rack' } }])], { nodes: busy });
     expect(racksOf(two, 'ex')).toEqual(['r1', 'r2']);
   });

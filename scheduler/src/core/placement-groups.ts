@@ -127,6 +127,10 @@ function placeGroups(js: PendingJobSet, nodes: FreeNode[], opts: PlaceOptions, l
     const cycleEmpty = opts.emptyAt ? new Set(opts.emptyAt(level)) : undefined;
     const allowed = opts.among ? new Set(opts.among) : undefined;
     const empty = new ExclusiveDomains().emptyDomainNodes(shadow, level).filter((i) => (!cycleEmpty || cycleEmpty.has(i)) && (!allowed || allowed.has(i)));
+    if (empty.length === 0) {
+      const all = new Set(shadow.filter((_, i) => !allowed || allowed.has(i)).map((n) => domainOf(n, level)).filter((k) => k !== undefined));
+      return { jobset: js.name, reason: 'NoFit', message: `${g.label}: needs a ${level} of its own; none of the ${all.size} ${level}s is empty (no pod running, stopping or held there, none held by another exclusive JobSet or taken by another Job of this one)` };
+    }
     const fail = place(g.label, g.podIds, { required: level }, empty);
     if (fail) return fail;
     for (const id of g.podIds) {

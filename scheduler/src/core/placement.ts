@@ -225,6 +225,8 @@ export function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCurs
     const key = test ? `${shape}|${test.key}` : shape;
     const start = noCursors ? 0 : cursors.get(key);
     let k = Math.max(start, local.get(key) ?? 0);
+    // Within a small node set (a domain, a preemption search), best fit: the node left tightest.
+    if (among && count <= BEST_FIT_MAX) k = bestFit(pod, nodes, among, tentative, test, optimistic, endsByMs) ?? count;
     // The cycle-wide cursor may only move over a contiguous run, from itself, of nodes that lack room even without this gang.
     let committedFrontier = !noCursors && k === start;
     for (; k < count; k++) {
@@ -258,6 +260,31 @@ export function placeGang(js: PendingJobSet, nodes: FreeNode[], cursors: FitCurs
     out.push({ podId: pod.podId, node: i });
   }
   return out;
+}
+
+/** BEST_FIT_MAX bounds the node sets placed by best fit (each pod scans them all); larger ones are placed first fit. */
+export const BEST_FIT_MAX = 512;
+
+/**
+ * bestFit is the position in `among` of the node that fits the pod and is
+ * left with the fewest free GPUs, then the least free CPU (ties: the first):
+ * a gang fills the nodes it already uses and partly used nodes before empty
+ * ones, which keeps whole nodes free for whole-node pods. Undefined when none fits.
+ */
+function bestFit(pod: GangPod, nodes: readonly FreeNode[], among: readonly number[], tentative: ReadonlyMap<number, Tentative>, test: NodeTest | undefined, optimistic: boolean, endsByMs: number | undefined): number | undefined {
+  let best: number | undefined;
+  let bestGpus = Number.POSITIVE_INFINITY;
+  let bestCpu = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < among.length; k++) {
+    const n = nodes[among[k]!]!;
+    const t = tentative.get(among[k]!);
+    if (test && !test.accepts(n)) continue;
+    if (!fitsAfter(pod.request, n, t, optimistic, endsByMs, pod.mig)) continue;
+    const gpus = n.freeGpus.length + (optimistic ? n.stoppingGpus.length : 0) - (t?.gpus ?? 0) - pod.request.gpus;
+    const cpu = n.free.cpuMillis + (optimistic ? n.stopping.cpuMillis : 0) - (t?.used.cpuMillis ?? 0) - pod.request.cpuMillis;
+    if (gpus < bestGpus || (gpus === bestGpus && cpu < bestCpu)) [best, bestGpus, bestCpu] = [k, gpus, cpu];
+  }
+  return best;
 }
 
 /** freePart is how much of `req` the free capacity covers (per resource; free may be negative). */
