@@ -47,6 +47,9 @@ class FakeLink implements AgentLink {
     this.events.push({ subject, msgID, ev: JSON.parse(Buffer.from(data).toString('utf8')) as PodEvent });
   }
   onReconnect(): void {}
+  serve(): () => void {
+    return () => undefined;
+  }
   async drain(): Promise<void> {
     this.drained = true;
   }

@@ -34,6 +34,9 @@ import { EventPublisher, type DurablePublisher } from './event-publisher.js';
 import { Heartbeater, type HeartbeatTransport } from './heartbeat.js';
 import { loadInstanceId } from './instance-id.js';
 import { NatsLink } from './nats-link.js';
+import { servePodLogs } from './pod-logs.js';
+import { rotatePodLogs } from './log-rotation.js';
+import { podLogsSubject } from '../../shared/src/subjects.js';
 import { PodSupervisor } from './pod-supervisor.js';
 import { PodTable } from './pod-table.js';
 import { Rediscovery, type RediscoveryTimers } from './rediscovery.js';
@@ -46,12 +49,17 @@ import { affinityScope, CpuAffinity } from './runtime/cpu-affinity.js';
 import { RUNNING_DIR, RunningRecords, stopOrphans } from './runtime/running-records.js';
 import { SchedulerClient, type Registrar } from './scheduler-client.js';
 
+/** LOG_ROTATION_INTERVAL_MS is how often running pods' output files are checked against maxLogBytes. */
+export const LOG_ROTATION_INTERVAL_MS = 10_000;
+
 /** FINAL_EVENTS_TIMEOUT_MS bounds the wait for the last pod events at shutdown. */
 export const FINAL_EVENTS_TIMEOUT_MS = 5000;
 
 /** AgentLink is everything the agent uses of its NATS connection. */
 export interface AgentLink extends DesiredTransport, HeartbeatTransport, DurablePublisher {
   onReconnect(fn: () => void): void;
+  /** serve answers requests on a subject (the pods' logs). */
+  serve(subject: string, handler: (data: Uint8Array) => Promise<Uint8Array>): () => void;
   drain(): Promise<void>;
 }
 
@@ -96,6 +104,7 @@ export class Agent {
   private instanceId = '';
   /** Random per process: tells the scheduler a re-register comes from the same running agent. */
   private readonly sessionId = randomUUID();
+  private logRotation: NodeJS.Timeout | undefined;
   /** Binds pods to their cpusets (with the process driver this agent made). */
   private affinity: CpuAffinity | undefined;
   private resolveDone!: () => void;
@@ -216,6 +225,8 @@ export class Agent {
     this.follower = follower;
     link.onReconnect(() => follower.resync());
     follower.start();
+    // `muster logs`: the scheduler asks for pods' output, finished pods' too.
+    link.serve(podLogsSubject(config.nodeName), (data) => servePodLogs(config.stateDir, data));
 
     this.heartbeater = new Heartbeater({
       node: config.nodeName,
@@ -230,8 +241,22 @@ export class Agent {
     });
     this.startGpuHealth();
     this.heartbeater.start();
+    this.startLogRotation();
     this.startRediscovery();
     this.log.info('running', { epoch: this.registration.epoch, heartbeatIntervalMs: this.heartbeater.intervalMs, instanceId: this.instanceId });
+  }
+
+  /** startLogRotation caps running pods' output files (log-rotation.ts) every LOG_ROTATION_INTERVAL_MS. */
+  private startLogRotation(): void {
+    const { config } = this.opts;
+    if (config.maxLogBytes <= 0) return;
+    let busy = false;
+    this.logRotation = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void rotatePodLogs(config.stateDir, this.table.statuses(), config.maxLogBytes, this.log).finally(() => (busy = false));
+    }, LOG_ROTATION_INTERVAL_MS);
+    this.logRotation.unref();
   }
 
   private startGpuHealth(): void {
@@ -272,6 +297,7 @@ export class Agent {
     this.gpuHealth?.stop();
     this.heartbeater?.stop();
     this.follower?.stop();
+    if (this.logRotation) clearInterval(this.logRotation);
     try {
       await this.supervisor.shutdown();
       if (this.link) {

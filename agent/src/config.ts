@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import { z } from 'zod';
-import { durationMs, hostPort, labelMap, logFormat, logLevel } from '../../shared/src/config/values.js';
+import { bytesValue, durationMs, hostPort, labelMap, logFormat, logLevel } from '../../shared/src/config/values.js';
 import { loadConfig, type ConfigSources } from '../../shared/src/config/load.js';
 import { NODE_NAME_PATTERN } from '../../shared/src/ids.js';
 import { CPU_AFFINITY_MODES } from './runtime/cpu-affinity.js';
@@ -40,6 +40,8 @@ export const agentConfigSchema = z.strictObject({
   rediscoverIntervalMs: durationMs.refine((v) => v === 0 || v >= 1000, 'must be 0 (disabled) or at least 1s'),
   /** A pod naming an image: reject it (ImageNotSupported) or run its command on the host, image ignored. */
   imagePolicy: z.enum(['reject', 'host']),
+  /** A running pod's stdout.log or stderr.log past this size is copied to <file>.1 and truncated (0 = no cap). */
+  maxLogBytes: bytesValue,
   /** How pods are bound to their cpuset: auto (cgroup, else taskset, else numactl, else not), one of those (startup fails when it cannot work here), or off. */
   cpuAffinity: z.enum(CPU_AFFINITY_MODES),
   /** Time between GPU health probes (one nvidia-smi call; heartbeats carry the result); 0 disables. Not used with hardwareFile. */
@@ -74,6 +76,7 @@ export function agentDefaults(): z.input<typeof agentConfigSchema> {
     gpuHealthIntervalMs: 10_000,
     imagePolicy: 'reject',
     cpuAffinity: 'auto',
+    maxLogBytes: 64 * 1024 * 1024,
     logLevel: 'info',
     logFormat: 'json',
   };

@@ -37,6 +37,7 @@ interface RunFlags {
   gpuHealthInterval?: string;
   imagePolicy?: string;
   cpuAffinity?: string;
+  maxLogSize?: string;
   logLevel?: string;
   logFormat?: string;
 }
@@ -71,6 +72,7 @@ function configFlags(f: RunFlags): Record<string, unknown> {
     gpuHealthIntervalMs: f.gpuHealthInterval,
     imagePolicy: f.imagePolicy,
     cpuAffinity: f.cpuAffinity,
+    maxLogBytes: f.maxLogSize,
     logLevel: f.logLevel,
     logFormat: f.logFormat,
   };
@@ -157,6 +159,7 @@ program
   .option('--stop-grace-period <duration>', 'time between SIGTERM and SIGKILL when stopping a pod (e.g. 10s)')
   .option('--rediscover-interval <duration>', 're-discover the hardware this often and re-register when it changed; 0 disables, ignored with --hardware (default 60s)')
   .option('--image-policy <policy>', 'a pod that names an image: reject (ImageNotSupported) or host (run its command on the host, image ignored) (default reject)')
+  .option('--max-log-size <size>', "a running pod's stdout.log or stderr.log past this size is copied to <file>.1 and truncated; 0 = no cap (default 64Mi)")
   .option('--cpu-affinity <mode>', 'bind pods to their cpuset: auto (a cpuset cgroup, else taskset, else numactl, else not), cgroup, taskset, numactl or off (default auto)')
   .option('--gpu-health-interval <duration>', 'probe GPU health this often (one nvidia-smi call; heartbeats carry it); 0 disables, ignored with --hardware (default 10s)')
   .addOption(new Option('--log-level <level>', 'minimum log level').choices(['debug', 'info', 'warn', 'error', 'silent']))

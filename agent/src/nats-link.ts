@@ -99,6 +99,25 @@ export class NatsLink {
     };
   }
 
+  /** serve answers each request on `subject` with what `handler` resolves to; a handler failure is logged and the requester times out. */
+  serve(subject: string, handler: (data: Uint8Array) => Promise<Uint8Array>): Unsubscribe {
+    const sub: Subscription = this.nc.subscribe(subject, {
+      callback: (err, msg) => {
+        if (err) {
+          this.log.warn('subscription error', { subject, ...errorFields(err) });
+          return;
+        }
+        handler(msg.data).then(
+          (reply) => msg.respond(reply),
+          (e: unknown) => this.log.error('request handler failed', { subject, ...errorFields(e) }),
+        );
+      },
+    });
+    return () => {
+      if (!sub.isClosed()) sub.unsubscribe();
+    };
+  }
+
   /** publishDurable publishes through JetStream with a message id (deduplicated by the stream); resolves on the PubAck. */
   async publishDurable(subject: string, data: Uint8Array, msgID: string): Promise<void> {
     if (this.nc.isClosed()) throw new UnavailableError('the NATS connection is closed');

@@ -5,6 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { fromGrpcError } from '../../shared/src/errors.js';
 import { loadGrpc } from '../../shared/src/proto/load.js';
+import type { GetPodLogsRequest, PodLogsChunk } from '../../shared/src/proto/types.js';
 import type { ApplyObjectsRequest } from '../../shared/src/proto/generated/muster/v1/ApplyObjectsRequest.js';
 import type { ApplyObjectsResponse__Output } from '../../shared/src/proto/generated/muster/v1/ApplyObjectsResponse.js';
 import type { ListQueueingResponse__Output } from '../../shared/src/proto/generated/muster/v1/ListQueueingResponse.js';
@@ -96,6 +97,11 @@ export class SchedulerApi {
   /** nodes is listNodes().nodes. */
   async nodes(): Promise<Node[]> {
     return (await this.listNodes()).nodes;
+  }
+
+  /** getPodLogs reads a chunk of one pod's stdout or stderr from its node. */
+  getPodLogs(req: Partial<GetPodLogsRequest>): Promise<PodLogsChunk> {
+    return this.call<Partial<GetPodLogsRequest>, PodLogsChunk>(this.client.GetPodLogs, req);
   }
 
   /** watchJobSet opens the WatchJobSet stream (no deadline: it lasts until the JobSet ends). */

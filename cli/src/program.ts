@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../../shared/src/version.js';
 import { cancelCommand } from './commands/cancel.js';
 import { describeCommand } from './commands/describe.js';
+import { logsCommand } from './commands/logs.js';
 import { applyCommand, cohortsCommand, flavorsCommand, priorityClassesCommand, queuesCommand } from './commands/queues.js';
 import { resumeCommand, suspendCommand } from './commands/suspend.js';
 import { getCommand } from './commands/get.js';
@@ -32,6 +33,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addCommand(getCommand(ctx))
     .addCommand(lsCommand(ctx))
     .addCommand(describeCommand(ctx))
+    .addCommand(logsCommand(ctx))
     .addCommand(cancelCommand(ctx))
     .addCommand(suspendCommand(ctx))
     .addCommand(resumeCommand(ctx))

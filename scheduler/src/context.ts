@@ -5,7 +5,7 @@
 import type { Clock } from '../../shared/src/clock.js';
 import type { AdmissionFairSharing } from './admission-fair-sharing.js';
 import type { Logger } from '../../shared/src/logger.js';
-import type { JobSetEvent, NodeDesired } from '../../shared/src/proto/types.js';
+import type { JobSetEvent, NodeDesired, PodLogsChunk, PodLogsRequest } from '../../shared/src/proto/types.js';
 import type { PodsReadySettings } from './core/pods-ready.js';
 import type { FairSharingStrategy } from './core/types.js';
 import type { SchedulerMetrics } from './metrics/scheduler-metrics.js';
@@ -20,6 +20,8 @@ export interface Outbound {
   publishDesired(doc: NodeDesired): void;
   /** publishJobSetEvent announces a JobSet status change. */
   publishJobSetEvent(ev: JobSetEvent): void;
+  /** requestPodLogs asks a node's agent for part of a pod's output; rejects with UNAVAILABLE when the agent does not answer. */
+  requestPodLogs(node: string, req: PodLogsRequest): Promise<PodLogsChunk>;
 }
 
 /** SchedulerContext is passed to every component instead of globals. */

@@ -5,6 +5,7 @@
  */
 import { writeFileSync, renameSync } from 'node:fs';
 import { systemClock, type Clock } from '../../shared/src/clock.js';
+import { UnavailableError } from '../../shared/src/errors.js';
 import { errorFields, type Logger } from '../../shared/src/logger.js';
 import type { SchedulerConfig } from './config.js';
 import type { SchedulerContext } from './context.js';
@@ -67,6 +68,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
     out: {
       publishDesired: (doc) => transport?.publishDesired(doc),
       publishJobSetEvent: (ev) => transport?.publishJobSetEvent(ev),
+      requestPodLogs: (node, req) => (transport ? transport.requestPodLogs(node, req) : Promise.reject(new UnavailableError('the scheduler is not connected to NATS yet'))),
     },
     requestCycle: (why) => loop.request(why),
     holdScheduling: () => {

@@ -42,6 +42,11 @@ export function desiredSubject(node: string): string {
   return `${PREFIX}.node.${token('node', node)}.desired`;
 }
 
+/** podLogsSubject is where `node`'s agent answers requests for pods' output (request/reply). */
+export function podLogsSubject(node: string): string {
+  return `${PREFIX}.node.${token('node', node)}.logs`;
+}
+
 /** podEventSubject is where `node` publishes pod lifecycle events (JetStream). */
 export function podEventSubject(node: string): string {
   return `${PREFIX}.events.pod.${token('node', node)}`;

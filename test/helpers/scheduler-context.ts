@@ -31,11 +31,14 @@ import type {
   NodeInventory,
   PodAssignment,
   PodEvent,
+  PodLogsChunk,
+  PodLogsRequest,
   PodPhase,
   PodStatus,
   RegisterRequest,
   RegisterResponse,
 } from '../../shared/src/proto/types.js';
+import { UnavailableError } from '../../shared/src/errors.js';
 import { toResources, type Resources } from '../../shared/src/resources.js';
 import { parseJobSetObject } from '../../shared/src/spec/document.js';
 import type { Outbound, SchedulerContext } from '../../scheduler/src/context.js';
@@ -86,6 +89,8 @@ export interface RecordingOutbound extends Outbound {
   eventsOf(name: string): JobSetEvent[];
   /** clear forgets everything recorded so far. */
   clear(): void;
+  /** What requestPodLogs answers (default: the node's agent does not answer). */
+  podLogs?: (node: string, req: PodLogsRequest) => Promise<PodLogsChunk>;
 }
 
 /** recordingOutbound returns an empty RecordingOutbound. */
@@ -99,6 +104,9 @@ export function recordingOutbound(): RecordingOutbound {
     },
     publishJobSetEvent(ev) {
       out.events.push(structuredClone(ev));
+    },
+    requestPodLogs(node, req) {
+      return out.podLogs ? out.podLogs(node, req) : Promise.reject(new UnavailableError(`node ${node} did not answer (no agent in this test)`));
     },
     desiredOf: (node) => out.desired.filter((d) => d.node === node),
     lastDesired: (node) => out.desiredOf(node).at(-1),

@@ -1,5 +1,7 @@
 /** gRPC handlers of muster.v1.SchedulerService (the user API). */
-import { InvalidArgumentError, NotFoundError } from '../../../shared/src/errors.js';
+import { InvalidArgumentError, MusterError, NotFoundError } from '../../../shared/src/errors.js';
+import { errorFields } from '../../../shared/src/logger.js';
+import { getPodLogs } from '../service/pod-logs.js';
 import { isTerminalJobSet } from '../../../shared/src/phases.js';
 import type { SchedulerServiceHandlers } from '../../../shared/src/proto/types.js';
 import type { SchedulerContext } from '../context.js';
@@ -29,6 +31,15 @@ export function schedulerServiceHandlers(ctx: SchedulerContext): SchedulerServic
     ApplyObjects: unary(log, 'ApplyObjects', (req) => applyObjects(ctx, req)),
     ListQueueing: unary(log, 'ListQueueing', () => listQueueing(ctx)),
     ListNodes: unary(log, 'ListNodes', () => ({ nodes: ctx.store.allNodes().map((n) => n.node) })),
+    GetPodLogs: (call, callback) => {
+      getPodLogs(ctx, call.request).then(
+        (chunk) => callback(null, chunk),
+        (err: unknown) => {
+          if (!(err instanceof MusterError)) log.error('handler failed', { method: 'GetPodLogs', ...errorFields(err) });
+          callback(toServiceError(err), null);
+        },
+      );
+    },
     WatchJobSet: (call) => {
       let unsubscribe = (): void => undefined;
       const finish = (): void => {

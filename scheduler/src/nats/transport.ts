@@ -9,12 +9,16 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMes
 import { connect, nanos, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { errorFields, type Logger } from '../../../shared/src/logger.js';
 import { decodeJsonText, encodeJson } from '../../../shared/src/proto/json-codec.js';
-import type { DesiredRequest, Heartbeat, JobSetEvent, NodeDesired, PodEvent } from '../../../shared/src/proto/types.js';
+import type { DesiredRequest, Heartbeat, JobSetEvent, NodeDesired, PodEvent, PodLogsChunk, PodLogsRequest } from '../../../shared/src/proto/types.js';
+import { InvalidArgumentError, UnavailableError } from '../../../shared/src/errors.js';
 import {
   DESIRED_RESYNC_SUBJECT, EVENTS_STREAM, HEARTBEAT_WILDCARD, POD_EVENTS_WILDCARD, SCHEDULER_CONSUMER,
-  desiredSubject, isSubjectToken, jobsetEventSubject, nodeFromSubject,
+  desiredSubject, isSubjectToken, jobsetEventSubject, nodeFromSubject, podLogsSubject,
 } from '../../../shared/src/subjects.js';
 import type { Outbound } from '../context.js';
+
+/** POD_LOGS_TIMEOUT_MS bounds one logs request to an agent. */
+export const POD_LOGS_TIMEOUT_MS = 5000;
 
 /** InboundHandlers are what the transport calls with validated payloads. */
 export interface InboundHandlers {
@@ -109,6 +113,20 @@ export class NatsTransport implements Outbound {
   /** publishJobSetEvent announces a JobSet change (core NATS). */
   publishJobSetEvent(ev: JobSetEvent): void {
     this.nc.publish(jobsetEventSubject(ev.name), encodeJson(ev));
+  }
+
+  /** requestPodLogs asks `node`'s agent for a chunk of a pod's output (request/reply, POD_LOGS_TIMEOUT_MS). */
+  async requestPodLogs(node: string, req: PodLogsRequest): Promise<PodLogsChunk> {
+    if (!isSubjectToken(node)) throw new InvalidArgumentError([{ path: 'node', message: 'is not a valid node name' }]);
+    let data: Uint8Array;
+    try {
+      data = (await this.nc.request(podLogsSubject(node), encodeJson(req), { timeout: POD_LOGS_TIMEOUT_MS })).data;
+    } catch (err) {
+      throw new UnavailableError(`node ${node} did not answer for the pod's logs (its agent is down or unreachable): ${(err as Error).message}`);
+    }
+    const res = decodeJsonText<PodLogsChunk>('muster.v1.PodLogsChunk', data);
+    if (!res.ok) throw new UnavailableError(`node ${node} answered with a malformed logs reply (${res.issues[0]?.path}: ${res.issues[0]?.message})`);
+    return res.value;
   }
 
   /** start subscribes to heartbeats and resync requests and starts consuming pod events. */

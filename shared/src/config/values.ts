@@ -5,6 +5,7 @@
  * (`k=v,k2=v2`).
  */
 import { z } from 'zod';
+import { parseMemory } from '../resources.js';
 
 /** parseDuration reads `1500`, `250ms`, `3s`, `2m`, `1h` into milliseconds; undefined when malformed. */
 export function parseDuration(v: unknown): number | undefined {
@@ -21,6 +22,12 @@ export function parseDuration(v: unknown): number | undefined {
 export const durationMs = z.preprocess(
   (v) => parseDuration(v) ?? v,
   z.number({ error: 'must be a duration such as 500ms, 3s, 2m' }).int().nonnegative(),
+);
+
+/** bytesValue is a size in bytes, also from a quantity such as 64Mi, 1G or 512Ki. */
+export const bytesValue = z.preprocess(
+  (v) => (typeof v === 'string' || typeof v === 'number' ? (parseMemory(v) ?? v) : v),
+  z.number({ error: 'must be a size such as 64Mi, 1Gi or a number of bytes' }).int().nonnegative(),
 );
 
 /** intValue is an integer, also from a decimal string. */

@@ -16,6 +16,9 @@ export type { ResourceList__Output as ResourceList } from './generated/muster/v1
 export type { EnvVar__Output as EnvVar } from './generated/muster/v1/EnvVar.js';
 export type { PodStatus__Output as PodStatus, PodStatus as PodStatusInput } from './generated/muster/v1/PodStatus.js';
 export type { Binding__Output as Binding } from './generated/muster/v1/Binding.js';
+export type { PodLogsRequest__Output as PodLogsRequest } from './generated/muster/v1/PodLogsRequest.js';
+export type { PodLogsChunk__Output as PodLogsChunk } from './generated/muster/v1/PodLogsChunk.js';
+export type { GetPodLogsRequest__Output as GetPodLogsRequest } from './generated/muster/v1/GetPodLogsRequest.js';
 export type { Node__Output as Node } from './generated/muster/v1/Node.js';
 export type { NodeInventory__Output as NodeInventory, NodeInventory as NodeInventoryInput } from './generated/muster/v1/NodeInventory.js';
 export type { NodeCondition__Output as NodeCondition } from './generated/muster/v1/NodeCondition.js';

@@ -29,6 +29,8 @@ import type { PodFailurePolicy as _muster_v1_PodFailurePolicy, PodFailurePolicy_
 import type { PodFailurePolicyOnExitCodes as _muster_v1_PodFailurePolicyOnExitCodes, PodFailurePolicyOnExitCodes__Output as _muster_v1_PodFailurePolicyOnExitCodes__Output } from './muster/v1/PodFailurePolicyOnExitCodes.js';
 import type { PodFailurePolicyOnPodCondition as _muster_v1_PodFailurePolicyOnPodCondition, PodFailurePolicyOnPodCondition__Output as _muster_v1_PodFailurePolicyOnPodCondition__Output } from './muster/v1/PodFailurePolicyOnPodCondition.js';
 import type { PodFailurePolicyRule as _muster_v1_PodFailurePolicyRule, PodFailurePolicyRule__Output as _muster_v1_PodFailurePolicyRule__Output } from './muster/v1/PodFailurePolicyRule.js';
+import type { PodLogsChunk as _muster_v1_PodLogsChunk, PodLogsChunk__Output as _muster_v1_PodLogsChunk__Output } from './muster/v1/PodLogsChunk.js';
+import type { PodLogsRequest as _muster_v1_PodLogsRequest, PodLogsRequest__Output as _muster_v1_PodLogsRequest__Output } from './muster/v1/PodLogsRequest.js';
 import type { PodStatus as _muster_v1_PodStatus, PodStatus__Output as _muster_v1_PodStatus__Output } from './muster/v1/PodStatus.js';
 import type { PodTemplate as _muster_v1_PodTemplate, PodTemplate__Output as _muster_v1_PodTemplate__Output } from './muster/v1/PodTemplate.js';
 import type { QueueAdmission as _muster_v1_QueueAdmission, QueueAdmission__Output as _muster_v1_QueueAdmission__Output } from './muster/v1/QueueAdmission.js';
@@ -79,6 +81,8 @@ export interface ProtoGrpcType {
       PodFailurePolicyOnExitCodes: MessageTypeDefinition<_muster_v1_PodFailurePolicyOnExitCodes, _muster_v1_PodFailurePolicyOnExitCodes__Output>
       PodFailurePolicyOnPodCondition: MessageTypeDefinition<_muster_v1_PodFailurePolicyOnPodCondition, _muster_v1_PodFailurePolicyOnPodCondition__Output>
       PodFailurePolicyRule: MessageTypeDefinition<_muster_v1_PodFailurePolicyRule, _muster_v1_PodFailurePolicyRule__Output>
+      PodLogsChunk: MessageTypeDefinition<_muster_v1_PodLogsChunk, _muster_v1_PodLogsChunk__Output>
+      PodLogsRequest: MessageTypeDefinition<_muster_v1_PodLogsRequest, _muster_v1_PodLogsRequest__Output>
       PodPhase: EnumTypeDefinition
       PodStatus: MessageTypeDefinition<_muster_v1_PodStatus, _muster_v1_PodStatus__Output>
       PodTemplate: MessageTypeDefinition<_muster_v1_PodTemplate, _muster_v1_PodTemplate__Output>

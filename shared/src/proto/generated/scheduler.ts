@@ -19,6 +19,7 @@ import type { FailurePolicyRule as _muster_v1_FailurePolicyRule, FailurePolicyRu
 import type { FlavorFungibility as _muster_v1_FlavorFungibility, FlavorFungibility__Output as _muster_v1_FlavorFungibility__Output } from './muster/v1/FlavorFungibility.js';
 import type { FlavorQuotas as _muster_v1_FlavorQuotas, FlavorQuotas__Output as _muster_v1_FlavorQuotas__Output } from './muster/v1/FlavorQuotas.js';
 import type { GetJobSetRequest as _muster_v1_GetJobSetRequest, GetJobSetRequest__Output as _muster_v1_GetJobSetRequest__Output } from './muster/v1/GetJobSetRequest.js';
+import type { GetPodLogsRequest as _muster_v1_GetPodLogsRequest, GetPodLogsRequest__Output as _muster_v1_GetPodLogsRequest__Output } from './muster/v1/GetPodLogsRequest.js';
 import type { Gpu as _muster_v1_Gpu, Gpu__Output as _muster_v1_Gpu__Output } from './muster/v1/Gpu.js';
 import type { GpuLink as _muster_v1_GpuLink, GpuLink__Output as _muster_v1_GpuLink__Output } from './muster/v1/GpuLink.js';
 import type { JobSet as _muster_v1_JobSet, JobSet__Output as _muster_v1_JobSet__Output } from './muster/v1/JobSet.js';
@@ -47,6 +48,8 @@ import type { PodFailurePolicy as _muster_v1_PodFailurePolicy, PodFailurePolicy_
 import type { PodFailurePolicyOnExitCodes as _muster_v1_PodFailurePolicyOnExitCodes, PodFailurePolicyOnExitCodes__Output as _muster_v1_PodFailurePolicyOnExitCodes__Output } from './muster/v1/PodFailurePolicyOnExitCodes.js';
 import type { PodFailurePolicyOnPodCondition as _muster_v1_PodFailurePolicyOnPodCondition, PodFailurePolicyOnPodCondition__Output as _muster_v1_PodFailurePolicyOnPodCondition__Output } from './muster/v1/PodFailurePolicyOnPodCondition.js';
 import type { PodFailurePolicyRule as _muster_v1_PodFailurePolicyRule, PodFailurePolicyRule__Output as _muster_v1_PodFailurePolicyRule__Output } from './muster/v1/PodFailurePolicyRule.js';
+import type { PodLogsChunk as _muster_v1_PodLogsChunk, PodLogsChunk__Output as _muster_v1_PodLogsChunk__Output } from './muster/v1/PodLogsChunk.js';
+import type { PodLogsRequest as _muster_v1_PodLogsRequest, PodLogsRequest__Output as _muster_v1_PodLogsRequest__Output } from './muster/v1/PodLogsRequest.js';
 import type { PodStatus as _muster_v1_PodStatus, PodStatus__Output as _muster_v1_PodStatus__Output } from './muster/v1/PodStatus.js';
 import type { PodTemplate as _muster_v1_PodTemplate, PodTemplate__Output as _muster_v1_PodTemplate__Output } from './muster/v1/PodTemplate.js';
 import type { PriorityClass as _muster_v1_PriorityClass, PriorityClass__Output as _muster_v1_PriorityClass__Output } from './muster/v1/PriorityClass.js';
@@ -100,6 +103,7 @@ export interface ProtoGrpcType {
       FlavorFungibility: MessageTypeDefinition<_muster_v1_FlavorFungibility, _muster_v1_FlavorFungibility__Output>
       FlavorQuotas: MessageTypeDefinition<_muster_v1_FlavorQuotas, _muster_v1_FlavorQuotas__Output>
       GetJobSetRequest: MessageTypeDefinition<_muster_v1_GetJobSetRequest, _muster_v1_GetJobSetRequest__Output>
+      GetPodLogsRequest: MessageTypeDefinition<_muster_v1_GetPodLogsRequest, _muster_v1_GetPodLogsRequest__Output>
       Gpu: MessageTypeDefinition<_muster_v1_Gpu, _muster_v1_Gpu__Output>
       GpuLink: MessageTypeDefinition<_muster_v1_GpuLink, _muster_v1_GpuLink__Output>
       JobSet: MessageTypeDefinition<_muster_v1_JobSet, _muster_v1_JobSet__Output>
@@ -130,6 +134,8 @@ export interface ProtoGrpcType {
       PodFailurePolicyOnExitCodes: MessageTypeDefinition<_muster_v1_PodFailurePolicyOnExitCodes, _muster_v1_PodFailurePolicyOnExitCodes__Output>
       PodFailurePolicyOnPodCondition: MessageTypeDefinition<_muster_v1_PodFailurePolicyOnPodCondition, _muster_v1_PodFailurePolicyOnPodCondition__Output>
       PodFailurePolicyRule: MessageTypeDefinition<_muster_v1_PodFailurePolicyRule, _muster_v1_PodFailurePolicyRule__Output>
+      PodLogsChunk: MessageTypeDefinition<_muster_v1_PodLogsChunk, _muster_v1_PodLogsChunk__Output>
+      PodLogsRequest: MessageTypeDefinition<_muster_v1_PodLogsRequest, _muster_v1_PodLogsRequest__Output>
       PodPhase: EnumTypeDefinition
       PodStatus: MessageTypeDefinition<_muster_v1_PodStatus, _muster_v1_PodStatus__Output>
       PodTemplate: MessageTypeDefinition<_muster_v1_PodTemplate, _muster_v1_PodTemplate__Output>

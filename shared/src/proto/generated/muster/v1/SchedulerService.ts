@@ -7,6 +7,7 @@ import type { ApplyObjectsResponse as _muster_v1_ApplyObjectsResponse, ApplyObje
 import type { DeleteJobSetRequest as _muster_v1_DeleteJobSetRequest, DeleteJobSetRequest__Output as _muster_v1_DeleteJobSetRequest__Output } from '../../muster/v1/DeleteJobSetRequest.js';
 import type { DeleteJobSetResponse as _muster_v1_DeleteJobSetResponse, DeleteJobSetResponse__Output as _muster_v1_DeleteJobSetResponse__Output } from '../../muster/v1/DeleteJobSetResponse.js';
 import type { GetJobSetRequest as _muster_v1_GetJobSetRequest, GetJobSetRequest__Output as _muster_v1_GetJobSetRequest__Output } from '../../muster/v1/GetJobSetRequest.js';
+import type { GetPodLogsRequest as _muster_v1_GetPodLogsRequest, GetPodLogsRequest__Output as _muster_v1_GetPodLogsRequest__Output } from '../../muster/v1/GetPodLogsRequest.js';
 import type { JobSet as _muster_v1_JobSet, JobSet__Output as _muster_v1_JobSet__Output } from '../../muster/v1/JobSet.js';
 import type { ListJobSetsRequest as _muster_v1_ListJobSetsRequest, ListJobSetsRequest__Output as _muster_v1_ListJobSetsRequest__Output } from '../../muster/v1/ListJobSetsRequest.js';
 import type { ListJobSetsResponse as _muster_v1_ListJobSetsResponse, ListJobSetsResponse__Output as _muster_v1_ListJobSetsResponse__Output } from '../../muster/v1/ListJobSetsResponse.js';
@@ -14,6 +15,7 @@ import type { ListNodesRequest as _muster_v1_ListNodesRequest, ListNodesRequest_
 import type { ListNodesResponse as _muster_v1_ListNodesResponse, ListNodesResponse__Output as _muster_v1_ListNodesResponse__Output } from '../../muster/v1/ListNodesResponse.js';
 import type { ListQueueingRequest as _muster_v1_ListQueueingRequest, ListQueueingRequest__Output as _muster_v1_ListQueueingRequest__Output } from '../../muster/v1/ListQueueingRequest.js';
 import type { ListQueueingResponse as _muster_v1_ListQueueingResponse, ListQueueingResponse__Output as _muster_v1_ListQueueingResponse__Output } from '../../muster/v1/ListQueueingResponse.js';
+import type { PodLogsChunk as _muster_v1_PodLogsChunk, PodLogsChunk__Output as _muster_v1_PodLogsChunk__Output } from '../../muster/v1/PodLogsChunk.js';
 import type { ResumeJobSetRequest as _muster_v1_ResumeJobSetRequest, ResumeJobSetRequest__Output as _muster_v1_ResumeJobSetRequest__Output } from '../../muster/v1/ResumeJobSetRequest.js';
 import type { SubmitJobSetRequest as _muster_v1_SubmitJobSetRequest, SubmitJobSetRequest__Output as _muster_v1_SubmitJobSetRequest__Output } from '../../muster/v1/SubmitJobSetRequest.js';
 import type { SuspendJobSetRequest as _muster_v1_SuspendJobSetRequest, SuspendJobSetRequest__Output as _muster_v1_SuspendJobSetRequest__Output } from '../../muster/v1/SuspendJobSetRequest.js';
@@ -46,6 +48,15 @@ export interface SchedulerServiceClient extends grpc.Client {
   getJobSet(argument: _muster_v1_GetJobSetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
   getJobSet(argument: _muster_v1_GetJobSetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
   getJobSet(argument: _muster_v1_GetJobSetRequest, callback: grpc.requestCallback<_muster_v1_JobSet__Output>): grpc.ClientUnaryCall;
+  
+  GetPodLogs(argument: _muster_v1_GetPodLogsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_PodLogsChunk__Output>): grpc.ClientUnaryCall;
+  GetPodLogs(argument: _muster_v1_GetPodLogsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_PodLogsChunk__Output>): grpc.ClientUnaryCall;
+  GetPodLogs(argument: _muster_v1_GetPodLogsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_PodLogsChunk__Output>): grpc.ClientUnaryCall;
+  GetPodLogs(argument: _muster_v1_GetPodLogsRequest, callback: grpc.requestCallback<_muster_v1_PodLogsChunk__Output>): grpc.ClientUnaryCall;
+  getPodLogs(argument: _muster_v1_GetPodLogsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_PodLogsChunk__Output>): grpc.ClientUnaryCall;
+  getPodLogs(argument: _muster_v1_GetPodLogsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_PodLogsChunk__Output>): grpc.ClientUnaryCall;
+  getPodLogs(argument: _muster_v1_GetPodLogsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_PodLogsChunk__Output>): grpc.ClientUnaryCall;
+  getPodLogs(argument: _muster_v1_GetPodLogsRequest, callback: grpc.requestCallback<_muster_v1_PodLogsChunk__Output>): grpc.ClientUnaryCall;
   
   ListJobSets(argument: _muster_v1_ListJobSetsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_muster_v1_ListJobSetsResponse__Output>): grpc.ClientUnaryCall;
   ListJobSets(argument: _muster_v1_ListJobSetsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_muster_v1_ListJobSetsResponse__Output>): grpc.ClientUnaryCall;
@@ -115,6 +126,8 @@ export interface SchedulerServiceHandlers extends grpc.UntypedServiceImplementat
   
   GetJobSet: grpc.handleUnaryCall<_muster_v1_GetJobSetRequest__Output, _muster_v1_JobSet>;
   
+  GetPodLogs: grpc.handleUnaryCall<_muster_v1_GetPodLogsRequest__Output, _muster_v1_PodLogsChunk>;
+  
   ListJobSets: grpc.handleUnaryCall<_muster_v1_ListJobSetsRequest__Output, _muster_v1_ListJobSetsResponse>;
   
   ListNodes: grpc.handleUnaryCall<_muster_v1_ListNodesRequest__Output, _muster_v1_ListNodesResponse>;
@@ -135,6 +148,7 @@ export interface SchedulerServiceDefinition extends grpc.ServiceDefinition {
   ApplyObjects: MethodDefinition<_muster_v1_ApplyObjectsRequest, _muster_v1_ApplyObjectsResponse, _muster_v1_ApplyObjectsRequest__Output, _muster_v1_ApplyObjectsResponse__Output>
   DeleteJobSet: MethodDefinition<_muster_v1_DeleteJobSetRequest, _muster_v1_DeleteJobSetResponse, _muster_v1_DeleteJobSetRequest__Output, _muster_v1_DeleteJobSetResponse__Output>
   GetJobSet: MethodDefinition<_muster_v1_GetJobSetRequest, _muster_v1_JobSet, _muster_v1_GetJobSetRequest__Output, _muster_v1_JobSet__Output>
+  GetPodLogs: MethodDefinition<_muster_v1_GetPodLogsRequest, _muster_v1_PodLogsChunk, _muster_v1_GetPodLogsRequest__Output, _muster_v1_PodLogsChunk__Output>
   ListJobSets: MethodDefinition<_muster_v1_ListJobSetsRequest, _muster_v1_ListJobSetsResponse, _muster_v1_ListJobSetsRequest__Output, _muster_v1_ListJobSetsResponse__Output>
   ListNodes: MethodDefinition<_muster_v1_ListNodesRequest, _muster_v1_ListNodesResponse, _muster_v1_ListNodesRequest__Output, _muster_v1_ListNodesResponse__Output>
   ListQueueing: MethodDefinition<_muster_v1_ListQueueingRequest, _muster_v1_ListQueueingResponse, _muster_v1_ListQueueingRequest__Output, _muster_v1_ListQueueingResponse__Output>

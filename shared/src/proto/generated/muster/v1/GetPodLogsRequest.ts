@@ -1,0 +1,23 @@
+// Original file: proto/muster/v1/scheduler.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface GetPodLogsRequest {
+  'jobset'?: (string);
+  'replicatedJob'?: (string);
+  'jobIndex'?: (number);
+  'podIndex'?: (number);
+  'stream'?: (string);
+  'offset'?: (number | string | Long);
+  'maxBytes'?: (number);
+}
+
+export interface GetPodLogsRequest__Output {
+  'jobset': (string);
+  'replicatedJob': (string);
+  'jobIndex': (number);
+  'podIndex': (number);
+  'stream': (string);
+  'offset': (number);
+  'maxBytes': (number);
+}
