@@ -103,7 +103,7 @@ describe('Agent', () => {
   it('registers, follows its desired document, runs pods, reports them, and stops them all on shutdown', async () => {
     const link = new FakeLink();
     const registrations: RegisterRequestInput[] = [];
-    const config = agentConfigSchema.parse({ ...agentDefaults(), nodeName: NODE, stateDir, labels: 'rack=r1', stopGracePeriodMs: 5000 });
+    const config = agentConfigSchema.parse({ ...agentDefaults(), nodeName: NODE, stateDir, labels: 'rack=r1', stopGracePeriodMs: 5000, runPodsAs: 'agent', allowRootPods: true });
     const agent = new Agent({
       config,
       logger: nullLogger,
@@ -197,7 +197,7 @@ describe('Agent', () => {
       let aliveAtRegister: boolean | undefined;
       const link = new FakeLink();
       const agent = new Agent({
-        config: agentConfigSchema.parse({ ...agentDefaults(), nodeName: NODE, stateDir, stopGracePeriodMs: 5000 }),
+        config: agentConfigSchema.parse({ ...agentDefaults(), nodeName: NODE, stateDir, stopGracePeriodMs: 5000, runPodsAs: 'agent', allowRootPods: true }),
         logger: nullLogger,
         inventory: INVENTORY,
         registrar: {

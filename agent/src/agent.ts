@@ -46,6 +46,7 @@ import { Registration } from './registration.js';
 import type { RuntimeDriver } from './runtime/driver.js';
 import { ProcessDriver } from './runtime/process-driver.js';
 import { affinityScope, CpuAffinity } from './runtime/cpu-affinity.js';
+import { IdentityResolver } from './runtime/identity.js';
 import { RUNNING_DIR, RunningRecords, stopOrphans } from './runtime/running-records.js';
 import { SchedulerClient, type Registrar } from './scheduler-client.js';
 
@@ -128,6 +129,7 @@ export class Agent {
       table: this.table,
       logger,
       agentEnv: opts.env ?? process.env,
+      identity: new IdentityResolver({ runPodsAs: config.runPodsAs, allowRootPods: config.allowRootPods, agentUid: process.getuid?.() ?? 0 }),
       clock,
     });
     this.registration = new Registration({

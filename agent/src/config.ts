@@ -4,10 +4,11 @@
  */
 import os from 'node:os';
 import { z } from 'zod';
-import { bytesValue, durationMs, hostPort, labelMap, logFormat, logLevel } from '../../shared/src/config/values.js';
+import { boolValue, bytesValue, durationMs, hostPort, labelMap, logFormat, logLevel } from '../../shared/src/config/values.js';
 import { loadConfig, type ConfigSources } from '../../shared/src/config/load.js';
 import { NODE_NAME_PATTERN } from '../../shared/src/ids.js';
 import { CPU_AFFINITY_MODES } from './runtime/cpu-affinity.js';
+import { RUN_PODS_AS } from './runtime/identity.js';
 
 /** DEFAULT_AGENT_CONFIG_FILE is read when present and no --config is given. */
 export const DEFAULT_AGENT_CONFIG_FILE = '/etc/muster/agent.yaml';
@@ -42,6 +43,10 @@ export const agentConfigSchema = z.strictObject({
   imagePolicy: z.enum(['reject', 'host']),
   /** A running pod's stdout.log or stderr.log past this size is copied to <file>.1 and truncated (0 = no cap). */
   maxLogBytes: bytesValue,
+  /** Who pods run as: submitter (the JobSet's submitting user, resolved on this host) or agent (the agent's own user). */
+  runPodsAs: z.enum(RUN_PODS_AS),
+  /** Whether a pod may run as root (a root submitter, or runPodsAs: agent with a root agent). */
+  allowRootPods: boolValue,
   /** How pods are bound to their cpuset: auto (cgroup, else taskset, else numactl, else not), one of those (startup fails when it cannot work here), or off. */
   cpuAffinity: z.enum(CPU_AFFINITY_MODES),
   /** Time between GPU health probes (one nvidia-smi call; heartbeats carry the result); 0 disables. Not used with hardwareFile. */
@@ -76,6 +81,8 @@ export function agentDefaults(): z.input<typeof agentConfigSchema> {
     gpuHealthIntervalMs: 10_000,
     imagePolicy: 'reject',
     cpuAffinity: 'auto',
+    runPodsAs: 'submitter',
+    allowRootPods: false,
     maxLogBytes: 64 * 1024 * 1024,
     logLevel: 'info',
     logFormat: 'json',

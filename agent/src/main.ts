@@ -38,6 +38,8 @@ interface RunFlags {
   imagePolicy?: string;
   cpuAffinity?: string;
   maxLogSize?: string;
+  runPodsAs?: string;
+  allowRootPods?: boolean;
   logLevel?: string;
   logFormat?: string;
 }
@@ -73,6 +75,8 @@ function configFlags(f: RunFlags): Record<string, unknown> {
     imagePolicy: f.imagePolicy,
     cpuAffinity: f.cpuAffinity,
     maxLogBytes: f.maxLogSize,
+    runPodsAs: f.runPodsAs,
+    allowRootPods: f.allowRootPods,
     logLevel: f.logLevel,
     logFormat: f.logFormat,
   };
@@ -159,6 +163,8 @@ program
   .option('--stop-grace-period <duration>', 'time between SIGTERM and SIGKILL when stopping a pod (e.g. 10s)')
   .option('--rediscover-interval <duration>', 're-discover the hardware this often and re-register when it changed; 0 disables, ignored with --hardware (default 60s)')
   .option('--image-policy <policy>', 'a pod that names an image: reject (ImageNotSupported) or host (run its command on the host, image ignored) (default reject)')
+  .option('--run-pods-as <who>', "submitter (each JobSet's submitting user: uid, gid, groups and home as this host resolves them) or agent (the agent's own user) (default submitter)")
+  .option('--allow-root-pods', 'let pods run as root (a root submitter, or --run-pods-as agent under a root agent); refused otherwise')
   .option('--max-log-size <size>', "a running pod's stdout.log or stderr.log past this size is copied to <file>.1 and truncated; 0 = no cap (default 64Mi)")
   .option('--cpu-affinity <mode>', 'bind pods to their cpuset: auto (a cpuset cgroup, else taskset, else numactl, else not), cgroup, taskset, numactl or off (default auto)')
   .option('--gpu-health-interval <duration>', 'probe GPU health this often (one nvidia-smi call; heartbeats carry it); 0 disables, ignored with --hardware (default 10s)')

@@ -43,7 +43,8 @@ export function buildPodEnv(input: PodEnvInput): Record<string, string> {
  * podWorkingDir chooses where a pod runs: template.workingDir when set (the
  * driver fails the pod if it does not exist; a relative one is taken from the
  * submitter's directory, as Slurm's --chdir), else the submitter's directory
- * when it exists on this host, else the pod's own directory.
+ * when it exists on this host, else `podDir` (the pod's user's home when it
+ * runs as the submitter and that exists, else the pod's own directory).
  */
 export function podWorkingDir(
   assignment: Pick<PodAssignment, 'template' | 'submitDir'>,

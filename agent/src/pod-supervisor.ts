@@ -6,7 +6,7 @@
  * the pod table — and reconciles again whenever a pod ends (another
  * incarnation of its podId may be waiting for it).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chown, mkdir, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { parseCpuList } from '../../shared/src/cpulist.js';
 import { systemClock, type Clock } from '../../shared/src/clock.js';
@@ -14,6 +14,7 @@ import { errorFields, type Logger } from '../../shared/src/logger.js';
 import { isTerminalPod } from '../../shared/src/phases.js';
 import type { NodeDesired, PodAssignment } from '../../shared/src/proto/types.js';
 import { buildPodEnv, podWorkingDir } from './pod-env.js';
+import type { IdentityRefusal, IdentityResolver } from './runtime/identity.js';
 import { podPaths } from './pod-paths.js';
 import type { PodRecord, PodTable } from './pod-table.js';
 import { reconcile, type ReconcileAction, type StopReason } from './reconcile.js';
@@ -33,7 +34,17 @@ export interface PodSupervisorOptions {
   logger: Logger;
   /** The agent's environment, source of the pods' base variables. */
   agentEnv: Record<string, string | undefined>;
+  /** Who each pod runs as (runtime/identity.ts); absent = the agent's own user. */
+  identity?: IdentityResolver;
   clock?: Clock;
+}
+
+/** PodRefused is a pod that may not run as the user it names (its reason goes into the pod's status). */
+class PodRefused extends Error {
+  constructor(readonly refusal: IdentityRefusal) {
+    super(refusal.message);
+    this.name = 'PodRefused';
+  }
 }
 
 /** SHUTDOWN_REASON is the stop reason of the pods the agent stops when it exits. */
@@ -139,7 +150,7 @@ export class PodSupervisor {
     const key = rec.status;
     if (!this.opts.table.markFinished(key, exit)) return;
     const fields = { ...keyFields(key), phase: key.phase, reason: exit.reason, exitCode: exit.exitCode, signal: exit.signal || undefined };
-    if (exit.reason === 'StartError' || exit.reason === 'ImageNotSupported') this.log.warn(`pod could not start: ${exit.message}`, fields);
+    if (['StartError', 'ImageNotSupported', 'UnknownUser', 'UserNotAllowed'].includes(exit.reason)) this.log.warn(`pod could not start: ${exit.message}`, fields);
     else this.log.info('pod finished', fields);
     this.reconcileNow();
   }
@@ -155,7 +166,8 @@ export class PodSupervisor {
     try {
       spec = await this.prepare(rec.assignment, log);
     } catch (err) {
-      this.finish(rec, this.startFailed(`cannot prepare the pod: ${(err as Error).message}`));
+      if (err instanceof PodRefused) this.finish(rec, { phase: 'POD_PHASE_FAILED', reason: err.refusal.reason, signal: '', message: err.refusal.message, finishedMs: this.clock.now() });
+      else this.finish(rec, this.startFailed(`cannot prepare the pod: ${(err as Error).message}`));
       return;
     }
     if (rec.stopping !== undefined) {
@@ -183,7 +195,13 @@ export class PodSupervisor {
   private async prepare(a: PodAssignment, log: Logger): Promise<PodSpec> {
     if (!a.template) throw new Error('the assignment has no pod template');
     const paths = podPaths(this.opts.stateDir, a);
+    const user = a.user || a.template.user;
+    const who = this.opts.identity ? await this.opts.identity.resolve(user) : { identity: undefined };
+    if ('refused' in who) throw new PodRefused(who.refused);
+    const identity = who.identity;
     await mkdir(paths.dir, { recursive: true });
+    // The pod may use its own directory (its working directory when nothing else is): it is the user's.
+    if (identity) await chown(paths.dir, identity.uid, identity.gid);
     const hosts = this.hostfiles.get(a.jobsetUid);
     if (!hosts) log.warn('the desired document has no hostfile for this JobSet: writing an empty hostfile', { jobset: a.jobset });
     await writeFile(paths.hostfile, (hosts ?? []).map((h) => h.replace(/[\r\n]/g, '') + '\n').join(''));
@@ -192,11 +210,12 @@ export class PodSupervisor {
       image: a.template.image,
       command: a.template.command,
       args: a.template.args,
-      env: buildPodEnv({ agentEnv: this.opts.agentEnv, assignment: a, nodeName: this.opts.nodeName, hostfilePath: paths.hostfile }),
-      workingDir: podWorkingDir(a, paths.dir, isDirectory),
+      env: { ...buildPodEnv({ agentEnv: this.opts.agentEnv, assignment: a, nodeName: this.opts.nodeName, hostfilePath: paths.hostfile }), ...(identity ? { HOME: identity.home, USER: identity.user, LOGNAME: identity.user } : {}) },
+      workingDir: podWorkingDir(a, identity && isDirectory(identity.home) ? identity.home : paths.dir, isDirectory),
       stdoutPath: paths.stdout,
       stderrPath: paths.stderr,
-      user: a.user || a.template.user,
+      user,
+      ...(identity ? { identity } : {}),
       ...cpusOf(a, log),
     };
   }

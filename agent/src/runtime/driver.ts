@@ -5,6 +5,7 @@
  * that outlived an agent restart), `inspect` and `logs` with theirs.
  */
 import type { PodPhase } from '../../../shared/src/proto/types.js';
+import type { PodIdentity } from './identity.js';
 
 /**
  * PodKey identifies one incarnation of a pod: its id, the JobSet incarnation it
@@ -47,8 +48,10 @@ export interface PodSpec extends PodKey {
   /** Files the pod's stdout and stderr are appended to. */
   stdoutPath: string;
   stderrPath: string;
-  /** The user to run as (ignored until the identity issue; pods run with the agent's uid). */
+  /** The submitting user's name (for logs; `identity` is who the pod runs as). */
   user: string;
+  /** The identity to switch to (identity.ts); undefined = the agent's own. */
+  identity?: PodIdentity;
   /** The pod's exclusive CPUs from its binding (empty = unbound) and their NUMA node (-1 unknown). */
   cpus?: readonly number[];
   numaNode?: number;
@@ -63,7 +66,7 @@ export type TerminalPhase = Extract<PodPhase, 'POD_PHASE_SUCCEEDED' | 'POD_PHASE
  * (killed by a signal nobody in Muster sent), Stopped (the agent stopped it),
  * StartError (could not start), ImageNotSupported (the driver cannot run images).
  */
-export type PodExitReason = 'Completed' | 'Error' | 'Signaled' | 'Stopped' | 'StartError' | 'ImageNotSupported';
+export type PodExitReason = 'Completed' | 'Error' | 'Signaled' | 'Stopped' | 'StartError' | 'ImageNotSupported' | 'UnknownUser' | 'UserNotAllowed';
 
 /** PodExit is how a pod ended. */
 export interface PodExit {

@@ -23,6 +23,7 @@ import { systemClock, type Clock } from '../../../shared/src/clock.js';
 import { errorFields, type Logger } from '../../../shared/src/logger.js';
 import { keyFields, podKeyString, type PodExit, type PodKey, type PodSpec, type PodStart, type RunningPod, type RuntimeDriver } from './driver.js';
 import { whichOnPath, type CpuAffinity } from './cpu-affinity.js';
+import { setprivArgv } from './identity.js';
 import { GroupWatch, killGroup } from './proc.js';
 import { GROUP_POLL_MS, KILL_WAIT_MS, recordFor, RunningRecords } from './running-records.js';
 
@@ -44,6 +45,8 @@ export interface ProcessDriverOptions {
   imagePolicy?: ImagePolicy;
   /** Binds pods with a cpuset to their CPUs (cpu-affinity.ts); absent = never bound. */
   affinity?: CpuAffinity;
+  /** The util-linux setpriv that switches a pod to its identity (default: setpriv on PATH). */
+  setpriv?: string;
 }
 
 /** ImagePolicy says what the process driver does with a pod that names an image. */
@@ -116,6 +119,7 @@ export class ProcessDriver implements RuntimeDriver {
 
   private readonly imagePolicy: ImagePolicy;
   private readonly affinity: CpuAffinity | undefined;
+  private readonly setpriv: string | undefined;
 
   constructor(opts: ProcessDriverOptions) {
     this.log = opts.logger.child({ component: 'process-driver' });
@@ -124,6 +128,7 @@ export class ProcessDriver implements RuntimeDriver {
     this.pollMs = opts.groupPollMs ?? GROUP_POLL_MS;
     this.imagePolicy = opts.imagePolicy ?? 'reject';
     this.affinity = opts.affinity;
+    this.setpriv = opts.setpriv ?? whichOnPath('setpriv');
   }
 
   /** start spawns `command[0] command[1..] args` detached, logs appended to the spec's files. */
@@ -141,14 +146,21 @@ export class ProcessDriver implements RuntimeDriver {
       return startFailure('StartError', `cannot run "${cmd}": working directory ${spec.workingDir} does not exist`, now());
     }
 
-    // A wrapper (taskset, a cgroup-joining shell) would turn a missing command into its own failure: check first.
-    const bound = spec.cpus && spec.cpus.length > 0 ? this.affinity?.wrap(podKeyString(spec), [cmd, ...rest, ...spec.args], spec.cpus, spec.numaNode ?? -1) : undefined;
-    if (bound && bound.argv[0] !== cmd && !findCommand(cmd, spec.env.PATH, spec.workingDir)) {
-      bound.release();
+    // The pod's own identity (setpriv, innermost), then its cpuset (outermost: applied while still root).
+    let inner = [cmd, ...rest, ...spec.args];
+    if (spec.identity) {
+      if (!this.setpriv) return startFailure('StartError', `cannot run the pod as "${spec.identity.user}": setpriv (util-linux) is not on the agent's PATH`, now());
+      inner = setprivArgv(this.setpriv, spec.identity, inner);
+    }
+    const bound = spec.cpus && spec.cpus.length > 0 ? this.affinity?.wrap(podKeyString(spec), inner, spec.cpus, spec.numaNode ?? -1) : undefined;
+    const argvAll = bound ? bound.argv : inner;
+    // A wrapper (setpriv, taskset, a cgroup-joining shell) would turn a missing command into its own failure: check first.
+    if (argvAll[0] !== cmd && !findCommand(cmd, spec.env.PATH, spec.workingDir)) {
+      bound?.release();
       return startFailure('StartError', `cannot run "${cmd}": command not found (ENOENT)`, now());
     }
     if (bound?.note) this.log.warn(bound.note, { ...keyFields(spec), cpus: spec.cpus?.join(',') });
-    const [file, ...argv] = bound ? bound.argv : [cmd, ...rest, ...spec.args];
+    const [file, ...argv] = argvAll;
 
     let out: number | undefined;
     let err: number | undefined;

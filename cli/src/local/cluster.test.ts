@@ -121,7 +121,7 @@ describe('startLocalCluster', () => {
       const agent = argsLogged(path.join(dir, 'logs', 'local-2.log'));
       expect(agent).toEqual([
         '--node-name', 'local-2', '--address', '127.0.0.1', '--scheduler', cluster.schedulerAddress, '--nats-url', cluster.natsUrl,
-        '--state-dir', path.join(dir, 'agents', 'local-2'), '--hardware', path.join(tmp, 'h100.json'), '--log-format', 'json',
+        '--state-dir', path.join(dir, 'agents', 'local-2'), '--hardware', path.join(tmp, 'h100.json'), '--log-format', 'json', '--allow-root-pods',
       ]);
       await expect(startLocalCluster({ dir, agents: 1, repoRoot: fakeRoot })).rejects.toBeInstanceOf(ClusterRunningError);
     } finally {

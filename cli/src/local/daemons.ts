@@ -190,6 +190,8 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
       ...(opts.hardwareFile ? ['--hardware', path.resolve(opts.hardwareFile)] : []),
       '--log-format',
       'json',
+      // A local cluster is one person's: pods run as whoever submits, root included (a root shell on a test box).
+      '--allow-root-pods',
       ...(opts.extraArgs ?? []),
     ],
     logFile: path.join(dir, 'logs', `${opts.nodeName}.log`),

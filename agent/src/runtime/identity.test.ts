@@ -1,0 +1,97 @@
+/**
+ * Who a pod runs as: the rules (fake lookups), the host's real user database
+ * (`getent`, `id`), and a real process switched to another user by the
+ * process driver (this machine's agent runs as root, as on a cluster node).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { nullLogger } from '../../../shared/src/logger.js';
+import { IdentityResolver, lookupSystemUser, setprivArgv, type PodIdentity } from './identity.js';
+import { ProcessDriver } from './process-driver.js';
+
+const alice: PodIdentity = { user: 'alice', uid: 1001, gid: 1001, groups: [1001, 27], home: '/home/alice' };
+const root: PodIdentity = { user: 'root', uid: 0, gid: 0, groups: [0], home: '/root' };
+
+function resolver(over: Partial<ConstructorParameters<typeof IdentityResolver>[0]> = {}, users: PodIdentity[] = [alice, root]) {
+  let lookups = 0;
+  const r = new IdentityResolver({
+    runPodsAs: 'submitter', allowRootPods: false, agentUid: 0,
+    lookup: async (u) => {
+      lookups++;
+      return users.find((x) => x.user === u);
+    },
+    ...over,
+  });
+  return { r, lookups: () => lookups };
+}
+
+describe('IdentityResolver', () => {
+  it('a root agent runs a pod as its submitter; unknown users and root are refused with a reason', async () => {
+    const { r } = resolver();
+    expect(await r.resolve('alice')).toEqual({ identity: alice });
+    expect(await r.resolve('mallory')).toEqual({ refused: { reason: 'UnknownUser', message: 'user "mallory" (the JobSet\'s submitter) is not known on this host' } });
+    expect(await r.resolve('root')).toEqual({ refused: { reason: 'UserNotAllowed', message: 'user "root" is root: pods run as root only when the agent\'s config sets allowRootPods' } });
+    expect(await resolver({ allowRootPods: true }).r.resolve('root')).toEqual({ identity: undefined });
+  });
+
+  it('an agent that is not root runs only its own user\'s pods', async () => {
+    const { r } = resolver({ agentUid: 1001 });
+    expect(await r.resolve('alice')).toEqual({ identity: undefined });
+    const bob = await resolver({ agentUid: 1002 }).r.resolve('alice');
+    expect(bob).toEqual({ refused: { reason: 'UserNotAllowed', message: 'the agent runs as uid 1002, not root: it cannot run pods as "alice" (uid 1001)' } });
+  });
+
+  it('runPodsAs agent: no lookup; a root agent needs allowRootPods', async () => {
+    const { r, lookups } = resolver({ runPodsAs: 'agent', allowRootPods: true });
+    expect(await r.resolve('anyone')).toEqual({ identity: undefined });
+    expect(lookups()).toBe(0);
+    expect(await resolver({ runPodsAs: 'agent' }).r.resolve('anyone')).toMatchObject({ refused: { reason: 'UserNotAllowed' } });
+  });
+
+  it('caches lookups for a while', async () => {
+    let t = 0;
+    const { r, lookups } = resolver({ now: () => t, cacheMs: 1000 });
+    await r.resolve('alice');
+    await r.resolve('alice');
+    expect(lookups()).toBe(1);
+    t = 2000;
+    await r.resolve('alice');
+    expect(lookups()).toBe(2);
+  });
+});
+
+describe('lookupSystemUser (this host\'s user database)', () => {
+  it('resolves root and nobody; an unknown or malformed name is unknown', async () => {
+    expect(await lookupSystemUser('root')).toMatchObject({ user: 'root', uid: 0, gid: 0, home: '/root' });
+    expect(await lookupSystemUser('nobody')).toMatchObject({ user: 'nobody', uid: 65534, groups: [65534] });
+    expect(await lookupSystemUser('no-such-user-muster')).toBeUndefined();
+    expect(await lookupSystemUser('../etc')).toBeUndefined();
+  });
+});
+
+describe('a pod switched to its user by the process driver', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'muster-identity-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs with the user\'s uid, gid and groups (setpriv), same pid as started', async () => {
+    const nobody = (await lookupSystemUser('nobody'))!;
+    const driver = new ProcessDriver({ logger: nullLogger });
+    const start = await driver.start({
+      podId: 'js/w/0/0', jobsetUid: 'cafe0000-0000', generation: 1, image: '', command: ['sh', '-c', 'echo "$(id -u) $(id -g) $(id -G) $$"'], args: [],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, workingDir: dir, stdoutPath: path.join(dir, 'out'), stderrPath: path.join(dir, 'err'), user: 'nobody', identity: nobody,
+    });
+    if (start.kind !== 'running') throw new Error(start.exit.message);
+    expect((await start.exited).reason).toBe('Completed');
+    expect(readFileSync(path.join(dir, 'out'), 'utf8')).toBe(`65534 ${nobody.gid} ${nobody.groups.join(' ')} ${start.pid}\n`);
+  });
+
+  it('setpriv argv: ids, groups (or cleared), then the command', () => {
+    expect(setprivArgv('/usr/bin/setpriv', alice, ['python', 'train.py'])).toEqual(['/usr/bin/setpriv', '--reuid=1001', '--regid=1001', '--groups=1001,27', '--', 'python', 'train.py']);
+    expect(setprivArgv('/usr/bin/setpriv', { ...alice, groups: [] }, ['x'])).toEqual(['/usr/bin/setpriv', '--reuid=1001', '--regid=1001', '--clear-groups', '--', 'x']);
+  });
+});
