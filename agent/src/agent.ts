@@ -129,7 +129,7 @@ export class Agent {
       table: this.table,
       logger,
       agentEnv: opts.env ?? process.env,
-      identity: new IdentityResolver({ runPodsAs: config.runPodsAs, allowRootPods: config.allowRootPods, agentUid: process.getuid?.() ?? 0 }),
+      identity: new IdentityResolver({ runPodsAs: config.runPodsAs, allowRootPods: config.allowRootPods, minUid: config.minPodUid, agentUid: process.getuid?.() ?? 0 }),
       clock,
     });
     this.registration = new Registration({

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import { z } from 'zod';
-import { boolValue, bytesValue, durationMs, hostPort, labelMap, logFormat, logLevel } from '../../shared/src/config/values.js';
+import { boolValue, bytesValue, durationMs, intValue, hostPort, labelMap, logFormat, logLevel } from '../../shared/src/config/values.js';
 import { loadConfig, type ConfigSources } from '../../shared/src/config/load.js';
 import { NODE_NAME_PATTERN } from '../../shared/src/ids.js';
 import { CPU_AFFINITY_MODES } from './runtime/cpu-affinity.js';
@@ -47,6 +47,8 @@ export const agentConfigSchema = z.strictObject({
   runPodsAs: z.enum(RUN_PODS_AS),
   /** Whether a pod may run as root (a root submitter, or runPodsAs: agent with a root agent). */
   allowRootPods: boolValue,
+  /** The lowest uid a submitter's pod may run as, besides root (system accounts below it are refused). */
+  minPodUid: intValue.refine((v) => v >= 1, 'must be at least 1'),
   /** How pods are bound to their cpuset: auto (cgroup, else taskset, else numactl, else not), one of those (startup fails when it cannot work here), or off. */
   cpuAffinity: z.enum(CPU_AFFINITY_MODES),
   /** Time between GPU health probes (one nvidia-smi call; heartbeats carry the result); 0 disables. Not used with hardwareFile. */
@@ -83,6 +85,7 @@ export function agentDefaults(): z.input<typeof agentConfigSchema> {
     cpuAffinity: 'auto',
     runPodsAs: 'submitter',
     allowRootPods: false,
+    minPodUid: 1000,
     maxLogBytes: 64 * 1024 * 1024,
     logLevel: 'info',
     logFormat: 'json',

@@ -1,5 +1,5 @@
 /** Capping pods' output files: copy to .1 and truncate in place, while the pod's append-mode descriptor keeps writing. */
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -29,6 +29,25 @@ describe('rotateIfLarge', () => {
     expect(readFileSync(file, 'utf8')).toBe('after\n');
     expect(await rotateIfLarge(file, 50, nullLogger)).toBe(false);
     expect(await rotateIfLarge(path.join(dir, 'none.log'), 50, nullLogger)).toBe(false);
+  });
+});
+
+describe('rotateIfLarge and links', () => {
+  it('a linked log is not rotated, and a linked .1 is replaced, not written through', async () => {
+    const victim = path.join(dir, 'victim');
+    writeFileSync(victim, 'v'.repeat(500));
+    const linked = path.join(dir, 'linked.log');
+    symlinkSync(victim, linked);
+    expect(await rotateIfLarge(linked, 10, nullLogger)).toBe(false);
+    expect(readFileSync(victim, 'utf8')).toBe('v'.repeat(500));
+
+    const file = path.join(dir, 'stdout.log');
+    writeFileSync(file, 'z'.repeat(100));
+    symlinkSync(victim, `${file}.1`);
+    expect(await rotateIfLarge(file, 10, nullLogger)).toBe(true);
+    expect(readFileSync(victim, 'utf8')).toBe('v'.repeat(500));
+    expect(lstatSync(`${file}.1`).isFile()).toBe(true);
+    expect(readFileSync(`${file}.1`, 'utf8')).toBe('z'.repeat(100));
   });
 });
 

@@ -9,22 +9,51 @@
  * pod's descriptors. `muster logs` reads the current file (a follower
  * notices the truncation and starts over).
  */
-import { copyFile, stat, truncate } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import { errorFields, type Logger } from '../../shared/src/logger.js';
 import type { PodStatus } from '../../shared/src/proto/types.js';
 import { podPaths } from './pod-paths.js';
 
-/** rotateIfLarge rotates `file` when it is larger than `maxBytes`; says whether it did. Never throws. */
+/**
+ * rotateIfLarge rotates `file` when it is larger than `maxBytes`; says whether
+ * it did. Never throws. It never follows a link (the source is opened
+ * O_NOFOLLOW and must be a regular file; `.1` is removed and created
+ * O_EXCL), so a link planted in a pod's directory cannot make the agent
+ * (root) read, overwrite or truncate anything else.
+ */
 export async function rotateIfLarge(file: string, maxBytes: number, log: Logger): Promise<boolean> {
+  let src;
   try {
-    if ((await stat(file)).size <= maxBytes) return false;
-    await copyFile(file, `${file}.1`);
-    await truncate(file, 0);
-    log.info('pod log rotated', { file, maxBytes });
-    return true;
+    src = await open(file, constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log.warn('cannot rotate a pod log', { file, ...errorFields(e) });
     return false;
+  }
+  try {
+    const st = await src.stat();
+    if (!st.isFile() || st.size <= maxBytes) return false;
+    await rm(`${file}.1`, { force: true });
+    const dst = await open(`${file}.1`, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    try {
+      const buf = Buffer.alloc(1 << 20);
+      for (let pos = 0; pos < st.size; ) {
+        const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, st.size - pos), pos);
+        if (bytesRead === 0) break;
+        await dst.write(buf, 0, bytesRead);
+        pos += bytesRead;
+      }
+    } finally {
+      await dst.close();
+    }
+    await src.truncate(0);
+    log.info('pod log rotated', { file, maxBytes });
+    return true;
+  } catch (e) {
+    log.warn('cannot rotate a pod log', { file, ...errorFields(e) });
+    return false;
+  } finally {
+    await src.close();
   }
 }
 

@@ -40,6 +40,7 @@ interface RunFlags {
   maxLogSize?: string;
   runPodsAs?: string;
   allowRootPods?: boolean;
+  minPodUid?: string;
   logLevel?: string;
   logFormat?: string;
 }
@@ -77,6 +78,7 @@ function configFlags(f: RunFlags): Record<string, unknown> {
     maxLogBytes: f.maxLogSize,
     runPodsAs: f.runPodsAs,
     allowRootPods: f.allowRootPods,
+    minPodUid: f.minPodUid,
     logLevel: f.logLevel,
     logFormat: f.logFormat,
   };
@@ -164,6 +166,7 @@ program
   .option('--rediscover-interval <duration>', 're-discover the hardware this often and re-register when it changed; 0 disables, ignored with --hardware (default 60s)')
   .option('--image-policy <policy>', 'a pod that names an image: reject (ImageNotSupported) or host (run its command on the host, image ignored) (default reject)')
   .option('--run-pods-as <who>', "submitter (each JobSet's submitting user: uid, gid, groups and home as this host resolves them) or agent (the agent's own user) (default submitter)")
+  .option('--min-pod-uid <uid>', "the lowest uid a submitter's pod may run as besides root; system accounts below it are refused (default 1000)")
   .option('--allow-root-pods', 'let pods run as root (a root submitter, or --run-pods-as agent under a root agent); refused otherwise')
   .option('--max-log-size <size>', "a running pod's stdout.log or stderr.log past this size is copied to <file>.1 and truncated; 0 = no cap (default 64Mi)")
   .option('--cpu-affinity <mode>', 'bind pods to their cpuset: auto (a cpuset cgroup, else taskset, else numactl, else not), cgroup, taskset, numactl or off (default auto)')

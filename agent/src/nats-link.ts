@@ -108,7 +108,13 @@ export class NatsLink {
           return;
         }
         handler(msg.data).then(
-          (reply) => msg.respond(reply),
+          (reply) => {
+            try {
+              msg.respond(reply); // throws when the connection is closing or the reply is over max_payload
+            } catch (e) {
+              this.log.warn('cannot send a reply', { subject, bytes: reply.length, ...errorFields(e) });
+            }
+          },
           (e: unknown) => this.log.error('request handler failed', { subject, ...errorFields(e) }),
         );
       },

@@ -1,5 +1,6 @@
 /** Serving pods' output from the agent's state dir: chunks, offsets, tails, and requests that must not reach the filesystem. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -55,6 +56,19 @@ describe('readPodLogs', () => {
 
   it('a pod that never wrote here: missing, not an error', async () => {
     expect(await readPodLogs(dir, req({ generation: 7 }))).toMatchObject({ missing: true, size: 0 });
+  });
+});
+
+describe('files that are not the pod\'s own', () => {
+  it('never follows a link and never blocks on a FIFO', async () => {
+    const p = podPaths(dir, { jobset: 'train', jobsetUid: UID, replicatedJob: 'w', jobIndex: 1, podIndex: 0, generation: 2 });
+    mkdirSync(p.dir, { recursive: true });
+    const secret = path.join(dir, 'secret');
+    writeFileSync(secret, 'root only');
+    symlinkSync(secret, p.stdout);
+    await expect(readPodLogs(dir, req())).rejects.toThrow('stdout of the pod is a symbolic link: not read');
+    execFileSync('mkfifo', [p.stderr]);
+    await expect(readPodLogs(dir, req({ stream: 'stderr' }))).rejects.toThrow('stderr of the pod is not a regular file: not read');
   });
 });
 

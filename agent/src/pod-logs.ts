@@ -7,7 +7,8 @@
  * names become path components), and a bad request gets an error reply,
  * never a crash.
  */
-import { open, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { MusterError } from '../../shared/src/errors.js';
 import { decodeJsonText, encodeJson } from '../../shared/src/proto/json-codec.js';
 import type { PodLogsChunk, PodLogsRequest } from '../../shared/src/proto/types.js';
@@ -23,27 +24,29 @@ export async function readPodLogs(stateDir: string, req: PodLogsRequest): Promis
   const paths = podPaths(stateDir, { jobset: req.jobset, jobsetUid: req.jobsetUid, replicatedJob: req.replicatedJob, jobIndex: req.jobIndex, podIndex: req.podIndex, generation: Number(req.generation) });
   const file = stream === 'stderr' ? paths.stderr : paths.stdout;
   const base = { node: '', podId: '', generation: Number(req.generation), finished: false, error: '' };
-  let size: number;
+  // Never follow a link or block on a FIFO: only the pod's own regular file is read (fstat on the open handle).
+  let fh;
   try {
-    size = (await stat(file)).size;
+    fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ...base, data: Buffer.alloc(0), offset: 0, nextOffset: 0, size: 0, missing: true };
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ...base, data: Buffer.alloc(0), offset: 0, nextOffset: 0, size: 0, missing: true };
+    if (code === 'ELOOP') throw new MusterError('FAILED_PRECONDITION', `${stream} of the pod is a symbolic link: not read`);
     throw e;
   }
-  const want = Math.min(MAX_LOG_CHUNK_BYTES, req.maxBytes > 0 ? req.maxBytes : MAX_LOG_CHUNK_BYTES);
-  const offset = Number(req.offset);
-  const start = offset < 0 ? Math.max(0, size + offset) : Math.min(offset, size);
-  const data = Buffer.alloc(Math.min(want, size - start));
-  if (data.length > 0) {
-    const fh = await open(file, 'r');
-    try {
-      const { bytesRead } = await fh.read(data, 0, data.length, start);
-      return { ...base, data: data.subarray(0, bytesRead), offset: start, nextOffset: start + bytesRead, size, missing: false };
-    } finally {
-      await fh.close();
-    }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new MusterError('FAILED_PRECONDITION', `${stream} of the pod is not a regular file: not read`);
+    const size = st.size;
+    const want = Math.min(MAX_LOG_CHUNK_BYTES, req.maxBytes > 0 ? req.maxBytes : MAX_LOG_CHUNK_BYTES);
+    const offset = Number(req.offset);
+    const start = offset < 0 ? Math.max(0, size + offset) : Math.min(offset, size);
+    const data = Buffer.alloc(Math.min(want, size - start));
+    const { bytesRead } = data.length > 0 ? await fh.read(data, 0, data.length, start) : { bytesRead: 0 };
+    return { ...base, data: data.subarray(0, bytesRead), offset: start, nextOffset: start + bytesRead, size, missing: false };
+  } finally {
+    await fh.close();
   }
-  return { ...base, data, offset: start, nextOffset: start, size, missing: false };
 }
 
 /** servePodLogs answers one raw request: a chunk, or a chunk whose `error` says what was wrong. Never throws. */

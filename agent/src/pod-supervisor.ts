@@ -8,6 +8,7 @@
  */
 import { chown, mkdir, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
+import path from 'node:path';
 import { parseCpuList } from '../../shared/src/cpulist.js';
 import { systemClock, type Clock } from '../../shared/src/clock.js';
 import { errorFields, type Logger } from '../../shared/src/logger.js';
@@ -200,8 +201,14 @@ export class PodSupervisor {
     if ('refused' in who) throw new PodRefused(who.refused);
     const identity = who.identity;
     await mkdir(paths.dir, { recursive: true });
-    // The pod may use its own directory (its working directory when nothing else is): it is the user's.
-    if (identity) await chown(paths.dir, identity.uid, identity.gid);
+    // The pod's directory (logs, hostfile) stays root's: the agent reads and rotates files there, so the
+    // user must not be able to put links in it. A pod running as its user gets a `work/` of its own instead.
+    let ownDir = paths.dir;
+    if (identity) {
+      ownDir = path.join(paths.dir, 'work');
+      await mkdir(ownDir, { recursive: true, mode: 0o700 });
+      await chown(ownDir, identity.uid, identity.gid);
+    }
     const hosts = this.hostfiles.get(a.jobsetUid);
     if (!hosts) log.warn('the desired document has no hostfile for this JobSet: writing an empty hostfile', { jobset: a.jobset });
     await writeFile(paths.hostfile, (hosts ?? []).map((h) => h.replace(/[\r\n]/g, '') + '\n').join(''));
@@ -210,8 +217,9 @@ export class PodSupervisor {
       image: a.template.image,
       command: a.template.command,
       args: a.template.args,
-      env: { ...buildPodEnv({ agentEnv: this.opts.agentEnv, assignment: a, nodeName: this.opts.nodeName, hostfilePath: paths.hostfile }), ...(identity ? { HOME: identity.home, USER: identity.user, LOGNAME: identity.user } : {}) },
-      workingDir: podWorkingDir(a, identity && isDirectory(identity.home) ? identity.home : paths.dir, isDirectory),
+      // The user's own HOME, USER, LOGNAME and SHELL replace the agent's as the base (the template's env still wins).
+      env: buildPodEnv({ agentEnv: identity ? { ...this.opts.agentEnv, HOME: identity.home, USER: identity.user, LOGNAME: identity.user, SHELL: identity.shell || undefined } : this.opts.agentEnv, assignment: a, nodeName: this.opts.nodeName, hostfilePath: paths.hostfile }),
+      workingDir: podWorkingDir(a, identity && isDirectory(identity.home) ? identity.home : ownDir, isDirectory),
       stdoutPath: paths.stdout,
       stderrPath: paths.stderr,
       user,

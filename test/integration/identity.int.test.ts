@@ -45,7 +45,7 @@ function submitAs(user: string, name: string, script: string) {
 }
 
 it('a pod runs as its submitter: uid, gid, supplementary groups, HOME and working directory', async () => {
-  await submitAs(USER, 'mine', 'echo "UID=$(id -u)"; echo "GROUPS=$(id -Gn)"; echo "PWD=$(pwd)"; echo "HOMEVAR=$HOME"; echo "WHO=$USER"; touch written-by-pod');
+  await submitAs(USER, 'mine', 'echo "UID=$(id -u)"; echo "GROUPS=$(id -Gn)"; echo "PWD=$(pwd)"; echo "HOMEVAR=$HOME"; echo "WHO=$USER"; touch written-by-pod; if ln -s /etc/shadow "$(dirname "$MUSTER_HOSTFILE")/planted" 2>/dev/null; then echo PLANT=yes; else echo PLANT=no; fi');
   await tc.waitForJobSet('mine', (js) => js.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'Succeeded');
   const out = envOf(tc.podLog('mine/w/0/0'));
   const uid = execFileSync('id', ['-u', USER]).toString().trim();
@@ -56,6 +56,8 @@ it('a pod runs as its submitter: uid, gid, supplementary groups, HOME and workin
   expect(out.PWD).toBe(home);
   expect(out.HOMEVAR).toBe(home);
   expect(out.WHO).toBe(USER);
+  // The pod's directory (its logs, which the root agent reads and rotates) is not the user's: no link can be planted there.
+  expect(out.PLANT).toBe('no');
   // The file it made in its home is the user's.
   expect(execFileSync('stat', ['-c', '%U', path.join(home, 'written-by-pod')]).toString().trim()).toBe(USER);
 });

@@ -41,6 +41,9 @@ it('prints each pod\'s output through the scheduler, finished pods too', async (
   expect((await musterCli(tc, ['logs', 'hello', '--stderr'])).stdout).toBe('leader warns\n');
   expect((await musterCli(tc, ['logs', 'hello', '--replicated-job', 'w', '--index', '1'])).stdout).toBe('worker 1 line 1\nworker 1 line 2\nworker 1 line 3\n');
   expect((await musterCli(tc, ['logs', 'hello', '--replicated-job', 'w', '--index', '1', '--tail', '7'])).stdout).toBe('line 3\n');
+  expect(await musterCli(tc, ['logs', 'hello', '--tail', '0'])).toMatchObject({ code: 0, stdout: '' });
+  const noRj = await musterCli(tc, ['logs', 'hello', '--index', '1']);
+  expect([noRj.code, noRj.stderr]).toEqual([2, expect.stringContaining('--index and --pod-index need --replicated-job')]);
 
   const missing = await musterCli(tc, ['logs', 'hello', '--replicated-job', 'w', '--index', '9']);
   expect(missing.code).not.toBe(0);

@@ -36,6 +36,13 @@ describe('IdentityResolver', () => {
     expect(await resolver({ allowRootPods: true }).r.resolve('root')).toEqual({ identity: undefined });
   });
 
+  it('system accounts below minPodUid are refused (an unauthenticated submitter must not become postgres)', async () => {
+    const postgres: PodIdentity = { user: 'postgres', uid: 105, gid: 111, groups: [111], home: '/var/lib/postgresql' };
+    const { r } = resolver({}, [alice, postgres]);
+    expect(await r.resolve('postgres')).toEqual({ refused: { reason: 'UserNotAllowed', message: 'user "postgres" (uid 105) is a system account: pods run as uids from 1000 (the agent\'s minPodUid)' } });
+    expect(await resolver({ minUid: 100 }, [postgres]).r.resolve('postgres')).toEqual({ identity: postgres });
+  });
+
   it('an agent that is not root runs only its own user\'s pods', async () => {
     const { r } = resolver({ agentUid: 1001 });
     expect(await r.resolve('alice')).toEqual({ identity: undefined });
@@ -68,6 +75,10 @@ describe('lookupSystemUser (this host\'s user database)', () => {
     expect(await lookupSystemUser('nobody')).toMatchObject({ user: 'nobody', uid: 65534, groups: [65534] });
     expect(await lookupSystemUser('no-such-user-muster')).toBeUndefined();
     expect(await lookupSystemUser('../etc')).toBeUndefined();
+    // All digits would be read as a uid by getent ("0" is root): never a user name here.
+    expect(await lookupSystemUser('0')).toBeUndefined();
+    expect(await lookupSystemUser('-x')).toBeUndefined();
+    expect((await lookupSystemUser('root'))!.shell).toMatch(/sh$/);
   });
 });
 

@@ -8,9 +8,10 @@
  * agent` runs every pod as the agent's own user.
  *
  * Refused, with a reason the pod's status carries: a user this host does not
- * know (UnknownUser); uid 0 unless the admin set `allowRootPods`
- * (UserNotAllowed); a user other than the agent's own when the agent is not
- * root and cannot switch (UserNotAllowed).
+ * know (UnknownUser); uid 0 unless the admin set `allowRootPods`, and system
+ * accounts below `minPodUid` (daemon, postgres…; UserNotAllowed); a user
+ * other than the agent's own when the agent is not root and cannot switch
+ * (UserNotAllowed).
  *
  * The submitting user is not yet authenticated (the CLI sends its OS user,
  * marked unverified): sites that cannot trust that run with `runPodsAs: agent`
@@ -32,6 +33,8 @@ export interface PodIdentity {
   /** Supplementary group ids (the primary gid included, as `id -G` lists it). */
   groups: number[];
   home: string;
+  /** Login shell (passwd), for SHELL; '' when none. */
+  shell?: string;
 }
 
 /** IdentityRefusal is why a pod may not run as the user it names (PodStatus.reason). */
@@ -43,8 +46,8 @@ export interface IdentityRefusal {
 /** UserLookup resolves a user name on this host (undefined: unknown). */
 export type UserLookup = (user: string) => Promise<PodIdentity | undefined>;
 
-/** USER_NAME bounds what may be looked up (POSIX portable names, and the usual extensions: "." "@" for realms). */
-const USER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}\$?$/;
+/** USER_NAME bounds what may be looked up (POSIX portable names, and the usual extensions: "." "@" for realms); never all digits (getent would read a uid). */
+const USER_NAME = /^(?!\d+$)[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}\$?$/;
 
 function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
@@ -60,17 +63,19 @@ export const lookupSystemUser: UserLookup = async (user) => {
   if (!USER_NAME.test(user)) return undefined;
   const pw = await run('getent', ['passwd', user]);
   if (pw.code !== 0) return undefined;
-  const [name, , uid, gid, , home] = pw.stdout.trim().split('\n')[0]!.split(':');
+  const [name, , uid, gid, , home, shell] = pw.stdout.trim().split('\n')[0]!.split(':');
   if (name === undefined || !/^\d+$/.test(uid ?? '') || !/^\d+$/.test(gid ?? '')) return undefined;
   const ids = await run('id', ['-G', user]);
   const groups = ids.code === 0 ? ids.stdout.trim().split(/\s+/).filter((g) => /^\d+$/.test(g)).map(Number) : [Number(gid)];
-  return { user: name, uid: Number(uid), gid: Number(gid), groups, home: home ?? '/' };
+  return { user: name, uid: Number(uid), gid: Number(gid), groups, home: home ?? '/', shell: shell ?? '' };
 };
 
 /** IdentityResolverOptions configure an IdentityResolver. */
 export interface IdentityResolverOptions {
   runPodsAs: RunPodsAs;
   allowRootPods: boolean;
+  /** The lowest uid a pod may run as besides root (system accounts below it are refused); default 1000. */
+  minUid?: number;
   /** The agent's own uid (process.getuid()). */
   agentUid: number;
   lookup?: UserLookup;
@@ -101,6 +106,8 @@ export class IdentityResolver {
     const who = await this.cached(user);
     if (!who) return { refused: { reason: 'UnknownUser', message: `user "${user}" (the JobSet's submitter) is not known on this host` } };
     if (who.uid === 0 && !allowRootPods) return { refused: { reason: 'UserNotAllowed', message: `user "${who.user}" is root: pods run as root only when the agent's config sets allowRootPods` } };
+    const minUid = this.opts.minUid ?? 1000;
+    if (who.uid !== 0 && who.uid < minUid) return { refused: { reason: 'UserNotAllowed', message: `user "${who.user}" (uid ${who.uid}) is a system account: pods run as uids from ${minUid} (the agent's minPodUid)` } };
     if (who.uid === agentUid) return { identity: undefined }; // already that user: nothing to switch
     if (agentUid !== 0) return { refused: { reason: 'UserNotAllowed', message: `the agent runs as uid ${agentUid}, not root: it cannot run pods as "${who.user}" (uid ${who.uid})` } };
     return { identity: who };

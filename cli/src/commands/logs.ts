@@ -33,13 +33,14 @@ export function logsCommand(ctx: CliContext): Command {
     .description("a pod's stdout (or --stderr), read from its node through the scheduler; -f follows it until the pod ends")
     .argument('<name>', 'JobSet name')
     .option('--replicated-job <name>', 'the pod\'s replicatedJob (default: the JobSet\'s first pod, rank 0)')
-    .option('--index <n>', 'the Job index within the replicatedJob', '0')
-    .option('--pod-index <n>', 'the pod index within the Job', '0')
+    .option('--index <n>', 'the Job index within the replicatedJob (default 0)')
+    .option('--pod-index <n>', 'the pod index within the Job (default 0)')
     .option('--stderr', 'stderr instead of stdout')
     .option('-f, --follow', 'keep printing new output until the pod has ended')
     .option('--tail <bytes>', 'start this many bytes before the end')
     .addOption(new Option('--poll <duration>', 'how often -f asks for more').default('500ms'))
     .action(async (name: string, opts: LogsOptions) => {
+      if (!opts.replicatedJob && (opts.index !== undefined || opts.podIndex !== undefined)) throw new UsageError('--index and --pod-index need --replicated-job');
       const jobIndex = nonNegative('--index', opts.index, 0);
       const podIndex = nonNegative('--pod-index', opts.podIndex, 0);
       const tail = nonNegative('--tail', opts.tail, 0);
@@ -50,8 +51,16 @@ export function logsCommand(ctx: CliContext): Command {
       let offset = opts.tail !== undefined ? -tail : 0;
       let generation: number | undefined;
       let decoder = new TextDecoder('utf-8');
+      const target = { jobset: name, replicatedJob: opts.replicatedJob ?? '', jobIndex, podIndex, stream };
+      if (opts.tail !== undefined && tail === 0) {
+        // Nothing of what is there: start at the end (an offset past it reads nothing and says where the end is).
+        const end = await client.getPodLogs({ ...target, offset: Number.MAX_SAFE_INTEGER, maxBytes: 1 });
+        if (!opts.follow) return;
+        offset = Number(end.nextOffset);
+        generation = Number(end.generation);
+      }
       for (;;) {
-        const chunk = await client.getPodLogs({ jobset: name, replicatedJob: opts.replicatedJob ?? '', jobIndex, podIndex, stream, offset, maxBytes: 0 });
+        const chunk = await client.getPodLogs({ ...target, offset, maxBytes: 0 });
         const gen = Number(chunk.generation);
         if (generation !== undefined && gen !== generation) {
           // A new incarnation writes a new file: start over from its beginning.

@@ -56,7 +56,8 @@ describe('getPodLogs', () => {
     admitted();
     await expect(ask({ replicatedJob: 'w', jobIndex: 5 })).rejects.toThrow("pod train/w/5/0 not found; the JobSet's replicatedJobs: leader (1 job(s) × 1 pod(s)), w (2 job(s) × 1 pod(s))");
     await expect(ask({ jobset: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(ask({ stream: 'stdin', jobIndex: -1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', issues: [{ path: 'stream', message: 'must be stdout or stderr' }, { path: 'jobIndex', message: 'must be ≥ 0' }] });
+    await expect(ask({ jobIndex: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', issues: [{ path: 'replicatedJob', message: 'is required with jobIndex or podIndex' }] });
+    await expect(ask({ stream: 'stdin', replicatedJob: 'w', jobIndex: -1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', issues: [{ path: 'stream', message: 'must be stdout or stderr' }, { path: 'jobIndex', message: 'must be ≥ 0' }] });
     s.out.podLogs = undefined;
     await expect(ask()).rejects.toMatchObject({ code: 'UNAVAILABLE', message: 'node n1 did not answer (no agent in this test)' });
     s.out.podLogs = async () => chunk({ error: 'EACCES: permission denied' });

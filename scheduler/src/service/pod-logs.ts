@@ -24,6 +24,7 @@ export async function getPodLogs(ctx: SchedulerContext, req: GetPodLogsRequest):
   if (req.jobIndex < 0) issues.push({ path: 'jobIndex', message: 'must be ≥ 0' });
   if (req.podIndex < 0) issues.push({ path: 'podIndex', message: 'must be ≥ 0' });
   if (req.maxBytes < 0) issues.push({ path: 'maxBytes', message: 'must be ≥ 0' });
+  if (!req.replicatedJob && (req.jobIndex !== 0 || req.podIndex !== 0)) issues.push({ path: 'replicatedJob', message: 'is required with jobIndex or podIndex' });
   if (issues.length > 0) throw new InvalidArgumentError(issues, 'invalid logs request');
   const rec = ctx.store.getJobSet(req.jobset);
   if (!rec) throw new NotFoundError('jobset', req.jobset);
