@@ -57,6 +57,17 @@ describe('IdentityResolver', () => {
     expect(await resolver({ runPodsAs: 'agent' }).r.resolve('anyone')).toMatchObject({ refused: { reason: 'UserNotAllowed' } });
   });
 
+  it('a lookup that fails (NSS down) is not "unknown user" and is not cached', async () => {
+    let fail = true;
+    const r = new IdentityResolver({ runPodsAs: 'submitter', allowRootPods: false, agentUid: 0, lookup: async () => {
+      if (fail) throw new Error('cannot resolve user "alice": getent passwd failed (exit 1)');
+      return alice;
+    } });
+    await expect(r.resolve('alice')).rejects.toThrow('getent passwd failed');
+    fail = false;
+    expect(await r.resolve('alice')).toEqual({ identity: alice });
+  });
+
   it('caches lookups for a while', async () => {
     let t = 0;
     const { r, lookups } = resolver({ now: () => t, cacheMs: 1000 });

@@ -58,11 +58,17 @@ function run(cmd: string, args: string[]): Promise<{ code: number; stdout: strin
   });
 }
 
-/** lookupSystemUser resolves a user with `getent passwd` and `id -G`; undefined when the host does not know it. */
+/**
+ * lookupSystemUser resolves a user with `getent passwd` and `id -G`; undefined
+ * when the host does not know it (getent's exit code 2). Any other failure (a
+ * timeout, an NSS outage) throws: the pod fails to start and is retried, and
+ * nothing is cached.
+ */
 export const lookupSystemUser: UserLookup = async (user) => {
   if (!USER_NAME.test(user)) return undefined;
   const pw = await run('getent', ['passwd', user]);
-  if (pw.code !== 0) return undefined;
+  if (pw.code === 2) return undefined;
+  if (pw.code !== 0) throw new Error(`cannot resolve user "${user}": getent passwd failed (exit ${pw.code})`);
   const [name, , uid, gid, , home, shell] = pw.stdout.trim().split('\n')[0]!.split(':');
   if (name === undefined || !/^\d+$/.test(uid ?? '') || !/^\d+$/.test(gid ?? '')) return undefined;
   const ids = await run('id', ['-G', user]);

@@ -168,8 +168,9 @@ export class ProcessDriver implements RuntimeDriver {
     try {
       mkdirSync(path.dirname(spec.stdoutPath), { recursive: true });
       mkdirSync(path.dirname(spec.stderrPath), { recursive: true });
-      out = openSync(spec.stdoutPath, 'a');
-      err = openSync(spec.stderrPath, 'a');
+      // Readable by root (and the agent's group) only: a pod's output is its submitter's business (`muster logs`).
+      out = openSync(spec.stdoutPath, 'a', 0o640);
+      err = openSync(spec.stderrPath, 'a', 0o640);
       child = spawn(file!, argv, {
         detached: true, // its own session and process group: stop signals the whole group
         cwd: spec.workingDir,

@@ -7,6 +7,7 @@
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import { MusterError } from '../../../shared/src/errors.js';
 import { parseDuration } from '../../../shared/src/config/values.js';
 
 /** LogsOptions are the flags of `muster logs`. */
@@ -50,6 +51,7 @@ export function logsCommand(ctx: CliContext): Command {
       const stream = opts.stderr ? 'stderr' : 'stdout';
       let offset = opts.tail !== undefined ? -tail : 0;
       let generation: number | undefined;
+      let waitingSaid = false;
       let decoder = new TextDecoder('utf-8');
       const target = { jobset: name, replicatedJob: opts.replicatedJob ?? '', jobIndex, podIndex, stream };
       if (opts.tail !== undefined && tail === 0) {
@@ -60,18 +62,21 @@ export function logsCommand(ctx: CliContext): Command {
         generation = Number(end.generation);
       }
       for (;;) {
-        const chunk = await client.getPodLogs({ ...target, offset, maxBytes: 0 });
-        const gen = Number(chunk.generation);
-        if (generation !== undefined && gen !== generation) {
-          // A new incarnation writes a new file: start over from its beginning.
-          ctx.io.err(`--- ${chunk.podId} restarted (generation ${gen}) on ${chunk.node} ---\n`);
-          decoder = new TextDecoder('utf-8');
-          generation = gen;
-          offset = 0;
+        let chunk;
+        try {
+          // Once following a generation, it is read to its end even after the pod restarted.
+          chunk = await client.getPodLogs({ ...target, offset, maxBytes: 0, ...(generation !== undefined ? { generation } : {}) });
+        } catch (err) {
+          // -f waits for a pod that is not placed (queued, or between a restart's stop and its new placement).
+          if (!opts.follow || !(err instanceof MusterError) || err.code !== 'FAILED_PRECONDITION' || !/has not been placed/.test(err.message)) throw err;
+          if (!waitingSaid) ctx.io.err(`--- ${err.message}; waiting ---\n`);
+          waitingSaid = true;
+          await new Promise((r) => setTimeout(r, pollMs));
           continue;
         }
-        generation = gen;
-        if (offset > 0 && Number(chunk.size) < offset) {
+        waitingSaid = false;
+        generation ??= Number(chunk.generation);
+        if (offset > 0 && !chunk.missing && Number(chunk.size) < offset) {
           // The agent rotated the file (copied it to .1 and truncated it): go on from its new start.
           ctx.io.err(`--- ${chunk.podId}: its ${stream} was rotated on ${chunk.node}; reading from its new start ---\n`);
           offset = 0;
@@ -85,7 +90,22 @@ export function logsCommand(ctx: CliContext): Command {
           if (chunk.missing && !opts.follow) ctx.io.err(`${chunk.podId} has no ${stream} on ${chunk.node} yet (it has not started there)\n`);
           const rest = decoder.decode();
           if (rest) ctx.io.out(rest);
-          return;
+          if (!opts.follow) return;
+          // This generation is done: go on with the pod's current one if it restarted, else stop.
+          let now;
+          try {
+            now = await client.getPodLogs({ ...target, offset: 0, maxBytes: 1 });
+          } catch (err) {
+            if (!(err instanceof MusterError) || err.code !== 'FAILED_PRECONDITION') throw err;
+            await new Promise((r) => setTimeout(r, pollMs)); // between a restart's stop and its new placement
+            continue;
+          }
+          if (Number(now.generation) <= generation) return;
+          ctx.io.err(`--- ${chunk.podId} restarted (generation ${Number(now.generation)}) on ${now.node} ---\n`);
+          generation = Number(now.generation);
+          decoder = new TextDecoder('utf-8');
+          offset = 0;
+          continue;
         }
         await new Promise((r) => setTimeout(r, pollMs));
       }

@@ -10,6 +10,8 @@ export interface GetPodLogsRequest {
   'stream'?: (string);
   'offset'?: (number | string | Long);
   'maxBytes'?: (number);
+  'generation'?: (number | string | Long);
+  '_generation'?: "generation";
 }
 
 export interface GetPodLogsRequest__Output {
@@ -20,4 +22,6 @@ export interface GetPodLogsRequest__Output {
   'stream': (string);
   'offset': (number);
   'maxBytes': (number);
+  'generation'?: (number);
+  '_generation'?: "generation";
 }
