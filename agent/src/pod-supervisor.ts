@@ -15,7 +15,7 @@ import { errorFields, type Logger } from '../../shared/src/logger.js';
 import { isTerminalPod } from '../../shared/src/phases.js';
 import type { NodeDesired, PodAssignment } from '../../shared/src/proto/types.js';
 import { buildPodEnv, podWorkingDir } from './pod-env.js';
-import type { IdentityRefusal, IdentityResolver } from './runtime/identity.js';
+import { canEnter, type IdentityRefusal, type IdentityResolver } from './runtime/identity.js';
 import { podPaths } from './pod-paths.js';
 import type { PodRecord, PodTable } from './pod-table.js';
 import { reconcile, type ReconcileAction, type StopReason } from './reconcile.js';
@@ -219,7 +219,8 @@ export class PodSupervisor {
       args: a.template.args,
       // The user's own HOME, USER, LOGNAME and SHELL replace the agent's as the base (the template's env still wins).
       env: buildPodEnv({ agentEnv: identity ? { ...this.opts.agentEnv, HOME: identity.home, USER: identity.user, LOGNAME: identity.user, SHELL: identity.shell || undefined } : this.opts.agentEnv, assignment: a, nodeName: this.opts.nodeName, hostfilePath: paths.hostfile }),
-      workingDir: podWorkingDir(a, identity && isDirectory(identity.home) ? identity.home : ownDir, isDirectory),
+      // As the user would see them: a directory it cannot enter is passed over (the agent, root, could).
+      workingDir: podWorkingDir(a, identity && canEnter(identity.home, identity) ? identity.home : ownDir, identity ? (p) => canEnter(p, identity) : isDirectory),
       stdoutPath: paths.stdout,
       stderrPath: paths.stderr,
       user,

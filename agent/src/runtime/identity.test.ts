@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nullLogger } from '../../../shared/src/logger.js';
-import { IdentityResolver, lookupSystemUser, setprivArgv, type PodIdentity } from './identity.js';
+import { canEnter, IdentityResolver, lookupSystemUser, setprivArgv, type PodIdentity } from './identity.js';
 import { ProcessDriver } from './process-driver.js';
 
 const alice: PodIdentity = { user: 'alice', uid: 1001, gid: 1001, groups: [1001, 27], home: '/home/alice' };
@@ -77,6 +77,32 @@ describe('IdentityResolver', () => {
     t = 2000;
     await r.resolve('alice');
     expect(lookups()).toBe(2);
+  });
+});
+
+describe('canEnter (the working directory as the user would see it)', () => {
+  const tree: Record<string, { uid: number; gid: number; mode: number; dir?: boolean }> = {
+    '/': { uid: 0, gid: 0, mode: 0o755 },
+    '/home': { uid: 0, gid: 0, mode: 0o755 },
+    '/home/alice': { uid: 1001, gid: 1001, mode: 0o700 },
+    '/home/bob': { uid: 1002, gid: 1002, mode: 0o700 },
+    '/proj': { uid: 0, gid: 27, mode: 0o750 },
+    '/secret': { uid: 0, gid: 0, mode: 0o700 },
+    '/secret/open': { uid: 0, gid: 0, mode: 0o777 },
+    '/file': { uid: 1001, gid: 1001, mode: 0o755, dir: false },
+  };
+  const statOf = (p: string) => {
+    const e = tree[p];
+    if (!e) throw new Error('ENOENT');
+    return { uid: e.uid, gid: e.gid, mode: e.mode, isDirectory: () => e.dir !== false };
+  };
+  it('by owner, group or other search bits, every parent included', () => {
+    expect(canEnter('/home/alice', alice, statOf)).toBe(true);
+    expect(canEnter('/home/bob', alice, statOf)).toBe(false);
+    expect(canEnter('/proj', alice, statOf)).toBe(true); // group 27 is one of alice's groups
+    expect(canEnter('/secret/open', alice, statOf)).toBe(false); // its parent is closed
+    expect(canEnter('/file', alice, statOf)).toBe(false);
+    expect(canEnter('/nope', alice, statOf)).toBe(false);
   });
 });
 

@@ -18,6 +18,8 @@
  * until authentication exists.
  */
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
+import path from 'node:path';
 
 /** RUN_PODS_AS are the accepted values of the agent's runPodsAs setting. */
 export const RUN_PODS_AS = ['submitter', 'agent'] as const;
@@ -127,6 +129,29 @@ export class IdentityResolver {
     if (this.cache.size > 1000) this.cache.clear();
     this.cache.set(user, { at: now, identity });
     return identity;
+  }
+}
+
+/**
+ * canEnter says whether `id` may enter directory `dir`: it and every parent
+ * searchable (x) for that uid, its groups or others, by the mode bits (the
+ * agent checks as root, which may enter anything). ACLs are not read.
+ */
+export function canEnter(dir: string, id: PodIdentity, statOf: (p: string) => { uid: number; gid: number; mode: number; isDirectory(): boolean } = statSync): boolean {
+  let p = path.resolve(dir);
+  for (let first = true; ; first = false) {
+    let st;
+    try {
+      st = statOf(p);
+    } catch {
+      return false;
+    }
+    if (first && !st.isDirectory()) return false;
+    const bit = st.uid === id.uid ? 0o100 : id.groups.includes(st.gid) || st.gid === id.gid ? 0o010 : 0o001;
+    if ((st.mode & bit) === 0) return false;
+    const parent = path.dirname(p);
+    if (parent === p) return true;
+    p = parent;
   }
 }
 
