@@ -6,11 +6,12 @@
  * place — logrotate's copytruncate: the pod's descriptor is opened for
  * append, so it goes on writing at the new end. Bytes written between the
  * copy and the truncation can be lost; that is the price of not owning the
- * pod's descriptors. `muster logs` reads the current file (a follower
- * notices the truncation and starts over).
+ * pod's descriptors. Each rotation counts in `<file>.rotations`: a
+ * `muster logs -f` follower that sees the count grow reads the rest of
+ * `.1` before going on with the truncated file.
  */
 import { constants } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { errorFields, type Logger } from '../../shared/src/logger.js';
 import type { PodStatus } from '../../shared/src/proto/types.js';
 import { podPaths } from './pod-paths.js';
@@ -47,6 +48,7 @@ export async function rotateIfLarge(file: string, maxBytes: number, log: Logger)
       await dst.close();
     }
     await src.truncate(0);
+    await writeFile(`${file}.rotations`, String((await rotationsOf(file)) + 1), { flag: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, mode: 0o640 });
     log.info('pod log rotated', { file, maxBytes });
     return true;
   } catch (e) {
@@ -54,6 +56,16 @@ export async function rotateIfLarge(file: string, maxBytes: number, log: Logger)
     return false;
   } finally {
     await src.close();
+  }
+}
+
+/** rotationsOf is how often `file` was rotated (its `<file>.rotations` counter; 0 when none). */
+export async function rotationsOf(file: string): Promise<number> {
+  try {
+    const n = Number((await readFile(`${file}.rotations`, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW })).trim());
+    return Number.isInteger(n) && n >= 0 ? n : 0;
+  } catch {
+    return 0;
   }
 }
 

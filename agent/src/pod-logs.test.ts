@@ -1,10 +1,12 @@
 /** Serving pods' output from the agent's state dir: chunks, offsets, tails, and requests that must not reach the filesystem. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PodLogsRequest } from '../../shared/src/proto/types.js';
+import { nullLogger } from '../../shared/src/logger.js';
+import { rotateIfLarge } from './log-rotation.js';
 import { MAX_LOG_CHUNK_BYTES, readPodLogs, servePodLogs } from './pod-logs.js';
 import { podPaths } from './pod-paths.js';
 
@@ -16,7 +18,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const UID = '0f3c9a7e-1111-2222-3333-444455556666';
 const req = (over: Partial<PodLogsRequest> = {}): PodLogsRequest => ({
-  jobset: 'train', jobsetUid: UID, replicatedJob: 'w', jobIndex: 1, podIndex: 0, generation: 2, stream: 'stdout', offset: 0, maxBytes: 0, ...over,
+  jobset: 'train', jobsetUid: UID, replicatedJob: 'w', jobIndex: 1, podIndex: 0, generation: 2, stream: 'stdout', offset: 0, maxBytes: 0, previous: false, ...over,
 });
 
 function write(stdout: string, stderr = ''): void {
@@ -52,6 +54,19 @@ describe('readPodLogs', () => {
     write('x'.repeat(MAX_LOG_CHUNK_BYTES + 10));
     const c = await readPodLogs(dir, req({ maxBytes: 10 * MAX_LOG_CHUNK_BYTES }));
     expect([c.data.length, c.nextOffset, c.size]).toEqual([MAX_LOG_CHUNK_BYTES, MAX_LOG_CHUNK_BYTES, MAX_LOG_CHUNK_BYTES + 10]);
+  });
+
+  it('after a rotation: the count of rotations, and the copy in .1 with previous', async () => {
+    write('x'.repeat(100));
+    const p = podPaths(dir, { jobset: 'train', jobsetUid: UID, replicatedJob: 'w', jobIndex: 1, podIndex: 0, generation: 2 });
+    expect(await rotateIfLarge(p.stdout, 10, nullLogger)).toBe(true);
+    appendFileSync(p.stdout, 'new\n');
+    expect(await readPodLogs(dir, req())).toMatchObject({ rotations: 1, size: 4 });
+    const prev = await readPodLogs(dir, req({ previous: true, offset: 95 }));
+    expect([text(prev.data), prev.rotations]).toEqual(['xxxxx', 1]);
+    appendFileSync(p.stdout, 'y'.repeat(20));
+    await rotateIfLarge(p.stdout, 10, nullLogger);
+    expect((await readPodLogs(dir, req())).rotations).toBe(2);
   });
 
   it('a pod that never wrote here: missing, not an error', async () => {

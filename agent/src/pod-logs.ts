@@ -12,6 +12,7 @@ import { open } from 'node:fs/promises';
 import { MusterError } from '../../shared/src/errors.js';
 import { decodeJsonText, encodeJson } from '../../shared/src/proto/json-codec.js';
 import type { PodLogsChunk, PodLogsRequest } from '../../shared/src/proto/types.js';
+import { rotationsOf } from './log-rotation.js';
 import { podPaths } from './pod-paths.js';
 
 /** MAX_LOG_CHUNK_BYTES bounds one reply (NATS messages are at most 1 MiB by default; base64 adds a third). */
@@ -22,8 +23,9 @@ export async function readPodLogs(stateDir: string, req: PodLogsRequest): Promis
   const stream = req.stream || 'stdout';
   if (stream !== 'stdout' && stream !== 'stderr') throw new MusterError('INVALID_ARGUMENT', `stream: must be stdout or stderr, not "${stream}"`);
   const paths = podPaths(stateDir, { jobset: req.jobset, jobsetUid: req.jobsetUid, replicatedJob: req.replicatedJob, jobIndex: req.jobIndex, podIndex: req.podIndex, generation: Number(req.generation) });
-  const file = stream === 'stderr' ? paths.stderr : paths.stdout;
-  const base = { node: '', podId: '', generation: Number(req.generation), finished: false, error: '' };
+  const current = stream === 'stderr' ? paths.stderr : paths.stdout;
+  const file = req.previous ? `${current}.1` : current;
+  const base = { node: '', podId: '', generation: Number(req.generation), finished: false, error: '', rotations: await rotationsOf(current) };
   // Never follow a link or block on a FIFO: only the pod's own regular file is read (fstat on the open handle).
   let fh;
   try {

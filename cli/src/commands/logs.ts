@@ -52,6 +52,7 @@ export function logsCommand(ctx: CliContext): Command {
       let offset = opts.tail !== undefined ? -tail : 0;
       let generation: number | undefined;
       let waitingSaid = false;
+      let rotations: number | undefined;
       let decoder = new TextDecoder('utf-8');
       const target = { jobset: name, replicatedJob: opts.replicatedJob ?? '', jobIndex, podIndex, stream };
       if (opts.tail !== undefined && tail === 0) {
@@ -76,12 +77,21 @@ export function logsCommand(ctx: CliContext): Command {
         }
         waitingSaid = false;
         generation ??= Number(chunk.generation);
-        if (offset > 0 && !chunk.missing && Number(chunk.size) < offset) {
-          // The agent rotated the file (copied it to .1 and truncated it): go on from its new start.
-          ctx.io.err(`--- ${chunk.podId}: its ${stream} was rotated on ${chunk.node}; reading from its new start ---\n`);
+        if (rotations !== undefined && chunk.rotations > rotations) {
+          // The agent rotated the file (copied it to .1, truncated it): the rest of what was read from is in .1.
+          if (chunk.rotations === rotations + 1) {
+            for (;;) {
+              const prev = await client.getPodLogs({ ...target, offset, maxBytes: 0, generation, previous: true });
+              if (prev.data.length > 0) ctx.io.out(decoder.decode(Buffer.from(prev.data), { stream: true }));
+              offset = Number(prev.nextOffset);
+              if (prev.data.length === 0 || offset >= Number(prev.size)) break;
+            }
+          } else ctx.io.err(`--- ${chunk.podId}: its ${stream} was rotated ${chunk.rotations - rotations} times since the last read on ${chunk.node}; output in between is not shown ---\n`);
+          rotations = chunk.rotations;
           offset = 0;
           continue;
         }
+        rotations = chunk.rotations;
         const data = Buffer.from(chunk.data);
         if (data.length > 0) ctx.io.out(decoder.decode(data, { stream: true }));
         offset = Number(chunk.nextOffset);
@@ -105,6 +115,7 @@ export function logsCommand(ctx: CliContext): Command {
           generation = Number(now.generation);
           decoder = new TextDecoder('utf-8');
           offset = 0;
+          rotations = undefined;
           continue;
         }
         await new Promise((r) => setTimeout(r, pollMs));

@@ -15,9 +15,9 @@ let s: TestScheduler;
 afterEach(() => s?.close());
 
 const chunk = (over: Partial<PodLogsChunk> = {}): PodLogsChunk => ({
-  data: Buffer.from('out\n'), offset: 0, nextOffset: 4, size: 4, missing: false, node: '', podId: '', generation: 0, finished: false, error: '', ...over,
+  data: Buffer.from('out\n'), offset: 0, nextOffset: 4, size: 4, missing: false, node: '', podId: '', generation: 0, finished: false, error: '', rotations: 0, ...over,
 });
-const ask = (over: Record<string, unknown> = {}) => getPodLogs(s.ctx, { jobset: 'train', replicatedJob: '', jobIndex: 0, podIndex: 0, stream: '', offset: 0, maxBytes: 0, ...over });
+const ask = (over: Record<string, unknown> = {}) => getPodLogs(s.ctx, { jobset: 'train', replicatedJob: '', jobIndex: 0, podIndex: 0, stream: '', offset: 0, maxBytes: 0, previous: false, ...over });
 
 function admitted(): PodLogsRequest[] {
   s = startTestScheduler();

@@ -42,7 +42,7 @@ export async function getPodLogs(ctx: SchedulerContext, req: GetPodLogsRequest):
   const current = generation === Number(pod.generation);
   const chunk = await ctx.out.requestPodLogs(pod.node, {
     jobset: req.jobset, jobsetUid: pod.jobsetUid, replicatedJob, jobIndex: Number(jobIndex), podIndex: Number(podIndex), generation,
-    stream, offset: req.offset, maxBytes: Math.min(req.maxBytes || MAX_LOGS_REQUEST_BYTES, MAX_LOGS_REQUEST_BYTES),
+    stream, offset: req.offset, maxBytes: Math.min(req.maxBytes || MAX_LOGS_REQUEST_BYTES, MAX_LOGS_REQUEST_BYTES), previous: req.previous,
   });
   if (chunk.error) throw new MusterError('FAILED_PRECONDITION', `node ${pod.node} could not read the logs of ${pod.podId}: ${chunk.error}`);
   // An earlier generation has ended: nothing more will be written to it.

@@ -11,6 +11,7 @@ export interface GetPodLogsRequest {
   'offset'?: (number | string | Long);
   'maxBytes'?: (number);
   'generation'?: (number | string | Long);
+  'previous'?: (boolean);
   '_generation'?: "generation";
 }
 
@@ -23,5 +24,6 @@ export interface GetPodLogsRequest__Output {
   'offset': (number);
   'maxBytes': (number);
   'generation'?: (number);
+  'previous': (boolean);
   '_generation'?: "generation";
 }

@@ -13,6 +13,7 @@ export interface PodLogsChunk {
   'generation'?: (number | string | Long);
   'finished'?: (boolean);
   'error'?: (string);
+  'rotations'?: (number);
 }
 
 export interface PodLogsChunk__Output {
@@ -26,4 +27,5 @@ export interface PodLogsChunk__Output {
   'generation': (number);
   'finished': (boolean);
   'error': (string);
+  'rotations': (number);
 }

@@ -12,6 +12,7 @@ export interface PodLogsRequest {
   'stream'?: (string);
   'offset'?: (number | string | Long);
   'maxBytes'?: (number);
+  'previous'?: (boolean);
 }
 
 export interface PodLogsRequest__Output {
@@ -24,4 +25,5 @@ export interface PodLogsRequest__Output {
   'stream': (string);
   'offset': (number);
   'maxBytes': (number);
+  'previous': (boolean);
 }
