@@ -223,11 +223,12 @@ export class CpuAffinity {
     });
   }
 
-  /** close removes this agent's cgroup when no pod cgroup is left in it. */
+  /** close removes this agent's cgroup once no pod cgroup is left in it (sweeping empty ones first). */
   close(): void {
     if (this.base) {
       this.sweep();
-      removeDir(this.base);
+      // Pods stopped just now may still be leaving their cgroups: retried like a pod's release.
+      releaseLater(this.base, RELEASE_TRIES);
     }
   }
 
