@@ -14,6 +14,7 @@ import { constants } from 'node:fs';
 import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { errorFields, type Logger } from '../../shared/src/logger.js';
 import type { PodStatus } from '../../shared/src/proto/types.js';
+import { parsePodId } from '../../shared/src/ids.js';
 import { podPaths } from './pod-paths.js';
 
 /**
@@ -74,10 +75,11 @@ export async function rotatePodLogs(stateDir: string, pods: readonly PodStatus[]
   let rotated = 0;
   for (const p of pods) {
     if (p.phase !== 'POD_PHASE_RUNNING') continue;
-    const [jobset = '', replicatedJob = '', jobIndex = '', podIndex = ''] = p.podId.split('/');
+    const ref = parsePodId(p.podId);
+    if (!ref) continue;
     let paths;
     try {
-      paths = podPaths(stateDir, { jobset, jobsetUid: p.jobsetUid, replicatedJob, jobIndex: Number(jobIndex), podIndex: Number(podIndex), generation: Number(p.generation) });
+      paths = podPaths(stateDir, { ...ref, jobsetUid: p.jobsetUid, generation: Number(p.generation) });
     } catch {
       continue; // not a pod this agent could have written files for
     }

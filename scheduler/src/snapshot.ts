@@ -186,24 +186,32 @@ function withMig(inv: NodeInventory | null | undefined, used: readonly string[] 
   return devices.length > 0 ? { migDevices: devices, usedMig: used ?? [] } : {};
 }
 
-/** CPU topologies by inventory object, likewise. */
-const cpuTopologies = new WeakMap<object, CpuTopology | null>();
-
-function withCpuTopology(inv: Parameters<typeof cpuTopologyOf>[0] | null | undefined): { cpuTopology?: CpuTopology } {
-  if (!inv) return {};
-  let t = cpuTopologies.get(inv);
-  if (t === undefined) cpuTopologies.set(inv, (t = cpuTopologyOf(inv) ?? null));
-  return t ? { cpuTopology: t } : {};
+/**
+ * perInventory memoises a derivation of a node's inventory per inventory
+ * object: an inventory is replaced, never changed, when a node re-registers
+ * or rediscovers, so each is derived once, not every cycle.
+ */
+function perInventory<T>(derive: (inv: NodeInventory) => T | undefined): (inv: NodeInventory | null | undefined) => T | undefined {
+  const cache = new WeakMap<object, T | null>();
+  return (inv) => {
+    if (!inv) return undefined;
+    let t = cache.get(inv);
+    if (t === undefined) cache.set(inv, (t = derive(inv) ?? null));
+    return t ?? undefined;
+  };
 }
 
-/** Topologies by inventory object: an inventory is replaced, never changed, when a node re-registers or rediscovers. */
-const topologies = new WeakMap<object, GpuTopology | null>();
+const gpuTopologyCached = perInventory(gpuTopologyOf);
+const cpuTopologyCached = perInventory(cpuTopologyOf);
 
-function withTopology(inv: Parameters<typeof gpuTopologyOf>[0]): { gpuTopology?: GpuTopology } {
-  if (!inv) return {};
-  let t = topologies.get(inv);
-  if (t === undefined) topologies.set(inv, (t = gpuTopologyOf(inv) ?? null));
+function withTopology(inv: NodeInventory | null | undefined): { gpuTopology?: GpuTopology } {
+  const t = gpuTopologyCached(inv);
   return t ? { gpuTopology: t } : {};
+}
+
+function withCpuTopology(inv: NodeInventory | null | undefined): { cpuTopology?: CpuTopology } {
+  const t = cpuTopologyCached(inv);
+  return t ? { cpuTopology: t } : {};
 }
 
 function withPlacement(spec: JobSetSpec, gang: JobSetRecord['gang']): { placement?: PlacementPolicy; groups?: PlacementGroup[] } {

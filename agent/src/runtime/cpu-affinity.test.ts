@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nullLogger } from '../../../shared/src/logger.js';
-import { CpuAffinity, hostCpusOf, JOIN_CGROUP, whichOnPath } from './cpu-affinity.js';
+import { whichOnPath } from '../../../shared/src/which.js';
+import { CpuAffinity, hostCpusOf, JOIN_CGROUP } from './cpu-affinity.js';
 import type { PodSpec } from './driver.js';
 import { killGroup, ProcessDriver } from './process-driver.js';
 
@@ -65,7 +66,7 @@ describe('CpuAffinity on this host', () => {
   it('auto: a cpuset cgroup where the host has a writable one (else taskset); the pod is inside it, bound, and the cgroup goes when the pod ends', async () => {
     const a = detect('auto');
     const v1 = existsSync('/sys/fs/cgroup/cpuset/cpuset.cpus') && process.getuid?.() === 0;
-    expect(a.method).toBe(v1 ? 'cgroup-v1' : whichOnPath('taskset') ? 'taskset' : a.method);
+    expect(a.method).toBe(v1 ? 'cgroup-v1' : whichOnPath('taskset') ? 'taskset' : whichOnPath('numactl') ? 'numactl' : 'none');
     const cpu = lastCpu();
     const { out } = await run(a, spec([cpu]));
     expect(out).toMatch(new RegExp(`^Cpus_allowed_list:\\s+${cpu}$`, 'm'));

@@ -25,6 +25,7 @@ import path from 'node:path';
 import { formatCpuList, parseCpuList } from '../../../shared/src/cpulist.js';
 import { MusterError } from '../../../shared/src/errors.js';
 import { errorFields, type Logger } from '../../../shared/src/logger.js';
+import { whichOnPath } from '../../../shared/src/which.js';
 
 /** CPU_AFFINITY_MODES are the accepted values of the agent's cpuAffinity setting. */
 export const CPU_AFFINITY_MODES = ['auto', 'cgroup', 'taskset', 'numactl', 'off'] as const;
@@ -96,20 +97,6 @@ export function hostNumaNodesOf(): number[] {
   } catch {
     return [];
   }
-}
-
-/** whichOnPath finds an executable `name` on PATH. */
-export function whichOnPath(name: string, pathVar = process.env.PATH ?? ''): string | undefined {
-  for (const dir of pathVar.split(':').filter(Boolean)) {
-    const file = path.join(dir, name);
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 const NOTHING = (): void => {};

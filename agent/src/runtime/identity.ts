@@ -17,9 +17,9 @@
  * marked unverified): sites that cannot trust that run with `runPodsAs: agent`
  * until authentication exists.
  */
-import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { execFileRunner } from '../discovery/command-runner.js';
 
 /** RUN_PODS_AS are the accepted values of the agent's runPodsAs setting. */
 export const RUN_PODS_AS = ['submitter', 'agent'] as const;
@@ -51,14 +51,10 @@ export type UserLookup = (user: string) => Promise<PodIdentity | undefined>;
 /** USER_NAME bounds what may be looked up (POSIX portable names, and the usual extensions: "." "@" for realms); never all digits (getent would read a uid). */
 const USER_NAME = /^(?!\d+$)[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}\$?$/;
 
-function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 5000 }, (err, stdout) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout });
-    });
-  });
-}
+/** LOOKUP_TIMEOUT_MS bounds one getent or id call (NSS may be remote). */
+const LOOKUP_TIMEOUT_MS = 5000;
+
+const run = (cmd: string, args: string[]) => execFileRunner(cmd, args, { timeoutMs: LOOKUP_TIMEOUT_MS });
 
 /**
  * lookupSystemUser resolves a user with `getent passwd` and `id -G`; undefined
@@ -70,7 +66,7 @@ export const lookupSystemUser: UserLookup = async (user) => {
   if (!USER_NAME.test(user)) return undefined;
   const pw = await run('getent', ['passwd', user]);
   if (pw.code === 2) return undefined;
-  if (pw.code !== 0) throw new Error(`cannot resolve user "${user}": getent passwd failed (exit ${pw.code})`);
+  if (pw.code !== 0) throw new Error(`cannot resolve user "${user}": getent passwd failed (${pw.timedOut ? 'timed out' : pw.error?.message ?? `exit ${pw.code}`})`);
   const [name, , uid, gid, , home, shell] = pw.stdout.trim().split('\n')[0]!.split(':');
   if (name === undefined || !/^\d+$/.test(uid ?? '') || !/^\d+$/.test(gid ?? '')) return undefined;
   const ids = await run('id', ['-G', user]);

@@ -16,13 +16,14 @@
  * so that an agent that crashed can stop its pods when it starts again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { systemClock, type Clock } from '../../../shared/src/clock.js';
 import { errorFields, type Logger } from '../../../shared/src/logger.js';
 import { keyFields, podKeyString, type PodExit, type PodKey, type PodSpec, type PodStart, type RunningPod, type RuntimeDriver } from './driver.js';
-import { whichOnPath, type CpuAffinity } from './cpu-affinity.js';
+import type { CpuAffinity } from './cpu-affinity.js';
+import { isExecutable, whichOnPath } from '../../../shared/src/which.js';
 import { setprivArgv } from './identity.js';
 import { GroupWatch, killGroup } from './proc.js';
 import { GROUP_POLL_MS, KILL_WAIT_MS, recordFor, RunningRecords } from './running-records.js';
@@ -97,14 +98,7 @@ function describeSpawnError(cmd: string, err: NodeJS.ErrnoException): string {
 
 /** findCommand says whether `cmd` resolves as spawn would resolve it: a path (relative to `cwd`), else a name on `pathVar`. */
 function findCommand(cmd: string, pathVar: string | undefined, cwd: string): boolean {
-  if (cmd.includes('/')) {
-    try {
-      accessSync(path.resolve(cwd, cmd), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  }
+  if (cmd.includes('/')) return isExecutable(path.resolve(cwd, cmd));
   return whichOnPath(cmd, pathVar ?? process.env.PATH ?? '') !== undefined;
 }
 

@@ -3,9 +3,10 @@
  * test: started on a random port on 127.0.0.1, its port read from the ports
  * file it writes, ready once it accepts TCP connections.
  */
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { isExecutable, whichOnPath } from '../../../shared/src/which.js';
 import { waitFor } from '../util/poll.js';
 import { exitedEarlyError, spawnManaged, type ManagedProcess } from './processes.js';
 
@@ -45,24 +46,13 @@ export interface NatsServerHandle {
   stop(graceMs?: number): Promise<void>;
 }
 
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** findNatsServer locates the nats-server binary; throws when there is none. */
 export function findNatsServer(env: Record<string, string | undefined> = process.env): string {
   const explicit = env[NATS_SERVER_ENV];
   if (explicit) return explicit;
-  for (const dir of (env.PATH ?? '').split(path.delimiter).filter((d) => d !== '')) {
-    const f = path.join(dir, 'nats-server');
-    if (executable(f)) return f;
-  }
-  const known = WELL_KNOWN_NATS_PATHS.find(executable);
+  const onPath = whichOnPath('nats-server', env.PATH ?? '');
+  if (onPath) return onPath;
+  const known = WELL_KNOWN_NATS_PATHS.find((f) => isExecutable(f));
   if (known) return known;
   throw new Error(`nats-server not found on PATH or in ${WELL_KNOWN_NATS_PATHS.join(', ')}; install it (https://nats.io) or set ${NATS_SERVER_ENV}`);
 }

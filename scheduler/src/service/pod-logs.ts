@@ -7,7 +7,7 @@
  * deleted (the agent keeps the files).
  */
 import { InvalidArgumentError, MusterError, NotFoundError, type FieldIssue } from '../../../shared/src/errors.js';
-import { podId } from '../../../shared/src/ids.js';
+import { parsePodId, podId } from '../../../shared/src/ids.js';
 import { isTerminalPod } from '../../../shared/src/phases.js';
 import type { GetPodLogsRequest, PodLogsChunk } from '../../../shared/src/proto/types.js';
 import type { SchedulerContext } from '../context.js';
@@ -36,12 +36,12 @@ export async function getPodLogs(ctx: SchedulerContext, req: GetPodLogsRequest):
   }
   const pod = pods.find((p) => p.podId === id);
   if (!pod?.node) throw new MusterError('FAILED_PRECONDITION', `pod ${id} has not been placed on a node yet (the JobSet is ${rec.jobset.status!.phase.replace('JOB_SET_PHASE_', '').toLowerCase()}: ${rec.jobset.status!.reason})`);
-  const [, replicatedJob = '', jobIndex = '0', podIndex = '0'] = pod.podId.split('/');
+  const { replicatedJob, jobIndex, podIndex } = parsePodId(pod.podId)!; // a stored pod id is well formed
   // An earlier generation is read from the pod's current node (where an in-place restart left its files).
   const generation = req.generation !== undefined && req.generation !== null && Number(req.generation) <= Number(pod.generation) ? Number(req.generation) : Number(pod.generation);
   const current = generation === Number(pod.generation);
   const chunk = await ctx.out.requestPodLogs(pod.node, {
-    jobset: req.jobset, jobsetUid: pod.jobsetUid, replicatedJob, jobIndex: Number(jobIndex), podIndex: Number(podIndex), generation,
+    jobset: req.jobset, jobsetUid: pod.jobsetUid, replicatedJob, jobIndex, podIndex, generation,
     stream, offset: req.offset, maxBytes: Math.min(req.maxBytes || MAX_LOGS_REQUEST_BYTES, MAX_LOGS_REQUEST_BYTES), previous: req.previous,
   });
   if (chunk.error) throw new MusterError('FAILED_PRECONDITION', `node ${pod.node} could not read the logs of ${pod.podId}: ${chunk.error}`);
