@@ -11,6 +11,7 @@ import { run as runQuotaCycle } from './quota-cycle.bench.js';
 import type { Summary } from './stats.js';
 import { run as runRestart } from './restart.bench.js';
 import { run as runSubmitToAdmit } from './submit-to-admit.bench.js';
+import { run as runPodRuntime } from './pod-runtime.bench.js';
 
 function expectSane(s: Summary, count: number): void {
   expect(s.count).toBe(count);
@@ -75,6 +76,22 @@ describe('benchmarks at tiny size', () => {
     expect(text).toContain('1-GPU JobSets waiting');
     console.log(text);
   });
+
+  it('pod-runtime starts and adopts pods with the process and the OCI (podman) drivers and prints both', async () => {
+    const lines: string[] = [];
+    const f = await runPodRuntime({ pods: 3, adopt: 2 }, (l) => lines.push(l));
+    expectSane(f.process.startToExitMs, 3);
+    expect(f.container).toBeDefined(); // make test installs podman
+    expectSane(f.container!.startToExitMs, 3);
+    for (const d of [f.process, f.container!]) {
+      expect(d.adoptMs).toBeGreaterThan(0);
+      expect(d.restartMs).toBeGreaterThan(0);
+    }
+    const text = lines.join('\n');
+    expect(text).toContain('container / process p50');
+    expect(text).toContain('adoption vs stop + start again');
+    console.log(text);
+  }, 120_000);
 
   it('quota-cycle prints Muster\'s cycle and the one-head-per-queue baseline', async () => {
     const lines: string[] = [];

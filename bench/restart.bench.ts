@@ -103,7 +103,7 @@ export async function run(partial: Partial<RestartBenchOptions> = {}, print: (li
   let api: SchedulerApi | undefined;
   try {
     const t0 = performance.now();
-    cluster = await startLocalCluster({ dir, agents: 2, hardware: [hardware], agentArgs: ['--stop-grace-period', '2s'], readyTimeoutMs: 45_000 });
+    cluster = await startLocalCluster({ dir, agents: 2, hardware: [hardware], agentArgs: ['--stop-grace-period', '2s'], readyTimeoutMs: 45_000, runtime: 'process' });
     api = new SchedulerApi(cluster.schedulerAddress, { timeoutMs: 10_000 });
     print(`restart: cluster of 2 × 8-GPU agents ready in ${fmtMs(performance.now() - t0)}; JobSet of 8 pods × 2 GPUs, ${options.restarts} restarts per strategy`);
     const a = api;

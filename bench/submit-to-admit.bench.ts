@@ -185,6 +185,7 @@ export async function run(partial: Partial<SubmitToAdmitOptions> = {}, print: (l
       agentArgs: ['--stop-grace-period', '2s'],
       readyTimeoutMs: 45_000,
       signal: ac.signal,
+      runtime: 'process',
     });
     api = new SchedulerApi(cluster.schedulerAddress, { timeoutMs: 10_000 });
     const fitAtOnce = Math.floor((options.agents * GPUS_PER_AGENT) / (PODS * GPUS_PER_POD));

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make test` and `make demo` need on a fresh Debian/Ubuntu machine
 # with Node 20.19+: npm packages (npm ci when node_modules is missing or older than
-# package-lock.json) and nats-server from the distribution (apt-get, as root;
-# otherwise prints the command to run and stops).
+# package-lock.json), and nats-server, podman, runc and busybox-static from the
+# distribution (apt-get, as root; otherwise prints the command to run and stops).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,3 +37,11 @@ fi
 if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; then
   apt_install nats-server
 fi
+
+# Containers (the OCI driver's tests and `muster local up`): podman with runc (crun refuses hosts with a
+# hybrid cgroup v1/v2 layout), and a static busybox the tests build their image from (no registry here).
+container_pkgs=()
+command -v podman >/dev/null 2>&1 || container_pkgs+=(podman)
+command -v runc >/dev/null 2>&1 || [ -x /usr/sbin/runc ] || container_pkgs+=(runc)
+dpkg -s busybox-static >/dev/null 2>&1 || container_pkgs+=(busybox-static)
+if [ ${#container_pkgs[@]} -gt 0 ]; then apt_install "${container_pkgs[@]}"; fi

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -70,7 +70,7 @@ function pod(jobIndex: number, script: string): PodAssignment {
     jobIndex,
     podIndex: 0,
     generation: 1,
-    template: { image: '', command: ['sh', '-c', script], args: [], env: [], workingDir: '', resources: null, user: '', migProfile: '' },
+    template: { image: '', command: ['sh', '-c', script], args: [], env: [], workingDir: '', resources: null, user: '', migProfile: '', imagePullPolicy: '', mounts: [], shmSizeBytes: 0 },
     env: {},
     binding: { gpuIndices: [], gpuUuids: [], cpuset: '', numaNode: 0, nics: [] },
     submitDir: '',
@@ -100,10 +100,10 @@ beforeEach(() => {
 afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
 
 describe('Agent', () => {
-  it('registers, follows its desired document, runs pods, reports them, and stops them all on shutdown', async () => {
+  it('registers, follows its desired document, runs pods, reports them, and (podsOnExit: stop) stops them all on shutdown', async () => {
     const link = new FakeLink();
     const registrations: RegisterRequestInput[] = [];
-    const config = agentConfigSchema.parse({ ...agentDefaults(), nodeName: NODE, stateDir, labels: 'rack=r1', stopGracePeriodMs: 5000, runPodsAs: 'agent', allowRootPods: true });
+    const config = agentConfigSchema.parse({ ...agentDefaults(), nodeName: NODE, stateDir, labels: 'rack=r1', stopGracePeriodMs: 5000, runPodsAs: 'agent', allowRootPods: true, podsOnExit: 'stop' });
     const agent = new Agent({
       config,
       logger: nullLogger,
@@ -182,7 +182,7 @@ describe('Agent', () => {
     expect(readFileSync(path.join(nested, 'instance-id'), 'utf8').trim()).toBe(ids[0]);
   });
 
-  it('stops the pods a crashed predecessor left running before it registers', async () => {
+  it('stops the pods a crashed predecessor left running that its pod table does not know, before it registers', async () => {
     // A pod of the previous agent: its own process group, recorded, still running.
     const orphan = spawn('sh', ['-c', 'exec sleep 30'], { detached: true, stdio: 'ignore' });
     await new Promise((r) => orphan.once('spawn', r));
@@ -216,6 +216,93 @@ describe('Agent', () => {
       await running;
     } finally {
       killGroup(pgid, 'SIGKILL');
+    }
+  });
+
+  it('podsOnExit keep: a running pod outlives the agent; the next agent process adopts it (Register carries it, no second copy) and reports its end', async () => {
+    const go = path.join(stateDir, 'go');
+    const a = pod(0, `while [ ! -f ${go} ]; do sleep 0.05; done`);
+    const key = `${a.podId}@${UID}@1`;
+    /** podGroups are the process groups running the pod's command (its shim and command name the go file). */
+    const podGroups = (): number[] => {
+      const pgids = new Set<number>();
+      for (const name of readdirSync('/proc')) {
+        if (!/^\d+$/.test(name)) continue;
+        let cmdline: string;
+        try {
+          cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+        } catch {
+          continue;
+        }
+        const st = readProcStat(Number(name));
+        if (cmdline.includes(go) && st && st.state !== 'Z') pgids.add(st.pgrp);
+      }
+      return [...pgids];
+    };
+    const alive = (pid: number) => {
+      const st = readProcStat(pid);
+      return st !== undefined && st.state !== 'Z';
+    };
+    const config = agentConfigSchema.parse({ ...agentDefaults(), nodeName: NODE, stateDir, stopGracePeriodMs: 5000, runPodsAs: 'agent', allowRootPods: true });
+    expect(config.podsOnExit).toBe('keep');
+    const start = (link: FakeLink, epoch: number, registrations: RegisterRequestInput[]) => {
+      const agent = new Agent({
+        config,
+        logger: nullLogger,
+        inventory: INVENTORY,
+        env: { PATH: process.env.PATH },
+        registrar: {
+          register: async (req) => {
+            registrations.push(structuredClone(req));
+            return { epoch, heartbeatIntervalMs: 3_600_000, natsDesiredSubject: desiredSubject(NODE) };
+          },
+        },
+        connectNats: async () => link,
+      });
+      return { agent, running: agent.run() };
+    };
+
+    let pid = 0;
+    try {
+      // Agent 1 runs the pod, then exits leaving it running.
+      const link1 = new FakeLink();
+      const regs1: RegisterRequestInput[] = [];
+      const one = start(link1, 1, regs1);
+      await until('agent 1 subscribed', () => link1.desiredHandler !== undefined);
+      expect(regs1[0]?.pods).toEqual([]);
+      link1.push({ node: NODE, epoch: 1, revision: 1, pods: [a], hostfiles: [{ jobsetUid: UID, hosts: ['h0'] }] });
+      await until('the pod running', () => link1.events.some((e) => e.msgID === `${key}#2` && e.ev.pod?.phase === 'POD_PHASE_RUNNING'));
+      pid = link1.events.find((e) => e.msgID === `${key}#2`)!.ev.pod!.pid;
+      expect(pid).toBeGreaterThan(0);
+      await one.agent.shutdown('test');
+      await one.running;
+      expect(alive(pid)).toBe(true);
+      expect(podGroups()).toEqual([pid]);
+      expect(link1.events.map((e) => e.msgID)).toEqual([`${key}#1`, `${key}#2`]);
+
+      // Agent 2, same state dir: registers with the pod as agent 1 left it, running with its pid.
+      const link2 = new FakeLink();
+      const regs2: RegisterRequestInput[] = [];
+      const two = start(link2, 2, regs2);
+      await until('agent 2 subscribed', () => link2.desiredHandler !== undefined);
+      expect(regs2).toHaveLength(1);
+      expect(regs2[0]!.pods).toEqual([expect.objectContaining({ podId: a.podId, jobsetUid: UID, generation: 1, node: NODE, phase: 'POD_PHASE_RUNNING', pid, seq: 2 })]);
+      expect(alive(pid)).toBe(true);
+      // The scheduler kept the pod: the desired document of the new epoch still has it. It is not started again.
+      link2.push({ node: NODE, epoch: 2, revision: 1, pods: [a], hostfiles: [{ jobsetUid: UID, hosts: ['h0'] }] });
+      expect(podGroups()).toEqual([pid]);
+
+      // The pod ends: agent 2 (not its parent) sees it and publishes the exit as the pod's next change.
+      writeFileSync(go, '');
+      await until('the Succeeded event', () => link2.events.some((e) => e.ev.pod?.phase === 'POD_PHASE_SUCCEEDED'));
+      expect(link2.events.map((e) => `${e.msgID}:${e.ev.pod?.phase}:${e.ev.pod?.reason}`)).toEqual([`${key}#3:POD_PHASE_SUCCEEDED:Completed`]);
+      expect(link2.events[0]!.ev).toMatchObject({ epoch: 2, node: NODE, pod: { exitCode: 0, pid } });
+      expect(podGroups()).toEqual([]);
+      await until('the record removed', () => !existsSync(path.join(stateDir, 'running', `${pid}.json`)));
+      await two.agent.shutdown('test');
+      await two.running;
+    } finally {
+      if (pid > 0) killGroup(pid, 'SIGKILL');
     }
   });
 

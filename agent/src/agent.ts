@@ -2,14 +2,19 @@
  * The agent: inventory → Register → NATS → follow the desired document → run
  * pods → heartbeat and publish pod events, until asked to stop.
  *
- * On shutdown it stops every pod it runs (SIGTERM, SIGKILL after the grace
- * period) so no process is left behind, publishes their final events and one
- * last heartbeat, and drains NATS. Adopting pods across agent restarts instead
- * of stopping them (DESIGN §6: persisted pod table, KillMode=process) is a
- * later issue; until then a restart of the agent restarts its pods — and an
- * agent that died without stopping them (kill -9, a crash) stops the process
- * groups it recorded under `<stateDir>/running` when it starts again, before
- * it registers, so no pod runs twice.
+ * Pods outlive the agent (DESIGN §6). Its pod table is kept on disk
+ * (pod-store.ts); a new agent process — after kill -9, a crash or a restart —
+ * loads it before it registers, has the runtime driver find its pods again
+ * (process groups by pid and start time, containers by label), adopts those
+ * still running, reports those that ended meanwhile with their exits, stops
+ * what it does not know, and registers with the whole table, so the scheduler
+ * keeps the pods' incarnations and no pod is lost or runs twice.
+ *
+ * On shutdown with podsOnExit `keep` (the default: `systemctl restart` must not
+ * kill jobs, with KillMode=process in the unit) it leaves the pods running
+ * and exits; with `stop` it stops every pod (SIGTERM, SIGKILL after the grace
+ * period), publishes their final events and one last heartbeat. Either way it
+ * drains NATS.
  *
  * The agent's instance id (`<stateDir>/instance-id`, created once) goes with
  * every Register: the scheduler refuses a node name another live instance
@@ -45,9 +50,15 @@ import type { GpuProbeResult } from './discovery/gpu-health.js';
 import { Registration } from './registration.js';
 import type { RuntimeDriver } from './runtime/driver.js';
 import { ProcessDriver } from './runtime/process-driver.js';
+import { OciDriver } from './runtime/oci-driver.js';
+import { RoutingDriver } from './runtime/routing-driver.js';
 import { affinityScope, CpuAffinity } from './runtime/cpu-affinity.js';
 import { IdentityResolver } from './runtime/identity.js';
-import { RUNNING_DIR, RunningRecords, stopOrphans } from './runtime/running-records.js';
+import { RUNNING_DIR } from './runtime/running-records.js';
+import { podKeyString } from './runtime/driver.js';
+import { PodStore } from './pod-store.js';
+import { podPaths } from './pod-paths.js';
+import { isTerminalPod } from '../../shared/src/phases.js';
 import { SchedulerClient, type Registrar } from './scheduler-client.js';
 
 /** LOG_ROTATION_INTERVAL_MS is how often running pods' output files are checked against maxLogBytes. */
@@ -91,6 +102,8 @@ export class Agent {
   private readonly registrar: Registrar;
   private readonly schedulerClient: SchedulerClient | undefined;
   private readonly table: PodTable;
+  private readonly store: PodStore;
+  private readonly driver: RuntimeDriver;
   private readonly supervisor: PodSupervisor;
   private readonly registration: Registration;
   private readonly publisher: EventPublisher;
@@ -120,12 +133,14 @@ export class Agent {
     this.log = logger.child({ component: 'agent' });
     if (opts.registrar) this.registrar = opts.registrar;
     else this.registrar = this.schedulerClient = new SchedulerClient(config.scheduler, logger);
-    this.table = new PodTable(config.nodeName, logger.child({ component: 'pod-table' }));
+    this.store = new PodStore(config.stateDir);
+    this.table = new PodTable(config.nodeName, logger.child({ component: 'pod-table' }), this.store);
+    this.driver = opts.driver ?? this.makeDriver(clock);
     this.supervisor = new PodSupervisor({
       nodeName: config.nodeName,
       stateDir: config.stateDir,
       stopGracePeriodMs: config.stopGracePeriodMs,
-      driver: opts.driver ?? new ProcessDriver({ logger, clock, recordsDir: this.runningDir(), imagePolicy: config.imagePolicy, affinity: (this.affinity = CpuAffinity.detect({ mode: config.cpuAffinity, logger, scope: affinityScope(config.nodeName, config.stateDir) })) }),
+      driver: this.driver,
       table: this.table,
       logger,
       agentEnv: opts.env ?? process.env,
@@ -145,6 +160,8 @@ export class Agent {
         // the pods running; a new process (after a crash or restart) always starts a new epoch.
         sessionId: this.sessionId,
         epoch: this.registration?.epoch ?? 0,
+        // The whole pod table: after a restart the scheduler keeps the pods reported here (adopted or ended).
+        pods: this.table.statuses(),
       }),
       defaultHeartbeatIntervalMs: config.heartbeatIntervalMs,
       logger,
@@ -181,12 +198,33 @@ export class Agent {
    */
   shutdown(why = 'requested'): Promise<void> {
     if (this.stopping) {
-      this.log.warn('shutdown requested again: killing remaining pods now', { why });
-      this.supervisor.killAll();
+      if (this.opts.config.podsOnExit === 'stop') {
+        this.log.warn('shutdown requested again: killing remaining pods now', { why });
+        this.supervisor.killAll();
+      }
       return this.stopping;
     }
     this.stopping = this.stopAll(why);
     return this.stopping;
+  }
+
+  /** makeDriver builds the process driver, and the OCI driver beside it when a container engine socket is configured. */
+  private makeDriver(clock: Clock): RuntimeDriver {
+    const { config } = this.opts;
+    const logger = this.logger;
+    this.affinity = CpuAffinity.detect({ mode: config.cpuAffinity, logger, scope: affinityScope(config.nodeName, config.stateDir) });
+    const processes = new ProcessDriver({ logger, clock, recordsDir: this.runningDir(), imagePolicy: config.imagePolicy, affinity: this.affinity });
+    if (!config.containerSocket) return processes;
+    const containers = new OciDriver({
+      logger,
+      clock,
+      socketPath: config.containerSocket,
+      scope: affinityScope(config.nodeName, config.stateDir),
+      node: config.nodeName,
+      gpuDevices: config.gpuDevices,
+      allowedHostPaths: config.allowedHostPaths,
+    });
+    return new RoutingDriver(processes, containers);
   }
 
   private runningDir(): string {
@@ -198,10 +236,8 @@ export class Agent {
     const signal = this.abort.signal;
     this.log.info('starting', { version: VERSION, scheduler: config.scheduler, natsUrl: config.natsUrl, inventorySource: this.opts.inventory.source });
     this.instanceId = loadInstanceId(config.stateDir, this.log);
-    // Pods a previous agent left running (it died without stopping them) go
-    // before this one registers: the scheduler must not see them as ours.
-    await stopOrphans({ records: new RunningRecords(this.runningDir()), gracePeriodMs: config.stopGracePeriodMs, logger: this.logger, signal });
-    // Their cpuset cgroups are empty now: remove them.
+    await this.adoptPods(signal);
+    // Cgroups of pods that ended are empty now: remove them (adopted pods' are not empty).
     this.affinity?.sweep();
     if (signal.aborted) return;
     await this.registration.register();
@@ -246,6 +282,32 @@ export class Agent {
     this.startLogRotation();
     this.startRediscovery();
     this.log.info('running', { epoch: this.registration.epoch, heartbeatIntervalMs: this.heartbeater.intervalMs, instanceId: this.instanceId });
+  }
+
+  /**
+   * adoptPods takes over what a previous agent process of this state dir left:
+   * its persisted pod table, matched with the pods the driver finds again
+   * (unknown ones are stopped), before this process registers.
+   */
+  private async adoptPods(signal: AbortSignal): Promise<void> {
+    const { pods, bad } = this.store.load();
+    for (const b of bad) this.log.warn('removed an unreadable file of the persisted pod table', { file: b.file, problem: b.problem });
+    const unfinished = new Set(pods.filter((p) => !isTerminalPod(p.status.phase)).map((p) => podKeyString(p.status)));
+    const byKey = new Map(pods.map((p) => [podKeyString(p.status), p.assignment]));
+    const recovered = await this.driver.recover({
+      known: (k) => unfinished.has(podKeyString(k)),
+      filesOf: (k) => {
+        const a = byKey.get(podKeyString(k));
+        if (!a) return undefined;
+        const paths = podPaths(this.opts.config.stateDir, a);
+        return { podDir: paths.dir, stdoutPath: paths.stdout, stderrPath: paths.stderr };
+      },
+      gracePeriodMs: this.opts.config.stopGracePeriodMs,
+      signal,
+    });
+    const running = this.supervisor.adopt(pods, recovered);
+    if (pods.length > 0 || recovered.length > 0)
+      this.log.info('pod table restored from a previous agent process', { pods: pods.length, runningAgain: running, endedMeanwhile: recovered.filter((r) => r.state === 'ended').length });
   }
 
   /** startLogRotation caps running pods' output files (log-rotation.ts) every LOG_ROTATION_INTERVAL_MS. */
@@ -301,7 +363,10 @@ export class Agent {
     this.follower?.stop();
     if (this.logRotation) clearInterval(this.logRotation);
     try {
-      await this.supervisor.shutdown();
+      if (this.opts.config.podsOnExit === 'keep') {
+        this.supervisor.detach();
+        this.log.info('leaving pods running for the next agent process to adopt', { running: this.driver.list().length });
+      } else await this.supervisor.shutdown();
       if (this.link) {
         this.heartbeater?.beat(); // one last full report of the pods' final states
         const flushed = await this.publisher.flush(FINAL_EVENTS_TIMEOUT_MS);
@@ -313,7 +378,8 @@ export class Agent {
       this.log.error('error while shutting down', errorFields(err));
     } finally {
       this.schedulerClient?.close();
-      this.affinity?.close();
+      this.driver.close?.();
+      if (this.opts.config.podsOnExit !== 'keep') this.affinity?.close();
       this.log.info('stopped');
       this.resolveDone();
     }

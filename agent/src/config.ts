@@ -9,6 +9,13 @@ import { loadConfig, type ConfigSources } from '../../shared/src/config/load.js'
 import { NODE_NAME_PATTERN } from '../../shared/src/ids.js';
 import { CPU_AFFINITY_MODES } from './runtime/cpu-affinity.js';
 import { RUN_PODS_AS } from './runtime/identity.js';
+import { GPU_DEVICE_MODES } from './runtime/container-spec.js';
+
+/** pathList is a list of absolute paths, also from `a,b`; "/" is refused (it would allow every path). */
+const pathList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '') : v),
+  z.array(z.string().refine((p) => p.startsWith('/') && p !== '/' && !p.split('/').includes('..'), 'each must be an absolute path other than "/", without ".."')),
+);
 
 /** DEFAULT_AGENT_CONFIG_FILE is read when present and no --config is given. */
 export const DEFAULT_AGENT_CONFIG_FILE = '/etc/muster/agent.yaml';
@@ -53,6 +60,14 @@ export const agentConfigSchema = z.strictObject({
   cpuAffinity: z.enum(CPU_AFFINITY_MODES),
   /** Time between GPU health probes (one nvidia-smi call; heartbeats carry the result); 0 disables. Not used with hardwareFile. */
   gpuHealthIntervalMs: durationMs.refine((v) => v === 0 || v >= 100, 'must be 0 (disabled) or at least 100ms'),
+  /** The Docker Engine API socket of Docker or Podman (e.g. /run/podman/podman.sock); '' = no OCI driver (image pods follow imagePolicy). */
+  containerSocket: z.string().refine((v) => v === '' || v.startsWith('/'), 'must be an absolute path (or empty: no container runtime)'),
+  /** How a container gets its GPUs: cdi (devices nvidia.com/gpu=<uuid>) or env (NVIDIA_VISIBLE_DEVICES for the NVIDIA container runtime hook). */
+  gpuDevices: z.enum(GPU_DEVICE_MODES),
+  /** Host path prefixes a pod template's mounts may use (comma-separated or a list); none by default. */
+  allowedHostPaths: pathList,
+  /** What the agent does with its pods when it exits: keep them running (the next agent process adopts them) or stop them. */
+  podsOnExit: z.enum(['keep', 'stop']),
   logLevel,
   logFormat,
 });
@@ -87,6 +102,10 @@ export function agentDefaults(): z.input<typeof agentConfigSchema> {
     allowRootPods: false,
     minPodUid: 1000,
     maxLogBytes: 64 * 1024 * 1024,
+    containerSocket: '',
+    gpuDevices: 'cdi',
+    allowedHostPaths: [],
+    podsOnExit: 'keep',
     logLevel: 'info',
     logFormat: 'json',
   };

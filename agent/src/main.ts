@@ -41,6 +41,10 @@ interface RunFlags {
   runPodsAs?: string;
   allowRootPods?: boolean;
   minPodUid?: string;
+  containerSocket?: string;
+  gpuDevices?: string;
+  allowHostPath?: string[];
+  podsOnExit?: string;
   logLevel?: string;
   logFormat?: string;
 }
@@ -79,6 +83,10 @@ function configFlags(f: RunFlags): Record<string, unknown> {
     runPodsAs: f.runPodsAs,
     allowRootPods: f.allowRootPods,
     minPodUid: f.minPodUid,
+    containerSocket: f.containerSocket,
+    gpuDevices: f.gpuDevices,
+    allowedHostPaths: f.allowHostPath,
+    podsOnExit: f.podsOnExit,
     logLevel: f.logLevel,
     logFormat: f.logFormat,
   };
@@ -170,6 +178,10 @@ program
   .option('--allow-root-pods', 'let pods run as root (a root submitter, or --run-pods-as agent under a root agent); refused otherwise')
   .option('--max-log-size <size>', "a running pod's stdout.log or stderr.log past this size is copied to <file>.1 and truncated; 0 = no cap (default 64Mi)")
   .option('--cpu-affinity <mode>', 'bind pods to their cpuset: auto (a cpuset cgroup, else taskset, else numactl, else not), cgroup, taskset, numactl or off (default auto)')
+  .option('--container-socket <path>', "the Docker Engine API socket of Docker or Podman (e.g. /run/podman/podman.sock): pods with an image run as containers; none by default")
+  .addOption(new Option('--gpu-devices <mode>', 'how containers get their GPUs: cdi (nvidia.com/gpu=<uuid> devices) or env (NVIDIA_VISIBLE_DEVICES for the NVIDIA runtime hook) (default cdi)').choices(['cdi', 'env']))
+  .option('--allow-host-path <dir>', 'a host directory (and what is under it) pod templates may mount into containers; repeatable', collect)
+  .addOption(new Option('--pods-on-exit <what>', 'when the agent exits: keep its pods running for the next agent process to adopt, or stop them (default keep)').choices(['keep', 'stop']))
   .option('--gpu-health-interval <duration>', 'probe GPU health this often (one nvidia-smi call; heartbeats carry it); 0 disables, ignored with --hardware (default 10s)')
   .addOption(new Option('--log-level <level>', 'minimum log level').choices(['debug', 'info', 'warn', 'error', 'silent']))
   .addOption(new Option('--log-format <format>', 'log format').choices(['json', 'pretty']))

@@ -5,7 +5,7 @@ import { buildPodEnv, podWorkingDir } from './pod-env.js';
 import { podPaths } from './pod-paths.js';
 
 function template(over: Partial<PodTemplate> = {}): PodTemplate {
-  return { image: '', command: ['true'], args: [], env: [], workingDir: '', resources: null, user: '', migProfile: '', ...over };
+  return { image: '', command: ['true'], args: [], env: [], workingDir: '', resources: null, user: '', migProfile: '', imagePullPolicy: '', mounts: [], shmSizeBytes: 0, ...over };
 }
 
 function assignment(over: Partial<PodAssignment> = {}): PodAssignment {

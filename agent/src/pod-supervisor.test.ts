@@ -5,8 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nullLogger, type LogFields, type Logger } from '../../shared/src/logger.js';
 import type { PodAssignment, PodStatus } from '../../shared/src/proto/types.js';
 import { podPaths } from './pod-paths.js';
-import { PodSupervisor } from './pod-supervisor.js';
+import type { StoredPod } from './pod-store.js';
+import { gpuIdsOf, PodSupervisor } from './pod-supervisor.js';
 import { PodTable } from './pod-table.js';
+import { runningStatusOf } from './testdata/pods.js';
+import { podKeyString, type PodExit, type PodKey, type PodSpec, type PodStart, type RecoveredPod, type RunningPod, type RuntimeDriver } from './runtime/driver.js';
 import { ProcessDriver } from './runtime/process-driver.js';
 
 let stateDir: string;
@@ -62,7 +65,7 @@ function pod(jobIndex: number, generation: number, script: string, over: Partial
     jobIndex,
     podIndex: 0,
     generation,
-    template: { image: '', command: ['sh', '-c', script], args: [], env: [{ name: 'FROM_TEMPLATE', value: 't' }], workingDir: '', resources: null, user: '', migProfile: '' },
+    template: { image: '', command: ['sh', '-c', script], args: [], env: [{ name: 'FROM_TEMPLATE', value: 't' }], workingDir: '', resources: null, user: '', migProfile: '', imagePullPolicy: '', mounts: [], shmSizeBytes: 0 },
     env: { RANK: String(jobIndex) },
     binding: { gpuIndices: [jobIndex], gpuUuids: [`GPU-${jobIndex}`], cpuset: '0-3', numaNode: 0, nics: [] },
     submitDir: '',
@@ -161,7 +164,7 @@ describe('PodSupervisor', () => {
   });
 
   it('fails a pod it cannot prepare or start with StartError, without affecting others', async () => {
-    const bad = pod(0, 1, 'true', { template: { image: '', command: ['no-such-command-muster'], args: [], env: [], workingDir: '', resources: null, user: '', migProfile: '' } });
+    const bad = pod(0, 1, 'true', { template: { image: '', command: ['no-such-command-muster'], args: [], env: [], workingDir: '', resources: null, user: '', migProfile: '', imagePullPolicy: '', mounts: [], shmSizeBytes: 0 } });
     const noTemplate = pod(1, 1, 'true', { template: null });
     const good = pod(2, 1, 'true');
     const badUid = pod(3, 1, 'true', { jobsetUid: '../../etc' });
@@ -184,5 +187,165 @@ describe('PodSupervisor', () => {
     for (const p of [a, b]) expect(table.get(p)?.status).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'Stopped', signal: 'SIGTERM' });
     sup.apply([pod(2, 1, 'true')]);
     expect(table.size).toBe(2);
+  });
+});
+
+/** FakeDriver runs nothing: it records what it is asked; adopted pods end when the test (or stop) says. */
+class FakeDriver implements RuntimeDriver {
+  readonly name = 'fake';
+  readonly starts: PodSpec[] = [];
+  readonly stops: { key: PodKey; why: string }[] = [];
+  private readonly ends = new Map<string, (exit: PodExit) => void>();
+  private readonly running = new Map<string, RunningPod>();
+
+  /** adopted is a pod as recover would return it still running; `end` finishes it. */
+  adopted(key: PodKey, pid: number, startedMs: number): { pod: RecoveredPod; end: (exit: PodExit) => void } {
+    let end!: (exit: PodExit) => void;
+    const exited = new Promise<PodExit>((resolve) => (end = resolve));
+    const k = podKeyString(key);
+    this.running.set(k, { ...key, pid, startedMs });
+    const finish = (exit: PodExit): void => {
+      this.running.delete(k);
+      end(exit);
+    };
+    this.ends.set(k, finish);
+    return { pod: { ...key, state: 'running', pid, startedMs, exited }, end: finish };
+  }
+
+  async start(spec: PodSpec): Promise<PodStart> {
+    this.starts.push(spec);
+    return { kind: 'failed', exit: { phase: 'POD_PHASE_FAILED', reason: 'StartError', signal: '', message: 'the fake driver starts nothing', finishedMs: 1 } };
+  }
+  async stop(key: PodKey, _gracePeriodMs: number, why: string): Promise<PodExit | undefined> {
+    this.stops.push({ key, why });
+    const end = this.ends.get(podKeyString(key));
+    if (!end) return undefined;
+    const exit: PodExit = { phase: 'POD_PHASE_FAILED', reason: 'Stopped', exitCode: 143, signal: 'SIGTERM', message: `stopped by the agent (${why})`, finishedMs: 9 };
+    end(exit);
+    return exit;
+  }
+  list(): RunningPod[] {
+    return [...this.running.values()];
+  }
+  containerized(): boolean {
+    return false;
+  }
+  async recover(): Promise<RecoveredPod[]> {
+    return [];
+  }
+}
+
+describe('PodSupervisor.adopt', () => {
+  let fake: FakeDriver;
+  let adopter: PodSupervisor;
+
+  beforeEach(() => {
+    fake = new FakeDriver();
+    adopter = new PodSupervisor({ nodeName: 'n1', stateDir, stopGracePeriodMs: 5000, driver: fake, table, logger: warningsLogger(), agentEnv: {} });
+  });
+
+  afterEach(async () => {
+    await adopter.shutdown();
+  });
+
+  /** storedAs is a pod as the previous agent process persisted it. */
+  function storedAs(a: PodAssignment, over: Partial<PodStatus>): StoredPod {
+    const status = runningStatusOf(a, over);
+    return { assignment: a, status };
+  }
+
+  const exitCode3: PodExit = { phase: 'POD_PHASE_FAILED', reason: 'Error', exitCode: 3, signal: '', message: 'exited with code 3', finishedMs: 5000 };
+
+  it('restores a terminal pod as it was, with no event and nothing to watch', () => {
+    const a = pod(0, 1, 'true');
+    const s = storedAs(a, { phase: 'POD_PHASE_FAILED', reason: 'Error', exitCode: 3, message: 'exited with code 3', finishedMs: 2000, seq: 3 });
+    expect(adopter.adopt([s], [])).toBe(0);
+    expect(table.get(a)?.status).toEqual(s.status);
+    expect(changes).toEqual([]);
+    expect(fake.stops).toEqual([]);
+  });
+
+  it('adopts a running pod the driver found running: Running with the recovered pid, and its exit is recorded with an event when it comes', async () => {
+    const a = pod(0, 1, 'true');
+    const s = storedAs(a, { pid: 1111, startedMs: 1000, seq: 2 });
+    const found = fake.adopted(a, 777, 1500);
+
+    expect(adopter.adopt([s], [found.pod])).toBe(1);
+
+    expect(table.get(a)?.status).toMatchObject({ phase: 'POD_PHASE_RUNNING', pid: 777, startedMs: 1500, seq: 2, jobsetUid: UID });
+    expect(changes).toEqual([]);
+    found.end(exitCode3);
+    await until('the exit', () => phaseOf(a.podId, 1) === 'POD_PHASE_FAILED');
+    expect(table.get(a)?.status).toMatchObject({ reason: 'Error', exitCode: 3, finishedMs: 5000, seq: 3, pid: 777 });
+    expect(history(a.podId, 1)).toEqual(['3:FAILED']);
+  });
+
+  it('adopts a pod stored as Pending that the driver found running (it started just before the agent went down)', () => {
+    const a = pod(0, 1, 'true');
+    const s = storedAs(a, { phase: 'POD_PHASE_PENDING', pid: 0, startedMs: 0, seq: 1 });
+    expect(adopter.adopt([s], [fake.adopted(a, 777, 1500).pod])).toBe(1);
+    expect(table.get(a)?.status).toMatchObject({ phase: 'POD_PHASE_RUNNING', pid: 777, startedMs: 1500 });
+  });
+
+  it('an adopted pod is the supervisor\'s like any other: still desired, it is not started again; no longer desired, it is stopped and forgotten', async () => {
+    const a = pod(0, 1, 'true');
+    adopter.adopt([storedAs(a, {})], [fake.adopted(a, 777, 1500).pod]);
+
+    adopter.apply([a], HOSTS);
+    // A start would add a Pending incarnation at once.
+    expect(changes).toEqual([]);
+    expect(table.records().map((r) => r.status.phase)).toEqual(['POD_PHASE_RUNNING']);
+
+    adopter.apply([], HOSTS);
+    await until('the pod stopped and forgotten', () => table.size === 0);
+    expect(fake.stops.map((x) => podKeyString(x.key))).toEqual([podKeyString(a)]);
+    expect(history(a.podId, 1)).toEqual(['3:FAILED']);
+    expect(changes.at(-1)).toMatchObject({ reason: 'Stopped', signal: 'SIGTERM' });
+    expect(fake.starts).toEqual([]);
+  });
+
+  it('finishes a running pod the driver found ended with the exit it recorded', () => {
+    const a = pod(0, 1, 'true');
+    const ended: RecoveredPod = { podId: a.podId, jobsetUid: a.jobsetUid, generation: a.generation, state: 'ended', exit: exitCode3 };
+    expect(adopter.adopt([storedAs(a, { seq: 2 })], [ended])).toBe(0);
+    expect(table.get(a)?.status).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'Error', exitCode: 3, message: 'exited with code 3', finishedMs: 5000, seq: 3, pid: 4242 });
+    expect(history(a.podId, 1)).toEqual(['3:FAILED']);
+  });
+
+  it('fails a running pod the driver did not find with ExitUnknown', () => {
+    const a = pod(0, 1, 'true');
+    // Found: another incarnation only (another generation), which is not this pod.
+    const other: RecoveredPod = { podId: a.podId, jobsetUid: a.jobsetUid, generation: 2, state: 'ended', exit: exitCode3 };
+    expect(adopter.adopt([storedAs(a, { seq: 2 })], [other])).toBe(0);
+    expect(table.get(a)?.status).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'ExitUnknown', seq: 3 });
+    expect(table.get(a)?.status.exitCode).toBeUndefined();
+    expect(history(a.podId, 1)).toEqual(['3:FAILED']);
+    expect(table.size).toBe(1);
+  });
+
+  it('drops a pod stored as Pending that the driver did not find (it never started), with a warning', () => {
+    const a = pod(0, 1, 'true');
+    const b = pod(1, 1, 'true');
+    const found = fake.adopted(b, 778, 1500);
+    expect(adopter.adopt([storedAs(a, { phase: 'POD_PHASE_PENDING', pid: 0, startedMs: 0, seq: 1 }), storedAs(b, {})], [found.pod])).toBe(1);
+    expect(table.get(a)).toBeUndefined();
+    expect(table.size).toBe(1);
+    expect(changes).toEqual([]);
+    expect(warnings).toEqual([{ msg: expect.stringContaining('had not started'), fields: expect.objectContaining({ podId: a.podId, generation: 1 }) }]);
+  });
+});
+
+describe('gpuIdsOf (how a container pod names its GPUs to the engine)', () => {
+  const binding = (gpuIndices: number[], gpuUuids: string[]) => ({ binding: { gpuIndices, gpuUuids, cpuset: '', numaNode: -1, nics: [] } });
+  it('by UUID when the binding has one for each GPU', () => {
+    expect(gpuIdsOf(binding([2, 3], ['GPU-a', 'GPU-b']))).toEqual(['GPU-a', 'GPU-b']);
+  });
+  it('a MIG pod: its MIG devices by UUID (more devices than GPU indices)', () => {
+    expect(gpuIdsOf(binding([0], ['MIG-a', 'MIG-b']))).toEqual(['MIG-a', 'MIG-b']);
+  });
+  it('by index when UUIDs are missing (recorded inventories without them)', () => {
+    expect(gpuIdsOf(binding([2, 3], []))).toEqual(['2', '3']);
+    expect(gpuIdsOf(binding([2, 3], ['GPU-a', '']))).toEqual(['2', '3']);
+    expect(gpuIdsOf({ binding: null })).toEqual([]);
   });
 });

@@ -19,7 +19,8 @@ import { canEnter, type IdentityRefusal, type IdentityResolver } from './runtime
 import { podPaths } from './pod-paths.js';
 import type { PodRecord, PodTable } from './pod-table.js';
 import { reconcile, type ReconcileAction, type StopReason } from './reconcile.js';
-import { keyFields, type PodExit, type PodKey, type PodSpec, type RuntimeDriver } from './runtime/driver.js';
+import { CONTAINER_HOSTFILE, keyFields, podKeyString, START_FAILURE_REASONS, type PodExit, type PodKey, type PodSpec, type RecoveredPod, type RuntimeDriver } from './runtime/driver.js';
+import type { StoredPod } from './pod-store.js';
 
 /** JobSetHosts is the hostfile of one JobSet (NodeDesired.hostfiles). */
 export type JobSetHosts = NodeDesired['hostfiles'][number];
@@ -107,6 +108,52 @@ export class PodSupervisor {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
 
+  /**
+   * detach stops reconciling and leaves every pod running (the agent exits
+   * with podsOnExit: keep); the next agent process adopts them.
+   */
+  detach(): void {
+    this.closing = true;
+  }
+
+  /**
+   * adopt puts back the pods a previous agent process had (its persisted
+   * table), matched with what the driver found again: running ones are
+   * watched as if this process had started them, those that ended meanwhile
+   * get their exit (an event and the next heartbeat report it), terminal ones
+   * keep their status. A pod recorded as running that the driver did not
+   * find ended without a trace (ExitUnknown); one that never started (Pending)
+   * is dropped — the scheduler fails it with NodeRestarted, a disruption.
+   * Returns how many pods are running again.
+   */
+  adopt(stored: readonly StoredPod[], recovered: readonly RecoveredPod[]): number {
+    const found = new Map(recovered.map((r) => [podKeyString(r), r]));
+    let running = 0;
+    for (const { assignment, status } of stored) {
+      const key = podKeyString(status);
+      const r = found.get(key);
+      if (isTerminalPod(status.phase)) {
+        this.opts.table.restore(assignment, status);
+        continue;
+      }
+      if (!r && status.phase !== 'POD_PHASE_RUNNING') {
+        this.log.warn('a pod that had not started when the previous agent stopped is dropped', keyFields(status));
+        continue;
+      }
+      const rec = this.opts.table.restore(assignment, { ...status, phase: 'POD_PHASE_RUNNING', ...(r?.state === 'running' ? { pid: r.pid, startedMs: r.startedMs } : {}) });
+      if (!r) {
+        this.finish(rec, { phase: 'POD_PHASE_FAILED', reason: 'ExitUnknown', signal: '', message: 'it ended while the agent was down and its runtime no longer knows it', finishedMs: this.clock.now() });
+      } else if (r.state === 'ended') {
+        this.finish(rec, r.exit);
+      } else {
+        running++;
+        this.log.info('pod adopted', { ...keyFields(status), podPid: r.pid });
+        this.track(r.exited.then((exit) => this.finish(rec, exit)));
+      }
+    }
+    return running;
+  }
+
   /** killAll sends SIGKILL to every pod now (a second shutdown signal: no more grace). */
   killAll(): void {
     for (const p of this.opts.driver.list()) this.track(this.opts.driver.stop(p, 0, SHUTDOWN_REASON));
@@ -151,7 +198,7 @@ export class PodSupervisor {
     const key = rec.status;
     if (!this.opts.table.markFinished(key, exit)) return;
     const fields = { ...keyFields(key), phase: key.phase, reason: exit.reason, exitCode: exit.exitCode, signal: exit.signal || undefined };
-    if (['StartError', 'ImageNotSupported', 'UnknownUser', 'UserNotAllowed'].includes(exit.reason)) this.log.warn(`pod could not start: ${exit.message}`, fields);
+    if (START_FAILURE_REASONS.has(exit.reason)) this.log.warn(`pod could not start: ${exit.message}`, fields);
     else this.log.info('pod finished', fields);
     this.reconcileNow();
   }
@@ -212,22 +259,52 @@ export class PodSupervisor {
     const hosts = this.hostfiles.get(a.jobsetUid);
     if (!hosts) log.warn('the desired document has no hostfile for this JobSet: writing an empty hostfile', { jobset: a.jobset });
     await writeFile(paths.hostfile, (hosts ?? []).map((h) => h.replace(/[\r\n]/g, '') + '\n').join(''));
-    return {
+    const t = a.template;
+    const common = {
       ...keyFields(a),
-      image: a.template.image,
-      command: a.template.command,
-      args: a.template.args,
-      // The user's own HOME, USER, LOGNAME and SHELL replace the agent's as the base (the template's env still wins).
-      env: buildPodEnv({ agentEnv: identity ? { ...this.opts.agentEnv, HOME: identity.home, USER: identity.user, LOGNAME: identity.user, SHELL: identity.shell || undefined } : this.opts.agentEnv, assignment: a, nodeName: this.opts.nodeName, hostfilePath: paths.hostfile }),
-      // As the user would see them: a directory it cannot enter is passed over (the agent, root, could).
-      workingDir: podWorkingDir(a, identity && canEnter(identity.home, identity) ? identity.home : ownDir, identity ? (p) => canEnter(p, identity) : isDirectory),
+      image: t.image,
+      command: t.command,
+      args: t.args,
       stdoutPath: paths.stdout,
       stderrPath: paths.stderr,
+      podDir: paths.dir,
+      hostfilePath: paths.hostfile,
       user,
       ...(identity ? { identity } : {}),
       ...cpusOf(a, log),
     };
+    if (this.opts.driver.containerized(t.image))
+      // The image brings its own environment and working directory: nothing of the host's goes in.
+      return {
+        ...common,
+        env: buildPodEnv({ agentEnv: {}, assignment: a, nodeName: this.opts.nodeName, hostfilePath: CONTAINER_HOSTFILE }),
+        workingDir: t.workingDir,
+        imagePullPolicy: t.imagePullPolicy,
+        mounts: t.mounts.map((m) => ({ hostPath: m.hostPath, containerPath: m.containerPath || m.hostPath, readOnly: m.readOnly })),
+        shmSizeBytes: t.shmSizeBytes,
+        memoryBytes: a.requests?.memoryBytes ?? 0,
+        gpuUuids: gpuIdsOf(a),
+      };
+    return {
+      ...common,
+      // The user's own HOME, USER, LOGNAME and SHELL replace the agent's as the base (the template's env still wins).
+      env: buildPodEnv({ agentEnv: identity ? { ...this.opts.agentEnv, HOME: identity.home, USER: identity.user, LOGNAME: identity.user, SHELL: identity.shell || undefined } : this.opts.agentEnv, assignment: a, nodeName: this.opts.nodeName, hostfilePath: paths.hostfile }),
+      // As the user would see them: a directory it cannot enter is passed over (the agent, root, could).
+      workingDir: podWorkingDir(a, identity && canEnter(identity.home, identity) ? identity.home : ownDir, identity ? (p) => canEnter(p, identity) : isDirectory),
+    };
   }
+}
+
+/**
+ * gpuIdsOf names a container pod's GPUs for its engine: their UUIDs (MIG
+ * device UUIDs for MIG pods) when the binding has one for each, else their
+ * indices (a recorded inventory without UUIDs; CDI names devices by index too).
+ */
+export function gpuIdsOf(a: Pick<PodAssignment, 'binding'>): string[] {
+  const uuids = a.binding?.gpuUuids ?? [];
+  const indices = a.binding?.gpuIndices ?? [];
+  if (uuids.length > 0 && uuids.every((u) => u !== '') && uuids.length >= indices.length) return [...uuids];
+  return indices.map(String);
 }
 
 /** cpusOf reads an assignment's cpuset (validated: a malformed one is logged and the pod runs unbound). */

@@ -1,14 +1,16 @@
 /**
  * The in-memory table of the pods this agent has, running and terminal, each
  * as the PodStatus it reports. Every phase change bumps the pod's `seq` and is
- * announced to listeners (the event publisher). Persisting the table under the
- * state dir, to adopt pods across agent restarts, comes with a later issue.
+ * announced to listeners (the event publisher). With a PodStore every change
+ * is also written under the state dir (pod-store.ts), so that a new agent
+ * process can adopt the pods across a restart (`restore`).
  */
 import { errorFields, nullLogger, type Logger } from '../../shared/src/logger.js';
 import { isTerminalPod } from '../../shared/src/phases.js';
 import type { PodAssignment, PodPhase, PodStatus } from '../../shared/src/proto/types.js';
 import type { LocalPod } from './reconcile.js';
 import { keyFields, podKeyString, type PodExit, type PodKey } from './runtime/driver.js';
+import type { PodStore } from './pod-store.js';
 
 /** PodRecord is one pod incarnation in the table. */
 export interface PodRecord {
@@ -48,7 +50,32 @@ export class PodTable {
   constructor(
     private readonly node: string,
     private readonly log: Logger = nullLogger,
+    private readonly store?: PodStore,
   ) {}
+
+  /**
+   * restore puts back a pod a previous agent process had, with its status as
+   * it stands (no phase change, no event: the Register and heartbeats carry
+   * it). Throws if that incarnation is already present.
+   */
+  restore(assignment: PodAssignment, status: PodStatus): PodRecord {
+    const key = podKeyString(assignment);
+    if (this.pods.has(key)) throw new Error(`pod ${key} is already in the table`);
+    const rec: PodRecord = { assignment, status: { ...copyStatus(status), node: this.node } };
+    this.pods.set(key, rec);
+    this.persist(rec);
+    return rec;
+  }
+
+  private persist(rec: PodRecord): void {
+    if (!this.store) return;
+    try {
+      this.store.save({ assignment: rec.assignment, status: rec.status });
+    } catch (err) {
+      // The pod runs anyway; only an agent restart would lose track of it (its processes are stopped then).
+      this.log.error('cannot persist a pod of the table', { ...keyFields(rec.status), ...errorFields(err) });
+    }
+  }
 
   /** onChange subscribes to phase changes; returns the unsubscribe function. */
   onChange(fn: PodChangeListener): () => void {
@@ -133,14 +160,23 @@ export class PodTable {
     if (rec && rec.stopping === undefined && !isTerminalPod(rec.status.phase)) rec.stopping = why;
   }
 
-  /** remove drops a pod from the table. */
+  /** remove drops a pod from the table (and from the store). */
   remove(key: PodKey): boolean {
-    return this.pods.delete(podKeyString(key));
+    const removed = this.pods.delete(podKeyString(key));
+    if (removed && this.store) {
+      try {
+        this.store.remove(key);
+      } catch (err) {
+        this.log.error('cannot remove a forgotten pod from the persisted table', { ...keyFields(key), ...errorFields(err) });
+      }
+    }
+    return removed;
   }
 
   private transition(rec: PodRecord, phase: PodPhase, patch: Partial<PodStatus>): boolean {
     if (!NEXT[rec.status.phase].includes(phase)) return false;
     Object.assign(rec.status, patch, { phase, seq: rec.status.seq + 1 });
+    this.persist(rec);
     const snapshot = copyStatus(rec.status);
     for (const fn of this.listeners) {
       try {

@@ -1,12 +1,12 @@
 /** Finding executables the way a shell does: by name on PATH. */
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** isExecutable says whether `file` exists and may be executed. */
 export function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
-    return true;
+    return statSync(file).isFile(); // root may "execute" a directory by access(2)
   } catch {
     return false;
   }

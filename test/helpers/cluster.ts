@@ -4,14 +4,17 @@
  * in a temp dir that is removed afterwards. Built on the same launcher as
  * `muster local up`, so the tests exercise what users run.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SchedulerApi } from '../../cli/src/client.js';
-import { startAgent, startScheduler, type SchedulerHandle } from '../../cli/src/local/daemons.js';
+import { startAgent, startScheduler, type AgentHandle, type SchedulerHandle } from '../../cli/src/local/daemons.js';
 import { startLocalCluster, type LocalCluster } from '../../cli/src/local/cluster.js';
 import { waitFor } from '../../cli/src/util/poll.js';
+import { findPodman } from '../../cli/src/local/container-engine.js';
+import { affinityScope } from '../../agent/src/runtime/cpu-affinity.js';
 import type { JobSet } from '../../shared/src/proto/types.js';
 import { parseJobSetObject, toSubmitRequest } from '../../shared/src/spec/document.js';
 
@@ -23,6 +26,8 @@ export interface TestClusterOptions {
   agentArgs?: string[];
   /** Extra arguments for agent i (0-based), after agentArgs. */
   agentArgsFor?: (i: number) => string[];
+  /** Pods with an image run as containers (a podman API service is started); default: processes only. */
+  containers?: boolean;
 }
 
 /** TestCluster is a running cluster plus conveniences for assertions. */
@@ -39,12 +44,16 @@ export interface TestCluster {
   restartScheduler(): Promise<void>;
   /** Starts agent `i` again (same node name and state dir) after it exited. */
   restartAgent(i: number): Promise<void>;
+  /** Agent `i` now running (changes after restartAgent). */
+  agent(i: number): AgentHandle;
   /** Submits a JobSet written in the file shape (apiVersion/kind added). */
   submit(doc: { metadata: { name: string }; spec: unknown }, submitDir?: string): Promise<JobSet>;
   /** Polls GetJobSet until `pred` holds; throws naming `what` on timeout. */
   waitForJobSet(name: string, pred: (js: JobSet) => boolean, what: string, timeoutMs?: number): Promise<JobSet>;
   /** Reads a pod's stdout (or stderr) from its agent's state dir (jobsetUid picks one incarnation when several exist). */
   podLog(podId: string, stream?: 'stdout' | 'stderr', generation?: number, jobsetUid?: string): string;
+  /** The file podLog reads (throws when there is none). */
+  podLogPath(podId: string, stream?: 'stdout' | 'stderr', generation?: number, jobsetUid?: string): string;
   /** Text of a daemon's log file (`scheduler`, `local-1`…). */
   daemonLog(name: string): string;
   /** Stops every process and removes the temp dir. */
@@ -80,6 +89,9 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       agentArgs,
       ...(opts.agentArgsFor ? { agentArgsFor: opts.agentArgsFor } : {}),
       readyTimeoutMs: 45_000,
+      // Only tests of containers pay for a podman service; none of a person's engines is used.
+      runtime: opts.containers ? 'auto' : 'process',
+      engineSockets: [],
     });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
@@ -102,6 +114,9 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       rmSync(path.join(dir, 'scheduler.addr'), { force: true });
       scheduler = await startScheduler({ dir, natsUrl: cluster.natsUrl, extraArgs: schedulerArgs });
     },
+    agent(i) {
+      return agents[i]!;
+    },
     async restartAgent(i) {
       const old = agents[i]!;
       agents[i] = await startAgent({
@@ -110,7 +125,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
         schedulerAddress: cluster.schedulerAddress,
         natsUrl: cluster.natsUrl,
         hardwareFile: opts.hardware?.[Math.min(i, (opts.hardware?.length ?? 1) - 1)],
-        extraArgs: [...agentArgs, ...(opts.agentArgsFor?.(i) ?? [])],
+        extraArgs: [...(cluster.engine ? ['--container-socket', cluster.engine.socketPath] : []), ...agentArgs, ...(opts.agentArgsFor?.(i) ?? [])],
       });
     },
     async submit(doc, submitDir) {
@@ -133,6 +148,9 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       }
     },
     podLog(podId, stream = 'stdout', generation = 0, jobsetUid) {
+      return readFileSync(tc.podLogPath(podId, stream, generation, jobsetUid), 'utf8');
+    },
+    podLogPath(podId, stream = 'stdout', generation = 0, jobsetUid?: string) {
       // <stateDir>/pods/<jobset>/<uid8>/<rj>-<j>-<p>/g<gen>/<stream>.log
       const [jobset, rj, j, p] = podId.split('/');
       const found: string[] = [];
@@ -146,7 +164,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
         }
       }
       if (found.length !== 1) throw new Error(`expected one ${stream} log for pod ${podId} generation ${generation} under ${dir}/agents, found ${found.length}`);
-      return readFileSync(found[0]!, 'utf8');
+      return found[0]!;
     },
     daemonLog(name) {
       const f = path.join(dir, 'logs', `${name}.log`);
@@ -156,6 +174,8 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       api.client.close();
       await Promise.allSettled(agents.map((a) => a.stop(5000)));
       await scheduler.stop(5000).catch(() => undefined);
+      // Containers of a failed test go before the engine (the cluster's stop ends with the podman service).
+      if (cluster.engine) removeContainersOf(cluster.nodeNames.map((n) => path.join(dir, 'agents', n)), cluster.nodeNames);
       await cluster.stop(5000).catch(() => undefined);
       killRecordedPods(dir);
       rmSync(dir, { recursive: true, force: true });
@@ -172,6 +192,20 @@ export function envOf(text: string): Record<string, string> {
     if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
   }
   return out;
+}
+
+/** removeContainersOf force-removes every container labelled with the agents' scopes (what a failed test may leave). */
+function removeContainersOf(stateDirs: string[], nodeNames: string[]): void {
+  const podman = findPodman();
+  if (!podman) return;
+  for (const [i, stateDir] of stateDirs.entries()) {
+    try {
+      const ids = execFileSync(podman, ['ps', '-aq', '--filter', `label=io.muster.scope=${affinityScope(nodeNames[i]!, stateDir)}`]).toString().split('\n').filter((x) => x !== '');
+      if (ids.length > 0) execFileSync(podman, ['rm', '-f', ...ids], { stdio: 'ignore' });
+    } catch {
+      // nothing to remove, or podman cannot say: the test's own assertions tell
+    }
+  }
 }
 
 /**

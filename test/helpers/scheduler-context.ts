@@ -261,6 +261,8 @@ function buildTestScheduler(opts: TestSchedulerOptions, dir: string | undefined,
 
 /** NodeShape is a node's hardware as a person describes it. */
 export interface NodeShape {
+  /** The pod table the Register carries (adopted pods). */
+  pods?: PodStatus[];
   cpu?: Quantity;
   memory?: Quantity;
   /** GPU count (indices 0..n-1, all healthy) or explicit indices. */
@@ -308,6 +310,7 @@ export function registerRequest(name: string, shape: NodeShape = {}): RegisterRe
     instanceId: shape.instanceId ?? `instance-${name}`,
     sessionId: shape.sessionId ?? '',
     epoch: shape.epoch ?? 0,
+    pods: shape.pods ?? [],
   };
 }
 

@@ -3,10 +3,12 @@
  * cancelled and submitted again under the same name is a new JobSet whose
  * pods really run; the GPUs of a cancelled JobSet stay held until its pods
  * have exited (stop grace included); a second host using a live node's name
- * is refused; an agent that registers again fails the pods of its old epoch
- * (and, within backoffLimit, the scheduler replaces them).
+ * is refused; an agent that registers again without knowing the pods of its
+ * old epoch (its pod table lost) stops them, they fail with NodeRestarted
+ * and, within backoffLimit, the scheduler replaces them. (An agent that keeps
+ * its pod table adopts them instead: adoption.int.test.ts.)
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,10 +47,10 @@ describe('fencing', () => {
     const pidA = await waitFor(() => readInt(path.join(tc.dir, 'a.pid')), { timeoutMs: 30_000, what: 'gpu-a started' });
     await tc.waitForJobSet('gpu-a', (j) => j.status!.phase === 'JOB_SET_PHASE_RUNNING', 'Running');
     await tc.api.deleteJobSet('gpu-a');
-    // B records whether A's process still existed when B started.
+    // B records whether A's process still ran when B started (a zombie waiting to be reaped by init holds nothing).
     await tc.submit({
       metadata: { name: 'gpu-b' },
-      spec: { replicatedJobs: [{ name: 'w', template: { template: { command: ['sh', '-c', `if kill -0 ${pidA} 2>/dev/null; then echo overlap > b.out; else echo alone > b.out; fi`], resources: { gpus: 8 } } } }] },
+      spec: { replicatedJobs: [{ name: 'w', template: { template: { command: ['sh', '-c', `if [ -e /proc/${pidA} ] && ! grep -q '^State:.Z' /proc/${pidA}/status 2>/dev/null; then echo overlap > b.out; else echo alone > b.out; fi`], resources: { gpus: 8 } } } }] },
     });
     const done = await tc.waitForJobSet('gpu-b', (j) => j.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'Succeeded once gpu-a is gone');
     expect(readFileSync(path.join(tc.dir, 'b.out'), 'utf8').trim()).toBe('alone');
@@ -88,7 +90,7 @@ describe('fencing', () => {
     expect(after.address).toBe(node.address);
   });
 
-  it('stops the pods of the old epoch when the agent is killed and starts again, and replaces them (a retry counted against backoffLimit)', async () => {
+  it('stops the pods of the old epoch when the agent is killed and starts again without its pod table, and replaces them (a retry counted against backoffLimit)', async () => {
     await tc.submit({ metadata: { name: 'orphan' }, spec: { replicatedJobs: [{ name: 'w', template: { template: { command: ['sh', '-c', 'echo $$ > orphan.pid; exec sleep 300'], resources: { cpu: '1' } } } }] } });
     const pid = await waitFor(() => readInt(path.join(tc.dir, 'orphan.pid')), { timeoutMs: 30_000, what: 'orphan started' });
     await tc.waitForJobSet('orphan', (j) => j.status!.phase === 'JOB_SET_PHASE_RUNNING', 'Running');
@@ -96,6 +98,7 @@ describe('fencing', () => {
     agent.process.kill('SIGKILL');
     await agent.process.exited;
     expect(isAlive(pid)).toBe(true); // the pod outlived the agent…
+    rmSync(path.join(agent.stateDir, 'pod-table'), { recursive: true, force: true }); // …which forgot it
     await tc.restartAgent(0);
     await waitFor(() => !isAlive(pid), { timeoutMs: 30_000, what: 'restarted agent stopped the orphan' }); // …until it came back
     // The old epoch's pod failed with NodeRestarted; batch/v1's default backoffLimit (6) replaces it on the restarted agent.

@@ -51,7 +51,9 @@ it('local up --detach, the example JobSet, every read command, cancel, and local
   env.MUSTER_SCHEDULER = address;
   const record = JSON.parse(readFileSync(path.join(dir, 'run', 'cluster.json'), 'utf8')) as { processes: { pid: number; role: string }[] };
   const pids = record.processes.map((p) => p.pid);
-  expect(record.processes.map((p) => p.role).sort()).toEqual(['agent', 'agent', 'nats', 'scheduler']);
+  // podman is installed (make test installs it): `local up` started a podman API service for the cluster's containers.
+  expect(record.processes.map((p) => p.role).sort()).toEqual(['agent', 'agent', 'engine', 'nats', 'scheduler']);
+  expect(up.stdout).toMatch(/containers\s+\S+podman\.sock \(podman API service started for this cluster\)/);
 
   const nodes = JSON.parse((await muster(['nodes', '-o', 'json'])).stdout) as { nodes?: { state: string }[] } | { state: string }[];
   const list = Array.isArray(nodes) ? nodes : (nodes.nodes ?? []);

@@ -26,7 +26,7 @@ it('keeps every JobSet and its status across a SIGKILL, without disturbing runni
     metadata: { name: 'survivor' },
     spec: {
       replicatedJobs: [
-        { name: 'w', replicas: 2, template: { parallelism: 1, template: { command: ['sh', '-c', 'echo $$ > pid-$MUSTER_JOB_INDEX; until [ -e release ]; do sleep 0.1; done; echo released'], resources: { cpu: '100m' } } } },
+        { name: 'w', replicas: 2, template: { parallelism: 1, template: { command: ['sh', '-c', 'cut -d" " -f5 /proc/$$/stat > pid-$MUSTER_JOB_INDEX; until [ -e release ]; do sleep 0.1; done; echo released'], resources: { cpu: '100m' } } } },
       ],
     },
   });
@@ -36,6 +36,7 @@ it('keeps every JobSet and its status across a SIGKILL, without disturbing runni
   const nodeCpu = Math.min(...nodes.map((x) => x.inventory?.allocatable?.cpuMillis ?? 0));
   await tc.submit({ metadata: { name: 'waiter' }, spec: { replicatedJobs: [{ name: 'w', replicas: 2, template: { template: { command: ['true'], resources: { cpu: `${nodeCpu}m` } } } }] } });
   await tc.waitForJobSet('waiter', (js) => js.status!.reason === 'NoFit', 'Pending with NoFit');
+  // Each pod's process group (its leader is the pid the pod reports).
   const pids = [0, 1].map((j) => Number(readFileSync(path.join(tc.dir, `pid-${j}`), 'utf8')));
   const before = await tc.api.listJobSets();
 

@@ -32,7 +32,7 @@ let gen = 1;
 function spec(cpus: number[], command: string[] = ['sh', '-c', 'grep Cpus_allowed_list /proc/self/status; grep cpuset /proc/self/cgroup || true']): PodSpec {
   return {
     podId: 'js/rj/0/0', jobsetUid: 'cafe0000-0000', generation: gen++, image: '', command, args: [],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, workingDir: dir,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, workingDir: dir, podDir: path.join(dir, 'pod'),
     stdoutPath: path.join(dir, `out-${gen}.log`), stderrPath: path.join(dir, `err-${gen}.log`), user: '', cpus, numaNode: 0,
   };
 }

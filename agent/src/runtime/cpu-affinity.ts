@@ -191,8 +191,23 @@ export class CpuAffinity {
     }
   }
 
+  /**
+   * releaseOf is the release of a pod bound by a previous agent process (an
+   * adopted pod): its cgroup is removed once it has ended. Nothing to undo for
+   * the other methods.
+   */
+  releaseOf(key: string): () => void {
+    if (this.method !== 'cgroup-v1' && this.method !== 'cgroup-v2') return NOTHING;
+    const dir = this.podCgroup(key);
+    return () => releaseLater(dir, RELEASE_TRIES);
+  }
+
+  private podCgroup(key: string): string {
+    return path.join(this.base, `pod-${createHash('sha256').update(key).digest('hex').slice(0, 20)}`);
+  }
+
   private inCgroup(key: string, argv: string[], list: string, numaNode: number, withNote: (b: Omit<BoundLaunch, 'note' | 'applied'>) => BoundLaunch, unbound: (note?: string) => BoundLaunch): BoundLaunch {
-    const dir = path.join(this.base, `pod-${createHash('sha256').update(key).digest('hex').slice(0, 20)}`);
+    const dir = this.podCgroup(key);
     try {
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, 'cpuset.cpus'), list);

@@ -1,8 +1,9 @@
 /**
  * The runtime driver interface: how the agent runs one pod on its host, and
- * the lifecycle types every driver speaks. The `process` driver exists; the
- * `oci` driver (containers) comes with its issue, and `recover` (adopting pods
- * that outlived an agent restart), `inspect` and `logs` with theirs.
+ * the lifecycle types every driver speaks. Drivers: `process` (a process
+ * group), `oci` (a container through the Docker Engine API) and `router`
+ * (image pods to oci, the rest to process). `recover` finds again the pods a
+ * previous agent process started (adoption across agent restarts).
  */
 import type { PodPhase } from '../../../shared/src/proto/types.js';
 import type { PodIdentity } from './identity.js';
@@ -48,6 +49,20 @@ export interface PodSpec extends PodKey {
   /** Files the pod's stdout and stderr are appended to. */
   stdoutPath: string;
   stderrPath: string;
+  /** The pod's own directory on the host (the agent's: logs, hostfile, exit status). */
+  podDir: string;
+  /** The pod's hostfile on the host (a container gets it mounted at CONTAINER_HOSTFILE). */
+  hostfilePath?: string;
+  /** Container pods: how to get the image (IfNotPresent, Always, Never; '' = IfNotPresent). */
+  imagePullPolicy?: string;
+  /** Container pods: host paths bound into the container (already checked against the agent's allowed prefixes). */
+  mounts?: readonly { hostPath: string; containerPath: string; readOnly: boolean }[];
+  /** Container pods: /dev/shm size in bytes (0 = the engine's default). */
+  shmSizeBytes?: number;
+  /** Container pods: memory limit in bytes (0 = none). */
+  memoryBytes?: number;
+  /** GPUs bound to the pod: their UUIDs (MIG device UUIDs for MIG pods), for container device requests. */
+  gpuUuids?: readonly string[];
   /** The submitting user's name (for logs; `identity` is who the pod runs as). */
   user: string;
   /** The identity to switch to (identity.ts); undefined = the agent's own. */
@@ -57,6 +72,9 @@ export interface PodSpec extends PodKey {
   numaNode?: number;
 }
 
+/** CONTAINER_HOSTFILE is where a container pod finds its hostfile (MUSTER_HOSTFILE). */
+export const CONTAINER_HOSTFILE = '/etc/muster/hostfile';
+
 /** TerminalPhase is the phase of a pod that has finished. */
 export type TerminalPhase = Extract<PodPhase, 'POD_PHASE_SUCCEEDED' | 'POD_PHASE_FAILED'>;
 
@@ -64,9 +82,30 @@ export type TerminalPhase = Extract<PodPhase, 'POD_PHASE_SUCCEEDED' | 'POD_PHASE
  * PodExitReason is the machine-readable reason of a finished pod
  * (PodStatus.reason): Completed (exit 0), Error (non-zero exit), Signaled
  * (killed by a signal nobody in Muster sent), Stopped (the agent stopped it),
- * StartError (could not start), ImageNotSupported (the driver cannot run images).
+ * StartError (could not start), ImageNotSupported (the driver cannot run
+ * images), UnknownUser / UserNotAllowed (identity.ts), OOMKilled (the
+ * container hit its memory limit), ErrImagePull / ErrImageNeverPull (Kubernetes'
+ * names: the image could not be pulled, or is absent under pull policy Never),
+ * MountNotAllowed (a host path outside the agent's allowed prefixes),
+ * ExitUnknown (it ended while the agent was down and left no exit status).
  */
-export type PodExitReason = 'Completed' | 'Error' | 'Signaled' | 'Stopped' | 'StartError' | 'ImageNotSupported' | 'UnknownUser' | 'UserNotAllowed';
+export type PodExitReason =
+  | 'Completed'
+  | 'Error'
+  | 'Signaled'
+  | 'Stopped'
+  | 'StartError'
+  | 'ImageNotSupported'
+  | 'UnknownUser'
+  | 'UserNotAllowed'
+  | 'OOMKilled'
+  | 'ErrImagePull'
+  | 'ErrImageNeverPull'
+  | 'MountNotAllowed'
+  | 'ExitUnknown';
+
+/** START_FAILURE_REASONS are the reasons of pods that never ran their command. */
+export const START_FAILURE_REASONS: ReadonlySet<PodExitReason> = new Set(['StartError', 'ImageNotSupported', 'UnknownUser', 'UserNotAllowed', 'ErrImagePull', 'ErrImageNeverPull', 'MountNotAllowed']);
 
 /** PodExit is how a pod ended. */
 export interface PodExit {
@@ -92,6 +131,26 @@ export interface RunningPod extends PodKey {
   startedMs: number;
 }
 
+/**
+ * RecoveredPod is a pod a previous agent process started, as the driver found
+ * it again: still running (adopted: the driver watches and stops it as its
+ * own) or ended while no agent watched (with its exit as recorded).
+ */
+export type RecoveredPod =
+  | (PodKey & { state: 'running'; pid: number; startedMs: number; exited: Promise<PodExit> })
+  | (PodKey & { state: 'ended'; exit: PodExit });
+
+/** RecoverOptions tell a driver which recovered pods the agent still knows. */
+export interface RecoverOptions {
+  /** Whether the agent's persisted pod table has this pod (others are stopped and cleaned up, never adopted). */
+  known: (key: PodKey) => boolean;
+  /** Time between SIGTERM and SIGKILL for the pods stopped. */
+  gracePeriodMs: number;
+  /** A known pod's files on the host (a container's output goes on being copied there). */
+  filesOf: (key: PodKey) => Pick<PodSpec, 'podDir' | 'stdoutPath' | 'stderrPath'> | undefined;
+  signal?: AbortSignal;
+}
+
 /** RuntimeDriver runs pods on this host. */
 export interface RuntimeDriver {
   /** name identifies the driver in logs (`process`, `oci`). */
@@ -107,4 +166,19 @@ export interface RuntimeDriver {
   stop(key: PodKey, gracePeriodMs: number, why: string): Promise<PodExit | undefined>;
   /** list returns the pods the driver runs now. */
   list(): RunningPod[];
+  /**
+   * containerized says whether this driver runs a pod with this image in a
+   * container: then the pod's environment and working directory are the
+   * image's, not the host's (the supervisor prepares the spec accordingly).
+   */
+  containerized(image: string): boolean;
+  /**
+   * recover finds the pods a previous agent process of this host (same state
+   * dir) left: known ones still running are adopted, known ones that ended are
+   * returned with their exit, unknown ones are stopped. Called once, before
+   * the first start.
+   */
+  recover(opts: RecoverOptions): Promise<RecoveredPod[]>;
+  /** close releases what the driver holds (connections); pods keep running. */
+  close?(): void;
 }

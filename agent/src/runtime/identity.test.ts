@@ -126,12 +126,12 @@ describe('a pod switched to its user by the process driver', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs with the user\'s uid, gid and groups (setpriv), same pid as started', async () => {
+  it('runs with the user\'s uid, gid and groups (setpriv), in the process group started', async () => {
     const nobody = (await lookupSystemUser('nobody'))!;
     const driver = new ProcessDriver({ logger: nullLogger });
     const start = await driver.start({
-      podId: 'js/w/0/0', jobsetUid: 'cafe0000-0000', generation: 1, image: '', command: ['sh', '-c', 'echo "$(id -u) $(id -g) $(id -G) $$"'], args: [],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, workingDir: dir, stdoutPath: path.join(dir, 'out'), stderrPath: path.join(dir, 'err'), user: 'nobody', identity: nobody,
+      podId: 'js/w/0/0', jobsetUid: 'cafe0000-0000', generation: 1, image: '', command: ['sh', '-c', 'echo "$(id -u) $(id -g) $(id -G) $(cut -d" " -f5 /proc/$$/stat)"'], args: [],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, workingDir: dir, podDir: path.join(dir, 'pod'), stdoutPath: path.join(dir, 'out'), stderrPath: path.join(dir, 'err'), user: 'nobody', identity: nobody,
     });
     if (start.kind !== 'running') throw new Error(start.exit.message);
     expect((await start.exited).reason).toBe('Completed');

@@ -45,15 +45,17 @@ afterEach(() => {
 
 let nextGen = 1;
 function spec(command: string[], over: Partial<PodSpec> = {}): PodSpec {
+  const gen = nextGen++;
   return {
     podId: 'js/rj/0/0',
     jobsetUid: '0123abcd-0000',
-    generation: nextGen++,
+    generation: gen,
     image: '',
     command,
     args: [],
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     workingDir: dir,
+    podDir: path.join(dir, 'pods', `g${gen}`),
     stdoutPath: path.join(dir, 'logs', 'stdout.log'),
     stderrPath: path.join(dir, 'logs', 'stderr.log'),
     user: '',
@@ -250,7 +252,8 @@ describe('ProcessDriver', () => {
       started.push(child);
       const exit = await driver.stop(s, 300, 'test');
       expect(readIf(s.stdoutPath)).toContain('child ignores TERM');
-      expect(exit).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'Stopped', signal: 'SIGTERM' });
+      // Part of the pod had to be SIGKILLed: that is how the pod ended (its exit-status shim died with the TERM, recording nothing).
+      expect(exit).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'Stopped', signal: 'SIGKILL', exitCode: 137 });
       expect(exit?.message).toContain('the rest of its process group was killed (SIGKILL)');
       expect(isAlive(child)).toBe(false);
       expect(isAlive(res.pid)).toBe(false);

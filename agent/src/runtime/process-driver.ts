@@ -12,23 +12,36 @@
  * the grace timer sends SIGKILL. A pod that ends by itself (not stopped) ends
  * with its leader, and whatever it left in its group is killed.
  *
- * With `recordsDir`, each running group is recorded on disk (running-records.ts)
- * so that an agent that crashed can stop its pods when it starts again.
+ * Every pod runs under the exit status shim (exit-status.ts): the group
+ * leader is a tiny shell that runs the command, writes its exit status to
+ * `<podDir>/exit-code` and exits with it.
+ *
+ * With `recordsDir`, each running group is recorded on disk (running-records.ts).
+ * A new agent process (after a crash or a restart that left pods running)
+ * `recover`s them: groups still running whose pod the agent knows are adopted
+ * — watched by polling the leader's /proc entry (the agent is no longer their
+ * parent), stopped like any other — and those that ended while no agent
+ * watched are reported with the exit status the shim wrote.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../../../shared/src/clock.js';
 import { errorFields, type Logger } from '../../../shared/src/logger.js';
-import { keyFields, podKeyString, type PodExit, type PodKey, type PodSpec, type PodStart, type RunningPod, type RuntimeDriver } from './driver.js';
+import { keyFields, podKeyString, type PodExit, type PodKey, type PodSpec, type PodStart, type RecoveredPod, type RecoverOptions, type RunningPod, type RuntimeDriver } from './driver.js';
+import { clearExitFile, exitFileOf, readExitFile, shimArgv, type RecordedExit } from './exit-status.js';
+import { signalNumber } from './signals.js';
 import type { CpuAffinity } from './cpu-affinity.js';
 import { isExecutable, whichOnPath } from '../../../shared/src/which.js';
 import { setprivArgv } from './identity.js';
-import { GroupWatch, killGroup } from './proc.js';
-import { GROUP_POLL_MS, KILL_WAIT_MS, recordFor, RunningRecords } from './running-records.js';
+import { GroupWatch, killGroup, readProcStat } from './proc.js';
+import { GROUP_POLL_MS, judge, KILL_WAIT_MS, recordFor, RunningRecords, stopGroup, type RunningRecord } from './running-records.js';
 
 export { killGroup } from './proc.js';
+export { signalNumber } from './signals.js';
+
+/** ADOPTED_POLL_MS is how often an adopted pod's leader is checked (the agent is not its parent: no exit event). */
+export const ADOPTED_POLL_MS = 200;
 
 /** ProcessDriverOptions configure the process driver. */
 export interface ProcessDriverOptions {
@@ -48,6 +61,8 @@ export interface ProcessDriverOptions {
   affinity?: CpuAffinity;
   /** The util-linux setpriv that switches a pod to its identity (default: setpriv on PATH). */
   setpriv?: string;
+  /** The POSIX shell running the exit status shim (default /bin/sh). */
+  shell?: string;
 }
 
 /** ImagePolicy says what the process driver does with a pod that names an image. */
@@ -57,7 +72,14 @@ export type ImagePolicy = 'reject' | 'host';
 export const IMAGE_POLICIES: readonly ImagePolicy[] = ['reject', 'host'];
 
 interface Entry extends RunningPod {
-  child: ChildProcess;
+  /** The shim's process; absent for a pod adopted from a previous agent process. */
+  child?: ChildProcess;
+  /** Where the shim writes the command's exit status. */
+  exitFile: string;
+  /** An adopted pod's leader start time (/proc ticks): its pid is the pod's only while it matches. */
+  adoptedStartTime?: string;
+  /** The next check of an adopted pod's leader. */
+  watchTimer?: NodeJS.Timeout;
   exited: Promise<PodExit>;
   resolveExit: (exit: PodExit) => void;
   /** Why the agent stopped it, once it did. */
@@ -74,11 +96,6 @@ interface Entry extends RunningPod {
   /** True once the exit has been reported. */
   done?: boolean;
   recorded?: boolean;
-}
-
-/** signalNumber is the number of a signal name (SIGTERM → 15); 0 when unknown. */
-export function signalNumber(name: string): number {
-  return (os.constants.signals as Record<string, number | undefined>)[name] ?? 0;
 }
 
 function startFailure(reason: 'StartError' | 'ImageNotSupported', message: string, now: number): PodStart {
@@ -114,6 +131,8 @@ export class ProcessDriver implements RuntimeDriver {
   private readonly imagePolicy: ImagePolicy;
   private readonly affinity: CpuAffinity | undefined;
   private readonly setpriv: string | undefined;
+  private readonly shell: string;
+  private closed = false;
 
   constructor(opts: ProcessDriverOptions) {
     this.log = opts.logger.child({ component: 'process-driver' });
@@ -123,6 +142,12 @@ export class ProcessDriver implements RuntimeDriver {
     this.imagePolicy = opts.imagePolicy ?? 'reject';
     this.affinity = opts.affinity;
     this.setpriv = opts.setpriv ?? whichOnPath('setpriv');
+    this.shell = opts.shell ?? '/bin/sh';
+  }
+
+  /** containerized is false: the process driver runs every pod on the host (an image is rejected or ignored). */
+  containerized(): boolean {
+    return false;
   }
 
   /** start spawns `command[0] command[1..] args` detached, logs appended to the spec's files. */
@@ -146,12 +171,17 @@ export class ProcessDriver implements RuntimeDriver {
       if (!this.setpriv) return startFailure('StartError', `cannot run the pod as "${spec.identity.user}": setpriv (util-linux) is not on the agent's PATH`, now());
       inner = setprivArgv(this.setpriv, spec.identity, inner);
     }
+    // The exit status shim leads the group, between the cpuset wrapper (root) and the identity switch: it
+    // writes into the pod's directory, which stays root's.
+    const exitFile = exitFileOf(spec.podDir);
+    inner = shimArgv(this.shell, exitFile, inner);
     const bound = spec.cpus && spec.cpus.length > 0 ? this.affinity?.wrap(podKeyString(spec), inner, spec.cpus, spec.numaNode ?? -1) : undefined;
     const argvAll = bound ? bound.argv : inner;
     // A wrapper (setpriv, taskset, a cgroup-joining shell) would turn a missing command into its own failure: check first.
     if (argvAll[0] !== cmd && !findCommand(cmd, spec.env.PATH, spec.workingDir)) {
       bound?.release();
-      return startFailure('StartError', `cannot run "${cmd}": command not found (ENOENT)`, now());
+      const exists = cmd.includes('/') && existsSync(path.resolve(spec.workingDir, cmd));
+      return startFailure('StartError', exists ? `cannot run "${cmd}": not an executable file (EACCES)` : `cannot run "${cmd}": command not found (ENOENT)`, now());
     }
     if (bound?.note) this.log.warn(bound.note, { ...keyFields(spec), cpus: spec.cpus?.join(',') });
     const [file, ...argv] = argvAll;
@@ -162,6 +192,8 @@ export class ProcessDriver implements RuntimeDriver {
     try {
       mkdirSync(path.dirname(spec.stdoutPath), { recursive: true });
       mkdirSync(path.dirname(spec.stderrPath), { recursive: true });
+      mkdirSync(spec.podDir, { recursive: true });
+      clearExitFile(exitFile);
       // Readable by root (and the agent's group) only: a pod's output is its submitter's business (`muster logs`).
       out = openSync(spec.stdoutPath, 'a', 0o640);
       err = openSync(spec.stderrPath, 'a', 0o640);
@@ -183,7 +215,7 @@ export class ProcessDriver implements RuntimeDriver {
     const key = podKeyString(spec);
     let resolveExit!: (exit: PodExit) => void;
     const exited = new Promise<PodExit>((resolve) => (resolveExit = resolve));
-    const entry: Entry = { ...keyFields(spec), pid: child.pid ?? 0, startedMs: now(), child, exited, resolveExit, ...(bound ? { release: bound.release } : {}) };
+    const entry: Entry = { ...keyFields(spec), pid: child.pid ?? 0, startedMs: now(), child, exitFile, exited, resolveExit, ...(bound ? { release: bound.release } : {}) };
     child.once('exit', (code, signal) => this.leaderExited(key, entry, code, signal));
     const spawned = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined));
@@ -198,7 +230,7 @@ export class ProcessDriver implements RuntimeDriver {
 
     if (!entry.done) {
       this.running.set(key, entry);
-      this.record(entry, [cmd, ...rest, ...spec.args]);
+      this.record(entry, [cmd, ...rest, ...spec.args], exitFile);
     }
     this.log.debug('process started', { ...keyFields(spec), podPid: entry.pid, command: cmd });
     return { kind: 'running', pid: entry.pid, startedMs: entry.startedMs, exited: entry.exited };
@@ -288,20 +320,101 @@ export class ProcessDriver implements RuntimeDriver {
         this.log.warn('cannot remove the record of a finished pod', { ...keyFields(entry), pgid: entry.pid, ...errorFields(err) });
       }
     }
-    const { code, signal } = entry.leaderExit ?? { code: null, signal: null };
-    const exit = this.exitOf(code, signal, entry.stopWhy);
+    const exit = this.exitOf(this.statusOf(entry), entry.stopWhy);
     if (entry.restKilled) exit.message += '; the rest of its process group was killed (SIGKILL) when the grace period ran out';
     entry.resolveExit(exit);
   }
 
-  private record(entry: Entry, command: string[]): void {
+  private record(entry: Entry, command: string[], exitFile: string): void {
     if (!this.records) return;
     try {
-      this.records.write(recordFor(entry, entry.pid, entry.startedMs, command));
+      this.records.write({ ...recordFor(entry, entry.pid, entry.startedMs, command), exitFile });
       entry.recorded = true;
     } catch (err) {
       // The pod runs anyway; only a crash of the agent would now leave it behind.
       this.log.error('cannot record a running pod (an agent crash would leave it running)', { ...keyFields(entry), pgid: entry.pid, ...errorFields(err) });
+    }
+  }
+
+  /**
+   * recover adopts the recorded groups a previous agent process left running
+   * (pods the agent knows), reports those that ended meanwhile with their
+   * recorded exit status, and stops the groups of pods it does not know.
+   */
+  async recover(opts: RecoverOptions): Promise<RecoveredPod[]> {
+    if (!this.records) return [];
+    const log = this.log.child({ component: 'recover' });
+    const { records, bad } = this.records.list();
+    for (const b of bad) {
+      log.warn('removing an unreadable record of a running pod', { file: b.file, problem: b.problem });
+      this.records.removeFile(b.file);
+    }
+    const found = await Promise.all(records.map((rec) => this.recoverOne(rec, opts, log)));
+    return found.filter((r): r is RecoveredPod => r !== undefined);
+  }
+
+  private async recoverOne(rec: RunningRecord, opts: RecoverOptions, log: Logger): Promise<RecoveredPod | undefined> {
+    const verdict = judge(rec);
+    const fields = { ...keyFields(rec), pgid: rec.pgid, command: rec.command, why: verdict.why };
+    const exitFile = rec.exitFile ?? '';
+    if (!opts.known(rec)) {
+      if (verdict.kind === 'ours') {
+        log.warn('stopping a pod left running by a previous agent that the pod table does not know', { ...fields, gracePeriodMs: opts.gracePeriodMs });
+        const how = await stopGroup(rec, opts.gracePeriodMs, opts.signal);
+        if (how === 'still-running') {
+          log.error('a pod left by a previous agent is still running after SIGKILL', fields);
+          return undefined;
+        }
+        this.affinity?.releaseOf(podKeyString(rec))();
+      }
+      this.records!.remove(rec.pgid);
+      return undefined;
+    }
+    if (verdict.kind === 'ours') {
+      const key = podKeyString(rec);
+      let resolveExit!: (exit: PodExit) => void;
+      const exited = new Promise<PodExit>((resolve) => (resolveExit = resolve));
+      const entry: Entry = { ...keyFields(rec), pid: rec.pgid, startedMs: rec.startedMs, exitFile, adoptedStartTime: rec.procStartTime, exited, resolveExit, recorded: true, release: this.affinity?.releaseOf(key) };
+      this.running.set(key, entry);
+      this.watchAdopted(key, entry);
+      log.info('adopted a pod left running by a previous agent', fields);
+      return { ...keyFields(rec), state: 'running', pid: entry.pid, startedMs: entry.startedMs, exited };
+    }
+    // Gone (or its pid reused): it ended while no agent watched; the shim left its exit status.
+    const exit = this.exitOf(exitFile ? readExitFile(exitFile) : undefined, undefined);
+    log.info('a pod ended while the agent was down', { ...fields, reason: exit.reason, exitCode: exit.exitCode });
+    this.affinity?.releaseOf(podKeyString(rec))();
+    this.records!.remove(rec.pgid);
+    return { ...keyFields(rec), state: 'ended', exit };
+  }
+
+  /** watchAdopted polls an adopted pod's leader until it has exited (gone, a zombie, or its pid reused), or the driver is closed. */
+  private watchAdopted(key: string, entry: Entry): void {
+    const tick = (): void => {
+      entry.watchTimer = undefined;
+      if (entry.done || this.closed) return;
+      const st = readProcStat(entry.pid);
+      if (st && st.state !== 'Z' && st.startTime === entry.adoptedStartTime) {
+        entry.watchTimer = setTimeout(tick, ADOPTED_POLL_MS);
+        return;
+      }
+      this.leaderExited(key, entry, null, null);
+    };
+    tick();
+  }
+
+  /**
+   * close stops watching every pod: the agent is exiting and leaves its pods
+   * running for the next agent process (their exits are no longer seen or
+   * acted on here; the shim records them).
+   */
+  close(): void {
+    this.closed = true;
+    for (const e of this.running.values()) {
+      if (e.watchTimer) clearTimeout(e.watchTimer);
+      if (e.killTimer) clearTimeout(e.killTimer);
+      e.child?.removeAllListeners('exit');
+      e.child?.unref();
     }
   }
 
@@ -310,9 +423,36 @@ export class ProcessDriver implements RuntimeDriver {
     return [...this.running.values()].map(({ podId, jobsetUid, generation, pid, startedMs }) => ({ podId, jobsetUid, generation, pid, startedMs }));
   }
 
-  private exitOf(code: number | null, signal: NodeJS.Signals | null, stopWhy: string | undefined): PodExit {
+  /**
+   * statusOf is how a pod's command ended: what the shim recorded, else how
+   * the shim itself ended (killed, e.g. by the grace period's SIGKILL), else
+   * unknown (an adopted pod whose shim was killed while no agent watched).
+   */
+  private statusOf(entry: Entry): RecordedExit | undefined {
+    const recorded = readExitFile(entry.exitFile);
+    if (recorded) return recorded;
+    // Stopped: its processes outlived SIGTERM until the grace period's SIGKILL.
+    if (entry.restKilled) return { status: 128 + signalNumber('SIGKILL'), signal: 'SIGKILL' };
+    const leader = entry.leaderExit;
+    if (!leader || (leader.code === null && leader.signal === null)) {
+      // An adopted pod (no wait status): what the agent sent it, if it stopped it.
+      if (entry.killedAt !== undefined) return { status: 128 + signalNumber('SIGKILL'), signal: 'SIGKILL' };
+      if (entry.stopWhy !== undefined) return { status: 128 + signalNumber('SIGTERM'), signal: 'SIGTERM' };
+      return undefined;
+    }
+    if (leader.signal) return { status: 128 + signalNumber(leader.signal), signal: leader.signal };
+    return { status: leader.code ?? 0, signal: '' };
+  }
+
+  private exitOf(status: RecordedExit | undefined, stopWhy: string | undefined): PodExit {
     const finishedMs = this.clock.now();
-    const exitCode = signal ? 128 + signalNumber(signal) : (code ?? 0);
+    if (!status) {
+      const message = 'it ended while no agent watched it and left no exit status (its supervisor was killed)';
+      if (stopWhy !== undefined) return { phase: 'POD_PHASE_FAILED', reason: 'Stopped', signal: '', message: `stopped by the agent (${stopWhy}); ${message}`, finishedMs };
+      return { phase: 'POD_PHASE_FAILED', reason: 'ExitUnknown', signal: '', message, finishedMs };
+    }
+    const signal = status.signal;
+    const exitCode = status.status;
     const how = signal ? `killed by ${signal}` : `exited with code ${exitCode}`;
     if (stopWhy !== undefined)
       return { phase: 'POD_PHASE_FAILED', reason: 'Stopped', exitCode, signal: signal ?? '', message: `stopped by the agent (${stopWhy}); ${how}`, finishedMs };

@@ -3,36 +3,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LogFields, Logger } from '../../../shared/src/logger.js';
-import { killGroup, readProcStat } from './proc.js';
-import { recordFor, RunningRecords, stopOrphans, type RunningRecord } from './running-records.js';
+import { bootId, killGroup, readProcStat } from './proc.js';
+import { judge, recordFor, RunningRecords, type RunningRecord } from './running-records.js';
+import { isAlive, waitFor } from '../testdata/wait.js';
 
-/** A logger that keeps every record (level, message, fields). */
-function capture(): { logger: Logger; lines: { level: string; msg: string; fields: LogFields }[] } {
-  const lines: { level: string; msg: string; fields: LogFields }[] = [];
-  const make = (bound: LogFields): Logger => ({
-    debug: (msg, f) => lines.push({ level: 'debug', msg, fields: { ...bound, ...f } }),
-    info: (msg, f) => lines.push({ level: 'info', msg, fields: { ...bound, ...f } }),
-    warn: (msg, f) => lines.push({ level: 'warn', msg, fields: { ...bound, ...f } }),
-    error: (msg, f) => lines.push({ level: 'error', msg, fields: { ...bound, ...f } }),
-    child: (b) => make({ ...bound, ...b }),
-  });
-  return { logger: make({}), lines };
-}
+// What ProcessDriver.recover does with the records (adopt, report, stop) is in process-recover.test.ts.
 
-/** isAlive says whether pid is a live process (a zombie counts as dead). */
-function isAlive(pid: number): boolean {
-  const s = readProcStat(pid);
-  return s !== undefined && s.state !== 'Z';
-}
 
-async function waitFor(what: string, cond: () => boolean, deadlineMs = 10_000): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 let dir: string;
 let records: RunningRecords;
@@ -62,82 +39,89 @@ async function startGroup(script: string): Promise<number> {
 
 const KEY = { podId: 'train/workers/0/0', jobsetUid: '0f3c9a7e-0000', generation: 2 };
 
-describe('stopOrphans', () => {
-  it('stops a recorded process group that still runs (SIGTERM), logs it, and removes the record', async () => {
+describe('RunningRecords', () => {
+  it('writes a record atomically and lists it back, exit file included', async () => {
     const pgid = await startGroup('exec sleep 30');
-    records.write(recordFor(KEY, pgid, Date.now(), ['sleep', '30']));
-    const { logger, lines } = capture();
-
-    const outcomes = await stopOrphans({ records, gracePeriodMs: 10_000, logger });
-
-    expect(outcomes).toEqual([expect.objectContaining({ verdict: expect.objectContaining({ kind: 'ours' }), stopped: 'SIGTERM' })]);
-    expect(isAlive(pgid)).toBe(false);
-    expect(readdirSync(records.dir)).toEqual([]);
-    const stopped = lines.find((l) => l.msg.startsWith('stopped a pod left running by a previous agent'));
-    expect(stopped?.fields).toMatchObject({ ...KEY, pgid, by: 'SIGTERM', command: ['sleep', '30'] });
+    const rec: RunningRecord = { ...recordFor(KEY, pgid, 1234, ['sleep', '30']), exitFile: path.join(dir, 'pod', 'exit-code') };
+    records.write(rec);
+    expect(readdirSync(records.dir)).toEqual([`${pgid}.json`]);
+    expect(records.list()).toEqual({ records: [rec], bad: [] });
+    expect(rec.procStartTime).toBe(readProcStat(pgid)!.startTime);
+    expect(rec.bootId).toBe(bootId());
   });
 
-  it('kills a recorded group that ignores SIGTERM once the grace period is over', async () => {
-    const pgid = await startGroup('trap "" TERM; echo > ready; while :; do sleep 0.1; done');
-    await waitFor('the TERM trap', () => existsSync(path.join(dir, 'ready')));
-    records.write(recordFor(KEY, pgid, Date.now(), ['sh']));
-    const outcomes = await stopOrphans({ records, gracePeriodMs: 200, logger: capture().logger });
-    expect(outcomes[0]?.stopped).toBe('SIGKILL');
-    expect(isAlive(pgid)).toBe(false);
-    expect(readdirSync(records.dir)).toEqual([]);
+  it('drops an exit file that is not an absolute path (the record stays usable)', () => {
+    records.write({ ...KEY, pgid: 4242, startedMs: 1, procStartTime: '1', bootId: '', command: [], exitFile: 'relative/exit-code' });
+    const { records: list, bad } = records.list();
+    expect(bad).toEqual([]);
+    expect(list).toHaveLength(1);
+    expect(list[0]).not.toHaveProperty('exitFile');
   });
 
-  it('stops what is left of a recorded group whose leader has already exited', async () => {
+  it('reports malformed, unfinished and mismatched records as bad, and ignores other files', () => {
+    records.write({ ...KEY, pgid: 4242, startedMs: 1, procStartTime: '1', bootId: '', command: ['x'] });
+    writeFileSync(path.join(records.dir, '777.json'), '{not json');
+    writeFileSync(path.join(records.dir, '778.json.tmp'), '{"pgid":');
+    writeFileSync(path.join(records.dir, '779.json'), JSON.stringify({ ...KEY, pgid: 780 }));
+    writeFileSync(path.join(records.dir, '1.json'), JSON.stringify({ ...KEY, pgid: 1 }));
+    writeFileSync(path.join(records.dir, 'README'), 'not a record');
+    const { records: list, bad } = records.list();
+    expect(list.map((r) => r.pgid)).toEqual([4242]);
+    expect(bad.map((b) => path.basename(b.file)).sort()).toEqual(['1.json', '777.json', '778.json.tmp', '779.json']);
+    expect(bad.find((b) => b.file.endsWith('779.json'))?.problem).toContain('does not match');
+    records.removeFile(path.join(records.dir, '777.json'));
+    expect(existsSync(path.join(records.dir, '777.json'))).toBe(false);
+  });
+
+  it('lists nothing when the directory does not exist; remove forgets a record', () => {
+    expect(new RunningRecords(path.join(dir, 'missing')).list()).toEqual({ records: [], bad: [] });
+    records.write({ ...KEY, pgid: 4242, startedMs: 1, procStartTime: '1', bootId: '', command: [] });
+    records.remove(4242);
+    records.remove(4242);
+    expect(readdirSync(records.dir)).toEqual([]);
+  });
+});
+
+describe('judge', () => {
+  it('says ours for a recorded group whose leader still runs', async () => {
+    const pgid = await startGroup('exec sleep 30');
+    expect(judge(recordFor(KEY, pgid, Date.now(), ['sleep'])).kind).toBe('ours');
+  });
+
+  it('says foreign when the pid now belongs to a process started at another time', async () => {
+    const pgid = await startGroup('exec sleep 30');
+    const real = recordFor(KEY, pgid, Date.now(), ['sleep']);
+    expect(judge({ ...real, procStartTime: String(BigInt(real.procStartTime) + 1n) })).toMatchObject({ kind: 'foreign', why: expect.stringContaining('another process') });
+  });
+
+  it('says foreign when the start time is unknown (cannot tell)', async () => {
+    const pgid = await startGroup('exec sleep 30');
+    expect(judge({ ...recordFor(KEY, pgid, Date.now(), ['sleep']), procStartTime: '' }).kind).toBe('foreign');
+  });
+
+  it('says gone for a record of another boot, even while the pid lives', async () => {
+    const pgid = await startGroup('exec sleep 30');
+    expect(judge({ ...recordFor(KEY, pgid, Date.now(), ['sleep']), bootId: 'another-boot' }, 'this-boot')).toMatchObject({ kind: 'gone', why: expect.stringContaining('rebooted') });
+    expect(isAlive(pgid)).toBe(true);
+  });
+
+  it('says gone once the whole group has exited', async () => {
+    const pgid = await startGroup('exit 0');
+    await waitFor('the process to exit', () => !isAlive(pgid));
+    expect(judge({ ...KEY, pgid, startedMs: 1, procStartTime: '12345', bootId: '', command: ['true'] }).kind).toBe('gone');
+  });
+
+  it('says ours while members of the group live on after their leader', async () => {
     const go = path.join(dir, 'go');
     const memberFile = path.join(dir, 'member.pid');
     const pgid = await startGroup(`sleep 30 & echo $! > ${memberFile}; while [ ! -e ${go} ]; do sleep 0.05; done`);
     await waitFor('the member', () => existsSync(memberFile) && readFileSync(memberFile, 'utf8').trim() !== '');
-    const member = Number(readFileSync(memberFile, 'utf8').trim());
-    records.write(recordFor(KEY, pgid, Date.now(), ['sh']));
+    const rec = recordFor(KEY, pgid, Date.now(), ['sh']);
     writeFileSync(go, '');
     await waitFor('the leader to exit', () => !isAlive(pgid));
-    expect(isAlive(member)).toBe(true);
-
-    const outcomes = await stopOrphans({ records, gracePeriodMs: 10_000, logger: capture().logger });
-    expect(outcomes[0]).toMatchObject({ verdict: { kind: 'ours' }, stopped: 'SIGTERM' });
-    expect(isAlive(member)).toBe(false);
-  });
-
-  it('just removes a stale record of a process group that is gone', async () => {
-    const pgid = await startGroup('exit 0');
-    await waitFor('the process to exit', () => !isAlive(pgid));
-    const stale: RunningRecord = { ...KEY, pgid, startedMs: 1, procStartTime: '12345', bootId: '', command: ['true'] };
-    records.write(stale);
-    const { logger, lines } = capture();
-    const outcomes = await stopOrphans({ records, gracePeriodMs: 10_000, logger });
-    expect(outcomes).toEqual([expect.objectContaining({ verdict: expect.objectContaining({ kind: 'gone' }) })]);
-    expect(outcomes[0]?.stopped).toBeUndefined();
-    expect(readdirSync(records.dir)).toEqual([]);
-    expect(lines.some((l) => l.level === 'warn' && l.msg.startsWith('stopping'))).toBe(false);
-  });
-
-  it('leaves alone a live process whose pid was reused (another start time), and removes the record', async () => {
-    const pgid = await startGroup('exec sleep 30');
-    const real = recordFor(KEY, pgid, Date.now(), ['sleep', '30']);
-    records.write({ ...real, procStartTime: String(BigInt(real.procStartTime) + 1n) });
-    const outcomes = await stopOrphans({ records, gracePeriodMs: 200, logger: capture().logger });
-    expect(outcomes[0]?.verdict.kind).toBe('foreign');
-    expect(isAlive(pgid)).toBe(true);
-    expect(readdirSync(records.dir)).toEqual([]);
-  });
-
-  it('treats a record from before a reboot as gone, and removes unreadable records', async () => {
-    const pgid = await startGroup('exec sleep 30');
-    records.write({ ...recordFor(KEY, pgid, Date.now(), ['sleep', '30']), bootId: 'another-boot' });
-    writeFileSync(path.join(records.dir, '777.json'), '{not json');
-    writeFileSync(path.join(records.dir, '778.json.tmp'), '{"pgid":');
-    const outcomes = await stopOrphans({ records, gracePeriodMs: 200, logger: capture().logger });
-    expect(outcomes.map((o) => o.verdict.kind)).toEqual(['gone']);
-    expect(isAlive(pgid)).toBe(true);
-    expect(readdirSync(records.dir)).toEqual([]);
-  });
-
-  it('does nothing when there is no records directory', async () => {
-    expect(await stopOrphans({ records: new RunningRecords(path.join(dir, 'missing')), gracePeriodMs: 100, logger: capture().logger })).toEqual([]);
+    expect(judge(rec)).toMatchObject({ kind: 'ours', why: expect.stringContaining('leader has exited') });
+    killGroup(pgid, 'SIGKILL');
+    await waitFor('the member to die', () => !isAlive(Number(readFileSync(memberFile, 'utf8').trim())));
+    expect(judge(rec).kind).toBe('gone');
   });
 });

@@ -1,12 +1,12 @@
 /**
  * Records of the process groups the process driver runs, one file per group
  * (`<stateDir>/running/<pgid>.json`), written when a pod starts and removed
- * once its whole group has exited. They exist so that an agent that died
- * without stopping its pods (kill -9, OOM, a crash) finds them when it starts
- * again: until the agent can adopt running pods (DESIGN §6, a later issue),
- * `stopOrphans` stops each recorded group that still lives — before the agent
- * registers, so the scheduler never sees a node running pods it cannot account
- * for — and no pod runs twice.
+ * once its whole group has exited. They exist so that a new agent process
+ * (after kill -9, a crash, or a restart that left its pods running) finds
+ * them again: the process driver's `recover` adopts the groups still running
+ * whose pods the agent's pod table knows, and stops the others — before the
+ * agent registers, so the scheduler never sees a node running pods it cannot
+ * account for, and no pod runs twice.
  *
  * A pid can be reused by the kernel once its process is gone, so a record
  * also holds the boot id and the leader's start time (/proc/<pid>/stat field
@@ -15,8 +15,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { errorFields, type Logger } from '../../../shared/src/logger.js';
-import { isAborted, sleep } from '../backoff.js';
+import { sleep } from '../backoff.js';
 import type { PodKey } from './driver.js';
 import { bootId, groupMembers, GroupWatch, hasProc, killGroup, readProcStat } from './proc.js';
 
@@ -35,6 +34,8 @@ export interface RunningRecord extends PodKey {
   bootId: string;
   /** The pod's command, for people reading the log. */
   command: string[];
+  /** Where the pod's exit status shim writes the exit status (exit-status.ts); absent in records of older agents. */
+  exitFile?: string;
 }
 
 /** GROUP_POLL_MS is how often a group is checked while waiting for it to empty. */
@@ -98,6 +99,7 @@ export class RunningRecords {
           procStartTime: String(rec.procStartTime ?? ''),
           bootId: String(rec.bootId ?? ''),
           command: Array.isArray(rec.command) ? rec.command.map(String) : [],
+          ...(typeof rec.exitFile === 'string' && path.isAbsolute(rec.exitFile) ? { exitFile: rec.exitFile } : {}),
         });
       } catch (err) {
         bad.push({ file, problem: (err as Error).message });
@@ -163,69 +165,12 @@ export async function waitGroupGone(pgid: number, maxMs: number, signal?: AbortS
   return true;
 }
 
-/** StopOrphansOptions configure stopOrphans. */
-export interface StopOrphansOptions {
-  records: RunningRecords;
-  /** Time between SIGTERM and SIGKILL. */
-  gracePeriodMs: number;
-  logger: Logger;
-  signal?: AbortSignal;
-}
-
-/** OrphanOutcome is what stopOrphans did with one record. */
-export interface OrphanOutcome {
-  record: RunningRecord;
-  verdict: OrphanVerdict;
-  /** For `ours`: how it ended (SIGTERM was enough, SIGKILL was needed, or it outlived even SIGKILL's wait). */
-  stopped?: 'SIGTERM' | 'SIGKILL' | 'still-running';
-}
-
-async function stopGroup(rec: RunningRecord, gracePeriodMs: number, signal?: AbortSignal): Promise<OrphanOutcome['stopped']> {
+/** stopGroup stops a recorded group: SIGTERM, SIGKILL after the grace period; says how it ended. */
+export async function stopGroup(rec: RunningRecord, gracePeriodMs: number, signal?: AbortSignal): Promise<'SIGTERM' | 'SIGKILL' | 'still-running'> {
   if (gracePeriodMs > 0) {
     killGroup(rec.pgid, 'SIGTERM');
     if (await waitGroupGone(rec.pgid, gracePeriodMs, signal)) return 'SIGTERM';
   }
   killGroup(rec.pgid, 'SIGKILL');
   return (await waitGroupGone(rec.pgid, KILL_WAIT_MS, signal)) ? 'SIGKILL' : 'still-running';
-}
-
-/**
- * stopOrphans stops every recorded process group still running (SIGTERM to
- * the group, SIGKILL after the grace period; all groups at once), logs what
- * it found and did, and removes the records. Groups whose pid now belongs to
- * another process are left alone (and their records removed).
- */
-export async function stopOrphans(opts: StopOrphansOptions): Promise<OrphanOutcome[]> {
-  const log = opts.logger.child({ component: 'orphans' });
-  const { records, bad } = opts.records.list();
-  for (const b of bad) {
-    log.warn('removing an unreadable record of a running pod', { file: b.file, problem: b.problem });
-    opts.records.removeFile(b.file);
-  }
-  const current = bootId();
-  const outcomes = await Promise.all(
-    records.map(async (record): Promise<OrphanOutcome> => {
-      const verdict = judge(record, current);
-      const fields = { podId: record.podId, jobsetUid: record.jobsetUid, generation: record.generation, pgid: record.pgid, command: record.command, why: verdict.why };
-      const out: OrphanOutcome = { record, verdict };
-      try {
-        if (verdict.kind === 'ours') {
-          log.warn('stopping a pod left running by a previous agent (no adoption yet)', { ...fields, gracePeriodMs: opts.gracePeriodMs });
-          out.stopped = await stopGroup(record, opts.gracePeriodMs, opts.signal);
-          if (out.stopped === 'still-running') log.error('a pod left by a previous agent is still running after SIGKILL', fields);
-          else log.warn('stopped a pod left running by a previous agent', { ...fields, by: out.stopped });
-        } else if (verdict.kind === 'foreign') {
-          log.warn('not stopping a recorded pod: its process group cannot be confirmed to be the pod\'s', fields);
-        } else {
-          log.info('a recorded pod is no longer running', fields);
-        }
-      } catch (err) {
-        if (isAborted(err)) throw err;
-        log.error('cannot stop a pod left by a previous agent', { ...fields, ...errorFields(err) });
-      }
-      if (out.stopped !== 'still-running') opts.records.remove(record.pgid);
-      return out;
-    }),
-  );
-  return outcomes;
 }

@@ -8,12 +8,12 @@ import { parseDuration } from '../../../shared/src/config/values.js';
 import { DEFAULT_LOCAL_DIR } from '../address.js';
 import type { CliContext } from '../context.js';
 import { CommandFailedError, UsageError } from '../errors.js';
-import { DEFAULT_READY_TIMEOUT_MS, startLocalCluster, stopLocalCluster, type LocalCluster } from '../local/cluster.js';
+import { DEFAULT_READY_TIMEOUT_MS, startLocalCluster, stopLocalCluster, type LocalCluster, type LocalRuntime } from '../local/cluster.js';
 import { expandHardware, resolveHardwareFiles } from '../local/hardware.js';
 import { DEFAULT_GRACE_MS, describeExit } from '../local/processes.js';
 
 /** RUNTIMES are the pod runtimes `local up --runtime` accepts. */
-export const RUNTIMES = ['process'] as const;
+export const RUNTIMES = ['auto', 'process'] as const;
 
 /** MAX_LOCAL_AGENTS bounds --agents. */
 export const MAX_LOCAL_AGENTS = 64;
@@ -43,6 +43,7 @@ function summary(c: LocalCluster): string {
     `  scheduler  ${c.schedulerAddress}`,
     `  nats       ${c.natsUrl}`,
     `  logs       ${path.join(c.dir, 'logs')}`,
+    `  containers ${c.engine ? `${c.engine.socketPath}${c.engine.origin === 'started' ? ' (podman API service started for this cluster)' : ''}` : 'none: every pod runs as a process'}`,
     `export MUSTER_SCHEDULER=${c.schedulerAddress}`,
     '',
   ].join('\n');
@@ -71,7 +72,9 @@ async function up(ctx: CliContext, opts: UpOptions): Promise<void> {
   const onProgress = (msg: string): void => io.err(`${msg}…\n`);
   const imagePolicy = opts.imagePolicy ?? 'reject';
   if (!['reject', 'host'].includes(imagePolicy)) throw new UsageError(`--image-policy must be reject or host, got "${imagePolicy}"`);
-  const base = { dir, agents, hardware, readyTimeoutMs, onProgress, agentArgs: ['--image-policy', imagePolicy] };
+  // Running image pods' commands on the host is the process runtime's fallback: it leaves containers out.
+  const runtime = imagePolicy === 'host' ? 'process' : (opts.runtime as LocalRuntime);
+  const base = { dir, agents, hardware, readyTimeoutMs, onProgress, runtime, agentArgs: ['--image-policy', imagePolicy] };
 
   if (opts.detach) {
     const cluster = await startLocalCluster({ ...base, detach: true });
@@ -111,7 +114,7 @@ async function up(ctx: CliContext, opts: UpOptions): Promise<void> {
     io.err('press Ctrl-C to stop the cluster\n');
     const signal = await stopRequested;
     stopping = true;
-    io.err(`${signal}: stopping agents, then the scheduler, then nats-server…\n`);
+    io.err(`${signal}: stopping agents, then the scheduler, then nats-server${c.engine?.origin === 'started' ? ', then podman' : ''}…\n`);
     await c.stop(graceMs);
     io.err('local cluster stopped\n');
   } finally {
@@ -140,8 +143,8 @@ export function localCommand(ctx: CliContext): Command {
     .option('--hardware <file>', 'recorded inventory instead of discovery; once = every agent, repeated = one per agent in order', collect, [])
     .option('--dir <dir>', 'directory for logs, state, database and cluster.json', DEFAULT_LOCAL_DIR)
     .option('--detach', 'run in the background and return once every node is Ready')
-    .addOption(new Option('--runtime <runtime>', 'pod runtime of the agents').choices([...RUNTIMES]).default('process'))
-    .addOption(new Option('--image-policy <policy>', 'pods that name an image: reject them, or run their command on the host (to try JobSet manifests without a container runtime)').choices(['reject', 'host']).default('reject'))
+    .addOption(new Option('--runtime <runtime>', 'auto: pods with an image run as containers (an engine socket that answers, else a podman API service started under --dir when podman is installed); process: every pod runs as a process').choices([...RUNTIMES]).default('auto'))
+    .addOption(new Option('--image-policy <policy>', 'with --runtime process, pods that name an image: reject them, or run their command on the host (host implies --runtime process)').choices(['reject', 'host']).default('reject'))
     .option('--ready-timeout <duration>', 'how long to wait for every node to be Ready', '30s')
     .option('--grace <duration>', 'time between SIGTERM and SIGKILL when stopping', '10s')
     .action(async (opts: UpOptions) => up(ctx, opts));

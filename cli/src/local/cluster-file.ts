@@ -11,7 +11,7 @@ import { isSameProcess } from './processes.js';
 export const CLUSTER_FILE = path.join('run', 'cluster.json');
 
 /** ProcessRole is what a recorded process is; it decides the stop order. */
-export type ProcessRole = 'nats' | 'scheduler' | 'agent';
+export type ProcessRole = 'nats' | 'scheduler' | 'agent' | 'engine';
 
 /** ProcessRecord is one started process. */
 export interface ProcessRecord {
@@ -87,8 +87,8 @@ export function cliAlive(rec: ClusterRecord): boolean {
   return rec.cli !== undefined && rec.cli.pid !== process.pid && isSameProcess(rec.cli.pid, rec.cli.command);
 }
 
-/** STOP_ORDER is the order roles are stopped in: agents first, then the scheduler, then NATS. */
-export const STOP_ORDER: readonly ProcessRole[] = ['agent', 'scheduler', 'nats'];
+/** STOP_ORDER is the order roles are stopped in: agents first (they stop their pods), then the scheduler, NATS, and last the container engine. */
+export const STOP_ORDER: readonly ProcessRole[] = ['agent', 'scheduler', 'nats', 'engine'];
 
 /** stopGroups splits records into the groups to stop one after another (each group in parallel). */
 export function stopGroups<T extends { role: ProcessRole }>(records: readonly T[]): T[][] {

@@ -95,7 +95,7 @@ function argsLogged(logFile: string): string[] {
 describe('startLocalCluster', () => {
   it('starts nats, the scheduler and N agents, waits for Ready, and stops agents, scheduler, nats in that order', async () => {
     const dir = path.join(tmp, 'c1');
-    const cluster = await startLocalCluster({ dir, agents: 2, hardware: [path.join(tmp, 'h100.json')], repoRoot: fakeRoot, env: { FAKE_PROTO_DIR: protoDir } });
+    const cluster = await startLocalCluster({ runtime: 'process', dir, agents: 2, hardware: [path.join(tmp, 'h100.json')], repoRoot: fakeRoot, env: { FAKE_PROTO_DIR: protoDir } });
     const procs = cluster.processes();
     const order: string[] = [];
     for (const p of procs) void p.exited.then(() => order.push(p.name));
@@ -122,8 +122,9 @@ describe('startLocalCluster', () => {
       expect(agent).toEqual([
         '--node-name', 'local-2', '--address', '127.0.0.1', '--scheduler', cluster.schedulerAddress, '--nats-url', cluster.natsUrl,
         '--state-dir', path.join(dir, 'agents', 'local-2'), '--hardware', path.join(tmp, 'h100.json'), '--log-format', 'json', '--allow-root-pods',
+        '--pods-on-exit', 'stop',
       ]);
-      await expect(startLocalCluster({ dir, agents: 1, repoRoot: fakeRoot })).rejects.toBeInstanceOf(ClusterRunningError);
+      await expect(startLocalCluster({ runtime: 'process', dir, agents: 1, repoRoot: fakeRoot })).rejects.toBeInstanceOf(ClusterRunningError);
     } finally {
       await cluster.stop();
     }
@@ -137,7 +138,7 @@ describe('startLocalCluster', () => {
 
   it('runs detached and is stopped by stopLocalCluster from its record', async () => {
     const dir = path.join(tmp, 'c2');
-    const cluster = await startLocalCluster({ dir, agents: 1, detach: true, repoRoot: fakeRoot, env: { FAKE_PROTO_DIR: protoDir } });
+    const cluster = await startLocalCluster({ runtime: 'process', dir, agents: 1, detach: true, repoRoot: fakeRoot, env: { FAKE_PROTO_DIR: protoDir } });
     const pids = cluster.processes().map((p) => p.pid);
     expect(readClusterRecord(dir)?.cli).toBeUndefined();
     const res = await stopLocalCluster(dir);
@@ -150,7 +151,7 @@ describe('startLocalCluster', () => {
 
   it('stops everything it started when an agent dies, with the tail of its log', async () => {
     const dir = path.join(tmp, 'c3');
-    const err = await startLocalCluster({ dir, agents: 2, repoRoot: fakeRoot, env: { FAKE_PROTO_DIR: protoDir, FAKE_AGENT_FAIL: 'local-2' } }).catch((e: unknown) => e);
+    const err = await startLocalCluster({ runtime: 'process', dir, agents: 2, repoRoot: fakeRoot, env: { FAKE_PROTO_DIR: protoDir, FAKE_AGENT_FAIL: 'local-2' } }).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/local-2 exited \(exit code 3\)/);
     expect((err as Error).message).toContain('fake agent: cannot start');
     expect(readClusterRecord(dir)).toBeUndefined();
@@ -161,6 +162,7 @@ describe('startLocalCluster', () => {
   it('gives up after the ready deadline, naming the nodes that are not Ready, and stops everything', async () => {
     const dir = path.join(tmp, 'c4');
     const err = await startLocalCluster({
+      runtime: 'process',
       dir,
       agents: 2,
       readyTimeoutMs: 1500,

@@ -23,6 +23,7 @@ import {
 import { SCHEDULER_ADDRESS_FILE, startAgent, startScheduler, type AgentHandle, type SchedulerHandle } from './daemons.js';
 import { expandHardware } from './hardware.js';
 import { startNatsServer, type NatsServerHandle } from './nats-server.js';
+import { findOrStartContainerEngine, type ContainerEngineHandle } from './container-engine.js';
 import { commandLineOf, DEFAULT_GRACE_MS, exitedEarlyError, indent, isAlive, stopPid, tailFile, type ManagedProcess } from './processes.js';
 
 /** DEFAULT_READY_TIMEOUT_MS bounds the wait for every node to be Ready. */
@@ -58,7 +59,18 @@ export interface LocalClusterOptions {
   natsBin?: string;
   /** The installation whose bin/ daemons are started (default: this CLI's). */
   repoRoot?: string;
+  /**
+   * auto (default): pods with an image run as containers when a container
+   * engine answers or podman is installed (a private podman API service is
+   * started under DIR); process: every pod runs as a process.
+   */
+  runtime?: LocalRuntime;
+  /** Engine sockets tried before a private podman service is started (default WELL_KNOWN_SOCKETS). */
+  engineSockets?: readonly string[];
 }
+
+/** LocalRuntime says whether a local cluster runs image pods as containers. */
+export type LocalRuntime = 'auto' | 'process';
 
 /** LocalCluster is a running single-machine cluster. */
 export interface LocalCluster {
@@ -78,6 +90,8 @@ export interface LocalCluster {
   scheduler: SchedulerHandle;
   /** The agents, in node order. */
   agents: AgentHandle[];
+  /** The container engine the agents use; undefined when pods run as processes only. */
+  engine?: ContainerEngineHandle;
   /** Every process, agents first (the stop order). */
   processes(): ManagedProcess[];
   /** Stops agents, then the scheduler, then NATS (SIGTERM, SIGKILL after graceMs) and removes cluster.json and scheduler.addr. */
@@ -220,6 +234,21 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     rec.schedulerAddress = scheduler.address;
     persist();
 
+    let engine: ContainerEngineHandle | undefined;
+    const engineArgs: string[] = [];
+    if ((opts.runtime ?? 'auto') === 'auto') {
+      progress('looking for a container engine');
+      engine = await findOrStartContainerEngine({ dir, ...spawn, ...(opts.engineSockets ? { sockets: opts.engineSockets } : {}), ...(signal ? { signal } : {}) });
+      if (engine?.process) {
+        started.push({ role: 'engine', proc: engine.process });
+        persist();
+      }
+      if (engine) {
+        engineArgs.push('--container-socket', engine.socketPath);
+        progress(engine.origin === 'started' ? `containers: started a podman API service on ${engine.socketPath}` : `containers: using the engine on ${engine.socketPath}`);
+      } else progress('containers: no engine answers and podman is not installed; pods with an image fail with ImageNotSupported (--runtime process says so explicitly)');
+    }
+
     const nodeNames = hardware.map((_, i) => nodeName(i));
     progress(`starting ${opts.agents} ${opts.agents === 1 ? 'agent' : 'agents'}`);
     const agents: AgentHandle[] = [];
@@ -232,7 +261,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         natsUrl: nats.url,
         hardwareFile: hardware[i],
         ...daemon,
-        extraArgs: [...(opts.agentArgs ?? []), ...(opts.agentArgsFor?.(i) ?? [])],
+        extraArgs: [...engineArgs, ...(opts.agentArgs ?? []), ...(opts.agentArgsFor?.(i) ?? [])],
       });
       agents.push(agent);
       started.push({ role: 'agent', proc: agent.process });
@@ -255,6 +284,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       nats,
       scheduler,
       agents,
+      ...(engine ? { engine } : {}),
       processes: () => stopGroups(started).flat().map((s) => s.proc),
       // Calls may overlap: a second call with a shorter grace (a second Ctrl-C) escalates sooner.
       stop: (graceMs = DEFAULT_GRACE_MS) => stopStarted(started, graceMs).finally(cleanup),

@@ -192,6 +192,9 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
       'json',
       // A local cluster is one person's: pods run as whoever submits, root included (a root shell on a test box).
       '--allow-root-pods',
+      // `muster local down` leaves nothing running: an agent stopped on purpose stops its pods (a killed one's are adopted).
+      '--pods-on-exit',
+      'stop',
       ...(opts.extraArgs ?? []),
     ],
     logFile: path.join(dir, 'logs', `${opts.nodeName}.log`),

@@ -80,6 +80,54 @@ describe('registering a node', () => {
     expect(allocatedOf(s, 'n1')).toEqual({ cpuMillis: 0, memoryBytes: 0, gpus: 0, rdma: 0 });
   });
 
+  it('a restarted agent that adopted its running pod reports it in the Register: new epoch, the pod keeps running, its GPUs stay booked', () => {
+    const a = trainRunning();
+    s.out.clear();
+
+    const res = registerNode(s.ctx, registerRequest('n1', { gpus: 2, instanceId: 'host-a', pods: [podReport(a[0]!, 'POD_PHASE_RUNNING', { node: 'n1', seq: 3 })] }));
+
+    expect(res.epoch).toBe(2);
+    const st = jobsetOf(s, 'train').status!;
+    expect(st.pods.find((p) => p.podId === a[0]!.podId)).toMatchObject({ phase: 'POD_PHASE_RUNNING', node: 'n1' });
+    expect(st.phase).toBe('JOB_SET_PHASE_RUNNING');
+    // n1 is told its new epoch with the adopted pod still desired: the agent keeps it, nothing is restarted.
+    expect(s.out.lastDesired('n1')).toMatchObject({ epoch: 2, pods: [expect.objectContaining({ podId: a[0]!.podId, generation: a[0]!.generation })] });
+    expect(allocatedOf(s, 'n1').gpus).toBe(2);
+  });
+
+  it('a pod that ended while its agent was down is reported with its real exit, not NodeRestarted', () => {
+    const a = trainRunning();
+
+    registerNode(s.ctx, registerRequest('n1', { gpus: 2, instanceId: 'host-a', pods: [podReport(a[0]!, 'POD_PHASE_SUCCEEDED', { node: 'n1', exitCode: 0, reason: 'Completed' })] }));
+
+    expect(jobsetOf(s, 'train').status!.pods.find((p) => p.podId === a[0]!.podId)).toMatchObject({ phase: 'POD_PHASE_SUCCEEDED', reason: 'Completed' });
+    expect(jobsetOf(s, 'train').status!.phase).toBe('JOB_SET_PHASE_RUNNING');
+  });
+
+  it('a reported pod of another incarnation (older generation) does not save the current one', () => {
+    const a = trainRunning();
+
+    registerNode(s.ctx, registerRequest('n1', { gpus: 2, instanceId: 'host-a', pods: [podReport({ ...a[0]!, generation: a[0]!.generation + 7 }, 'POD_PHASE_RUNNING', { node: 'n1' })] }));
+
+    expect(jobsetOf(s, 'train').status!.pods.find((p) => p.podId === a[0]!.podId)).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'NodeRestarted' });
+  });
+
+  it('a Register whose pod table names another node or lacks ids is refused, naming the field', () => {
+    const a = trainRunning();
+    const req = registerRequest('n1', { gpus: 2, instanceId: 'host-a', pods: [podReport(a[0]!, 'POD_PHASE_RUNNING', { node: 'n2' }), podReport(a[0]!, 'POD_PHASE_RUNNING', { podId: '' })] });
+
+    expect(() => registerNode(s.ctx, req)).toThrow(InvalidArgumentError);
+    try {
+      registerNode(s.ctx, req);
+    } catch (err) {
+      expect((err as InvalidArgumentError).message).toContain('pods[0].node');
+      expect((err as InvalidArgumentError).message).toContain('pods[1].podId');
+    }
+    // Nothing changed: still epoch 1, the pod still running.
+    expect(s.store.getNode('n1')!.node.epoch).toBe(1);
+    expect(jobsetOf(s, 'train').status!.pods.find((p) => p.podId === a[0]!.podId)!.phase).toBe('POD_PHASE_RUNNING');
+  });
+
   it('the same agent process re-registering in its current epoch only updates the inventory: same epoch, pods keep running', () => {
     s = startTestScheduler();
     registerNode(s.ctx, registerRequest('n1', { gpus: 2, instanceId: 'host-a', sessionId: 'proc-1' }));

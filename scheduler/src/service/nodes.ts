@@ -10,6 +10,9 @@ import { pushDesired } from '../controller/notify.js';
 import { applyPodReports } from '../controller/pod-status.js';
 import { isActive, type NodeRecord } from '../store/store.js';
 
+/** MAX_REGISTER_PODS bounds the pod table one Register may carry. */
+export const MAX_REGISTER_PODS = 10_000;
+
 /** registerNode validates a Register request, starts a new epoch and pushes the node's desired document. */
 export function registerNode(ctx: SchedulerContext, req: RegisterRequest): RegisterResponse {
   const issues: FieldIssue[] = [];
@@ -23,6 +26,13 @@ export function registerNode(ctx: SchedulerContext, req: RegisterRequest): Regis
       for (const [k, v] of Object.entries(a))
         if (typeof v === 'number' && v < 0) issues.push({ path: `inventory.allocatable.${k}`, message: 'must be ≥ 0' });
   }
+  if (req.pods.length > MAX_REGISTER_PODS) issues.push({ path: 'pods', message: `at most ${MAX_REGISTER_PODS} pods` });
+  else
+    req.pods.forEach((p, i) => {
+      if (!p.podId) issues.push({ path: `pods[${i}].podId`, message: 'is required' });
+      if (!p.jobsetUid) issues.push({ path: `pods[${i}].jobsetUid`, message: 'is required' });
+      if (p.node !== '' && p.node !== req.nodeName) issues.push({ path: `pods[${i}].node`, message: `must be the registering node "${req.nodeName}" (is "${p.node}")` });
+    });
   if (issues.length > 0) throw new InvalidArgumentError(issues, 'invalid registration');
   const now = ctx.clock.now();
   const prev = ctx.store.getNode(req.nodeName);
@@ -35,20 +45,33 @@ export function registerNode(ctx: SchedulerContext, req: RegisterRequest): Regis
   // unhealthy, a NIC went down): the epoch stays and its pods keep running.
   const inventoryUpdate =
     prev !== undefined && req.sessionId !== '' && prev.node.sessionId === req.sessionId && req.epoch === prev.node.epoch && prev.node.state !== 'NODE_STATE_LOST';
-  // Otherwise pods the node ran in its previous epoch are gone: a (re)starting agent stops them before it registers.
-  const orphaned = prev && !inventoryUpdate ? podsOn(ctx, req.nodeName) : [];
+  // Otherwise it is a new epoch. Pods of the previous one that the agent reports in its pod table (it adopted
+  // them across its restart, or found them ended) keep their incarnation; the rest are gone.
+  const previous = prev && !inventoryUpdate ? podsOn(ctx, req.nodeName) : [];
+  const reported = new Map(req.pods.map((p) => [incarnationOf(p), p]));
+  const adopted: PodStatus[] = [];
+  const orphaned: PodStatus[] = [];
+  for (const p of previous) {
+    const report = reported.get(incarnationOf(p));
+    if (report) adopted.push({ ...report, node: req.nodeName });
+    else orphaned.push(p);
+  }
   const rec = ctx.store.registerNode(
     { name: req.nodeName, address: req.address, labels: req.labels, inventory: req.inventory!, agentVersion: req.agentVersion, instanceId: req.instanceId, sessionId: req.sessionId },
     now,
     inventoryUpdate,
   );
   ctx.log.info(inventoryUpdate ? 'node inventory updated' : 'node registered', { node: req.nodeName, epoch: rec.node.epoch, address: req.address, agentVersion: req.agentVersion, instanceId: req.instanceId });
+  if (adopted.length > 0) {
+    ctx.log.info('the agent adopted pods of the previous epoch', { node: req.nodeName, pods: adopted.length, running: adopted.filter((p) => !isTerminalPod(p.phase)).length });
+    applyPodReports(ctx, req.nodeName, adopted);
+  }
   if (orphaned.length > 0) {
     ctx.log.warn('pods of the previous epoch fail with NodeRestarted', { node: req.nodeName, pods: orphaned.length });
     applyPodReports(
       ctx,
       req.nodeName,
-      orphaned.map((p) => ({ ...p, phase: 'POD_PHASE_FAILED', reason: 'NodeRestarted', message: `the agent on ${req.nodeName} registered again (epoch ${rec.node.epoch}); pods it ran before were stopped`, finishedMs: now, seq: Number.MAX_SAFE_INTEGER })),
+      orphaned.map((p) => ({ ...p, phase: 'POD_PHASE_FAILED', reason: 'NodeRestarted', message: `the agent on ${req.nodeName} registered again (epoch ${rec.node.epoch}) without reporting this pod; it no longer runs there`, finishedMs: now, seq: Number.MAX_SAFE_INTEGER })),
     );
   }
   pushDesired(ctx, [req.nodeName]);
@@ -63,6 +86,11 @@ function heldByAnotherLiveInstance(ctx: SchedulerContext, prev: NodeRecord, inst
   // Not only Ready nodes: right after a scheduler restart every node is NotReady until its next heartbeat,
   // but one heard from (or loaded) within the grace period is still presumed alive.
   return prev.node.state !== 'NODE_STATE_LOST' && now - prev.node.lastHeartbeatMs <= ctx.settings.nodeGracePeriodMs;
+}
+
+/** incarnationOf keys a pod incarnation: pod id, JobSet uid and generation. */
+function incarnationOf(p: Pick<PodStatus, 'podId' | 'jobsetUid' | 'generation'>): string {
+  return `${p.podId}@${p.jobsetUid}@${p.generation}`;
 }
 
 /** podsOn lists the unfinished pods of active JobSets placed on `node`. */

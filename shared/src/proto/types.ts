@@ -14,6 +14,7 @@ export type { JobTemplate__Output as JobTemplate } from './generated/muster/v1/J
 export type { PodTemplate__Output as PodTemplate, PodTemplate as PodTemplateInput } from './generated/muster/v1/PodTemplate.js';
 export type { ResourceList__Output as ResourceList } from './generated/muster/v1/ResourceList.js';
 export type { EnvVar__Output as EnvVar } from './generated/muster/v1/EnvVar.js';
+export type { Mount__Output as Mount } from './generated/muster/v1/Mount.js';
 export type { PodStatus__Output as PodStatus, PodStatus as PodStatusInput } from './generated/muster/v1/PodStatus.js';
 export type { Binding__Output as Binding } from './generated/muster/v1/Binding.js';
 export type { PodLogsRequest__Output as PodLogsRequest } from './generated/muster/v1/PodLogsRequest.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { NATIVE_API_VERSION, parseJobSetText, toSubmitRequest } from './document.js';
+import { documentPath, NATIVE_API_VERSION, parseJobSetText, toSubmitRequest } from './document.js';
 import { validateJobSet } from './validate.js';
 import { InvalidArgumentError, type FieldIssue } from '../errors.js';
 
@@ -213,6 +213,71 @@ describe('parseJobSetText', () => {
       expect(issues.length).toBeGreaterThan(0);
     });
   }
+});
+
+describe('imagePullPolicy, mounts and shmSize in a native file', () => {
+  const POD = 'spec.replicatedJobs[0].template.template';
+  /** withPod builds a one-pod native file whose pod template is image: busybox, command: ["true"] plus `extra` (YAML flow entries). */
+  const withPod = (extra: string) => doc(`  replicatedJobs: [{name: w, template: {template: {image: busybox, command: ["true"], ${extra}}}}]\n`);
+  const podOf = (text: string) => parseJobSetText(text).spec.replicatedJobs[0]!.template!.template!;
+
+  it('reads imagePullPolicy and mounts (containerPath and readOnly optional), and validates them', () => {
+    const text = withPod('imagePullPolicy: Always, mounts: [{hostPath: /data, containerPath: /mnt/data, readOnly: true}, {hostPath: /scratch}]');
+    const pod = podOf(text);
+    expect(pod.imagePullPolicy).toBe('Always');
+    expect(pod.mounts).toEqual([
+      { hostPath: '/data', containerPath: '/mnt/data', readOnly: true },
+      { hostPath: '/scratch', containerPath: '', readOnly: false },
+    ]);
+    const d = parseJobSetText(text);
+    expect(validateJobSet(d.name, d.spec)).toEqual([]);
+  });
+
+  it('leaves the three fields at their defaults when the file has none', () => {
+    expect(podOf(withPod(''))).toMatchObject({ imagePullPolicy: '', mounts: [], shmSizeBytes: 0 });
+  });
+
+  const sizes: { name: string; pod: string; want: number }[] = [
+    { name: 'shmSize 1Gi is 2^30 bytes', pod: 'shmSize: 1Gi', want: GI },
+    { name: 'shmSize 512Mi is 512·2^20 bytes', pod: 'shmSize: 512Mi', want: 512 * MI },
+    { name: 'shmSize 1G is 10^9 bytes', pod: 'shmSize: 1G', want: 1e9 },
+    { name: 'shmSize as a plain number is bytes', pod: 'shmSize: 1048576', want: MI },
+    { name: 'shmSize 0 is the engine default', pod: 'shmSize: 0', want: 0 },
+    { name: 'the proto field shmSizeBytes is bytes', pod: 'shmSizeBytes: 1048576', want: MI },
+    { name: 'shmSize and shmSizeBytes that agree', pod: 'shmSize: 1Mi, shmSizeBytes: 1048576', want: MI },
+  ];
+  for (const c of sizes) {
+    it(c.name, () => {
+      expect(podOf(withPod(c.pod)).shmSizeBytes).toBe(c.want);
+    });
+  }
+
+  const rejected: { name: string; pod: string; want: string }[] = [
+    { name: 'a shmSize that is not a quantity', pod: 'shmSize: lots', want: `${POD}.shmSize` },
+    { name: 'a negative shmSize', pod: 'shmSize: -1', want: `${POD}.shmSize` },
+    { name: 'a shmSize in a unit Kubernetes does not know', pod: 'shmSize: 1GB', want: `${POD}.shmSize` },
+    { name: 'shmSize and shmSizeBytes that disagree', pod: 'shmSize: 1Gi, shmSizeBytes: 1048576', want: `${POD}.shmSizeBytes` },
+    { name: 'a mount field Kubernetes calls mountPath', pod: 'mounts: [{hostPath: /data, mountPath: /data}]', want: `${POD}.mounts[0].mountPath` },
+    { name: 'readOnly that is not a boolean', pod: 'mounts: [{hostPath: /data, readOnly: "yes"}]', want: `${POD}.mounts[0].readOnly` },
+    { name: 'mounts as a mapping', pod: 'mounts: {hostPath: /data}', want: `${POD}.mounts` },
+    { name: 'imagePullPolicy that is not a string', pod: 'imagePullPolicy: 1', want: `${POD}.imagePullPolicy` },
+  ];
+  for (const c of rejected) {
+    it(`rejects ${c.name} at ${c.want}`, () => {
+      const issues = issuesOf(withPod(c.pod));
+      expect(issues.map((i) => i.path)).toEqual([c.want]);
+    });
+  }
+
+  it('a negative shmSizeBytes parses and is then rejected by validation at shmSize', () => {
+    const d = parseJobSetText(withPod('shmSizeBytes: -1'));
+    expect(validateJobSet(d.name, d.spec).map((i) => documentPath(d, i.path))).toEqual([`${POD}.shmSize`]);
+  });
+
+  it('mounts and shmSize on a pod without an image are rejected by validation', () => {
+    const d = parseJobSetText(doc(ONE_POD('          mounts: [{hostPath: /data}]\n          shmSize: 1Gi\n')));
+    expect(validateJobSet(d.name, d.spec).map((i) => i.path)).toEqual([`${POD}.mounts`, `${POD}.shmSize`]);
+  });
 });
 
 describe('the shipped example deploy/examples/leader-workers.yaml', () => {

@@ -1,8 +1,8 @@
 /**
  * The JobSet file a person writes (YAML or JSON, DESIGN §4) turned into a
  * SubmitJobSetRequest. The file mirrors JobSet's shape minus Kubernetes
- * nesting; quantities are Kubernetes quantities (`cpu: 500m`, `memory: 16Gi`).
- * Every problem is reported with its path in the file.
+ * nesting; quantities are Kubernetes quantities (`cpu: 500m`, `memory: 16Gi`,
+ * `shmSize: 1Gi`). Every problem is reported with its path in the file.
  */
 import YAML from 'yaml';
 import { InvalidArgumentError, type FieldIssue } from '../errors.js';
@@ -118,7 +118,14 @@ function parseNativeObject(doc: unknown): Omit<JobSetDocument, 'ignored'> {
   return { name, labels, spec: decoded.value };
 }
 
-/** convertQuantities rewrites each pod template's `resources` from quantities to canonical numbers. */
+/** SHM_SIZE_BYTES_KEYS are the spellings of the proto field a file may use instead of `shmSize` (a byte count). */
+const SHM_SIZE_BYTES_KEYS = ['shmSizeBytes', 'shm_size_bytes'];
+
+/**
+ * convertQuantities rewrites each pod template's `resources` and `shmSize`
+ * from quantities to canonical numbers (`shmSize` becomes the proto's
+ * `shmSizeBytes`).
+ */
 function convertQuantities(spec: Record<string, unknown>, issues: FieldIssue[]): Record<string, unknown> {
   const copy = structuredClone(spec);
   const rjs = copy.replicatedJobs;
@@ -126,6 +133,7 @@ function convertQuantities(spec: Record<string, unknown>, issues: FieldIssue[]):
   rjs.forEach((rj: unknown, i) => {
     if (!isObj(rj) || !isObj(rj.template) || !isObj(rj.template.template)) return;
     const pod = rj.template.template;
+    convertShmSize(pod, `spec.replicatedJobs[${i}].template.template`, issues);
     const path = `spec.replicatedJobs[${i}].template.template.resources`;
     if (pod.resources === undefined || pod.resources === null) return;
     if (!isObj(pod.resources)) {
@@ -151,6 +159,31 @@ function convertQuantities(spec: Record<string, unknown>, issues: FieldIssue[]):
     pod.resources = out;
   });
   return copy;
+}
+
+/**
+ * convertShmSize turns a pod template's `shmSize` (a memory quantity such as
+ * 1Gi) into `shmSizeBytes`. The proto's `shmSizeBytes` (bytes) is accepted as
+ * well; `shmSize` is the documented name and wins, and the two may be given
+ * together only when they agree.
+ */
+function convertShmSize(pod: Record<string, unknown>, path: string, issues: FieldIssue[]): void {
+  if (!('shmSize' in pod)) return;
+  const v = pod.shmSize;
+  delete pod.shmSize;
+  if (v === undefined || v === null) return;
+  const b = typeof v === 'string' || typeof v === 'number' ? parseMemory(v) : undefined;
+  if (b === undefined) {
+    issues.push({ path: `${path}.shmSize`, message: 'must be a size quantity such as 64Mi, 1Gi or 1G' });
+    return;
+  }
+  for (const k of SHM_SIZE_BYTES_KEYS) {
+    const other = pod[k];
+    if (other === undefined || other === null) continue;
+    if (Number(other) !== b) issues.push({ path: `${path}.${k}`, message: `disagrees with shmSize (${b} bytes); give one of them` });
+    delete pod[k];
+  }
+  pod.shmSizeBytes = b;
 }
 
 /** toSubmitRequest builds the gRPC request for a parsed document. */

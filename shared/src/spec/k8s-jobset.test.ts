@@ -336,7 +336,6 @@ spec:
       `${POD0}.subdomain`,
       `${POD0}.volumes`,
       `${POD0}.initContainers`,
-      `${C0}.imagePullPolicy`,
       `${C0}.ports`,
       `${C0}.volumeMounts`,
       `${C0}.readinessProbe`,
@@ -346,7 +345,8 @@ spec:
       `${C0}.resources.claims`,
       `${C0}.resources.requests.ephemeral-storage`,
     ]);
-    expect(d.spec.replicatedJobs[0]!.template!.template).toMatchObject({ image: 'busybox', command: ['true'], resources: { cpuMillis: 1000 } });
+    // imagePullPolicy is kept; an emptyDir volume (not shared memory) and its mount are ignored.
+    expect(d.spec.replicatedJobs[0]!.template!.template).toMatchObject({ image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['true'], resources: { cpuMillis: 1000 }, mounts: [], shmSizeBytes: 0 });
     expect(validateJobSet(d.name, d.spec)).toEqual([]);
   });
 
@@ -569,5 +569,109 @@ spec:
     expect(validated(native('migProfile: huge, resources: {gpus: 1}'))).toEqual(['spec.replicatedJobs[0].template.template.migProfile']);
     expect(validated(native('migProfile: 1g.10gb, resources: {gpus: 2}'))).toEqual([]);
     expect(parseJobSetText(native('migProfile: 3g.40gb, resources: {gpus: 1}')).spec.replicatedJobs[0]!.template!.template!.migProfile).toBe('3g.40gb');
+  });
+});
+
+describe('imagePullPolicy, hostPath volumes and shared memory', () => {
+  /** withVolumes builds a manifest whose container (image busybox) has `mounts` (YAML flow list) and whose pod has `volumes`. */
+  const withVolumes = (volumes: string, mounts: string) => manifest(`                  image: busybox\n                  volumeMounts: ${mounts}\n`, `              volumes: ${volumes}\n`);
+  const podOf = (d: ReturnType<typeof parseJobSetText>) => d.spec.replicatedJobs[0]!.template!.template!;
+  const validated = (d: ReturnType<typeof parseJobSetText>) => validateJobSet(d.name, d.spec).map((i) => documentPath(d, i.path));
+
+  it('a container’s imagePullPolicy is kept, and a bad one is reported at its path in the manifest', () => {
+    const d = parseJobSetText(manifest('                  image: busybox\n                  imagePullPolicy: Never\n'));
+    expect(podOf(d).imagePullPolicy).toBe('Never');
+    expect(d.ignored).toEqual([]);
+    expect(validated(d)).toEqual([]);
+    const bad = parseJobSetText(manifest('                  image: busybox\n                  imagePullPolicy: Sometimes\n'));
+    expect(validated(bad)).toEqual([`${C0}.imagePullPolicy`]);
+  });
+
+  it('mounts of hostPath volumes become mounts (readOnly kept); other volumes and mounts are listed as ignored, in manifest order', () => {
+    const d = parseJobSetText(
+      withVolumes(
+        '[{name: data, hostPath: {path: /mnt/data, type: Directory}}, {name: scratch, emptyDir: {}}, {name: ckpt, hostPath: {path: /mnt/ckpt}}, {name: unused, hostPath: {path: /x}}]',
+        '[{name: data, mountPath: /data, readOnly: true}, {name: scratch, mountPath: /scratch}, {name: ckpt, mountPath: /ckpt, mountPropagation: HostToContainer}, {name: data, mountPath: /data2, subPath: ""}]',
+      ),
+    );
+    expect(podOf(d).mounts).toEqual([
+      { hostPath: '/mnt/data', containerPath: '/data', readOnly: true },
+      { hostPath: '/mnt/ckpt', containerPath: '/ckpt', readOnly: false },
+      { hostPath: '/mnt/data', containerPath: '/data2', readOnly: false },
+    ]);
+    expect(podOf(d).shmSizeBytes).toBe(0);
+    expect(d.ignored).toEqual([`${POD0}.volumes[0].hostPath.type`, `${POD0}.volumes[1]`, `${POD0}.volumes[3]`, `${C0}.volumeMounts[1]`, `${C0}.volumeMounts[2].mountPropagation`]);
+    expect(validated(d)).toEqual([]);
+  });
+
+  it('the native mount is the same as a native file’s', () => {
+    const k8s = parseJobSetText(withVolumes('[{name: data, hostPath: {path: /mnt/data}}]', '[{name: data, mountPath: /data, readOnly: true}]'));
+    const native = parseJobSetText(
+      `apiVersion: ${NATIVE_API_VERSION}\nkind: JobSet\nmetadata: {name: t}\nspec:\n  replicatedJobs: [{name: w, template: {parallelism: 1, template: {image: busybox, command: ["true"], mounts: [{hostPath: /mnt/data, containerPath: /data, readOnly: true}]}}}]\n`,
+    );
+    expect(k8s.spec).toEqual(native.spec);
+  });
+
+  it('a mount’s problems are reported in the manifest: hostPath at the volume, containerPath at the mountPath (indices of skipped mounts kept)', () => {
+    const d = parseJobSetText(
+      withVolumes('[{name: rel, hostPath: {path: data}}, {name: tmp, emptyDir: {}}, {name: a, hostPath: {path: /a}}]', '[{name: tmp, mountPath: /tmp}, {name: rel, mountPath: /rel}, {name: a, mountPath: /x}, {name: a, mountPath: /x}]'),
+    );
+    expect(validated(d)).toEqual([`${POD0}.volumes[0].hostPath.path`, `${C0}.volumeMounts[3].mountPath`]);
+  });
+
+  it('mounts need an image: reported at volumeMounts', () => {
+    const d = parseJobSetText(manifest('                  volumeMounts: [{name: data, mountPath: /data}]\n', '              volumes: [{name: data, hostPath: {path: /data}}]\n'));
+    expect(validated(d)).toEqual([`${C0}.volumeMounts`]);
+  });
+
+  it('a subPath of a hostPath mount is an issue at the subPath (an empty one is none)', () => {
+    const issues = issuesOf(withVolumes('[{name: data, hostPath: {path: /mnt/data}}]', '[{name: data, mountPath: /data, subPath: models}]'));
+    expect(issues.map((i) => i.path)).toEqual([`${C0}.volumeMounts[0].subPath`]);
+    expect(issues[0]!.message).toContain('not supported');
+    const expr = issuesOf(withVolumes('[{name: data, hostPath: {path: /mnt/data}}]', '[{name: data, mountPath: /data, subPathExpr: "$(POD)"}]'));
+    expect(expr.map((i) => i.path)).toEqual([`${C0}.volumeMounts[0].subPathExpr`]);
+  });
+
+  it('a mount of a volume the pod does not have is an issue at its name', () => {
+    const issues = issuesOf(withVolumes('[{name: data, hostPath: {path: /mnt/data}}]', '[{name: data, mountPath: /data}, {name: nope, mountPath: /nope}]'));
+    expect(issues).toEqual([{ path: `${C0}.volumeMounts[1].name`, message: 'no volume named "nope" in the pod\'s volumes' }]);
+  });
+
+  it('a memory-backed emptyDir at /dev/shm sets shmSize from its sizeLimit', () => {
+    const d = parseJobSetText(withVolumes('[{name: dshm, emptyDir: {medium: Memory, sizeLimit: 2Gi}}]', '[{name: dshm, mountPath: /dev/shm}]'));
+    expect(podOf(d).shmSizeBytes).toBe(2 * GI);
+    expect(podOf(d).mounts).toEqual([]);
+    expect(d.ignored).toEqual([]);
+    expect(validated(d)).toEqual([]);
+  });
+
+  it('without a sizeLimit, /dev/shm keeps the engine default (0), with a note', () => {
+    const d = parseJobSetText(withVolumes('[{name: dshm, emptyDir: {medium: Memory}}]', '[{name: dshm, mountPath: /dev/shm}]'));
+    expect(podOf(d).shmSizeBytes).toBe(0);
+    expect(d.ignored).toEqual([`${POD0}.volumes[0].emptyDir (no sizeLimit: /dev/shm keeps the container engine's default size)`]);
+  });
+
+  it('a memory-backed emptyDir elsewhere, or a disk emptyDir at /dev/shm, is ignored as before', () => {
+    for (const [volumes, mounts] of [
+      ['[{name: m, emptyDir: {medium: Memory, sizeLimit: 1Gi}}]', '[{name: m, mountPath: /cache}]'],
+      ['[{name: m, emptyDir: {sizeLimit: 1Gi}}]', '[{name: m, mountPath: /dev/shm}]'],
+    ]) {
+      const d = parseJobSetText(withVolumes(volumes!, mounts!));
+      expect(podOf(d).shmSizeBytes).toBe(0);
+      expect(d.ignored).toEqual([`${POD0}.volumes`, `${C0}.volumeMounts`]);
+    }
+  });
+
+  it('shared memory and host directories together', () => {
+    const d = parseJobSetText(
+      withVolumes('[{name: dshm, emptyDir: {medium: Memory, sizeLimit: 512Mi}}, {name: data, hostPath: {path: /mnt/data}}]', '[{name: data, mountPath: /data}, {name: dshm, mountPath: /dev/shm, readOnly: false}]'),
+    );
+    expect(podOf(d)).toMatchObject({ shmSizeBytes: 512 * MI, mounts: [{ hostPath: '/mnt/data', containerPath: '/data', readOnly: false }] });
+    expect(d.ignored).toEqual([`${C0}.volumeMounts[1].readOnly`]);
+  });
+
+  it('a bad sizeLimit is reported at the sizeLimit', () => {
+    const issues = issuesOf(withVolumes('[{name: dshm, emptyDir: {medium: Memory, sizeLimit: lots}}]', '[{name: dshm, mountPath: /dev/shm}]'));
+    expect(issues.map((i) => i.path)).toEqual([`${POD0}.volumes[0].emptyDir.sizeLimit`]);
   });
 });

@@ -9,7 +9,11 @@
  * are (quantities stay quantities); a value of the wrong type is reported by
  * the native parser, at the path it had in the manifest (see sourcePaths).
  *
- * What has no meaning off Kubernetes (namespaces, volumes, probes, node
+ * A container's `volumeMounts` of `hostPath` volumes become the native
+ * `mounts`, and a memory-backed `emptyDir` mounted at /dev/shm becomes
+ * `shmSize` (its sizeLimit).
+ *
+ * What has no meaning off Kubernetes (namespaces, other volumes, probes, node
  * selectors, Services…) is ignored and listed, never fatal and never silently
  * dropped. What cannot be honoured (a second container, generateName, a
  * batch/v1 Job successPolicy…) is an issue naming its path in the manifest.
@@ -100,7 +104,54 @@ const JOB_SPEC_FIELDS = ['parallelism', 'completions', 'completionMode', 'backof
 const POD_FAILURE_RULE_FIELDS = ['action', 'onExitCodes', 'onPodConditions'];
 const ON_EXIT_CODES_FIELDS = ['operator', 'values'];
 const ON_POD_CONDITION_FIELDS = ['type', 'status'];
-const CONTAINER_FIELDS = ['image', 'command', 'args', 'workingDir'];
+const CONTAINER_FIELDS = ['image', 'imagePullPolicy', 'command', 'args', 'workingDir'];
+
+/** SHM_PATH is where a container's shared memory is mounted; a memory-backed emptyDir there sets the native `shmSize`. */
+export const SHM_PATH = '/dev/shm';
+
+/**
+ * PodVolume is what one volume of a PodSpec (at manifest path `path`) means to
+ * Muster: a host directory, a memory-backed emptyDir (shared memory when
+ * mounted at /dev/shm), or nothing.
+ */
+type PodVolume = { kind: 'hostPath'; path: string; hostPath: Record<string, unknown> } | { kind: 'memory'; path: string; emptyDir: Record<string, unknown> } | { kind: 'other'; path: string };
+
+/** volumeTable reads a PodSpec's `volumes` (at manifest path p) by name; the first of a repeated name counts. */
+function volumeTable(v: unknown, p: string): Map<string, PodVolume> {
+  const table = new Map<string, PodVolume>();
+  if (!Array.isArray(v)) return table;
+  v.forEach((vol: unknown, i) => {
+    if (!isObj(vol) || typeof vol.name !== 'string' || table.has(vol.name)) return;
+    const path = `${p}[${i}]`;
+    if (isObj(vol.hostPath)) table.set(vol.name, { kind: 'hostPath', path, hostPath: vol.hostPath });
+    else if (isObj(vol.emptyDir) && vol.emptyDir.medium === 'Memory') table.set(vol.name, { kind: 'memory', path, emptyDir: vol.emptyDir });
+    else table.set(vol.name, { kind: 'other', path });
+  });
+  return table;
+}
+
+/** isShmPath says whether a mountPath is /dev/shm (a trailing slash allowed). */
+function isShmPath(v: unknown): boolean {
+  return typeof v === 'string' && v.replace(/\/+$/, '') === SHM_PATH;
+}
+
+/** mountUse says what a volumeMount becomes: a native mount (a hostPath volume), the shared memory size, or nothing (undefined). */
+function mountUse(m: unknown, table: Map<string, PodVolume>): { as: 'mount' | 'shm'; volume: PodVolume } | undefined {
+  if (!isObj(m) || typeof m.name !== 'string') return undefined;
+  const volume = table.get(m.name);
+  if (volume?.kind === 'hostPath') return { as: 'mount', volume };
+  if (volume?.kind === 'memory' && isShmPath(m.mountPath)) return { as: 'shm', volume };
+  return undefined;
+}
+
+/** usedVolumes names the volumes whose mounts in the pod's (first) container become native fields. */
+function usedVolumes(containers: unknown, table: Map<string, PodVolume>): Set<string> {
+  const used = new Set<string>();
+  const c: unknown = Array.isArray(containers) ? containers[0] : undefined;
+  if (!isObj(c) || !Array.isArray(c.volumeMounts)) return used;
+  for (const m of c.volumeMounts as unknown[]) if (mountUse(m, table) && isObj(m)) used.add(m.name as string);
+  return used;
+}
 
 /** Converter holds the three outputs while one manifest is converted. */
 class Converter {
@@ -323,14 +374,47 @@ class Converter {
       return undefined;
     }
     let native: unknown;
+    const volumes = volumeTable(spec.volumes, `${sp}.volumes`);
     for (const [k, v] of Object.entries(spec)) {
       const kp = key(sp, k);
-      if (k === 'containers') native = this.containers(v, kp, np);
+      if (k === 'containers') native = this.containers(v, kp, np, volumes);
       else if (k === 'priorityClassName') this.priority(v, kp);
-      else this.ignore(kp); // restartPolicy, initContainers (sidecars too), volumes, nodeSelector, tolerations…
+      else if (k === 'volumes') this.volumes(v, kp, usedVolumes(spec.containers, volumes));
+      else this.ignore(kp); // restartPolicy, initContainers (sidecars too), nodeSelector, tolerations…
     }
     if (spec.containers === undefined) this.issue(`${sp}.containers`, 'is required (the container the pod runs)');
     return native;
+  }
+
+  /**
+   * volumes lists what of a PodSpec's `volumes` (at p) is ignored: the whole
+   * list when no volume is used (see usedVolumes), else each unused volume and
+   * the fields of used ones that Muster does not honour.
+   */
+  volumes(v: unknown, p: string, used: Set<string>): void {
+    if (!Array.isArray(v) || used.size === 0) {
+      this.ignore(p);
+      return;
+    }
+    const seen = new Set<string>();
+    v.forEach((vol: unknown, i) => {
+      const vp = `${p}[${i}]`;
+      if (!isObj(vol) || typeof vol.name !== 'string' || !used.has(vol.name) || seen.has(vol.name)) {
+        this.ignore(vp);
+        return;
+      }
+      seen.add(vol.name);
+      for (const [k, x] of Object.entries(vol)) {
+        const kp = key(vp, k);
+        if (k === 'name') continue;
+        if (k === 'hostPath' && isObj(x)) {
+          for (const f of Object.keys(x)) if (f !== 'path') this.ignore(key(kp, f)); // type: Muster never creates the directory
+        } else if (k === 'emptyDir' && isObj(x)) {
+          for (const f of Object.keys(x)) if (f !== 'medium' && f !== 'sizeLimit') this.ignore(key(kp, f));
+          if (x.sizeLimit === undefined || x.sizeLimit === null) this.ignore(`${kp} (no sizeLimit: ${SHM_PATH} keeps the container engine's default size)`);
+        } else this.ignore(kp);
+      }
+    });
   }
 
   priority(v: unknown, p: string): void {
@@ -344,7 +428,7 @@ class Converter {
       this.issue(p, `every pod must ask for the same priority class in Muster (a JobSet has one); ${this.podPriority.path} asks for "${this.podPriority.value}"`);
   }
 
-  containers(v: unknown, p: string, np: string): unknown {
+  containers(v: unknown, p: string, np: string, volumes: Map<string, PodVolume>): unknown {
     if (!Array.isArray(v) || v.length === 0) {
       this.issue(p, 'must list the container the pod runs');
       return undefined;
@@ -352,10 +436,10 @@ class Converter {
     v.forEach((_, i) => {
       if (i > 0) this.issue(`${p}[${i}]`, 'a Muster pod runs one container (one process per pod); put this one in its own replicatedJob');
     });
-    return this.container(v[0], `${p}[0]`, np);
+    return this.container(v[0], `${p}[0]`, np, volumes);
   }
 
-  container(c: unknown, p: string, np: string): unknown {
+  container(c: unknown, p: string, np: string, volumes: Map<string, PodVolume>): unknown {
     if (!isObj(c)) {
       this.issue(p, 'must be a mapping (a container)');
       return undefined;
@@ -377,9 +461,71 @@ class Converter {
             this.map(`${np}.migProfile`, mig.path);
           }
         }
-      } else if (k !== 'name') this.ignore(kp); // ports, probes, volumeMounts, securityContext, envFrom, imagePullPolicy… (name means nothing with one container)
+      } else if (k === 'volumeMounts') this.volumeMounts(v, kp, np, volumes, out);
+      else if (k !== 'name') this.ignore(kp); // ports, probes, securityContext, envFrom… (name means nothing with one container)
     }
     return out;
+  }
+
+  /**
+   * volumeMounts turns a container's volumeMounts (at p) into the native
+   * `mounts` and `shmSize` of the pod template `out` (at np): a mount of a
+   * hostPath volume is a mount, a memory-backed emptyDir at /dev/shm sets
+   * shmSize from its sizeLimit. Other mounts are ignored (the whole list when
+   * none is used); a mount of a volume the pod does not have is an issue.
+   */
+  volumeMounts(v: unknown, p: string, np: string, volumes: Map<string, PodVolume>, out: Record<string, unknown>): void {
+    if (!Array.isArray(v)) {
+      this.ignore(p);
+      return;
+    }
+    for (const [j, m] of (v as unknown[]).entries())
+      if (isObj(m) && typeof m.name === 'string' && !volumes.has(m.name)) this.issue(`${p}[${j}].name`, `no volume named "${m.name}" in the pod's volumes`);
+    if (!v.some((m) => mountUse(m, volumes))) {
+      this.ignore(p);
+      return;
+    }
+    const mounts: Record<string, unknown>[] = [];
+    (v as unknown[]).forEach((m, j) => {
+      const mp = `${p}[${j}]`;
+      const use = mountUse(m, volumes);
+      if (!use || !isObj(m)) {
+        if (!(isObj(m) && typeof m.name === 'string' && !volumes.has(m.name))) this.ignore(mp); // an unknown volume is an issue already
+        return;
+      }
+      if (use.as === 'shm') {
+        for (const k of Object.keys(m)) if (k !== 'name' && k !== 'mountPath') this.ignore(key(mp, k)); // readOnly, mountPropagation…
+        const emptyDir = use.volume.kind === 'memory' ? use.volume.emptyDir : {};
+        if (emptyDir.sizeLimit !== undefined && emptyDir.sizeLimit !== null) {
+          out.shmSize = emptyDir.sizeLimit;
+          this.map(`${np}.shmSize`, `${use.volume.path}.emptyDir.sizeLimit`);
+        }
+        return;
+      }
+      const nm = `${np}.mounts[${mounts.length}]`;
+      this.map(nm, mp);
+      const mount: Record<string, unknown> = {};
+      const hostPath = use.volume.kind === 'hostPath' ? use.volume.hostPath : {};
+      if (hostPath.path !== undefined) mount.hostPath = hostPath.path;
+      this.map(`${nm}.hostPath`, `${use.volume.path}.hostPath.path`);
+      for (const [k, x] of Object.entries(m)) {
+        const kp = key(mp, k);
+        if (k === 'name') continue;
+        if (k === 'mountPath') {
+          mount.containerPath = x;
+          this.map(`${nm}.containerPath`, kp);
+        } else if (k === 'readOnly') mount.readOnly = x;
+        else if (k === 'subPath' || k === 'subPathExpr') {
+          if (x !== '' && x !== undefined && x !== null)
+            this.issue(kp, `is not supported: mount the subdirectory itself (a hostPath volume whose path is that directory)`);
+        } else this.ignore(kp); // mountPropagation, recursiveReadOnly…
+      }
+      mounts.push(mount);
+    });
+    if (mounts.length > 0) {
+      out.mounts = mounts;
+      this.map(`${np}.mounts`, p);
+    }
   }
 
   /** env keeps each variable's name and value; a valueFrom is ignored (with a note saying whether Muster sets that variable). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_POD_TEMPLATE_BYTES, MAX_PODS_PER_JOBSET, MAX_REPLICAS, validateJobSet, withDefaults } from './validate.js';
+import { IMAGE_PULL_POLICIES, MAX_MOUNTS, MAX_POD_TEMPLATE_BYTES, MAX_PODS_PER_JOBSET, MAX_REPLICAS, validateJobSet, withDefaults } from './validate.js';
 import type { JobSetSpec } from '../proto/types.js';
 import { makeJobSet } from '../../../test/helpers/builders.js';
 
@@ -343,6 +343,15 @@ describe('validateJobSet', () => {
       { name: 'workingDir', fill: (s, n) => void (pod(s, 0).workingDir = `/${'d'.repeat(n - 1)}`) },
       { name: 'image', fill: (s, n) => void (pod(s, 0).image = 'i'.repeat(n)) },
       { name: 'user', fill: (s, n) => void (pod(s, 0).user = 'u'.repeat(n)) },
+      {
+        // image "i" (1 byte) + hostPath + containerPath (mounts need an image).
+        name: 'mount paths',
+        fill: (s, n) => {
+          pod(s, 0).image = 'i';
+          const host = Math.floor((n - 1) / 2);
+          pod(s, 0).mounts = [{ hostPath: `/${'h'.repeat(host - 1)}`, containerPath: `/${'c'.repeat(n - 1 - host - 1)}`, readOnly: false }];
+        },
+      },
     ];
     for (const f of fields) {
       it(`${f.name} count: exactly ${MAX_POD_TEMPLATE_BYTES} bytes pass, one more byte is reported`, () => {
@@ -368,6 +377,16 @@ describe('validateJobSet', () => {
       expect(validateJobSet('train', s).map((i) => i.path)).toEqual([PATH]);
     });
 
+    it('a mount without containerPath counts its hostPath twice (withDefaults fills it in), raw or defaulted', () => {
+      const s = minimal();
+      pod(s, 0).image = 'i';
+      // Once: within the limit; twice: over it.
+      const len = Math.floor((MAX_POD_TEMPLATE_BYTES - base - 1) / 2) + 1;
+      pod(s, 0).mounts = [{ hostPath: `/${'h'.repeat(len - 1)}`, containerPath: '', readOnly: false }];
+      expect(validateJobSet('train', s).map((i) => i.path)).toEqual([PATH]);
+      expect(validateJobSet('train', withDefaults(s)).map((i) => i.path)).toEqual([PATH]);
+    });
+
     it('each replicatedJob’s template is measured on its own', () => {
       const s = makeJobSet('train')
         .replicatedJob('a', { command: ['true'] })
@@ -381,6 +400,109 @@ describe('validateJobSet', () => {
 
   it('a missing spec is reported at spec', () => {
     expect(validateJobSet('train', null).map((i) => i.path)).toEqual(['spec']);
+  });
+});
+
+describe('validateJobSet: imagePullPolicy, mounts and shared memory', () => {
+  const P = 'spec.replicatedJobs[1].template.template';
+  /** validSpec with an image on the workers' pods (mounts and shmSize need one). */
+  function withImage(): JobSetSpec {
+    const s = validSpec();
+    pod(s, 1).image = 'localhost/busybox:test';
+    return s;
+  }
+  const mount = (hostPath: string, containerPath = '', readOnly = false) => ({ hostPath, containerPath, readOnly });
+  const paths = (s: JobSetSpec) => validateJobSet('train', s).map((i) => i.path);
+  const messageAt = (s: JobSetSpec, path: string) => validateJobSet('train', s).find((i) => i.path === path)?.message;
+
+  it('imagePullPolicy may be empty, IfNotPresent, Always or Never, nothing else', () => {
+    for (const policy of ['', ...IMAGE_PULL_POLICIES]) {
+      const s = withImage();
+      pod(s, 1).imagePullPolicy = policy;
+      expect(paths(s), policy).toEqual([]);
+    }
+    expect(IMAGE_PULL_POLICIES).toEqual(['IfNotPresent', 'Always', 'Never']);
+    for (const bad of ['always', 'Sometimes', ' Always']) {
+      const s = withImage();
+      pod(s, 1).imagePullPolicy = bad;
+      expect(paths(s), bad).toEqual([`${P}.imagePullPolicy`]);
+      expect(messageAt(s, `${P}.imagePullPolicy`)).toBe('must be one of IfNotPresent, Always, Never');
+    }
+  });
+
+  it('valid mounts have no issues, raw or defaulted', () => {
+    const s = withImage();
+    pod(s, 1).mounts = [mount('/data', '/mnt/data', true), mount('/scratch'), mount('/data', '/data2'), mount('/a..b/c.d')];
+    expect(paths(s)).toEqual([]);
+    expect(paths(withDefaults(s))).toEqual([]);
+  });
+
+  it('mounts need an image (a pod without one runs on the host)', () => {
+    const s = validSpec();
+    pod(s, 1).mounts = [mount('/data')];
+    expect(paths(s)).toEqual([`${P}.mounts`]);
+    expect(messageAt(s, `${P}.mounts`)).toContain('image');
+    pod(s, 1).image = 'localhost/busybox:test';
+    expect(paths(s)).toEqual([]);
+  });
+
+  const pathCases: { name: string; m: ReturnType<typeof mount>; want: string; message: string }[] = [
+    { name: 'an empty hostPath', m: mount(''), want: 'hostPath', message: 'is required (an absolute path on the node)' },
+    { name: 'an empty hostPath (with a containerPath)', m: mount('', '/data'), want: 'hostPath', message: 'is required (an absolute path on the node)' },
+    { name: 'a relative hostPath', m: mount('data', '/data'), want: 'hostPath', message: 'must be an absolute path' },
+    { name: 'a relative containerPath', m: mount('/data', 'data'), want: 'containerPath', message: 'must be an absolute path' },
+    { name: 'a ".." in hostPath', m: mount('/data/../etc', '/data'), want: 'hostPath', message: 'must not contain a ".." component' },
+    { name: 'a trailing ".." in hostPath', m: mount('/data/..', '/data'), want: 'hostPath', message: 'must not contain a ".." component' },
+    { name: 'a ".." in containerPath', m: mount('/data', '/work/../etc'), want: 'containerPath', message: 'must not contain a ".." component' },
+    { name: 'a NUL in hostPath', m: mount('/data\0x', '/data'), want: 'hostPath', message: 'must not contain a NUL character' },
+    { name: 'a NUL in containerPath', m: mount('/data', '/data\0x'), want: 'containerPath', message: 'must not contain a NUL character' },
+  ];
+  for (const c of pathCases) {
+    it(`${c.name} is reported at mounts[0].${c.want}`, () => {
+      const s = withImage();
+      pod(s, 1).mounts = [c.m];
+      expect(paths(s)).toEqual([`${P}.mounts[0].${c.want}`]);
+      expect(messageAt(s, `${P}.mounts[0].${c.want}`)).toBe(c.message);
+    });
+  }
+
+  it(`at most ${MAX_MOUNTS} mounts`, () => {
+    const s = withImage();
+    pod(s, 1).mounts = Array.from({ length: MAX_MOUNTS }, (_, i) => mount(`/d${i}`));
+    expect(paths(s)).toEqual([]);
+    pod(s, 1).mounts.push(mount('/one-more'));
+    expect(paths(s)).toEqual([`${P}.mounts`]);
+    expect(messageAt(s, `${P}.mounts`)).toBe(`at most ${MAX_MOUNTS} mounts (has ${MAX_MOUNTS + 1})`);
+  });
+
+  it('two mounts at the same containerPath are reported at the second', () => {
+    const s = withImage();
+    pod(s, 1).mounts = [mount('/a', '/data'), mount('/b', '/x'), mount('/c', '/data')];
+    expect(paths(s)).toEqual([`${P}.mounts[2].containerPath`]);
+    expect(messageAt(s, `${P}.mounts[2].containerPath`)).toBe('mounts /data again (mounts[0] mounts it already)');
+  });
+
+  it('the same mount point is found through a defaulted containerPath and another spelling', () => {
+    const s = withImage();
+    // mounts[0] is at /data (its hostPath); mounts[1] spells /data differently; mounts[2] defaults to /data too.
+    pod(s, 1).mounts = [mount('/data'), mount('/b', '//data/./'), mount('/data/')];
+    expect(paths(s)).toEqual([`${P}.mounts[1].containerPath`, `${P}.mounts[2].hostPath`]);
+    expect(paths(withDefaults(s))).toEqual([`${P}.mounts[1].containerPath`, `${P}.mounts[2].containerPath`]);
+  });
+
+  it('shmSize must be ≥ 0 and needs an image', () => {
+    const s = withImage();
+    pod(s, 1).shmSizeBytes = 2 ** 30;
+    expect(paths(s)).toEqual([]);
+    pod(s, 1).shmSizeBytes = -1;
+    expect(paths(s)).toEqual([`${P}.shmSize`]);
+    expect(messageAt(s, `${P}.shmSize`)).toBe('must be ≥ 0');
+    const host = validSpec();
+    pod(host, 1).shmSizeBytes = 0;
+    expect(paths(host)).toEqual([]);
+    pod(host, 1).shmSizeBytes = 2 ** 30;
+    expect(paths(host)).toEqual([`${P}.shmSize`]);
+    expect(messageAt(host, `${P}.shmSize`)).toContain('image');
   });
 });
 
@@ -462,6 +584,20 @@ describe('withDefaults', () => {
     const s = raw();
     s.coordinator = { replicatedJob: 'workers', jobIndex: 0, podIndex: 3 };
     expect(withDefaults(s).coordinator).toEqual({ replicatedJob: 'workers', jobIndex: 0, podIndex: 3 });
+  });
+
+  it('a mount without containerPath mounts at its hostPath; an explicit containerPath is kept', () => {
+    const s = raw();
+    pod(s, 1).image = 'localhost/busybox:test';
+    pod(s, 1).mounts = [
+      { hostPath: '/data', containerPath: '', readOnly: true },
+      { hostPath: '/scratch', containerPath: '/tmp/scratch', readOnly: false },
+    ];
+    expect(pod(withDefaults(s), 1).mounts).toEqual([
+      { hostPath: '/data', containerPath: '/data', readOnly: true },
+      { hostPath: '/scratch', containerPath: '/tmp/scratch', readOnly: false },
+    ]);
+    expect(pod(s, 1).mounts[0]!.containerPath).toBe('');
   });
 
   it('does not modify its input', () => {

@@ -5,16 +5,20 @@
  */
 import type { FieldIssue } from '../errors.js';
 import { nameProblem } from '../ids.js';
-import type { JobSetSpec, JobTemplate } from '../proto/types.js';
+import type { JobSetSpec, JobTemplate, Mount } from '../proto/types.js';
 
 /** MAX_PODS_PER_JOBSET bounds the size of one gang. */
 export const MAX_PODS_PER_JOBSET = 10_000;
 /** MAX_REPLICAS is JobSet's bound on replicas of one replicatedJob. */
 export const MAX_REPLICAS = 1024;
-/** MAX_POD_TEMPLATE_BYTES bounds command + args + env + workingDir of one pod template (every pod carries it to its node). */
+/** MAX_POD_TEMPLATE_BYTES bounds command + args + env + workingDir + image + user + mount paths of one pod template (every pod carries it to its node). */
 export const MAX_POD_TEMPLATE_BYTES = 64 * 1024;
 /** MAX_LABELS bounds the labels of one JobSet. */
 export const MAX_LABELS = 64;
+/** MAX_MOUNTS bounds the host directories mounted into one pod. */
+export const MAX_MOUNTS = 32;
+/** IMAGE_PULL_POLICIES are the values of a pod template's imagePullPolicy ('' means IfNotPresent). */
+export const IMAGE_PULL_POLICIES: readonly string[] = ['IfNotPresent', 'Always', 'Never'];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** MIG_PROFILE matches nvidia-smi's MIG profile names: 1g.10gb, 3g.40gb, 1g.10gb+me, 1c.3g.40gb. */
 const MIG_PROFILE = /^(?:\d+c\.)?\d+g\.\d+gb(?:\+[a-z]+)?$/;
@@ -86,8 +90,18 @@ export function validateJobSet(name: string, spec: JobSetSpec | null | undefined
       else if (envNames.has(e.name)) issues.push({ path: `${pp}.env[${j}].name`, message: `duplicate variable "${e.name}"` });
       envNames.add(e.name);
     });
-    const bytes = [...pod.command, ...pod.args, pod.workingDir, pod.image, pod.user, ...pod.env.flatMap((e) => [e.name, e.value])].reduce((n, x) => n + Buffer.byteLength(x, 'utf8'), 0);
-    if (bytes > MAX_POD_TEMPLATE_BYTES) issues.push({ path: pp, message: `command, args, env, workingDir, image and user take ${bytes} bytes; at most ${MAX_POD_TEMPLATE_BYTES} (put large inputs in a file)` });
+    const mounts = pod.mounts ?? [];
+    // A mount's containerPath counts as withDefaults fills it (hostPath when empty), so a raw and a defaulted spec measure the same.
+    const mountBytes = mounts.flatMap((m) => [m.hostPath, m.containerPath || m.hostPath]);
+    const bytes = [...pod.command, ...pod.args, pod.workingDir, pod.image, pod.user, ...pod.env.flatMap((e) => [e.name, e.value]), ...mountBytes].reduce((n, x) => n + Buffer.byteLength(x, 'utf8'), 0);
+    if (bytes > MAX_POD_TEMPLATE_BYTES)
+      issues.push({ path: pp, message: `command, args, env, workingDir, image, user and mount paths take ${bytes} bytes; at most ${MAX_POD_TEMPLATE_BYTES} (put large inputs in a file)` });
+    const pull = pod.imagePullPolicy ?? '';
+    if (pull !== '' && !IMAGE_PULL_POLICIES.includes(pull)) issues.push({ path: `${pp}.imagePullPolicy`, message: `must be one of ${IMAGE_PULL_POLICIES.join(', ')}` });
+    issues.push(...validateMounts(pod.image, mounts, pp));
+    const shm = Number(pod.shmSizeBytes ?? 0);
+    if (shm < 0) issues.push({ path: `${pp}.shmSize`, message: 'must be ≥ 0' });
+    else if (shm > 0 && !pod.image) issues.push({ path: `${pp}.shmSize`, message: 'needs an image (a pod without an image runs on the host, with the host’s /dev/shm)' });
     const r = pod.resources;
     if (r) {
       if (r.cpuMillis < 0) issues.push({ path: `${pp}.resources.cpu`, message: 'must be ≥ 0' });
@@ -164,6 +178,49 @@ export function validateJobSet(name: string, spec: JobSetSpec | null | undefined
   return issues;
 }
 
+/** pathProblem says what is wrong with a mount path (absolute, no ".." component, no NUL); undefined when nothing is. */
+function pathProblem(path: string): string | undefined {
+  if (path.includes('\0')) return 'must not contain a NUL character';
+  if (!path.startsWith('/')) return 'must be an absolute path';
+  if (path.split('/').includes('..')) return 'must not contain a ".." component';
+  return undefined;
+}
+
+/** mountPoint is a container path in one spelling, for comparing mount points: `/data/`, `//data` and `/./data` are all `/data`. */
+function mountPoint(path: string): string {
+  return '/' + path.split('/').filter((s) => s !== '' && s !== '.').join('/');
+}
+
+/** validateMounts checks the host directories of the pod template at pp (`image` says whether the pod runs in a container). */
+function validateMounts(image: string, mounts: readonly Mount[], pp: string): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (mounts.length === 0) return issues;
+  if (!image) issues.push({ path: `${pp}.mounts`, message: 'need an image (a pod without an image runs on the host, where mounts mean nothing)' });
+  if (mounts.length > MAX_MOUNTS) issues.push({ path: `${pp}.mounts`, message: `at most ${MAX_MOUNTS} mounts (has ${mounts.length})` });
+  const seen = new Map<string, number>();
+  mounts.forEach((m, j) => {
+    const mp = `${pp}.mounts[${j}]`;
+    if (m.hostPath === '') issues.push({ path: `${mp}.hostPath`, message: 'is required (an absolute path on the node)' });
+    else {
+      const hp = pathProblem(m.hostPath);
+      if (hp) issues.push({ path: `${mp}.hostPath`, message: hp });
+    }
+    // containerPath defaults to hostPath (withDefaults): a problem of the effective path is reported where it was written.
+    const cpPath = m.containerPath === '' ? `${mp}.hostPath` : `${mp}.containerPath`;
+    const target = m.containerPath || m.hostPath;
+    if (m.containerPath !== '') {
+      const cp = pathProblem(m.containerPath);
+      if (cp) issues.push({ path: cpPath, message: cp });
+    }
+    if (target === '') return;
+    const point = mountPoint(target);
+    const first = seen.get(point);
+    if (first !== undefined) issues.push({ path: cpPath, message: `mounts ${point} again (mounts[${first}] mounts it already)` });
+    else seen.set(point, j);
+  });
+  return issues;
+}
+
 /** validateRetries checks backoffLimitPerIndex, maxFailedIndexes and podFailurePolicy of one Job template. */
 function validateRetries(jt: JobTemplate, tp: string, completions: number): FieldIssue[] {
   const issues: FieldIssue[] = [];
@@ -213,6 +270,8 @@ export function withDefaults(spec: JobSetSpec): JobSetSpec {
       rj.template.parallelism = par;
       rj.template.completions ??= par;
       if (rj.template.completionMode === '') rj.template.completionMode = 'Indexed';
+      // A mount without a containerPath mounts the host directory at the same path in the container.
+      for (const m of rj.template.template?.mounts ?? []) if (m.containerPath === '') m.containerPath = m.hostPath;
       // batch/v1: 6, or "unlimited" when failures are counted per index.
       const perIndex = rj.template.backoffLimitPerIndex;
       rj.template.backoffLimit ??= perIndex !== undefined && perIndex !== null ? 2_147_483_647 : DEFAULT_BACKOFF_LIMIT;

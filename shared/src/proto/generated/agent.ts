@@ -19,6 +19,7 @@ import type { JobSetStatus as _muster_v1_JobSetStatus, JobSetStatus__Output as _
 import type { JobStatus as _muster_v1_JobStatus, JobStatus__Output as _muster_v1_JobStatus__Output } from './muster/v1/JobStatus.js';
 import type { JobTemplate as _muster_v1_JobTemplate, JobTemplate__Output as _muster_v1_JobTemplate__Output } from './muster/v1/JobTemplate.js';
 import type { MigDevice as _muster_v1_MigDevice, MigDevice__Output as _muster_v1_MigDevice__Output } from './muster/v1/MigDevice.js';
+import type { Mount as _muster_v1_Mount, Mount__Output as _muster_v1_Mount__Output } from './muster/v1/Mount.js';
 import type { Nic as _muster_v1_Nic, Nic__Output as _muster_v1_Nic__Output } from './muster/v1/Nic.js';
 import type { Node as _muster_v1_Node, Node__Output as _muster_v1_Node__Output } from './muster/v1/Node.js';
 import type { NodeCondition as _muster_v1_NodeCondition, NodeCondition__Output as _muster_v1_NodeCondition__Output } from './muster/v1/NodeCondition.js';
@@ -70,6 +71,7 @@ export interface ProtoGrpcType {
       JobStatus: MessageTypeDefinition<_muster_v1_JobStatus, _muster_v1_JobStatus__Output>
       JobTemplate: MessageTypeDefinition<_muster_v1_JobTemplate, _muster_v1_JobTemplate__Output>
       MigDevice: MessageTypeDefinition<_muster_v1_MigDevice, _muster_v1_MigDevice__Output>
+      Mount: MessageTypeDefinition<_muster_v1_Mount, _muster_v1_Mount__Output>
       Nic: MessageTypeDefinition<_muster_v1_Nic, _muster_v1_Nic__Output>
       Node: MessageTypeDefinition<_muster_v1_Node, _muster_v1_Node__Output>
       NodeCondition: MessageTypeDefinition<_muster_v1_NodeCondition, _muster_v1_NodeCondition__Output>

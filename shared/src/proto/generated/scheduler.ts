@@ -37,6 +37,7 @@ import type { ListNodesResponse as _muster_v1_ListNodesResponse, ListNodesRespon
 import type { ListQueueingRequest as _muster_v1_ListQueueingRequest, ListQueueingRequest__Output as _muster_v1_ListQueueingRequest__Output } from './muster/v1/ListQueueingRequest.js';
 import type { ListQueueingResponse as _muster_v1_ListQueueingResponse, ListQueueingResponse__Output as _muster_v1_ListQueueingResponse__Output } from './muster/v1/ListQueueingResponse.js';
 import type { MigDevice as _muster_v1_MigDevice, MigDevice__Output as _muster_v1_MigDevice__Output } from './muster/v1/MigDevice.js';
+import type { Mount as _muster_v1_Mount, Mount__Output as _muster_v1_Mount__Output } from './muster/v1/Mount.js';
 import type { Nic as _muster_v1_Nic, Nic__Output as _muster_v1_Nic__Output } from './muster/v1/Nic.js';
 import type { Node as _muster_v1_Node, Node__Output as _muster_v1_Node__Output } from './muster/v1/Node.js';
 import type { NodeCondition as _muster_v1_NodeCondition, NodeCondition__Output as _muster_v1_NodeCondition__Output } from './muster/v1/NodeCondition.js';
@@ -122,6 +123,7 @@ export interface ProtoGrpcType {
       ListQueueingRequest: MessageTypeDefinition<_muster_v1_ListQueueingRequest, _muster_v1_ListQueueingRequest__Output>
       ListQueueingResponse: MessageTypeDefinition<_muster_v1_ListQueueingResponse, _muster_v1_ListQueueingResponse__Output>
       MigDevice: MessageTypeDefinition<_muster_v1_MigDevice, _muster_v1_MigDevice__Output>
+      Mount: MessageTypeDefinition<_muster_v1_Mount, _muster_v1_Mount__Output>
       Nic: MessageTypeDefinition<_muster_v1_Nic, _muster_v1_Nic__Output>
       Node: MessageTypeDefinition<_muster_v1_Node, _muster_v1_Node__Output>
       NodeCondition: MessageTypeDefinition<_muster_v1_NodeCondition, _muster_v1_NodeCondition__Output>

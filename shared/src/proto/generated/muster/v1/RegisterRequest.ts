@@ -1,6 +1,7 @@
 // Original file: proto/muster/v1/agent.proto
 
 import type { NodeInventory as _muster_v1_NodeInventory, NodeInventory__Output as _muster_v1_NodeInventory__Output } from '../../muster/v1/NodeInventory.js';
+import type { PodStatus as _muster_v1_PodStatus, PodStatus__Output as _muster_v1_PodStatus__Output } from '../../muster/v1/PodStatus.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface RegisterRequest {
@@ -12,6 +13,7 @@ export interface RegisterRequest {
   'instanceId'?: (string);
   'sessionId'?: (string);
   'epoch'?: (number | string | Long);
+  'pods'?: (_muster_v1_PodStatus)[];
 }
 
 export interface RegisterRequest__Output {
@@ -23,4 +25,5 @@ export interface RegisterRequest__Output {
   'instanceId': (string);
   'sessionId': (string);
   'epoch': (number);
+  'pods': (_muster_v1_PodStatus__Output)[];
 }

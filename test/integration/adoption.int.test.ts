@@ -1,0 +1,127 @@
+/**
+ * An agent restart is harmless to process pods (DESIGN §6): killed with
+ * SIGKILL, or stopped with SIGTERM under podsOnExit keep, the agent leaves its
+ * pods running; the new agent process loads its pod table, finds the process
+ * groups again (pid and start time), registers with them, and the scheduler
+ * keeps their incarnations — same pid, same generation, no second copy, the
+ * JobSet completes. A pod that ended while no agent was running is reported
+ * with the exit code its supervisor recorded.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { isAlive } from '../../cli/src/local/processes.js';
+import { readProcStat } from '../../agent/src/runtime/proc.js';
+import { waitFor } from '../../cli/src/util/poll.js';
+import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+
+let tc: TestCluster;
+beforeAll(async () => {
+  // As systemd runs it: an agent stopped on purpose (SIGTERM) leaves its pods for the next one.
+  tc = await startTestCluster({ agents: 1, agentArgs: ['--pods-on-exit', 'keep'] });
+});
+afterAll(async () => {
+  await tc?.stop();
+});
+
+const small = { cpu: '100m', memory: '32Mi' };
+
+function readInt(file: string): number | undefined {
+  try {
+    return Number(readFileSync(file, 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A pod that records its pid, prints `started`, waits for `<tag>.go`, prints `finished` and exits with `code`. */
+function waiter(tag: string, code = 0): string[] {
+  return ['sh', '-c', `echo $$ > ${tag}.pid; echo started; while [ ! -f ${tag}.go ]; do sleep 0.05; done; echo finished; exit ${code}`];
+}
+
+/** groupsRunning counts the process groups with a live process whose command line mentions `needle` (a second copy of a pod would be another group). */
+function groupsRunning(needle: string): number {
+  const groups = new Set<number>();
+  for (const pid of readdirNumeric('/proc')) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const st = readProcStat(pid);
+      if (cmd.includes(needle) && st && st.state !== 'Z') groups.add(st.pgrp);
+    } catch {
+      // gone
+    }
+  }
+  return groups.size;
+}
+
+function readdirNumeric(dir: string): number[] {
+  return readdirSync(dir).filter((d) => /^\d+$/.test(d)).map(Number);
+}
+
+async function killAndRestartAgent(): Promise<void> {
+  const epoch = (await tc.api.nodes())[0]!.epoch;
+  const agent = tc.agent(0);
+  agent.process.kill('SIGKILL');
+  await agent.process.exited;
+  return restartAndWait(epoch);
+}
+
+async function restartAndWait(epoch: number): Promise<void> {
+  await tc.restartAgent(0);
+  await waitFor(async () => ((await tc.api.nodes())[0]!.epoch > epoch ? true : undefined), { timeoutMs: 30_000, what: 'the agent registered again' });
+}
+
+it('an agent killed with SIGKILL adopts its running pod when it starts again: same pid, no second copy, the JobSet completes', async () => {
+  await tc.submit({ metadata: { name: 'survive' }, spec: { replicatedJobs: [{ name: 'w', template: { backoffLimit: 0, template: { command: waiter('survive'), resources: small } } }] } });
+  const pid = await waitFor(() => readInt(path.join(tc.dir, 'survive.pid')), { timeoutMs: 30_000, what: 'pod started' });
+  const running = await tc.waitForJobSet('survive', (j) => j.status!.pods[0]?.phase === 'POD_PHASE_RUNNING', 'Running');
+  const leader = running.status!.pods[0]!.pid;
+
+  await killAndRestartAgent();
+
+  const after = await tc.api.getJobSet('survive');
+  expect(after.status!.pods[0]).toMatchObject({ phase: 'POD_PHASE_RUNNING', generation: 0, pid: leader });
+  expect(isAlive(pid)).toBe(true);
+  expect(groupsRunning('survive.go')).toBe(1);
+  writeFileSync(path.join(tc.dir, 'survive.go'), '');
+  const done = await tc.waitForJobSet('survive', (j) => j.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'Succeeded');
+  expect(done.status!.pods[0]).toMatchObject({ reason: 'Completed', exitCode: 0, generation: 0 });
+  expect(tc.podLog('survive/w/0/0')).toBe('started\nfinished\n');
+});
+
+it('a pod that ends while its agent is down is reported with the exit code it ended with', async () => {
+  await tc.submit({ metadata: { name: 'meanwhile' }, spec: { replicatedJobs: [{ name: 'w', template: { backoffLimit: 0, template: { command: waiter('meanwhile', 3), resources: small } } }] } });
+  const pid = await waitFor(() => readInt(path.join(tc.dir, 'meanwhile.pid')), { timeoutMs: 30_000, what: 'pod started' });
+  await tc.waitForJobSet('meanwhile', (j) => j.status!.pods[0]?.phase === 'POD_PHASE_RUNNING', 'Running');
+  const epoch = (await tc.api.nodes())[0]!.epoch;
+  const agent = tc.agent(0);
+  agent.process.kill('SIGKILL');
+  await agent.process.exited;
+  writeFileSync(path.join(tc.dir, 'meanwhile.go'), '');
+  await waitFor(() => !isAlive(pid), { timeoutMs: 30_000, what: 'the pod ended while no agent ran' });
+
+  await restartAndWait(epoch);
+
+  const js = await tc.waitForJobSet('meanwhile', (j) => j.status!.phase === 'JOB_SET_PHASE_FAILED', 'Failed');
+  expect(js.status!.pods[0]).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'Error', exitCode: 3, generation: 0 });
+  expect(tc.podLog('meanwhile/w/0/0')).toBe('started\nfinished\n');
+});
+
+it('an agent restarted on purpose (SIGTERM, podsOnExit keep — systemctl restart) leaves its pod running and adopts it', async () => {
+  await tc.submit({ metadata: { name: 'restarted' }, spec: { replicatedJobs: [{ name: 'w', template: { backoffLimit: 0, template: { command: waiter('restarted'), resources: small } } }] } });
+  const pid = await waitFor(() => readInt(path.join(tc.dir, 'restarted.pid')), { timeoutMs: 30_000, what: 'pod started' });
+  const running = await tc.waitForJobSet('restarted', (j) => j.status!.pods[0]?.phase === 'POD_PHASE_RUNNING', 'Running');
+  const epoch = (await tc.api.nodes())[0]!.epoch;
+  const agent = tc.agent(0);
+  agent.process.kill('SIGTERM');
+  const exit = await agent.process.exited;
+  expect(exit.code).toBe(0);
+  expect(isAlive(pid)).toBe(true);
+
+  await restartAndWait(epoch);
+
+  expect((await tc.api.getJobSet('restarted')).status!.pods[0]).toMatchObject({ phase: 'POD_PHASE_RUNNING', generation: 0, pid: running.status!.pods[0]!.pid });
+  writeFileSync(path.join(tc.dir, 'restarted.go'), '');
+  await tc.waitForJobSet('restarted', (j) => j.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'Succeeded');
+  expect(groupsRunning('restarted.go')).toBe(0);
+});
