@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nullLogger, type LogFields, type Logger } from '../../shared/src/logger.js';
 import type { PodAssignment, PodStatus } from '../../shared/src/proto/types.js';
 import { podPaths } from './pod-paths.js';
-import type { StoredPod } from './pod-store.js';
+import { PodStore, type StoredPod } from './pod-store.js';
 import { gpuIdsOf, PodSupervisor } from './pod-supervisor.js';
 import { PodTable } from './pod-table.js';
 import { runningStatusOf } from './testdata/pods.js';
@@ -284,7 +284,8 @@ describe('PodSupervisor.adopt', () => {
     const a = pod(0, 1, 'true');
     const s = storedAs(a, { phase: 'POD_PHASE_PENDING', pid: 0, startedMs: 0, seq: 1 });
     expect(adopter.adopt([s], [fake.adopted(a, 777, 1500).pod])).toBe(1);
-    expect(table.get(a)?.status).toMatchObject({ phase: 'POD_PHASE_RUNNING', pid: 777, startedMs: 1500 });
+    // Pending → Running is a phase change: a higher seq, or the scheduler would take the report for a stale one.
+    expect(table.get(a)?.status).toMatchObject({ phase: 'POD_PHASE_RUNNING', pid: 777, startedMs: 1500, seq: 2 });
   });
 
   it('an adopted pod is the supervisor\'s like any other: still desired, it is not started again; no longer desired, it is stopped and forgotten', async () => {
@@ -323,12 +324,19 @@ describe('PodSupervisor.adopt', () => {
     expect(table.size).toBe(1);
   });
 
-  it('drops a pod stored as Pending that the driver did not find (it never started), with a warning', () => {
+  it('drops a pod stored as Pending that the driver did not find (it never started), with a warning, from the persisted table too', () => {
+    const store = new PodStore(stateDir);
+    table = new PodTable('n1', nullLogger, store);
+    adopter = new PodSupervisor({ nodeName: 'n1', stateDir, stopGracePeriodMs: 5000, driver: fake, table, logger: warningsLogger(), agentEnv: {} });
     const a = pod(0, 1, 'true');
     const b = pod(1, 1, 'true');
+    const pending = storedAs(a, { phase: 'POD_PHASE_PENDING', pid: 0, startedMs: 0, seq: 1 });
+    store.save(pending);
     const found = fake.adopted(b, 778, 1500);
-    expect(adopter.adopt([storedAs(a, { phase: 'POD_PHASE_PENDING', pid: 0, startedMs: 0, seq: 1 }), storedAs(b, {})], [found.pod])).toBe(1);
+    expect(adopter.adopt([pending, storedAs(b, {})], [found.pod])).toBe(1);
     expect(table.get(a)).toBeUndefined();
+    // Not loaded again by the next agent process.
+    expect(store.load().pods.map((p) => p.status.podId)).toEqual([b.podId]);
     expect(table.size).toBe(1);
     expect(changes).toEqual([]);
     expect(warnings).toEqual([{ msg: expect.stringContaining('had not started'), fields: expect.objectContaining({ podId: a.podId, generation: 1 }) }]);

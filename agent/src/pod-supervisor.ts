@@ -138,9 +138,12 @@ export class PodSupervisor {
       }
       if (!r && status.phase !== 'POD_PHASE_RUNNING') {
         this.log.warn('a pod that had not started when the previous agent stopped is dropped', keyFields(status));
+        this.opts.table.discardStored(status);
         continue;
       }
-      const rec = this.opts.table.restore(assignment, { ...status, phase: 'POD_PHASE_RUNNING', ...(r?.state === 'running' ? { pid: r.pid, startedMs: r.startedMs } : {}) });
+      // Stored as Pending but found running (the agent died between start and its record): that is a phase change the scheduler must see.
+      const seq = status.phase === 'POD_PHASE_RUNNING' ? status.seq : status.seq + 1;
+      const rec = this.opts.table.restore(assignment, { ...status, phase: 'POD_PHASE_RUNNING', seq, ...(r?.state === 'running' ? { pid: r.pid, startedMs: r.startedMs } : {}) });
       if (!r) {
         this.finish(rec, { phase: 'POD_PHASE_FAILED', reason: 'ExitUnknown', signal: '', message: 'it ended while the agent was down and its runtime no longer knows it', finishedMs: this.clock.now() });
       } else if (r.state === 'ended') {

@@ -160,6 +160,15 @@ export class PodTable {
     if (rec && rec.stopping === undefined && !isTerminalPod(rec.status.phase)) rec.stopping = why;
   }
 
+  /** discardStored forgets a persisted pod that is not put back in the table. */
+  discardStored(key: PodKey): void {
+    try {
+      this.store?.remove(key);
+    } catch (err) {
+      this.log.error('cannot remove a dropped pod from the persisted table', { ...keyFields(key), ...errorFields(err) });
+    }
+  }
+
   /** remove drops a pod from the table (and from the store). */
   remove(key: PodKey): boolean {
     const removed = this.pods.delete(podKeyString(key));

@@ -100,14 +100,16 @@ it('a missing image fails the pod with ErrImagePull naming the image; with pull 
   expect(never.status!.pods[0]).toMatchObject({ reason: 'ErrImageNeverPull', message: expect.stringContaining('pull policy is Never') });
 });
 
-it('an image pod runs as its non-root submitter (uid, gid), with an allowed host directory mounted', async () => {
+it('an image pod runs as its non-root submitter (uid, gid, no capabilities, no new privileges), with an allowed host directory mounted', async () => {
   const uid = execFileSync('id', ['-u', USER]).toString().trim();
   const gid = execFileSync('id', ['-g', USER]).toString().trim();
   writeFileSync(path.join(shared, 'input.txt'), 'from the host\n');
-  await submit('mine', { command: ['sh', '-c', 'echo "UID=$(id -u)"; echo "GID=$(id -g)"; echo "IN=$(cat /data/input.txt)"; echo written > /data/by-pod.txt'], mounts: [{ hostPath: shared, containerPath: '/data' }] }, { user: USER });
+  await submit('mine', { command: ['sh', '-c', 'echo "UID=$(id -u)"; echo "GID=$(id -g)"; echo "IN=$(cat /data/input.txt)"; echo written > /data/by-pod.txt; grep -E "^(CapEff|NoNewPrivs)" /proc/self/status | tr -d "\\t" | tr ":" "="'], mounts: [{ hostPath: shared, containerPath: '/data' }] }, { user: USER });
   await tc.waitForJobSet('mine', (j) => j.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'Succeeded', 90_000);
   const out = envOf(tc.podLog('mine/w/0/0'));
   expect(out).toMatchObject({ UID: uid, GID: gid, IN: 'from the host' });
+  // No capabilities and no new privileges: a setuid binary in the image would gain nothing.
+  expect(out).toMatchObject({ CapEff: '0000000000000000', NoNewPrivs: '1' });
   expect(out.UID).not.toBe('0');
   // The file the container wrote is the user's on the host.
   expect(execFileSync('stat', ['-c', '%u', path.join(shared, 'by-pod.txt')]).toString().trim()).toBe(uid);

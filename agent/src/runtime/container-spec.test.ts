@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CONTAINER_HOSTFILE, type PodSpec } from './driver.js';
 import { cdiName, containerName, createOptions, keyOfLabels, LABELS, labelsOf, mountProblem, type ContainerSpecOptions } from './container-spec.js';
 
-const OPTS: ContainerSpecOptions = { scope: 'node1-abc123', node: 'node1', gpuDevices: 'cdi' };
+const OPTS: ContainerSpecOptions = { scope: 'node1-abc123', node: 'node1', gpuDevices: 'cdi', agentUser: { uid: 990, gid: 990 } };
 const GPU_A = 'GPU-11111111-2222-3333-4444-555555555555';
 const GPU_B = 'MIG-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 
@@ -101,10 +101,22 @@ describe('createOptions', () => {
     expect(body.HostConfig).not.toHaveProperty('GroupAdd');
   });
 
-  it('no identity keeps the image user', () => {
+  it('no identity (runPodsAs: agent) runs as the agent\'s own ids, never the image\'s user', () => {
     const body = createOptions(spec(), OPTS);
-    expect(body).not.toHaveProperty('User');
+    expect(body.User).toBe('990:990');
     expect(body.HostConfig).not.toHaveProperty('GroupAdd');
+  });
+
+  it('no new privileges and no capabilities: a setuid binary in the image gains nothing, the pod can do what its user can', () => {
+    const body = createOptions(spec({ identity: { user: 'alice', uid: 1001, gid: 1001, groups: [1001], home: '/home/alice' } }), OPTS);
+    expect(body.HostConfig).toMatchObject({ SecurityOpt: ['no-new-privileges'], CapDrop: ['ALL'] });
+  });
+
+  it('a pod an admin lets run as root keeps the engine\'s default capabilities, still without new privileges', () => {
+    const body = createOptions(spec({ identity: { user: 'root', uid: 0, gid: 0, groups: [0], home: '/root' } }), OPTS);
+    expect(body.User).toBe('0:0');
+    expect(body.HostConfig?.SecurityOpt).toEqual(['no-new-privileges']);
+    expect(body.HostConfig).not.toHaveProperty('CapDrop');
   });
 
   it('binds the CPUs as a cpulist and the memory to the NUMA node', () => {

@@ -9,7 +9,10 @@
  * - Kubernetes' command/args rule: `command` replaces the image's entrypoint,
  *   `args` its cmd; neither keeps the image's;
  * - the submitter's uid:gid and supplementary groups (`User`, `GroupAdd`),
- *   else the image's user;
+ *   else the agent's own uid:gid — never the image's user; no new privileges
+ *   (a setuid binary in the image gains nothing) and, unless it runs as root
+ *   (an admin allowed that), no capabilities at all: a container pod can do
+ *   on the host exactly what its user can;
  * - its binding's CPUs and NUMA node (`CpusetCpus`, `CpusetMems`), memory
  *   limit = its request, /dev/shm size;
  * - its GPUs as CDI devices `nvidia.com/gpu=<uuid>` in a device request of
@@ -47,6 +50,8 @@ export interface ContainerSpecOptions {
   scope: string;
   node: string;
   gpuDevices: GpuDeviceMode;
+  /** Who a pod without an identity (runPodsAs: agent) runs as: the agent's own ids. */
+  agentUser: { uid: number; gid: number };
 }
 
 /** containerName is a pod incarnation's container name: `muster-<scope>-<pod id>-<uid8>-g<generation>`, in the engine's alphabet. */
@@ -114,7 +119,10 @@ export function createOptions(spec: PodSpec, opts: ContainerSpecOptions): Contai
     ...(spec.hostfilePath ? [`${spec.hostfilePath}:${CONTAINER_HOSTFILE}:ro`] : []),
     ...(spec.mounts ?? []).map((m) => `${m.hostPath}:${m.containerPath}:${m.readOnly ? 'ro' : 'rw'}`),
   ];
-  const hostConfig: NonNullable<ContainerCreateOptions['HostConfig']> = { NetworkMode: 'host', Binds: binds };
+  const uid = spec.identity?.uid ?? opts.agentUser.uid;
+  const gid = spec.identity?.gid ?? opts.agentUser.gid;
+  const hostConfig: NonNullable<ContainerCreateOptions['HostConfig']> = { NetworkMode: 'host', Binds: binds, SecurityOpt: ['no-new-privileges'] };
+  if (uid !== 0) hostConfig.CapDrop = ['ALL'];
   if (spec.shmSizeBytes && spec.shmSizeBytes > 0) hostConfig.ShmSize = spec.shmSizeBytes;
   if (spec.memoryBytes && spec.memoryBytes > 0) hostConfig.Memory = spec.memoryBytes;
   if (spec.cpus && spec.cpus.length > 0) {
@@ -141,6 +149,6 @@ export function createOptions(spec: PodSpec, opts: ContainerSpecOptions): Contai
     body.Cmd = spec.args;
   } else if (spec.args.length > 0) body.Cmd = spec.args;
   if (spec.workingDir) body.WorkingDir = spec.workingDir;
-  if (spec.identity) body.User = `${spec.identity.uid}:${spec.identity.gid}`;
+  body.User = `${uid}:${gid}`;
   return body;
 }

@@ -3,7 +3,7 @@
  * (`getent`, `id`), and a real process switched to another user by the
  * process driver (this machine's agent runs as root, as on a cluster node).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -136,6 +136,27 @@ describe('a pod switched to its user by the process driver', () => {
     if (start.kind !== 'running') throw new Error(start.exit.message);
     expect((await start.exited).reason).toBe('Completed');
     expect(readFileSync(path.join(dir, 'out'), 'utf8')).toBe(`65534 ${nobody.gid} ${nobody.groups.join(' ')} ${start.pid}\n`);
+  });
+
+  it('nothing of the pod\'s environment reaches the root side: a PATH shadowing mv and an LD_PRELOAD run only as the user', async () => {
+    const nobody = (await lookupSystemUser('nobody'))!;
+    const evil = path.join(dir, 'evil');
+    mkdirSync(evil, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    const marker = path.join(dir, 'evil-ran-as');
+    writeFileSync(path.join(evil, 'mv'), `#!/bin/sh\nid -u >> ${marker}\n`, { mode: 0o755 });
+    const driver = new ProcessDriver({ logger: nullLogger });
+    const podDir = path.join(dir, 'pod');
+    const start = await driver.start({
+      podId: 'js/w/0/0', jobsetUid: 'cafe0000-0000', generation: 2, image: '', command: ['sh', '-c', 'echo "PATH=$PATH"; echo "PRELOAD=$LD_PRELOAD"; exit 4'], args: [],
+      env: { PATH: `${evil}:/usr/bin:/bin`, LD_PRELOAD: '/nonexistent/evil.so' }, workingDir: dir, podDir, stdoutPath: path.join(dir, 'out2'), stderrPath: path.join(dir, 'err2'), user: 'nobody', identity: nobody,
+    });
+    if (start.kind !== 'running') throw new Error(start.exit.message);
+    expect(await start.exited).toMatchObject({ reason: 'Error', exitCode: 4 });
+    // The command got its environment; the root shim's mv was the system's (the exit status is recorded), not the pod's.
+    expect(readFileSync(path.join(dir, 'out2'), 'utf8')).toBe(`PATH=${evil}:/usr/bin:/bin\nPRELOAD=/nonexistent/evil.so\n`);
+    expect(existsSync(marker)).toBe(false);
+    expect(readFileSync(path.join(podDir, 'exit-code'), 'utf8')).toBe('4\n');
   });
 
   it('setpriv argv: ids, groups (or cleared), then the command', () => {

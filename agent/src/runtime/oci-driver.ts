@@ -100,6 +100,7 @@ export class OciDriver implements RuntimeDriver {
   private readonly running = new Map<string, Entry>();
   private engine: Promise<string> | undefined;
   private closed = false;
+  private readonly agentUser = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
 
   constructor(private readonly opts: OciDriverOptions) {
     this.log = opts.logger.child({ component: 'oci-driver' });
@@ -132,6 +133,17 @@ export class OciDriver implements RuntimeDriver {
   /** start creates and starts the pod's container; the pod's own problems come back as `failed`. */
   async start(spec: PodSpec): Promise<PodStart> {
     const now = (): number => this.clock.now();
+    if (spec.workingDir && !spec.workingDir.startsWith('/')) return failed('StartError', `workingDir "${spec.workingDir}" must be absolute in a container`, now());
+    try {
+      await this.engineVersion();
+    } catch (err) {
+      return failed('StartError', (err as Error).message, now());
+    }
+    const pulled = await this.ensureImage(spec.image, spec.imagePullPolicy || 'IfNotPresent');
+    if (pulled) return failed(pulled.reason, pulled.message, now());
+    // Mounts are checked last, right before create: a pull may take minutes, and a path swapped for a link
+    // meanwhile must not be bound. (What is left of that race gains nothing: the container runs as the
+    // pod's user without capabilities, so the kernel's permissions still apply to whatever is bound.)
     const mounts = [];
     // Allowed prefixes as configured and as their links resolve (an allowed /data may be a link to /mnt/data).
     const allowed = [...new Set([...this.opts.allowedHostPaths, ...this.opts.allowedHostPaths.map(safeRealpath)])];
@@ -149,16 +161,8 @@ export class OciDriver implements RuntimeDriver {
       if (viaLinks) return failed('MountNotAllowed', `${viaLinks} (it resolves to ${real})`, now());
       mounts.push({ ...m, hostPath: real });
     }
-    if (spec.workingDir && !spec.workingDir.startsWith('/')) return failed('StartError', `workingDir "${spec.workingDir}" must be absolute in a container`, now());
-    try {
-      await this.engineVersion();
-    } catch (err) {
-      return failed('StartError', (err as Error).message, now());
-    }
-    const pulled = await this.ensureImage(spec.image, spec.imagePullPolicy || 'IfNotPresent');
-    if (pulled) return failed(pulled.reason, pulled.message, now());
 
-    const body = createOptions({ ...spec, mounts, ...this.cpusHere(spec) }, { scope: this.opts.scope, node: this.opts.node, gpuDevices: this.opts.gpuDevices });
+    const body = createOptions({ ...spec, mounts, ...this.cpusHere(spec) }, { scope: this.opts.scope, node: this.opts.node, gpuDevices: this.opts.gpuDevices, agentUser: this.agentUser });
     // A container of this incarnation left by a crash between create and start goes first (its name is taken).
     await this.docker.getContainer(body.name!).remove({ force: true }).catch(() => undefined);
     let container: Docker.Container;

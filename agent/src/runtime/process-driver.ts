@@ -40,6 +40,26 @@ import { GROUP_POLL_MS, judge, KILL_WAIT_MS, recordFor, RunningRecords, stopGrou
 export { killGroup } from './proc.js';
 export { signalNumber } from './signals.js';
 
+/**
+ * ROOT_SIDE_ENV is the environment of what runs before the pod's command: the
+ * cpuset wrapper, the exit status shim and setpriv, all root. The pod's own
+ * environment is applied by `env -i` right before its command.
+ */
+export const ROOT_SIDE_ENV: Readonly<Record<string, string>> = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' };
+
+/** envAssignments renders an environment as env(1)'s NAME=VALUE arguments (names env could take for an option or command are left out). */
+export function envAssignments(env: Record<string, string>): string[] {
+  return Object.entries(env)
+    .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_.]*$/.test(k))
+    .map(([k, v]) => `${k}=${v}`);
+}
+
+/** leaderRuns says whether a recorded group's leader (its exit status shim) still runs. */
+function leaderRuns(rec: RunningRecord): boolean {
+  const st = readProcStat(rec.pgid);
+  return st !== undefined && st.state !== 'Z' && st.startTime === rec.procStartTime;
+}
+
 /** ADOPTED_POLL_MS is how often an adopted pod's leader is checked (the agent is not its parent: no exit event). */
 export const ADOPTED_POLL_MS = 200;
 
@@ -132,6 +152,7 @@ export class ProcessDriver implements RuntimeDriver {
   private readonly affinity: CpuAffinity | undefined;
   private readonly setpriv: string | undefined;
   private readonly shell: string;
+  private readonly envBin: string;
   private closed = false;
 
   constructor(opts: ProcessDriverOptions) {
@@ -143,6 +164,7 @@ export class ProcessDriver implements RuntimeDriver {
     this.affinity = opts.affinity;
     this.setpriv = opts.setpriv ?? whichOnPath('setpriv');
     this.shell = opts.shell ?? '/bin/sh';
+    this.envBin = whichOnPath('env', ROOT_SIDE_ENV.PATH) ?? '/usr/bin/env';
   }
 
   /** containerized is false: the process driver runs every pod on the host (an image is rejected or ignored). */
@@ -165,8 +187,11 @@ export class ProcessDriver implements RuntimeDriver {
       return startFailure('StartError', `cannot run "${cmd}": working directory ${spec.workingDir} does not exist`, now());
     }
 
-    // The pod's own identity (setpriv, innermost), then its cpuset (outermost: applied while still root).
-    let inner = [cmd, ...rest, ...spec.args];
+    // Innermost the pod's environment (env -i: it applies only to the command itself), then its identity
+    // (setpriv), the exit status shim, and outermost its cpuset (applied while still root). Everything before
+    // the command runs with ROOT_SIDE_ENV: nothing of the pod's (PATH, LD_PRELOAD…) reaches a root process.
+    if (cmd.includes('=')) return startFailure('StartError', `cannot run "${cmd}": a command name may not contain "="`, now());
+    let inner = [this.envBin, '-i', ...envAssignments(spec.env), cmd, ...rest, ...spec.args];
     if (spec.identity) {
       if (!this.setpriv) return startFailure('StartError', `cannot run the pod as "${spec.identity.user}": setpriv (util-linux) is not on the agent's PATH`, now());
       inner = setprivArgv(this.setpriv, spec.identity, inner);
@@ -200,7 +225,7 @@ export class ProcessDriver implements RuntimeDriver {
       child = spawn(file!, argv, {
         detached: true, // its own session and process group: stop signals the whole group
         cwd: spec.workingDir,
-        env: spec.env,
+        env: ROOT_SIDE_ENV,
         stdio: ['ignore', out, err],
       });
     } catch (e) {
@@ -250,6 +275,12 @@ export class ProcessDriver implements RuntimeDriver {
       this.log.debug('stopping process group', { ...keyFields(key), podPid: entry.pid, gracePeriodMs });
       if (gracePeriodMs > 0) killGroup(entry.pid, 'SIGTERM');
     }
+    this.armKill(entry, gracePeriodMs);
+    return entry.exited;
+  }
+
+  /** armKill sends SIGKILL to a stopping pod's group now (no grace) or when the grace period is over. */
+  private armKill(entry: Entry, gracePeriodMs: number): void {
     if (gracePeriodMs <= 0) this.killNow(entry, 'no grace period');
     else if (!entry.killTimer && entry.killedAt === undefined) {
       entry.killTimer = setTimeout(() => {
@@ -259,7 +290,6 @@ export class ProcessDriver implements RuntimeDriver {
       }, gracePeriodMs);
       entry.killTimer.unref();
     }
-    return entry.exited;
   }
 
   private killNow(entry: Entry, why: string): void {
@@ -376,6 +406,14 @@ export class ProcessDriver implements RuntimeDriver {
       const exited = new Promise<PodExit>((resolve) => (resolveExit = resolve));
       const entry: Entry = { ...keyFields(rec), pid: rec.pgid, startedMs: rec.startedMs, exitFile, adoptedStartTime: rec.procStartTime, exited, resolveExit, recorded: true, release: this.affinity?.releaseOf(key) };
       this.running.set(key, entry);
+      if (!leaderRuns(rec)) {
+        // Its shim is gone but processes of it still run: it was being stopped when the previous agent
+        // exited (a checkpoint being written). It gets its grace period again, not an instant SIGKILL.
+        // (No second SIGTERM: the first one already reached it.)
+        log.info('an adopted pod was being stopped: it gets the grace period to finish', fields);
+        entry.stopWhy = 'it was being stopped when the previous agent process exited';
+        this.armKill(entry, opts.gracePeriodMs);
+      }
       this.watchAdopted(key, entry);
       log.info('adopted a pod left running by a previous agent', fields);
       return { ...keyFields(rec), state: 'running', pid: entry.pid, startedMs: entry.startedMs, exited };

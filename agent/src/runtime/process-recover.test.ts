@@ -300,6 +300,26 @@ describe('ProcessDriver.recover: pods the agent knows are adopted, or reported w
     expect(readdirSync(recordsDir)).toEqual([]);
   });
 
+  it('a pod that was being stopped when the previous agent exited gets its grace period to finish, not an instant SIGKILL', async () => {
+    const ready = path.join(dir, 'ready');
+    const checkpoint = path.join(dir, 'checkpoint');
+    // On SIGTERM it writes a checkpoint (slowly), then exits 0.
+    const a = await previousAgentStarts(`trap "sleep 0.3; echo saved > ${checkpoint}; exit 0" TERM; echo > ${ready}; while :; do sleep 0.05; done`);
+    await waitFor('the TERM trap', () => existsSync(ready));
+    // The previous agent began the stop (SIGTERM to the group: the shim dies, the command checkpoints), then exited.
+    a.gone();
+    killGroup(a.pid, 'SIGTERM');
+    await waitFor('the shim gone', () => !isAlive(a.pid));
+    expect(existsSync(checkpoint)).toBe(false);
+
+    const { recovered } = await recoverKnown([a.spec], 10_000);
+
+    const exit = await runningOf(recovered[0]).exited;
+    expect(readFileSync(checkpoint, 'utf8')).toBe('saved\n');
+    expect(exit).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'Stopped', signal: 'SIGTERM' });
+    expect(exit.message).not.toContain('SIGKILL');
+  });
+
   it('stop on an adopted pod that ignores SIGTERM kills it with SIGKILL once the grace period is over', async () => {
     const ready = path.join(dir, 'ready');
     const a = await previousAgentStarts(`trap "" TERM; echo > ${ready}; while :; do sleep 0.05; done`);
