@@ -94,6 +94,16 @@ export class SchedulerApi {
     return this.call<Record<string, never>, ListNodesResponse>(this.client.ListNodes, {});
   }
 
+  /** drainNode keeps new pods off a node (with evict, stops its pods). */
+  drainNode(name: string, reason: string, evict: boolean): Promise<Node> {
+    return this.call<{ name: string; reason: string; evict: boolean }, Node>(this.client.DrainNode, { name, reason, evict });
+  }
+
+  /** undrainNode lets new pods onto a drained node again. */
+  undrainNode(name: string): Promise<Node> {
+    return this.call<{ name: string }, Node>(this.client.UndrainNode, { name });
+  }
+
   /** nodes is listNodes().nodes. */
   async nodes(): Promise<Node[]> {
     return (await this.listNodes()).nodes;

@@ -245,7 +245,7 @@ describe('muster nodes', () => {
       ],
     });
     const r = await run(['nodes']);
-    expect(r.out.split('\n')[0]).toMatch(/^NAME +STATE +ADDRESS +CPU +MEMORY +GPUS +PODS +EPOCH +LAST-HEARTBEAT$/);
+    expect(r.out.split('\n')[0]).toMatch(/^NAME +STATE +ADDRESS +CPU +MEMORY +GPUS +PODS +EPOCH +LAST-HEARTBEAT +REASON$/);
     expect(r.out.split('\n')[1]).toMatch(/^local-1 +Ready +127\.0\.0\.1 +2\/8 +1Gi\/16Gi +1\/8 +1 +2 +1s$/);
   });
 

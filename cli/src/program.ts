@@ -10,6 +10,7 @@ import { getCommand } from './commands/get.js';
 import { localCommand } from './commands/local.js';
 import { lsCommand } from './commands/ls.js';
 import { nodesCommand } from './commands/nodes.js';
+import { drainCommand, undrainCommand } from './commands/drain.js';
 import { submitCommand } from './commands/submit.js';
 import { versionCommand } from './commands/version.js';
 import { watchCommand } from './commands/watch.js';
@@ -38,6 +39,8 @@ export function buildProgram(ctx: CliContext): Command {
     .addCommand(suspendCommand(ctx))
     .addCommand(resumeCommand(ctx))
     .addCommand(nodesCommand(ctx))
+    .addCommand(drainCommand(ctx))
+    .addCommand(undrainCommand(ctx))
     .addCommand(applyCommand(ctx))
     .addCommand(queuesCommand(ctx))
     .addCommand(flavorsCommand(ctx))

@@ -32,7 +32,7 @@ export function takeSnapshot(ctx: SchedulerContext): Snapshot {
   return {
     nodes: store.allNodes().map((n) => ({
       name: n.node.name,
-      schedulable: n.node.state === 'NODE_STATE_READY',
+      schedulable: n.node.state === 'NODE_STATE_READY' && !n.node.drain,
       allocatable: toResources(n.node.inventory?.allocatable),
       allocated: toResources(n.node.allocated),
       // A GPU in MIG mode is not placeable whole: its MIG devices are.

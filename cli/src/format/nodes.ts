@@ -11,7 +11,7 @@ type Nic = NodeInventory['nics'][number];
 type ResourceList = NonNullable<Node['allocated']>;
 
 /** NODE_HEADERS are the columns of `muster nodes`. */
-export const NODE_HEADERS = ['NAME', 'STATE', 'ADDRESS', 'CPU', 'MEMORY', 'GPUS', 'PODS', 'EPOCH', 'LAST-HEARTBEAT'] as const;
+export const NODE_HEADERS = ['NAME', 'STATE', 'ADDRESS', 'CPU', 'MEMORY', 'GPUS', 'PODS', 'EPOCH', 'LAST-HEARTBEAT', 'REASON'] as const;
 
 function stateText(n: Node): string {
   return n.state && n.state !== 'NODE_STATE_UNSPECIFIED' ? nodeStateName(n.state) : 'Unknown';
@@ -32,6 +32,8 @@ export function nodeRow(n: Node, now: number): Cell[] {
     n.pods,
     n.epoch,
     formatSince(n.lastHeartbeatMs, now),
+    // Slurm's Reason=: why an admin drained it.
+    n.drain?.reason ?? '',
   ];
 }
 
@@ -182,6 +184,7 @@ export function describeNode(n: Node, now: number): string {
   const fields: [string, Cell][] = [
     ['Name', n.name],
     ['State', stateText(n)],
+    ['Drained', n.drain ? `${n.drain.reason} (since ${formatAgo(n.drain.sinceMs, now)}${n.drain.evict ? ', pods evicted' : ''})` : undefined],
     ['Address', n.address || '-'],
     ['Epoch', n.epoch],
     ['Labels', labels || '<none>'],

@@ -3,6 +3,7 @@
  * Lost node fail with reason NodeLost. While the scheduler itself cannot reach
  * NATS it judges nobody: it cannot tell a dead node from its own outage.
  */
+import { isTerminalPod } from '../../../shared/src/phases.js';
 import type { PodStatus } from '../../../shared/src/proto/types.js';
 import { nextNodeState } from '../core/liveness.js';
 import type { SchedulerContext } from '../context.js';
@@ -24,7 +25,7 @@ export function checkLiveness(ctx: SchedulerContext, transportUp: boolean): void
     ctx.log.warn('node state changed', { node: node.name, from: node.state, to: next, sinceHeartbeatMs: now - node.lastHeartbeatMs });
     node.state = next;
     if (next === 'NODE_STATE_LOST') {
-      failPodsOf(ctx, node.name, now);
+      failPodsOn(ctx, node.name, 'NodeLost', `node ${node.name} sent no heartbeat for ${Math.round(ctx.settings.nodeLostTimeoutMs / 1000)}s`, now);
       // A Lost node's pods are presumed gone (it must register again); pods held back for them may start elsewhere.
       const released = ctx.store.setLingeringKeys(node.name, new Map());
       if (released.length > 0) pushDesired(ctx, ctx.store.bumpRevisions(ctx.store.nodesWaitingOn(released)));
@@ -32,21 +33,18 @@ export function checkLiveness(ctx: SchedulerContext, transportUp: boolean): void
   }
 }
 
-function failPodsOf(ctx: SchedulerContext, node: string, now: number): void {
+/**
+ * failPodsOn fails every unfinished pod of an active JobSet placed on `node`
+ * with `reason` (NodeLost, NodeDrained…), as if its node had reported it, and
+ * lets the lifecycle decide; returns how many pods it failed.
+ */
+export function failPodsOn(ctx: SchedulerContext, node: string, reason: string, message: string, now: number): number {
   const reports: PodStatus[] = [];
   for (const rec of ctx.store.allJobSets()) {
     if (!isActive(rec.jobset)) continue;
-    for (const p of rec.jobset.status!.pods) {
-      if (p.node !== node || p.phase === 'POD_PHASE_SUCCEEDED' || p.phase === 'POD_PHASE_FAILED') continue;
-      reports.push({
-        ...p,
-        phase: 'POD_PHASE_FAILED',
-        reason: 'NodeLost',
-        message: `node ${node} sent no heartbeat for ${Math.round(ctx.settings.nodeLostTimeoutMs / 1000)}s`,
-        finishedMs: now,
-        seq: Number.MAX_SAFE_INTEGER,
-      });
-    }
+    for (const p of rec.jobset.status!.pods)
+      if (p.node === node && !isTerminalPod(p.phase)) reports.push({ ...p, phase: 'POD_PHASE_FAILED', reason, message, finishedMs: now, seq: Number.MAX_SAFE_INTEGER });
   }
   if (reports.length > 0) applyPodReports(ctx, node, reports);
+  return reports.length;
 }

@@ -11,6 +11,7 @@ import { parsePodId } from '../../../shared/src/ids.js';
 import { isTerminalJobSet, isTerminalPod, jobSetPhaseName } from '../../../shared/src/phases.js';
 import type { PodStatus } from '../../../shared/src/proto/types.js';
 import { buildAssignments } from '../core/assignments.js';
+import type { Unusable } from '../core/failure-policy.js';
 import { applyPodStatus, classifyPodReport } from '../core/jobset-status.js';
 import { deadlineDue, evaluateJobSet } from '../core/lifecycle.js';
 import type { SchedulerContext } from '../context.js';
@@ -127,9 +128,12 @@ export function evaluateAndCommit(ctx: SchedulerContext, touched: readonly JobSe
   let freed = false;
   const lostNodes = new Set(ctx.store.allNodes().filter((n) => n.node.state === 'NODE_STATE_LOST').map((n) => n.node.name));
   const unhealthyGpus = new Map(ctx.store.allNodes().map((n) => [n.node.name, new Set((n.node.inventory?.gpus ?? []).filter((g) => !g.healthy).map((g) => g.index))]));
-  const unusable = (p: PodStatus): 'NodeLost' | 'GPUUnhealthy' | undefined => {
+  const drainedNodes = new Set(ctx.store.allNodes().filter((n) => n.node.drain).map((n) => n.node.name));
+  const unusable = (p: PodStatus): Unusable | undefined => {
     if (!p.node) return undefined;
     if (lostNodes.has(p.node)) return 'NodeLost';
+    // No new pod (a retry is one) goes onto a drained node.
+    if (drainedNodes.has(p.node)) return 'NodeDrained';
     const bad = unhealthyGpus.get(p.node);
     return bad && bad.size > 0 && (p.binding?.gpuIndices ?? []).some((i) => bad.has(i)) ? 'GPUUnhealthy' : undefined;
   };

@@ -13,8 +13,11 @@ import { DEFAULT_BACKOFF_LIMIT } from '../../../shared/src/spec/validate.js';
 /** DEFAULT_BACKOFF_LIMIT is batch/v1's default number of counted pod failures before a Job fails (defined with the spec defaults). */
 export { DEFAULT_BACKOFF_LIMIT };
 
+/** Unusable says why a failed pod cannot be replaced where it ran: its node was lost or drained, or a GPU of it turned unhealthy. */
+export type Unusable = 'NodeLost' | 'NodeDrained' | 'GPUUnhealthy';
+
 /** Pod reasons that mean the pod was disrupted (its node, not its program): podFailurePolicy's DisruptionTarget. */
-export const DISRUPTION_REASONS: ReadonlySet<string> = new Set(['NodeLost', 'NodeRestarted', 'Stopped']);
+export const DISRUPTION_REASONS: ReadonlySet<string> = new Set(['NodeLost', 'NodeRestarted', 'NodeDrained', 'Stopped']);
 
 /** PodFailureAction is what a podFailurePolicy rule (or the default, Count) does with a failed pod. */
 export type PodFailureAction = 'FailJob' | 'FailIndex' | 'Ignore' | 'Count';
@@ -75,22 +78,24 @@ export function judgePodFailure(
   job: JobStatus,
   pod: PodStatus,
   podIndex: number,
-  unusable?: 'NodeLost' | 'GPUUnhealthy',
+  unusable?: Unusable,
 ): PodFailureOutcome {
   const what = describePodFailure(pod);
+  // Lost, or taken away by an admin's drain with evict: the same for the JobSet (JobSet's NodeLost).
+  const lost = pod.reason === 'NodeLost' || pod.reason === 'NodeDrained';
   // A pod placed on a node that was lost before it ever started did not fail: the gang needs another place.
-  if (pod.reason === 'NodeLost' && pod.startedMs === 0) return { kind: 'requeue', message: `${what} before it started: the JobSet is placed again` };
+  if (lost && pod.startedMs === 0) return { kind: 'requeue', message: `${what} before it started: the JobSet is placed again` };
   const matched = matchPodFailureRule(tmpl, pod);
   const action: PodFailureAction = (matched?.rule.action as PodFailureAction | undefined) || 'Count';
   const ruleName = matched ? `podFailurePolicy rule ${matched.index}` : '';
-  if (pod.reason === 'NodeLost') {
+  if (lost) {
     // An Ignore rule (DisruptionTarget) says a lost node is not the pod's failure: place the gang again, uncounted.
     if (action === 'Ignore') {
       job.ignoredFailures++;
       return { kind: 'requeue', message: `${what}; ${ruleName} (Ignore): the JobSet is placed again` };
     }
     // Otherwise it cannot be replaced where it ran: its Job fails and the JobSet's policy decides.
-    if (action === 'Count') return { kind: 'failJob', reason: 'NodeLost', message: `${what}: its node was lost` };
+    if (action === 'Count') return { kind: 'failJob', reason: 'NodeLost', message: `${what}: ${pod.reason === 'NodeDrained' ? 'its node was drained with evict' : 'its node was lost'}` };
   }
   if (action === 'Ignore') {
     job.ignoredFailures++;
@@ -114,8 +119,8 @@ export function judgePodFailure(
   return { kind: 'retry', counted: true, ignored: false };
 }
 
-function unusableText(u: 'NodeLost' | 'GPUUnhealthy'): string {
-  return u === 'NodeLost' ? 'its node was lost' : 'a GPU it was bound to is unhealthy';
+function unusableText(u: Unusable): string {
+  return u === 'NodeLost' ? 'its node was lost' : u === 'NodeDrained' ? 'its node is drained' : 'a GPU it was bound to is unhealthy';
 }
 
 function failIndex(tmpl: JobTemplate | null | undefined, job: JobStatus, podIndex: number, message: string): PodFailureOutcome {

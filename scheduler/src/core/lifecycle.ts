@@ -18,7 +18,7 @@
  * the JobSet, so agents stop the old incarnation before starting the new.
  */
 import type { JobSet, JobSetStatus, JobStatus, PodStatus } from '../../../shared/src/proto/types.js';
-import { DEFAULT_BACKOFF_LIMIT, chooseFailureAction, describePodFailure, judgePodFailure, type FailurePolicyChoice } from './failure-policy.js';
+import { DEFAULT_BACKOFF_LIMIT, chooseFailureAction, describePodFailure, judgePodFailure, type FailurePolicyChoice, type Unusable } from './failure-policy.js';
 import { countByReplicatedJob, setCondition, successMet } from './jobset-status.js';
 import { dependenciesOf, hasStartOrder, openReplicatedJobs, withStartupConditions } from './startup.js';
 
@@ -73,7 +73,7 @@ export interface LifecycleContext {
   /** Nodes declared Lost: an InPlace restart cannot reuse them. */
   lostNodes?: ReadonlySet<string>;
   /** Why a pod could not run again where it is (its node Lost, or a GPU bound to it unhealthy); undefined when it can. */
-  unusable?: (pod: PodStatus) => 'NodeLost' | 'GPUUnhealthy' | undefined;
+  unusable?: (pod: PodStatus) => Unusable | undefined;
   /** First back-off before a retried pod starts (doubled per failure of its Job, at most MAX_RETRY_BACKOFF_MS); 0 or absent = at once. */
   retryBackoffMs?: number;
 }
@@ -357,7 +357,7 @@ function applyFailurePolicy(
     if (used >= max) return fail('ReachedMaxRestarts', `${cause}; the JobSet has used ${used} of ${max} restart(s) (failurePolicy.maxRestarts)`);
   }
   // Pods that cannot run again where they are (lost node, unhealthy GPU): no restart in place.
-  const lost = (p: PodStatus) => p.reason === 'NodeLost' || (p.node !== '' && (ctx.lostNodes?.has(p.node) ?? false)) || ctx.unusable?.(p) !== undefined;
+  const lost = (p: PodStatus) => p.reason === 'NodeLost' || p.reason === 'NodeDrained' || (p.node !== '' && (ctx.lostNodes?.has(p.node) ?? false)) || ctx.unusable?.(p) !== undefined;
 
   if (choice.action === 'RestartJob' || choice.action === 'RestartJobAndIgnoreMaxRestarts') {
     const pods = status.pods.filter((p) => podRef(p.podId).job === jobName);

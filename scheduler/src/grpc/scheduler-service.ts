@@ -9,6 +9,7 @@ import { deleteJobSet, getJobSet, listJobSets, submitJobSet } from '../service/j
 import { resumeJobSet, suspendJobSet } from '../service/suspend.js';
 import { applyObjects, listQueueing } from '../service/objects.js';
 import { listPendingJobSets } from '../service/queue-positions.js';
+import { drainNode, nodeView, undrainNode } from '../service/drain.js';
 import { toServiceError, unary } from './handlers.js';
 
 function requireName(name: string | undefined): string {
@@ -30,7 +31,9 @@ export function schedulerServiceHandlers(ctx: SchedulerContext): SchedulerServic
     ResumeJobSet: unary(log, 'ResumeJobSet', (req) => resumeJobSet(ctx, requireName(req.name))),
     ApplyObjects: unary(log, 'ApplyObjects', (req) => applyObjects(ctx, req)),
     ListQueueing: unary(log, 'ListQueueing', () => listQueueing(ctx)),
-    ListNodes: unary(log, 'ListNodes', () => ({ nodes: ctx.store.allNodes().map((n) => n.node) })),
+    ListNodes: unary(log, 'ListNodes', () => ({ nodes: ctx.store.allNodes().map(nodeView) })),
+    DrainNode: unary(log, 'DrainNode', (req) => drainNode(ctx, req)),
+    UndrainNode: unary(log, 'UndrainNode', (req) => undrainNode(ctx, req)),
     GetPodLogs: (call, callback) => {
       getPodLogs(ctx, call.request).then(
         (chunk) => callback(null, chunk),

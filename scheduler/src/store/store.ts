@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../../shared/src/logger.js';
 import { withProtoDefaults } from '../../../shared/src/proto/defaults.js';
-import type { JobSet, Node, NodeInventory, PodAssignment } from '../../../shared/src/proto/types.js';
+import type { JobSet, Node, NodeDrain, NodeInventory, PodAssignment } from '../../../shared/src/proto/types.js';
 import { isTerminalJobSet } from '../../../shared/src/phases.js';
 import { add, ZERO, type Resources } from '../../../shared/src/resources.js';
 import { expandGang, type GangPod } from '../model/gang.js';
@@ -147,6 +147,7 @@ export class Store {
     }
     for (const row of this.db.prepare('SELECT epoch, revision, doc, lingering FROM nodes').all() as { epoch: number; revision: number; doc: string; lingering: string | null }[]) {
       const node = JSON.parse(row.doc) as Node;
+      node.drain ??= null; // written before drains existed
       node.epoch = row.epoch;
       node.state = 'NODE_STATE_NOT_READY';
       node.lastHeartbeatMs = now; // a full grace period before judging liveness after a restart
@@ -348,6 +349,15 @@ export class Store {
     return bumped;
   }
 
+  /** setDrain drains (or with null undrains) a node and persists it; undefined when the node is unknown. */
+  setDrain(name: string, drain: NodeDrain | null): NodeRecord | undefined {
+    const rec = this.nodes.get(name);
+    if (!rec) return undefined;
+    rec.node.drain = drain;
+    this.stmts.upsertNode.run({ name, epoch: rec.node.epoch, revision: rec.revision, doc: JSON.stringify(rec.node) });
+    return rec;
+  }
+
   /** registerNode records a (re-)registration: a new epoch, state Ready. */
   registerNode(reg: Registration, now: number, keepEpoch = false): NodeRecord {
     const prev = this.nodes.get(reg.name);
@@ -369,6 +379,8 @@ export class Store {
       instanceId: reg.instanceId,
       sessionId: reg.sessionId,
       lingering: { ...ZERO },
+      // An admin's drain outlives the agent's restarts.
+      drain: prev?.node.drain ?? null,
     };
     const revision = (prev?.revision ?? 0) + 1;
     this.stmts.upsertNode.run({ name: reg.name, epoch: node.epoch, revision, doc: JSON.stringify(node) });

@@ -23,6 +23,9 @@ export type { GetPodLogsRequest__Output as GetPodLogsRequest } from './generated
 export type { Node__Output as Node } from './generated/muster/v1/Node.js';
 export type { NodeInventory__Output as NodeInventory, NodeInventory as NodeInventoryInput } from './generated/muster/v1/NodeInventory.js';
 export type { NodeCondition__Output as NodeCondition } from './generated/muster/v1/NodeCondition.js';
+export type { NodeDrain__Output as NodeDrain } from './generated/muster/v1/NodeDrain.js';
+export type { DrainNodeRequest__Output as DrainNodeRequest } from './generated/muster/v1/DrainNodeRequest.js';
+export type { UndrainNodeRequest__Output as UndrainNodeRequest } from './generated/muster/v1/UndrainNodeRequest.js';
 export type { Gpu__Output as Gpu } from './generated/muster/v1/Gpu.js';
 export type { Heartbeat__Output as Heartbeat } from './generated/muster/v1/Heartbeat.js';
 export type { GpuHealthReport__Output as GpuHealthReport } from './generated/muster/v1/GpuHealthReport.js';

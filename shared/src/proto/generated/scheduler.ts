@@ -13,6 +13,7 @@ import type { Coordinator as _muster_v1_Coordinator, Coordinator__Output as _mus
 import type { DeleteJobSetRequest as _muster_v1_DeleteJobSetRequest, DeleteJobSetRequest__Output as _muster_v1_DeleteJobSetRequest__Output } from './muster/v1/DeleteJobSetRequest.js';
 import type { DeleteJobSetResponse as _muster_v1_DeleteJobSetResponse, DeleteJobSetResponse__Output as _muster_v1_DeleteJobSetResponse__Output } from './muster/v1/DeleteJobSetResponse.js';
 import type { DependsOn as _muster_v1_DependsOn, DependsOn__Output as _muster_v1_DependsOn__Output } from './muster/v1/DependsOn.js';
+import type { DrainNodeRequest as _muster_v1_DrainNodeRequest, DrainNodeRequest__Output as _muster_v1_DrainNodeRequest__Output } from './muster/v1/DrainNodeRequest.js';
 import type { EnvVar as _muster_v1_EnvVar, EnvVar__Output as _muster_v1_EnvVar__Output } from './muster/v1/EnvVar.js';
 import type { FailurePolicy as _muster_v1_FailurePolicy, FailurePolicy__Output as _muster_v1_FailurePolicy__Output } from './muster/v1/FailurePolicy.js';
 import type { FailurePolicyRule as _muster_v1_FailurePolicyRule, FailurePolicyRule__Output as _muster_v1_FailurePolicyRule__Output } from './muster/v1/FailurePolicyRule.js';
@@ -41,6 +42,7 @@ import type { Mount as _muster_v1_Mount, Mount__Output as _muster_v1_Mount__Outp
 import type { Nic as _muster_v1_Nic, Nic__Output as _muster_v1_Nic__Output } from './muster/v1/Nic.js';
 import type { Node as _muster_v1_Node, Node__Output as _muster_v1_Node__Output } from './muster/v1/Node.js';
 import type { NodeCondition as _muster_v1_NodeCondition, NodeCondition__Output as _muster_v1_NodeCondition__Output } from './muster/v1/NodeCondition.js';
+import type { NodeDrain as _muster_v1_NodeDrain, NodeDrain__Output as _muster_v1_NodeDrain__Output } from './muster/v1/NodeDrain.js';
 import type { NodeInventory as _muster_v1_NodeInventory, NodeInventory__Output as _muster_v1_NodeInventory__Output } from './muster/v1/NodeInventory.js';
 import type { NumaNode as _muster_v1_NumaNode, NumaNode__Output as _muster_v1_NumaNode__Output } from './muster/v1/NumaNode.js';
 import type { ObjectMeta as _muster_v1_ObjectMeta, ObjectMeta__Output as _muster_v1_ObjectMeta__Output } from './muster/v1/ObjectMeta.js';
@@ -77,6 +79,7 @@ import type { StartupPolicy as _muster_v1_StartupPolicy, StartupPolicy__Output a
 import type { SubmitJobSetRequest as _muster_v1_SubmitJobSetRequest, SubmitJobSetRequest__Output as _muster_v1_SubmitJobSetRequest__Output } from './muster/v1/SubmitJobSetRequest.js';
 import type { SuccessPolicy as _muster_v1_SuccessPolicy, SuccessPolicy__Output as _muster_v1_SuccessPolicy__Output } from './muster/v1/SuccessPolicy.js';
 import type { SuspendJobSetRequest as _muster_v1_SuspendJobSetRequest, SuspendJobSetRequest__Output as _muster_v1_SuspendJobSetRequest__Output } from './muster/v1/SuspendJobSetRequest.js';
+import type { UndrainNodeRequest as _muster_v1_UndrainNodeRequest, UndrainNodeRequest__Output as _muster_v1_UndrainNodeRequest__Output } from './muster/v1/UndrainNodeRequest.js';
 import type { WatchJobSetRequest as _muster_v1_WatchJobSetRequest, WatchJobSetRequest__Output as _muster_v1_WatchJobSetRequest__Output } from './muster/v1/WatchJobSetRequest.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -98,6 +101,7 @@ export interface ProtoGrpcType {
       DeleteJobSetRequest: MessageTypeDefinition<_muster_v1_DeleteJobSetRequest, _muster_v1_DeleteJobSetRequest__Output>
       DeleteJobSetResponse: MessageTypeDefinition<_muster_v1_DeleteJobSetResponse, _muster_v1_DeleteJobSetResponse__Output>
       DependsOn: MessageTypeDefinition<_muster_v1_DependsOn, _muster_v1_DependsOn__Output>
+      DrainNodeRequest: MessageTypeDefinition<_muster_v1_DrainNodeRequest, _muster_v1_DrainNodeRequest__Output>
       EnvVar: MessageTypeDefinition<_muster_v1_EnvVar, _muster_v1_EnvVar__Output>
       FailurePolicy: MessageTypeDefinition<_muster_v1_FailurePolicy, _muster_v1_FailurePolicy__Output>
       FailurePolicyRule: MessageTypeDefinition<_muster_v1_FailurePolicyRule, _muster_v1_FailurePolicyRule__Output>
@@ -127,6 +131,7 @@ export interface ProtoGrpcType {
       Nic: MessageTypeDefinition<_muster_v1_Nic, _muster_v1_Nic__Output>
       Node: MessageTypeDefinition<_muster_v1_Node, _muster_v1_Node__Output>
       NodeCondition: MessageTypeDefinition<_muster_v1_NodeCondition, _muster_v1_NodeCondition__Output>
+      NodeDrain: MessageTypeDefinition<_muster_v1_NodeDrain, _muster_v1_NodeDrain__Output>
       NodeInventory: MessageTypeDefinition<_muster_v1_NodeInventory, _muster_v1_NodeInventory__Output>
       NodeState: EnumTypeDefinition
       NumaNode: MessageTypeDefinition<_muster_v1_NumaNode, _muster_v1_NumaNode__Output>
@@ -165,6 +170,7 @@ export interface ProtoGrpcType {
       SubmitJobSetRequest: MessageTypeDefinition<_muster_v1_SubmitJobSetRequest, _muster_v1_SubmitJobSetRequest__Output>
       SuccessPolicy: MessageTypeDefinition<_muster_v1_SuccessPolicy, _muster_v1_SuccessPolicy__Output>
       SuspendJobSetRequest: MessageTypeDefinition<_muster_v1_SuspendJobSetRequest, _muster_v1_SuspendJobSetRequest__Output>
+      UndrainNodeRequest: MessageTypeDefinition<_muster_v1_UndrainNodeRequest, _muster_v1_UndrainNodeRequest__Output>
       WatchJobSetRequest: MessageTypeDefinition<_muster_v1_WatchJobSetRequest, _muster_v1_WatchJobSetRequest__Output>
     }
   }

@@ -22,6 +22,7 @@ import type { Mount as _muster_v1_Mount, Mount__Output as _muster_v1_Mount__Outp
 import type { Nic as _muster_v1_Nic, Nic__Output as _muster_v1_Nic__Output } from './muster/v1/Nic.js';
 import type { Node as _muster_v1_Node, Node__Output as _muster_v1_Node__Output } from './muster/v1/Node.js';
 import type { NodeCondition as _muster_v1_NodeCondition, NodeCondition__Output as _muster_v1_NodeCondition__Output } from './muster/v1/NodeCondition.js';
+import type { NodeDrain as _muster_v1_NodeDrain, NodeDrain__Output as _muster_v1_NodeDrain__Output } from './muster/v1/NodeDrain.js';
 import type { NodeInventory as _muster_v1_NodeInventory, NodeInventory__Output as _muster_v1_NodeInventory__Output } from './muster/v1/NodeInventory.js';
 import type { NumaNode as _muster_v1_NumaNode, NumaNode__Output as _muster_v1_NumaNode__Output } from './muster/v1/NumaNode.js';
 import type { Placement as _muster_v1_Placement, Placement__Output as _muster_v1_Placement__Output } from './muster/v1/Placement.js';
@@ -71,6 +72,7 @@ export interface ProtoGrpcType {
       Nic: MessageTypeDefinition<_muster_v1_Nic, _muster_v1_Nic__Output>
       Node: MessageTypeDefinition<_muster_v1_Node, _muster_v1_Node__Output>
       NodeCondition: MessageTypeDefinition<_muster_v1_NodeCondition, _muster_v1_NodeCondition__Output>
+      NodeDrain: MessageTypeDefinition<_muster_v1_NodeDrain, _muster_v1_NodeDrain__Output>
       NodeInventory: MessageTypeDefinition<_muster_v1_NodeInventory, _muster_v1_NodeInventory__Output>
       NodeState: EnumTypeDefinition
       NumaNode: MessageTypeDefinition<_muster_v1_NumaNode, _muster_v1_NumaNode__Output>

@@ -4,6 +4,7 @@ import type { NodeInventory as _muster_v1_NodeInventory, NodeInventory__Output a
 import type { ResourceList as _muster_v1_ResourceList, ResourceList__Output as _muster_v1_ResourceList__Output } from '../../muster/v1/ResourceList.js';
 import type { NodeState as _muster_v1_NodeState, NodeState__Output as _muster_v1_NodeState__Output } from '../../muster/v1/NodeState.js';
 import type { NodeCondition as _muster_v1_NodeCondition, NodeCondition__Output as _muster_v1_NodeCondition__Output } from '../../muster/v1/NodeCondition.js';
+import type { NodeDrain as _muster_v1_NodeDrain, NodeDrain__Output as _muster_v1_NodeDrain__Output } from '../../muster/v1/NodeDrain.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Node {
@@ -22,6 +23,7 @@ export interface Node {
   'instanceId'?: (string);
   'lingering'?: (_muster_v1_ResourceList | null);
   'sessionId'?: (string);
+  'drain'?: (_muster_v1_NodeDrain | null);
 }
 
 export interface Node__Output {
@@ -40,4 +42,5 @@ export interface Node__Output {
   'instanceId': (string);
   'lingering': (_muster_v1_ResourceList__Output | null);
   'sessionId': (string);
+  'drain': (_muster_v1_NodeDrain__Output | null);
 }
