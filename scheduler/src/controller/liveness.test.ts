@@ -22,10 +22,10 @@ afterEach(() => s?.close());
 const stateOf = (node: string): NodeState => s.store.getNode(node)!.node.state;
 
 /** `train` runs one 2-GPU pod on each of n1 and n2 (every pod Running); n3 is idle. */
-function trainRunningOnTwoNodes(): PodAssignment[] {
+function trainRunningOnTwoNodes(failurePolicy?: unknown): PodAssignment[] {
   s = startTestScheduler();
   for (const n of ['n1', 'n2', 'n3']) registerTestNode(s, n, { cpu: 8, gpus: 2 });
-  submitTestJobSet(s, 'train', { workers: { replicas: 2, gpus: 2 } });
+  submitTestJobSet(s, 'train', { workers: { replicas: 2, gpus: 2 } }, failurePolicy === undefined ? {} : { failurePolicy });
   s.runCycle();
   const a = assignmentsOf(s, 'train');
   handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', [podReport(a[0]!, 'POD_PHASE_RUNNING')]));
@@ -85,8 +85,32 @@ describe('node liveness by heartbeat age (grace 3 s, lost after 30 s)', () => {
     expect(jobsetOf(s, 'more').status).toMatchObject({ phase: 'JOB_SET_PHASE_PENDING', reason: 'NoFit' });
   });
 
-  it('pods on a Lost node fail with reason NodeLost, the JobSet fails, and the other nodes drop its pods', () => {
+  it('pods on a Lost node fail with reason NodeLost; a JobSet without a failurePolicy is requeued (like Slurm) and placed again once its other pods are gone', () => {
     const a = trainRunningOnTwoNodes();
+    s.out.clear();
+    for (let t = 0; t < 31; t++) {
+      s.clock.advance(1000);
+      keepAlive(a, 'n1');
+      checkLiveness(s.ctx, true);
+    }
+
+    expect(stateOf('n1')).toBe('NODE_STATE_LOST');
+    const st = jobsetOf(s, 'train').status!;
+    expect(st).toMatchObject({ phase: 'JOB_SET_PHASE_PENDING', reason: 'Requeued' });
+    expect(st.message).toContain('its node was lost; the JobSet has no failurePolicy, so it is placed again');
+    expect(st.pods.every((p) => p.generation === 1 && p.node === '')).toBe(true);
+    expect(st.jobs.every((j) => j.failures === 0)).toBe(true);
+    // n2 stops its pod; once n2 reports it gone the gang fits on n2 and n3.
+    expect(s.out.lastDesired('n2')!.pods).toEqual([]);
+    handleHeartbeat(s.ctx, heartbeatOf(s, 'n2', []));
+    s.runCycle();
+    const again = jobsetOf(s, 'train').status!;
+    expect(again.phase).toBe('JOB_SET_PHASE_ADMITTED');
+    expect(again.pods.map((p) => p.node).sort()).toEqual(['n2', 'n3']);
+  });
+
+  it('with a failurePolicy that allows no restart, pods on a Lost node fail with NodeLost, the JobSet fails, and the other nodes drop its pods', () => {
+    const a = trainRunningOnTwoNodes({ maxRestarts: 0 });
     s.out.clear();
     for (let t = 0; t < 31; t++) {
       s.clock.advance(1000);

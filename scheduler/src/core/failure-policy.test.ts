@@ -112,6 +112,8 @@ describe('judgePodFailure', () => {
     wantJob?: Partial<JobStatus>;
     /** Why the pod could not run again where it was. */
     unusable?: 'NodeLost' | 'GPUUnhealthy';
+    /** The JobSet has no failurePolicy (lost pods requeue the gang). */
+    requeueLost?: boolean;
   }[] = [
     // --- backoffLimit ---------------------------------------------------------
     {
@@ -228,6 +230,40 @@ describe('judgePodFailure', () => {
       pod: failedPod(undefined, { reason: 'NodeLost' }),
       want: { kind: 'failJob', reason: 'PodFailurePolicy' },
       wantJob: { failures: 0 },
+    },
+
+    // --- lost or evicted pods of a JobSet without failurePolicy ---------------------
+    {
+      name: 'no failurePolicy: a pod lost with its node requeues the gang, nothing counted (like Slurm)',
+      tmpl: template({ backoffLimit: 5 }),
+      pod: failedPod(undefined, { reason: 'NodeLost' }),
+      requeueLost: true,
+      want: { kind: 'requeue' },
+      message: ['its node was lost', 'no failurePolicy'],
+      wantJob: { failures: 0 },
+    },
+    {
+      name: 'no failurePolicy: a pod evicted by a drain requeues the gang too',
+      tmpl: template({ backoffLimit: 5 }),
+      pod: failedPod(undefined, { reason: 'NodeDrained' }),
+      requeueLost: true,
+      want: { kind: 'requeue' },
+      message: ['drained with evict'],
+    },
+    {
+      name: 'with a failurePolicy: a lost pod fails its Job (NodeLost) and the policy decides',
+      tmpl: template({ backoffLimit: 5 }),
+      pod: failedPod(undefined, { reason: 'NodeDrained' }),
+      requeueLost: false,
+      want: { kind: 'failJob', reason: 'NodeLost' },
+      message: ['drained with evict'],
+    },
+    {
+      name: 'no failurePolicy but a podFailurePolicy Count rule on DisruptionTarget: the rule wins (the Job fails)',
+      tmpl: template({ backoffLimit: 5, ...policy(onDisruption('Count')) }),
+      pod: failedPod(undefined, { reason: 'NodeLost' }),
+      requeueLost: true,
+      want: { kind: 'failJob', reason: 'NodeLost' },
     },
 
     // --- FailIndex ------------------------------------------------------------
@@ -539,7 +575,7 @@ describe('judgePodFailure', () => {
       const j = job(c.job);
       const before = structuredClone(j);
       const pod = structuredClone(c.pod);
-      const got = judgePodFailure(c.tmpl, j, pod, c.podIndex ?? 0, c.unusable);
+      const got = judgePodFailure(c.tmpl, j, pod, c.podIndex ?? 0, c.unusable, c.requeueLost ?? false);
       expect(got).toMatchObject(c.want);
       for (const part of c.message ?? []) expect('message' in got ? got.message : '').toContain(part);
       expect(j, 'the Job counters').toEqual({ ...before, ...c.wantJob });

@@ -71,7 +71,9 @@ export type PodFailureOutcome =
 /**
  * judgePodFailure applies podFailurePolicy then the backoff limits to one
  * failed pod of an Active Job, updating the Job's counters. Pure apart from
- * mutating `job`, which the caller owns.
+ * mutating `job`, which the caller owns. `requeueLost` (the JobSet has no
+ * failurePolicy): a pod lost with its node (or evicted by a drain) that no
+ * rule matched requeues the gang instead of failing its Job.
  */
 export function judgePodFailure(
   tmpl: JobTemplate | null | undefined,
@@ -79,6 +81,7 @@ export function judgePodFailure(
   pod: PodStatus,
   podIndex: number,
   unusable?: Unusable,
+  requeueLost = false,
 ): PodFailureOutcome {
   const what = describePodFailure(pod);
   // Lost, or taken away by an admin's drain with evict: the same for the JobSet (JobSet's NodeLost).
@@ -94,8 +97,11 @@ export function judgePodFailure(
       job.ignoredFailures++;
       return { kind: 'requeue', message: `${what}; ${ruleName} (Ignore): the JobSet is placed again` };
     }
+    const gone = pod.reason === 'NodeDrained' ? 'its node was drained with evict' : 'its node was lost';
+    // A JobSet without a failurePolicy would fail for its node's fault: like Slurm's requeue, the gang is placed again, uncounted.
+    if (action === 'Count' && !matched && requeueLost) return { kind: 'requeue', message: `${what}: ${gone}; the JobSet has no failurePolicy, so it is placed again` };
     // Otherwise it cannot be replaced where it ran: its Job fails and the JobSet's policy decides.
-    if (action === 'Count') return { kind: 'failJob', reason: 'NodeLost', message: `${what}: ${pod.reason === 'NodeDrained' ? 'its node was drained with evict' : 'its node was lost'}` };
+    if (action === 'Count') return { kind: 'failJob', reason: 'NodeLost', message: `${what}: ${gone}` };
   }
   if (action === 'Ignore') {
     job.ignoredFailures++;

@@ -91,8 +91,8 @@ describe('foldStatus', () => {
     },
     {
       // The pod ran (startedMs > 0) before its node was lost; one lost before it started is requeued (below).
-      name: 'a pod failed without an exit code (node lost) names the reason instead',
-      jobset: withPods(leaderWorkers(), { [W01]: { phase: 'POD_PHASE_FAILED', reason: 'NodeLost', startedMs: 5, finishedMs: 10 } }, 'POD_PHASE_RUNNING'),
+      name: 'a pod failed without an exit code (node lost) names the reason instead (a failurePolicy allowing no restart)',
+      jobset: withPods(leaderWorkers((b) => b.failurePolicy('Recreate', 0)), { [W01]: { phase: 'POD_PHASE_FAILED', reason: 'NodeLost', startedMs: 5, finishedMs: 10 } }, 'POD_PHASE_RUNNING'),
       wantPhase: 'JOB_SET_PHASE_FAILED',
       wantFailedPod: W01,
       wantMessageParts: [W01, 'NodeLost'],

@@ -215,7 +215,8 @@ function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
     const job = jobs.get(ref.job);
     if (!job || job.state !== 'Active' || job.failedIndexes.includes(ref.podIndex)) continue;
     const tmpl = templates.get(job.replicatedJob);
-    const outcome = judgePodFailure(tmpl, job, p, ref.podIndex, ctx.unusable?.(p));
+    // A JobSet without a failurePolicy is requeued when a node is lost or drained under it (requeueLost).
+    const outcome = judgePodFailure(tmpl, job, p, ref.podIndex, ctx.unusable?.(p), !spec.failurePolicy);
     if (outcome.kind === 'requeue') requeue.push(outcome.message);
     else if (outcome.kind === 'retry') {
       retry.add(p.podId);

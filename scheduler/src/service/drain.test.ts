@@ -82,18 +82,24 @@ describe('drain', () => {
     expect(after.pods[0]).toMatchObject({ node: 'n2', generation: a.generation + 1 });
   });
 
-  it('with evict and no failurePolicy, the JobSet fails as for a lost node, saying the node was drained', () => {
+  it('with evict and no failurePolicy, the JobSet is requeued (as for a lost node) and placed on another node, nothing counted', () => {
     s = startTestScheduler();
     registerTestNode(s, 'n1', { gpus: 2 });
     submitTestJobSet(s, 'train', { w: { gpus: 2 } });
     s.runCycle();
+    registerTestNode(s, 'n2', { gpus: 2 });
     const [a] = assignmentsOf(s, 'train');
     handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', [podReport(a!, 'POD_PHASE_RUNNING')]));
     drainNode(s.ctx, drain('n1', 'bad GPU', true));
     const st = jobsetOf(s, 'train').status!;
-    expect(st.pods[0]).toMatchObject({ phase: 'POD_PHASE_FAILED', reason: 'NodeDrained' });
-    expect(st.phase).toBe('JOB_SET_PHASE_FAILED');
+    expect(st).toMatchObject({ phase: 'JOB_SET_PHASE_PENDING', reason: 'Requeued' });
     expect(st.message).toContain('drained with evict');
+    // n1 stops the pod; once it reports it gone, the gang is placed on n2.
+    handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', []));
+    s.runCycle();
+    const again = jobsetOf(s, 'train').status!;
+    expect(again.pods[0]).toMatchObject({ node: 'n2', generation: a!.generation + 1 });
+    expect(again.jobs[0]!.failures).toBe(0);
   });
 
   it('a podFailurePolicy rule on DisruptionTarget matches an eviction by drain (Ignore: the failure is not counted)', () => {
