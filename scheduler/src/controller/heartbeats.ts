@@ -7,7 +7,7 @@
  */
 import { parseCpuList } from '../../../shared/src/cpulist.js';
 import { isTerminalPod } from '../../../shared/src/phases.js';
-import type { Heartbeat } from '../../../shared/src/proto/types.js';
+import type { Heartbeat, PodStatus } from '../../../shared/src/proto/types.js';
 import { toResources } from '../../../shared/src/resources.js';
 import type { SchedulerContext } from '../context.js';
 import { podKey, type LingeringPod } from '../store/store.js';
@@ -67,10 +67,21 @@ function cpusOf(reported: string | undefined, held: number[] | undefined): { cpu
 
 /** updateLingering holds the capacity of pods the agent still runs although they are no longer desired. */
 function updateLingering(ctx: SchedulerContext, hb: Heartbeat): void {
+  holdUndesiredPods(ctx, hb.node, hb.pods, hb.desiredRevision);
+}
+
+/**
+ * holdUndesiredPods makes the pods a node reports running but that are not
+ * desired there the node's lingering pods: their CPU, memory and GPUs stay
+ * held until the agent reports them gone (a heartbeat, or the pod table of a
+ * Register — a node back from Lost still runs its old pods until it has
+ * stopped them, and no new pod may get their GPUs meanwhile).
+ */
+export function holdUndesiredPods(ctx: SchedulerContext, node: string, pods: readonly PodStatus[], appliedRevision?: number): void {
   // Building the desired set walks the node's assignments: only do it when a pod still runs.
-  const running = hb.pods.filter((p) => !isTerminalPod(p.phase));
-  const desired = running.length > 0 ? ctx.store.desiredKeys(hb.node, ctx.clock.now()) : new Set<string>();
-  const known = ctx.store.getNode(hb.node)?.lingering;
+  const running = pods.filter((p) => !isTerminalPod(p.phase));
+  const desired = running.length > 0 ? ctx.store.desiredKeys(node, ctx.clock.now()) : new Set<string>();
+  const known = ctx.store.getNode(node)?.lingering;
   const lingering = new Map<string, LingeringPod>();
   for (const p of running) {
     const key = podKey(p.podId, p.jobsetUid, p.generation);
@@ -85,7 +96,7 @@ function updateLingering(ctx: SchedulerContext, hb: Heartbeat): void {
       untilRevision: 0,
     });
   }
-  const released = ctx.store.setLingeringKeys(hb.node, lingering, hb.desiredRevision);
+  const released = ctx.store.setLingeringKeys(node, lingering, appliedRevision);
   if (released.length === 0) return;
   // Pods held back until an older incarnation elsewhere was gone may start now.
   pushDesired(ctx, ctx.store.bumpRevisions(ctx.store.nodesWaitingOn(released)));

@@ -8,6 +8,7 @@ import {
   lingeringOf,
   persistedJobSet,
   podReport,
+  registerRequest,
   registerTestNode,
   startTestScheduler,
   submitTestJobSet,
@@ -15,6 +16,7 @@ import {
 } from '../../../test/helpers/scheduler-context.js';
 import { handleHeartbeat } from './heartbeats.js';
 import { checkLiveness } from './liveness.js';
+import { registerNode } from '../service/nodes.js';
 
 let s: TestScheduler;
 afterEach(() => s?.close());
@@ -107,6 +109,33 @@ describe('node liveness by heartbeat age (grace 3 s, lost after 30 s)', () => {
     const again = jobsetOf(s, 'train').status!;
     expect(again.phase).toBe('JOB_SET_PHASE_ADMITTED');
     expect(again.pods.map((p) => p.node).sort()).toEqual(['n2', 'n3']);
+  });
+
+  it('a node back from Lost registers a new epoch; the old pods it still runs are not kept, are not desired, and hold their GPUs until it reports them gone', () => {
+    const a = trainRunningOnTwoNodes();
+    for (let t = 0; t < 31; t++) {
+      s.clock.advance(1000);
+      keepAlive(a, 'n1');
+      checkLiveness(s.ctx, true);
+    }
+    expect(stateOf('n1')).toBe('NODE_STATE_LOST');
+    handleHeartbeat(s.ctx, heartbeatOf(s, 'n2', []));
+    const epoch = s.store.getNode('n1')!.node.epoch;
+
+    // The agent comes back (SIGCONT) still running its old pod, and registers with its pod table.
+    registerNode(s.ctx, registerRequest('n1', { cpu: 8, gpus: 2, pods: [podReport(a[0]!, 'POD_PHASE_RUNNING', { node: 'n1' })] }));
+
+    expect(s.store.getNode('n1')!.node).toMatchObject({ state: 'NODE_STATE_READY', epoch: epoch + 1 });
+    // Fenced: the old incarnation is not adopted (it was failed as NodeLost) and n1 is told to stop it…
+    expect(jobsetOf(s, 'train').status!.pods.every((p) => p.generation === 1)).toBe(true);
+    expect(s.out.lastDesired('n1')!.pods.filter((p) => p.generation === 0)).toEqual([]);
+    // …and until it has, its GPUs are held: the requeued gang cannot be placed on n1 yet.
+    expect(lingeringOf(s, 'n1').gpus).toBe(2);
+    s.runCycle();
+    expect(jobsetOf(s, 'train').status!.pods.map((p) => p.node).filter((n) => n === 'n1')).toEqual([]);
+
+    handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', []));
+    expect(lingeringOf(s, 'n1').gpus).toBe(0);
   });
 
   it('with a failurePolicy that allows no restart, pods on a Lost node fail with NodeLost, the JobSet fails, and the other nodes drop its pods', () => {

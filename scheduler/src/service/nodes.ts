@@ -8,6 +8,7 @@ import { desiredSubject } from '../../../shared/src/subjects.js';
 import type { SchedulerContext } from '../context.js';
 import { pushDesired } from '../controller/notify.js';
 import { applyPodReports } from '../controller/pod-status.js';
+import { holdUndesiredPods } from '../controller/heartbeats.js';
 import { isActive, type NodeRecord } from '../store/store.js';
 
 /** MAX_REGISTER_PODS bounds the pod table one Register may carry. */
@@ -74,6 +75,9 @@ export function registerNode(ctx: SchedulerContext, req: RegisterRequest): Regis
       orphaned.map((p) => ({ ...p, phase: 'POD_PHASE_FAILED', reason: 'NodeRestarted', message: `the agent on ${req.nodeName} registered again (epoch ${rec.node.epoch}) without reporting this pod; it no longer runs there`, finishedMs: now, seq: Number.MAX_SAFE_INTEGER })),
     );
   }
+  // Pods it still runs that are not wanted there (a node back from Lost: its old pods, which it is about to
+  // stop) keep their capacity held until it reports them gone, so no new pod gets their GPUs meanwhile.
+  if (!inventoryUpdate) holdUndesiredPods(ctx, req.nodeName, req.pods.map((p) => ({ ...p, node: req.nodeName })));
   pushDesired(ctx, [req.nodeName]);
   ctx.requestCycle('node registered');
   return { epoch: rec.node.epoch, heartbeatIntervalMs: ctx.settings.heartbeatIntervalMs, natsDesiredSubject: desiredSubject(req.nodeName) };
