@@ -14,6 +14,7 @@ import { isAlive } from '../../cli/src/local/processes.js';
 import { readProcStat } from '../../agent/src/runtime/proc.js';
 import { waitFor } from '../../cli/src/util/poll.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { readInt } from '../helpers/files.js';
 
 let tc: TestCluster;
 beforeAll(async () => {
@@ -25,14 +26,6 @@ afterAll(async () => {
 });
 
 const small = { cpu: '100m', memory: '32Mi' };
-
-function readInt(file: string): number | undefined {
-  try {
-    return Number(readFileSync(file, 'utf8').trim()) || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A pod that records its pid, prints `started`, waits for `<tag>.go`, prints `finished` and exits with `code`. */
 function waiter(tag: string, code = 0): string[] {

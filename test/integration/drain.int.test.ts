@@ -5,13 +5,14 @@
  * nodes`); `muster undrain` opens it again; `--evict` stops the pods now and
  * the JobSet's failure policy restarts them on another node.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isAlive } from '../../cli/src/local/processes.js';
 import { waitFor } from '../../cli/src/util/poll.js';
 import { musterCli } from '../helpers/cli.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { readInt } from '../helpers/files.js';
 
 let tc: TestCluster;
 beforeAll(async () => {
@@ -26,14 +27,6 @@ const small = { cpu: '100m', memory: '32Mi' };
 /** A pod that writes its process group, then waits for `<tag>.go`. */
 function waiter(tag: string): string[] {
   return ['sh', '-c', `cut -d" " -f5 /proc/$$/stat > ${tag}.pgid; while [ ! -f ${tag}.go ]; do sleep 0.05; done`];
-}
-
-function readInt(file: string): number | undefined {
-  try {
-    return Number(readFileSync(file, 'utf8').trim()) || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** nodesTable returns `muster nodes` rows keyed by node name: [state, reason]. */

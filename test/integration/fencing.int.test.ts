@@ -16,6 +16,7 @@ import { isAlive } from '../../cli/src/local/processes.js';
 import { waitFor } from '../../cli/src/util/poll.js';
 import { loadGrpc } from '../../shared/src/proto/load.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { readInt } from '../helpers/files.js';
 
 const DGX = path.resolve('deploy/hardware/h100-sxm-8gpu.json');
 let tc: TestCluster;
@@ -27,14 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await tc?.stop();
 });
-
-function readInt(file: string): number | undefined {
-  try {
-    return Number(readFileSync(file, 'utf8').trim()) || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A pod that records its pid, then on SIGTERM takes `stopMs` to exit (a checkpoint). */
 function slowStopper(tag: string, stopMs: number): string[] {

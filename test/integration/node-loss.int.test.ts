@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isAlive } from '../../cli/src/local/processes.js';
 import { waitFor } from '../../cli/src/util/poll.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { readInt } from '../helpers/files.js';
 
 let tc: TestCluster;
 beforeAll(async () => {
@@ -28,14 +29,6 @@ afterAll(async () => {
   }
   await tc?.stop();
 });
-
-function readInt(file: string): number | undefined {
-  try {
-    return Number(readFileSync(file, 'utf8').trim()) || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 async function nodeState(name: string): Promise<{ state: string; epoch: number } | undefined> {
   const n = (await tc.api.nodes()).find((x) => x.name === name);
