@@ -12,6 +12,7 @@ import path from 'node:path';
 import { SchedulerApi } from '../../cli/src/client.js';
 import { startAgent, startScheduler, type AgentHandle, type SchedulerHandle } from '../../cli/src/local/daemons.js';
 import { startLocalCluster, type LocalCluster } from '../../cli/src/local/cluster.js';
+import { startNatsServer } from '../../cli/src/local/nats-server.js';
 import { waitFor } from '../../cli/src/util/poll.js';
 import { findPodman } from '../../cli/src/local/container-engine.js';
 import { affinityScope } from '../../agent/src/runtime/cpu-affinity.js';
@@ -42,6 +43,10 @@ export interface TestCluster {
   killScheduler(): Promise<void>;
   /** Starts the scheduler again on the same address, database and NATS. */
   restartScheduler(): Promise<void>;
+  /** SIGKILLs nats-server (an outage: JetStream's data stays on disk) and waits until it is gone. */
+  killNats(): Promise<void>;
+  /** Starts nats-server again on the same port and JetStream directory: clients reconnect by themselves. */
+  restartNats(): Promise<void>;
   /** Starts agent `i` again (same node name and state dir) after it exited. */
   restartAgent(i: number): Promise<void>;
   /** Agent `i` now running (changes after restartAgent). */
@@ -98,6 +103,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     throw err;
   }
   let scheduler = cluster.scheduler;
+  let nats = cluster.nats;
   const agents = [...cluster.agents];
   const api = new SchedulerApi(cluster.schedulerAddress, { timeoutMs: 10_000 });
   const tc: TestCluster = {
@@ -113,6 +119,13 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     async restartScheduler() {
       rmSync(path.join(dir, 'scheduler.addr'), { force: true });
       scheduler = await startScheduler({ dir, natsUrl: cluster.natsUrl, extraArgs: schedulerArgs });
+    },
+    async killNats() {
+      nats.process.kill('SIGKILL');
+      await nats.process.exited;
+    },
+    async restartNats() {
+      nats = await startNatsServer({ dir, port: cluster.nats.port });
     },
     agent(i) {
       return agents[i]!;
@@ -177,6 +190,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       // Containers of a failed test go before the engine (the cluster's stop ends with the podman service).
       if (cluster.engine) removeContainersOf(cluster.nodeNames.map((n) => path.join(dir, 'agents', n)), cluster.nodeNames);
       await cluster.stop(5000).catch(() => undefined);
+      if (nats !== cluster.nats) await nats.stop(5000).catch(() => undefined);
       killRecordedPods(dir);
       rmSync(dir, { recursive: true, force: true });
     },

@@ -22,6 +22,8 @@ export interface NatsServerOptions {
   dir: string;
   /** The nats-server binary; default $MUSTER_NATS_SERVER, else PATH, else WELL_KNOWN_NATS_PATHS. */
   bin?: string;
+  /** The client port (default: a random free one); a restarted server takes its old port so clients reconnect. */
+  port?: number;
   /** More arguments for nats-server. */
   extraArgs?: readonly string[];
   /** How long to wait for it to accept connections; default 15 s. */
@@ -100,7 +102,7 @@ export async function startNatsServer(opts: NatsServerOptions): Promise<NatsServ
   const proc = await spawnManaged({
     name: 'nats-server',
     command: bin,
-    args: ['-js', '-sd', dataDir, '-a', '127.0.0.1', '-p', '-1', '--ports_file_dir', runDir, ...(opts.extraArgs ?? [])],
+    args: ['-js', '-sd', dataDir, '-a', '127.0.0.1', '-p', String(opts.port ?? -1), '--ports_file_dir', runDir, ...(opts.extraArgs ?? [])],
     logFile: path.join(dir, 'logs', 'nats-server.log'),
     newSession: (opts.newSession ?? false) || (opts.detached ?? false),
     unref: opts.detached ?? false,
