@@ -59,9 +59,9 @@ export class SchedulerApi {
     return this.call<{ name: string }, JobSet>(this.client.GetJobSet, { name });
   }
 
-  /** listJobSets returns JobSets, newest first, optionally only those in `phase`; `pendingOnly` lists pending ones with their queue positions. */
-  listJobSets(phase = '', limit = 0, pendingOnly = false): Promise<ListJobSetsResponse> {
-    return this.call<{ phase: string; limit: number; pendingOnly: boolean }, ListJobSetsResponse>(this.client.ListJobSets, { phase, limit, pendingOnly });
+  /** listJobSets returns JobSets, newest first, optionally only those in `phase`; `pendingOnly` lists pending ones with their queue positions; `withPods` keeps each JobSet's pods. */
+  listJobSets(phase = '', limit = 0, pendingOnly = false, withPods = false): Promise<ListJobSetsResponse> {
+    return this.call<{ phase: string; limit: number; pendingOnly: boolean; withPods: boolean }, ListJobSetsResponse>(this.client.ListJobSets, { phase, limit, pendingOnly, withPods });
   }
 
   /** deleteJobSet stops a JobSet's pods and removes it. */
