@@ -12,6 +12,7 @@ import type { Summary } from './stats.js';
 import { run as runRestart } from './restart.bench.js';
 import { run as runSubmitToAdmit } from './submit-to-admit.bench.js';
 import { run as runPodRuntime } from './pod-runtime.bench.js';
+import { run as runNodeLoss } from './node-loss.bench.js';
 
 function expectSane(s: Summary, count: number): void {
   expect(s.count).toBe(count);
@@ -92,6 +93,20 @@ describe('benchmarks at tiny size', () => {
     expect(text).toContain('adoption vs stop + start again');
     console.log(text);
   }, 120_000);
+
+  it('node-loss freezes an agent, measures detection and recovery against a cold start, and prints them', async () => {
+    const lines: string[] = [];
+    const f = await runNodeLoss({ runs: 1, nodes: 3, pods: 16, 'lost-timeout-ms': 3000 }, (l) => lines.push(l));
+    expectSane(f.detectionMs, 1);
+    expectSane(f.recoveryMs, 1);
+    expectSane(f.coldStartMs, 1);
+    // Detection cannot beat the lost timeout counted from the last heartbeat (at most one 1 s interval before the freeze).
+    expect(f.detectionMs.p50).toBeGreaterThanOrEqual(3000 - 1000);
+    expect(f.recoveryMs.p50).toBeGreaterThanOrEqual(f.detectionMs.p50);
+    const text = lines.join('\n');
+    expect(text).toContain('detection − lost timeout');
+    console.log(text);
+  }, 180_000);
 
   it('quota-cycle prints Muster\'s cycle and the one-head-per-queue baseline', async () => {
     const lines: string[] = [];
