@@ -13,6 +13,7 @@ import { run as runRestart } from './restart.bench.js';
 import { run as runSubmitToAdmit } from './submit-to-admit.bench.js';
 import { run as runPodRuntime } from './pod-runtime.bench.js';
 import { run as runNodeLoss } from './node-loss.bench.js';
+import { run as runSchedulerStartup } from './scheduler-startup.bench.js';
 
 function expectSane(s: Summary, count: number): void {
   expect(s.count).toBe(count);
@@ -107,6 +108,16 @@ describe('benchmarks at tiny size', () => {
     expect(text).toContain('detection − lost timeout');
     console.log(text);
   }, 180_000);
+
+  it('scheduler-startup restarts a scheduler with a full and an empty store and prints both', async () => {
+    const lines: string[] = [];
+    const f = await runSchedulerStartup({ jobsets: 50, runs: 2 }, (l) => lines.push(l));
+    expectSane(f.fullMs, 2);
+    expectSane(f.emptyMs, 2);
+    expect(f.rssBytes).toBeGreaterThan(0);
+    expect(lines.join('\n')).toContain('ratio full / empty');
+    console.log(lines.join('\n'));
+  }, 120_000);
 
   it('quota-cycle prints Muster\'s cycle and the one-head-per-queue baseline', async () => {
     const lines: string[] = [];
