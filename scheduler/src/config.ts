@@ -90,6 +90,13 @@ export const schedulerConfigSchema = z.strictObject({
    * it will need is held; lower-priority JobSets may use it only if they end first.
    */
   backfill: boolValue,
+  /**
+   * Pods bound to a GPU that turns unhealthy: keep them running (their own
+   * failure, if any, is handled as usual), or evict them (they fail with
+   * GPUUnhealthy, a disruption: requeued without a failurePolicy, else the
+   * policy decides — it can match onJobFailureReasons GPUUnhealthy).
+   */
+  unhealthyGpuPods: z.enum(['keep', 'evict']),
   /** Seconds JetStream keeps pod events. */
   eventsMaxAgeMs: durationMs,
   logLevel,
@@ -122,6 +129,7 @@ export const schedulerDefaults: z.input<typeof schedulerConfigSchema> = {
   podsReadyRequeueLimit: -1,
   fairSharing: false,
   backfill: true,
+  unhealthyGpuPods: 'keep',
   defaultQueue: '',
   topologyLevels: ['block', 'rack'],
   afsHalfLifeMs: 168 * 3_600_000,

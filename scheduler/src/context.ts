@@ -69,6 +69,8 @@ export interface SchedulerContext {
     defaultQueue?: string;
     /** Backfill reservations (running JobSets' time limits are put in the snapshot). */
     backfill?: boolean;
+    /** What happens to pods bound to a GPU that turns unhealthy (default keep). */
+    unhealthyGpuPods?: 'keep' | 'evict';
     /** Fair sharing's preemption strategies; undefined = fair sharing off. */
     fairSharing?: readonly FairSharingStrategy[];
   };

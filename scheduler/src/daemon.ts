@@ -86,6 +86,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
       podRetryBackoffMs: cfg.podRetryBackoffMs,
       ...(cfg.fairSharing ? { fairSharing: cfg.fairSharingStrategies } : {}),
       backfill: cfg.backfill,
+      unhealthyGpuPods: cfg.unhealthyGpuPods,
       defaultQueue: cfg.defaultQueue,
       topologyLevels: cfg.topologyLevels,
       podsReady: { timeoutMs: cfg.podsReadyTimeoutMs, backoffBaseMs: cfg.podsReadyBackoffBaseMs, backoffMaxMs: cfg.podsReadyBackoffMaxMs, requeueLimit: cfg.podsReadyRequeueLimit },

@@ -5,6 +5,7 @@ import {
   heartbeatOf,
   inventoryOf,
   jobsetOf,
+  podReport,
   registerTestNode,
   startTestScheduler,
   submitTestJobSet,
@@ -44,6 +45,58 @@ describe('GPU health carried by heartbeats', () => {
     expect(jobsetOf(s, 'seven').status!.phase).toBe('JOB_SET_PHASE_ADMITTED');
     const [pod] = assignmentsOf(s, 'seven') as [PodAssignment];
     expect(pod.binding!.gpuIndices).toEqual([0, 1, 2, 4, 5, 6, 7]);
+  });
+
+  describe('pods bound to a GPU that turns unhealthy', () => {
+    /** `a` runs on GPUs 0-3 of n1, `b` on 4-7; n2 is empty and healthy. */
+    function twoJobSets(settings: Parameters<typeof startTestScheduler>[0] = {}) {
+      s = startTestScheduler(settings);
+      registerTestNode(s, 'n1', { cpu: 32, memory: '256Gi', gpus: 8 });
+      submitTestJobSet(s, 'a', { w: { gpus: 4 } });
+      submitTestJobSet(s, 'b', { w: { gpus: 4 } });
+      s.runCycle();
+      registerTestNode(s, 'n2', { cpu: 32, memory: '256Gi', gpus: 8 });
+      const [pa] = assignmentsOf(s, 'a');
+      const [pb] = assignmentsOf(s, 'b');
+      expect(pa!.binding!.gpuIndices).toEqual([0, 1, 2, 3]);
+      handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', [podReport(pa!, 'POD_PHASE_RUNNING'), podReport(pb!, 'POD_PHASE_RUNNING')], { gpuHealth: healthy('n1') }));
+      return { pa: pa!, pb: pb! };
+    }
+
+    it('keep (default): they run on; only placement avoids the GPU', () => {
+      const { pa, pb } = twoJobSets();
+      handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', [podReport(pa, 'POD_PHASE_RUNNING'), podReport(pb, 'POD_PHASE_RUNNING')], { gpuHealth: withUnhealthy('n1', 2) }));
+      expect(jobsetOf(s, 'a').status!.pods[0]!.phase).toBe('POD_PHASE_RUNNING');
+      expect(jobsetOf(s, 'b').status!.pods[0]!.phase).toBe('POD_PHASE_RUNNING');
+    });
+
+    it('evict: the pods on that GPU fail with GPUUnhealthy and their JobSet (no failurePolicy) is requeued onto healthy GPUs; other pods run on', () => {
+      const { pb } = twoJobSets({ settings: { unhealthyGpuPods: 'evict' } });
+      handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', [podReport(pb, 'POD_PHASE_RUNNING')], { gpuHealth: withUnhealthy('n1', 2) }));
+      const st = jobsetOf(s, 'a').status!;
+      expect(st).toMatchObject({ phase: 'JOB_SET_PHASE_PENDING', reason: 'Requeued' });
+      expect(st.message).toContain('a GPU it was bound to turned unhealthy');
+      expect(jobsetOf(s, 'b').status!.pods[0]!.phase).toBe('POD_PHASE_RUNNING');
+      // n1 stops the evicted pod; once it is gone the gang is placed where every GPU is healthy.
+      handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', [podReport(pb, 'POD_PHASE_RUNNING')]));
+      s.runCycle();
+      const again = jobsetOf(s, 'a').status!.pods[0]!;
+      expect(again.node === 'n2' || !again.binding!.gpuIndices.includes(2)).toBe(true);
+      expect(jobsetOf(s, 'a').status!.jobs[0]!.failures).toBe(0);
+    });
+
+    it('evict with a failurePolicy: the Job fails with GPUUnhealthy, which a rule can match', () => {
+      s = startTestScheduler({ settings: { unhealthyGpuPods: 'evict' } });
+      registerTestNode(s, 'n1', { cpu: 32, memory: '256Gi', gpus: 8 });
+      submitTestJobSet(s, 'a', { w: { gpus: 4 } }, { failurePolicy: { maxRestarts: 0, rules: [{ name: 'gpu', action: 'RestartJobSetAndIgnoreMaxRestarts', onJobFailureReasons: ['GPUUnhealthy'] }] } });
+      s.runCycle();
+      const [pa] = assignmentsOf(s, 'a');
+      handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', [podReport(pa!, 'POD_PHASE_RUNNING')], { gpuHealth: withUnhealthy('n1', pa!.binding!.gpuIndices[0]!) }));
+      const st = jobsetOf(s, 'a').status!;
+      expect(st.phase).not.toBe('JOB_SET_PHASE_FAILED');
+      expect(st.restarts).toBe(1);
+      expect(st.restartsCountTowardsMax).toBe(0);
+    });
   });
 
   it('offers the GPU again when it reports healthy', () => {

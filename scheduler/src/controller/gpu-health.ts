@@ -4,11 +4,14 @@
  * node's inventory (and so in the snapshot placement reads: unhealthy GPUs are
  * never offered), capacity and allocatable GPUs follow the healthy count, the
  * change is persisted and logged, and a scheduling round is requested. Pods
- * already bound to a GPU that turned unhealthy keep running: what happens to
- * them is the agent's report (a failing pod fails as usual).
+ * already bound to a GPU that turned unhealthy keep running by default (a
+ * failing pod fails as usual, and is not retried on that GPU); with
+ * `unhealthyGpuPods: evict` they fail at once with reason GPUUnhealthy, a
+ * disruption handled like a lost node (requeued without a failurePolicy).
  */
 import type { GpuHealthReport, NodeInventory } from '../../../shared/src/proto/types.js';
 import type { SchedulerContext } from '../context.js';
+import { failPodsOn } from './liveness.js';
 
 /** One GPU whose health changed. */
 export interface GpuHealthChange {
@@ -53,6 +56,13 @@ export function applyGpuHealth(ctx: SchedulerContext, node: string, reports: rea
   for (const c of merged.changes) {
     if (c.healthy) ctx.log.info('GPU healthy again', { node, gpu: c.index, uuid: c.uuid });
     else ctx.log.warn('GPU unhealthy: no longer offered to placement', { node, gpu: c.index, uuid: c.uuid, reasons: c.reasons });
+  }
+  const failing = merged.changes.filter((c) => !c.healthy);
+  if (ctx.settings.unhealthyGpuPods === 'evict' && failing.length > 0) {
+    const bad = new Set(failing.map((c) => c.index));
+    const why = failing.map((c) => `GPU ${c.index}${c.reasons.length > 0 ? ` (${c.reasons.join('; ')})` : ''}`).join(', ');
+    const n = failPodsOn(ctx, node, 'GPUUnhealthy', `${why} of node ${node} turned unhealthy`, ctx.clock.now(), (p) => (p.binding?.gpuIndices ?? []).some((i) => bad.has(i)));
+    if (n > 0) ctx.log.warn('evicted the pods bound to an unhealthy GPU', { node, pods: n });
   }
   ctx.requestCycle('GPU health changed');
   return true;

@@ -35,15 +35,16 @@ export function checkLiveness(ctx: SchedulerContext, transportUp: boolean): void
 
 /**
  * failPodsOn fails every unfinished pod of an active JobSet placed on `node`
- * with `reason` (NodeLost, NodeDrained…), as if its node had reported it, and
- * lets the lifecycle decide; returns how many pods it failed.
+ * (those `which` picks) with `reason` (NodeLost, NodeDrained, GPUUnhealthy),
+ * as if its node had reported it, and lets the lifecycle decide; returns how
+ * many pods it failed.
  */
-export function failPodsOn(ctx: SchedulerContext, node: string, reason: string, message: string, now: number): number {
+export function failPodsOn(ctx: SchedulerContext, node: string, reason: string, message: string, now: number, which: (p: PodStatus) => boolean = () => true): number {
   const reports: PodStatus[] = [];
   for (const rec of ctx.store.allJobSets()) {
     if (!isActive(rec.jobset)) continue;
     for (const p of rec.jobset.status!.pods)
-      if (p.node === node && !isTerminalPod(p.phase)) reports.push({ ...p, phase: 'POD_PHASE_FAILED', reason, message, finishedMs: now, seq: Number.MAX_SAFE_INTEGER });
+      if (p.node === node && !isTerminalPod(p.phase) && which(p)) reports.push({ ...p, phase: 'POD_PHASE_FAILED', reason, message, finishedMs: now, seq: Number.MAX_SAFE_INTEGER });
   }
   if (reports.length > 0) applyPodReports(ctx, node, reports);
   return reports.length;

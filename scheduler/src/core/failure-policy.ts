@@ -17,7 +17,7 @@ export { DEFAULT_BACKOFF_LIMIT };
 export type Unusable = 'NodeLost' | 'NodeDrained' | 'GPUUnhealthy';
 
 /** Pod reasons that mean the pod was disrupted (its node, not its program): podFailurePolicy's DisruptionTarget. */
-export const DISRUPTION_REASONS: ReadonlySet<string> = new Set(['NodeLost', 'NodeRestarted', 'NodeDrained', 'Stopped']);
+export const DISRUPTION_REASONS: ReadonlySet<string> = new Set(['NodeLost', 'NodeRestarted', 'NodeDrained', 'GPUUnhealthy', 'Stopped']);
 
 /** PodFailureAction is what a podFailurePolicy rule (or the default, Count) does with a failed pod. */
 export type PodFailureAction = 'FailJob' | 'FailIndex' | 'Ignore' | 'Count';
@@ -84,8 +84,8 @@ export function judgePodFailure(
   requeueLost = false,
 ): PodFailureOutcome {
   const what = describePodFailure(pod);
-  // Lost, or taken away by an admin's drain with evict: the same for the JobSet (JobSet's NodeLost).
-  const lost = pod.reason === 'NodeLost' || pod.reason === 'NodeDrained';
+  // Lost, or taken away (a drain with evict, an unhealthy GPU under unhealthyGpuPods: evict): not the pod's failure.
+  const lost = pod.reason === 'NodeLost' || pod.reason === 'NodeDrained' || pod.reason === 'GPUUnhealthy';
   // A pod placed on a node that was lost before it ever started did not fail: the gang needs another place.
   if (lost && pod.startedMs === 0) return { kind: 'requeue', message: `${what} before it started: the JobSet is placed again` };
   const matched = matchPodFailureRule(tmpl, pod);
@@ -97,11 +97,11 @@ export function judgePodFailure(
       job.ignoredFailures++;
       return { kind: 'requeue', message: `${what}; ${ruleName} (Ignore): the JobSet is placed again` };
     }
-    const gone = pod.reason === 'NodeDrained' ? 'its node was drained with evict' : 'its node was lost';
+    const gone = pod.reason === 'NodeDrained' ? 'its node was drained with evict' : pod.reason === 'GPUUnhealthy' ? 'a GPU it was bound to turned unhealthy' : 'its node was lost';
     // A JobSet without a failurePolicy would fail for its node's fault: like Slurm's requeue, the gang is placed again, uncounted.
     if (action === 'Count' && !matched && requeueLost) return { kind: 'requeue', message: `${what}: ${gone}; the JobSet has no failurePolicy, so it is placed again` };
     // Otherwise it cannot be replaced where it ran: its Job fails and the JobSet's policy decides.
-    if (action === 'Count') return { kind: 'failJob', reason: 'NodeLost', message: `${what}: ${gone}` };
+    if (action === 'Count') return { kind: 'failJob', reason: pod.reason === 'GPUUnhealthy' ? 'GPUUnhealthy' : 'NodeLost', message: `${what}: ${gone}` };
   }
   if (action === 'Ignore') {
     job.ignoredFailures++;
