@@ -118,3 +118,38 @@ it('an agent restarted on purpose (SIGTERM, podsOnExit keep — systemctl restar
   await tc.waitForJobSet('restarted', (j) => j.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'Succeeded');
   expect(groupsRunning('restarted.go')).toBe(0);
 });
+
+it('under load: 16 pods, the agent SIGKILLed while half of them end — after the restart 8 are adopted, 8 reported ended, none runs twice, the JobSet succeeds', async () => {
+  // Pod j ends once `load.go.<j % 2>` exists: the even half is released while the agent is down, the odd half after.
+  const script = 'cut -d" " -f5 /proc/$$/stat > "load.$MUSTER_JOB_INDEX.pgid"; h=$((MUSTER_JOB_INDEX % 2)); while [ ! -f "load.go.$h" ]; do sleep 0.05; done; echo "done $MUSTER_JOB_INDEX"';
+  await tc.submit({ metadata: { name: 'load' }, spec: { replicatedJobs: [{ name: 'w', replicas: 16, template: { backoffLimit: 0, template: { command: ['sh', '-c', script], resources: { cpu: '10m', memory: '8Mi' } } } }] } });
+  const pgids = await waitFor(() => {
+    const all = Array.from({ length: 16 }, (_, j) => readInt(path.join(tc.dir, `load.${j}.pgid`)));
+    return all.every((x) => x !== undefined) ? (all as number[]) : undefined;
+  }, { timeoutMs: 60_000, what: 'all 16 pods started' });
+  await tc.waitForJobSet('load', (j) => j.status!.pods.length === 16 && j.status!.pods.every((p) => p.phase === 'POD_PHASE_RUNNING'), 'all 16 running');
+  const epoch = (await tc.api.nodes())[0]!.epoch;
+
+  const agent = tc.agent(0);
+  agent.process.kill('SIGKILL');
+  await agent.process.exited;
+  writeFileSync(path.join(tc.dir, 'load.go.0'), '');
+  await waitFor(() => pgids.filter((_, j) => j % 2 === 0).every((g) => !isAlive(g)), { timeoutMs: 30_000, what: 'the even pods ended while the agent was down' });
+  await restartAndWait(epoch);
+
+  // The even half is reported ended, the odd half adopted (the same groups, still running): nothing started again.
+  const mid = await tc.api.getJobSet('load');
+  for (const p of mid.status!.pods) {
+    const j = Number(p.podId.split('/')[2]);
+    expect([p.podId, p.generation, p.phase]).toEqual([p.podId, 0, j % 2 === 0 ? 'POD_PHASE_SUCCEEDED' : 'POD_PHASE_RUNNING']);
+  }
+  expect(pgids.filter((_, j) => j % 2 === 1).every((g) => isAlive(g))).toBe(true);
+  expect(groupsRunning('load.go.')).toBe(8);
+  writeFileSync(path.join(tc.dir, 'load.go.1'), '');
+  const done = await tc.waitForJobSet('load', (j) => j.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'Succeeded', 60_000);
+  for (const p of done.status!.pods) {
+    const j = Number(p.podId.split('/')[2]);
+    expect([p.podId, p.reason, p.exitCode, p.generation]).toEqual([p.podId, 'Completed', 0, 0]);
+    expect(tc.podLog(p.podId)).toBe(`done ${j}\n`);
+  }
+});
