@@ -11,7 +11,7 @@
  */
 import type { GpuHealthReport, NodeInventory } from '../../../shared/src/proto/types.js';
 import type { SchedulerContext } from '../context.js';
-import { failPodsOn } from './liveness.js';
+import { failPodsOn } from './pod-status.js';
 
 /** One GPU whose health changed. */
 export interface GpuHealthChange {

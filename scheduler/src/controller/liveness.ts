@@ -3,13 +3,10 @@
  * Lost node fail with reason NodeLost. While the scheduler itself cannot reach
  * NATS it judges nobody: it cannot tell a dead node from its own outage.
  */
-import { isTerminalPod } from '../../../shared/src/phases.js';
-import type { PodStatus } from '../../../shared/src/proto/types.js';
 import { nextNodeState } from '../core/liveness.js';
 import type { SchedulerContext } from '../context.js';
-import { isActive } from '../store/store.js';
 import { pushDesired } from './notify.js';
-import { applyPodReports } from './pod-status.js';
+import { failPodsOn } from './pod-status.js';
 
 /** checkLiveness updates node states; `transportUp` false postpones every verdict. */
 export function checkLiveness(ctx: SchedulerContext, transportUp: boolean): void {
@@ -31,21 +28,4 @@ export function checkLiveness(ctx: SchedulerContext, transportUp: boolean): void
       if (released.length > 0) pushDesired(ctx, ctx.store.bumpRevisions(ctx.store.nodesWaitingOn(released)));
     }
   }
-}
-
-/**
- * failPodsOn fails every unfinished pod of an active JobSet placed on `node`
- * (those `which` picks) with `reason` (NodeLost, NodeDrained, GPUUnhealthy),
- * as if its node had reported it, and lets the lifecycle decide; returns how
- * many pods it failed.
- */
-export function failPodsOn(ctx: SchedulerContext, node: string, reason: string, message: string, now: number, which: (p: PodStatus) => boolean = () => true): number {
-  const reports: PodStatus[] = [];
-  for (const rec of ctx.store.allJobSets()) {
-    if (!isActive(rec.jobset)) continue;
-    for (const p of rec.jobset.status!.pods)
-      if (p.node === node && !isTerminalPod(p.phase) && which(p)) reports.push({ ...p, phase: 'POD_PHASE_FAILED', reason, message, finishedMs: now, seq: Number.MAX_SAFE_INTEGER });
-  }
-  if (reports.length > 0) applyPodReports(ctx, node, reports);
-  return reports.length;
 }

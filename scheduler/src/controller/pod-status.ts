@@ -34,6 +34,23 @@ export function applyPodReports(ctx: SchedulerContext, node: string, reports: Po
 }
 
 /**
+ * failPodsOn fails every unfinished pod of an active JobSet placed on `node`
+ * (those `which` picks) with `reason` (NodeLost, NodeDrained, GPUUnhealthy),
+ * as if its node had reported it, and lets the lifecycle decide; returns how
+ * many pods it failed.
+ */
+export function failPodsOn(ctx: SchedulerContext, node: string, reason: string, message: string, now: number, which: (p: PodStatus) => boolean = () => true): number {
+  const reports: PodStatus[] = [];
+  for (const rec of ctx.store.allJobSets()) {
+    if (!isActive(rec.jobset)) continue;
+    for (const p of rec.jobset.status!.pods)
+      if (p.node === node && !isTerminalPod(p.phase) && which(p)) reports.push({ ...p, phase: 'POD_PHASE_FAILED', reason, message, finishedMs: now, seq: Number.MAX_SAFE_INTEGER });
+  }
+  if (reports.length > 0) applyPodReports(ctx, node, reports);
+  return reports.length;
+}
+
+/**
  * evaluateDeadlines re-evaluates the active JobSets whose activeDeadlineSeconds
  * have run out since their last report (no pod report would wake them).
  * Never throws.

@@ -12,7 +12,7 @@
 import { InvalidArgumentError, NotFoundError, type FieldIssue } from '../../../shared/src/errors.js';
 import type { DrainNodeRequest, Node, UndrainNodeRequest } from '../../../shared/src/proto/types.js';
 import type { SchedulerContext } from '../context.js';
-import { failPodsOn } from '../controller/liveness.js';
+import { failPodsOn } from '../controller/pod-status.js';
 import type { NodeRecord } from '../store/store.js';
 
 /** MAX_DRAIN_REASON is the longest drain reason accepted (bytes). */

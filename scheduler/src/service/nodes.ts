@@ -7,9 +7,9 @@ import type { RegisterRequest, RegisterResponse } from '../../../shared/src/prot
 import { desiredSubject } from '../../../shared/src/subjects.js';
 import type { SchedulerContext } from '../context.js';
 import { pushDesired } from '../controller/notify.js';
-import { applyPodReports } from '../controller/pod-status.js';
+import { applyPodReports, failPodsOn } from '../controller/pod-status.js';
 import { holdUndesiredPods } from '../controller/heartbeats.js';
-import { isActive, type NodeRecord } from '../store/store.js';
+import { isActive, podKey, type NodeRecord } from '../store/store.js';
 
 /** MAX_REGISTER_PODS bounds the pod table one Register may carry. */
 export const MAX_REGISTER_PODS = 10_000;
@@ -49,13 +49,14 @@ export function registerNode(ctx: SchedulerContext, req: RegisterRequest): Regis
   // Otherwise it is a new epoch. Pods of the previous one that the agent reports in its pod table (it adopted
   // them across its restart, or found them ended) keep their incarnation; the rest are gone.
   const previous = prev && !inventoryUpdate ? podsOn(ctx, req.nodeName) : [];
-  const reported = new Map(req.pods.map((p) => [incarnationOf(p), p]));
+  const reported = new Map(req.pods.map((p) => [podKey(p.podId, p.jobsetUid, p.generation), p]));
   const adopted: PodStatus[] = [];
-  const orphaned: PodStatus[] = [];
+  const orphaned = new Set<string>();
   for (const p of previous) {
-    const report = reported.get(incarnationOf(p));
+    const key = podKey(p.podId, p.jobsetUid, p.generation);
+    const report = reported.get(key);
     if (report) adopted.push({ ...report, node: req.nodeName });
-    else orphaned.push(p);
+    else orphaned.add(key);
   }
   const rec = ctx.store.registerNode(
     { name: req.nodeName, address: req.address, labels: req.labels, inventory: req.inventory!, agentVersion: req.agentVersion, instanceId: req.instanceId, sessionId: req.sessionId },
@@ -67,13 +68,10 @@ export function registerNode(ctx: SchedulerContext, req: RegisterRequest): Regis
     ctx.log.info('the agent adopted pods of the previous epoch', { node: req.nodeName, pods: adopted.length, running: adopted.filter((p) => !isTerminalPod(p.phase)).length });
     applyPodReports(ctx, req.nodeName, adopted);
   }
-  if (orphaned.length > 0) {
-    ctx.log.warn('pods of the previous epoch fail with NodeRestarted', { node: req.nodeName, pods: orphaned.length });
-    applyPodReports(
-      ctx,
-      req.nodeName,
-      orphaned.map((p) => ({ ...p, phase: 'POD_PHASE_FAILED', reason: 'NodeRestarted', message: `the agent on ${req.nodeName} registered again (epoch ${rec.node.epoch}) without reporting this pod; it no longer runs there`, finishedMs: now, seq: Number.MAX_SAFE_INTEGER })),
-    );
+  if (orphaned.size > 0) {
+    ctx.log.warn('pods of the previous epoch fail with NodeRestarted', { node: req.nodeName, pods: orphaned.size });
+    const message = `the agent on ${req.nodeName} registered again (epoch ${rec.node.epoch}) without reporting this pod; it no longer runs there`;
+    failPodsOn(ctx, req.nodeName, 'NodeRestarted', message, now, (p) => orphaned.has(podKey(p.podId, p.jobsetUid, p.generation)));
   }
   // Pods it still runs that are not wanted there (a node back from Lost: its old pods, which it is about to
   // stop) keep their capacity held until it reports them gone, so no new pod gets their GPUs meanwhile.
@@ -90,11 +88,6 @@ function heldByAnotherLiveInstance(ctx: SchedulerContext, prev: NodeRecord, inst
   // Not only Ready nodes: right after a scheduler restart every node is NotReady until its next heartbeat,
   // but one heard from (or loaded) within the grace period is still presumed alive.
   return prev.node.state !== 'NODE_STATE_LOST' && now - prev.node.lastHeartbeatMs <= ctx.settings.nodeGracePeriodMs;
-}
-
-/** incarnationOf keys a pod incarnation: pod id, JobSet uid and generation. */
-function incarnationOf(p: Pick<PodStatus, 'podId' | 'jobsetUid' | 'generation'>): string {
-  return `${p.podId}@${p.jobsetUid}@${p.generation}`;
 }
 
 /** podsOn lists the unfinished pods of active JobSets placed on `node`. */
