@@ -29,6 +29,8 @@ export interface TestClusterOptions {
   agentArgsFor?: (i: number) => string[];
   /** Pods with an image run as containers (a podman API service is started); default: processes only. */
   containers?: boolean;
+  /** The address nats-server and the scheduler listen on (default 127.0.0.1): a bridge address reaches agents in network namespaces. */
+  listenHost?: string;
 }
 
 /** TestCluster is a running cluster plus conveniences for assertions. */
@@ -41,8 +43,8 @@ export interface TestCluster {
   scheduler(): SchedulerHandle;
   /** SIGKILLs the scheduler and waits until it is gone. */
   killScheduler(): Promise<void>;
-  /** Starts the scheduler again on the same address, database and NATS. */
-  restartScheduler(): Promise<void>;
+  /** Starts the scheduler again on the same address, database and NATS (with `env` added to its environment). */
+  restartScheduler(env?: Record<string, string>): Promise<void>;
   /** SIGKILLs nats-server (an outage: JetStream's data stays on disk) and waits until it is gone. */
   killNats(): Promise<void>;
   /** Starts nats-server again on the same port and JetStream directory: clients reconnect by themselves. */
@@ -82,7 +84,8 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
   const dir = mkdtempSync(path.join(os.tmpdir(), 'muster-it-'));
   const port = await freePort();
   // Retries wait 200 ms (doubling) instead of batch/v1's 10 s, so tests of retries take moments.
-  const schedulerArgs = ['--listen', `127.0.0.1:${port}`, '--log-level', 'debug', '--pod-retry-backoff', '200ms', ...(opts.schedulerArgs ?? [])];
+  const host = opts.listenHost ?? '127.0.0.1';
+  const schedulerArgs = ['--listen', `${host}:${port}`, '--log-level', 'debug', '--pod-retry-backoff', '200ms', ...(opts.schedulerArgs ?? [])];
   const agentArgs = ['--stop-grace-period', '2s', '--log-level', 'debug', ...(opts.agentArgs ?? [])];
   let cluster: LocalCluster;
   try {
@@ -94,6 +97,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       agentArgs,
       ...(opts.agentArgsFor ? { agentArgsFor: opts.agentArgsFor } : {}),
       readyTimeoutMs: 45_000,
+      natsHost: host,
       // Only tests of containers pay for a podman service; none of a person's engines is used.
       runtime: opts.containers ? 'auto' : 'process',
       engineSockets: [],
@@ -116,16 +120,16 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       scheduler.process.kill('SIGKILL');
       await scheduler.process.exited;
     },
-    async restartScheduler() {
+    async restartScheduler(env) {
       rmSync(path.join(dir, 'scheduler.addr'), { force: true });
-      scheduler = await startScheduler({ dir, natsUrl: cluster.natsUrl, extraArgs: schedulerArgs });
+      scheduler = await startScheduler({ dir, natsUrl: cluster.natsUrl, extraArgs: schedulerArgs, ...(env ? { env } : {}) });
     },
     async killNats() {
       nats.process.kill('SIGKILL');
       await nats.process.exited;
     },
     async restartNats() {
-      nats = await startNatsServer({ dir, port: cluster.nats.port });
+      nats = await startNatsServer({ dir, host, port: cluster.nats.port });
     },
     agent(i) {
       return agents[i]!;

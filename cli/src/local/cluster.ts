@@ -53,6 +53,8 @@ export interface LocalClusterOptions {
   agentArgsFor?: (i: number) => readonly string[];
   /** Extra environment for the daemons. */
   env?: Record<string, string>;
+  /** The address nats-server listens on (default 127.0.0.1); the scheduler's comes from schedulerArgs' --listen. */
+  natsHost?: string;
   /** Record this process as the foreground CLI in cluster.json, so `down` asks it to stop (only `muster local up` in the foreground sets this). Default false. */
   recordCli?: boolean;
   /** The nats-server binary (default: found on PATH). */
@@ -217,7 +219,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   try {
     persist();
     progress('starting nats-server');
-    const nats = await startNatsServer({ dir, ...spawn, ...(opts.natsBin ? { bin: opts.natsBin } : {}), ...(signal ? { signal } : {}) });
+    const nats = await startNatsServer({ dir, ...spawn, ...(opts.natsHost ? { host: opts.natsHost } : {}), ...(opts.natsBin ? { bin: opts.natsBin } : {}), ...(signal ? { signal } : {}) });
     started.push({ role: 'nats', proc: nats.process });
     rec.natsUrl = nats.url;
     persist();

@@ -28,6 +28,18 @@ export interface DaemonSpawnOptions {
   newSession?: boolean;
   /** The installation whose bin/ is used; default the one this module belongs to. */
   repoRoot?: string;
+  /**
+   * A command the daemon runs under, which must exec it in place (same pid),
+   * e.g. `ip netns exec NS` to put an agent on a host of its own in tests.
+   */
+  commandPrefix?: readonly string[];
+}
+
+/** spawnCommand is [command, args] running node with `args`, under opts.commandPrefix when one is given. */
+function spawnCommand(opts: DaemonSpawnOptions, args: string[]): { command: string; args: string[] } {
+  const prefix = opts.commandPrefix ?? [];
+  if (prefix.length === 0) return { command: process.execPath, args };
+  return { command: prefix[0]!, args: [...prefix.slice(1), process.execPath, ...args] };
 }
 
 /** SchedulerOptions configure startScheduler. */
@@ -115,8 +127,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
   rmSync(addressFile, { force: true });
   const proc = await spawnManaged({
     name: 'scheduler',
-    command: process.execPath,
-    args: [
+    ...spawnCommand(opts, [
       daemonScript('muster-scheduler', root),
       '--listen',
       '127.0.0.1:0',
@@ -133,7 +144,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerH
       '--log-format',
       'json',
       ...(opts.extraArgs ?? []),
-    ],
+    ]),
     logFile: path.join(dir, 'logs', 'scheduler.log'),
     env: childEnv(opts.env),
     newSession: (opts.newSession ?? false) || (opts.detached ?? false),
@@ -174,8 +185,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
   mkdirSync(stateDir, { recursive: true });
   const proc = await spawnManaged({
     name: opts.nodeName,
-    command: process.execPath,
-    args: [
+    ...spawnCommand(opts, [
       daemonScript('muster-agent', root),
       '--node-name',
       opts.nodeName,
@@ -196,7 +206,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentHandle> {
       '--pods-on-exit',
       'stop',
       ...(opts.extraArgs ?? []),
-    ],
+    ]),
     logFile: path.join(dir, 'logs', `${opts.nodeName}.log`),
     env: childEnv(opts.env),
     newSession: (opts.newSession ?? false) || (opts.detached ?? false),

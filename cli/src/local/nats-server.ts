@@ -24,6 +24,8 @@ export interface NatsServerOptions {
   bin?: string;
   /** The client port (default: a random free one); a restarted server takes its old port so clients reconnect. */
   port?: number;
+  /** The address it listens on; default 127.0.0.1 (a test with hosts in network namespaces gives a bridge address). */
+  host?: string;
   /** More arguments for nats-server. */
   extraArgs?: readonly string[];
   /** How long to wait for it to accept connections; default 15 s. */
@@ -102,7 +104,7 @@ export async function startNatsServer(opts: NatsServerOptions): Promise<NatsServ
   const proc = await spawnManaged({
     name: 'nats-server',
     command: bin,
-    args: ['-js', '-sd', dataDir, '-a', '127.0.0.1', '-p', String(opts.port ?? -1), '--ports_file_dir', runDir, ...(opts.extraArgs ?? [])],
+    args: ['-js', '-sd', dataDir, '-a', opts.host ?? '127.0.0.1', '-p', String(opts.port ?? -1), '--ports_file_dir', runDir, ...(opts.extraArgs ?? [])],
     logFile: path.join(dir, 'logs', 'nats-server.log'),
     newSession: (opts.newSession ?? false) || (opts.detached ?? false),
     unref: opts.detached ?? false,

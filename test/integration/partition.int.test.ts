@@ -1,0 +1,102 @@
+/**
+ * A network partition, for real: one agent lives on a host of its own (a
+ * network namespace with its own address, joined by a veth link) and the
+ * link is cut while its pod runs. Unlike a frozen agent, the cut-off one
+ * keeps running and keeps trying: the scheduler sees silence, marks the node
+ * NotReady then Lost (lost timeout 4 s here) and requeues the JobSet — no
+ * failurePolicy — onto the node it can still reach. The island's pod keeps
+ * running meanwhile (nothing can tell it otherwise), so when the link comes
+ * back the agent must learn it was fenced: it registers a new epoch, stops the
+ * old pod rather than adopting it, and takes new work. The JobSet finishes
+ * where it was moved, each incarnation having run once.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { waitForNodesReady } from '../../cli/src/local/cluster.js';
+import { startAgent, type AgentHandle } from '../../cli/src/local/daemons.js';
+import { isAlive } from '../../cli/src/local/processes.js';
+import { waitFor } from '../../cli/src/util/poll.js';
+import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { readInt } from '../helpers/files.js';
+import { createNetnsHost, type NetnsHost } from '../helpers/netns.js';
+
+const ISLAND = 'island';
+let host: NetnsHost;
+let tc: TestCluster;
+let island: AgentHandle;
+
+beforeAll(async () => {
+  host = createNetnsHost();
+  // nats-server and the scheduler listen on the link's address, which the local agent reaches too.
+  tc = await startTestCluster({ agents: 1, listenHost: host.hostIp, schedulerArgs: ['--node-lost-timeout', '4s'] });
+  island = await startAgent({
+    dir: tc.dir,
+    nodeName: ISLAND,
+    address: host.nsIp,
+    schedulerAddress: tc.schedulerAddress,
+    natsUrl: tc.cluster.natsUrl,
+    commandPrefix: host.commandPrefix,
+    extraArgs: ['--stop-grace-period', '2s', '--log-level', 'debug'],
+  });
+  await waitForNodesReady(tc.schedulerAddress, [ISLAND], { timeoutMs: 45_000, processes: [island.process], logs: () => [island.process.logFile] });
+}, 120_000);
+
+afterAll(async () => {
+  host?.heal();
+  await island?.stop(5000).catch(() => undefined);
+  await tc?.stop();
+  host?.remove();
+});
+
+async function nodeState(name: string): Promise<{ state: string; epoch: number } | undefined> {
+  const n = (await tc.api.nodes()).find((x) => x.name === name);
+  return n ? { state: n.state, epoch: n.epoch } : undefined;
+}
+
+it('cut one host off: NotReady, Lost, the JobSet requeued on the reachable node; healed: the island registers a new epoch and stops its old pod', async () => {
+  const local = tc.cluster.nodeNames[0]!;
+  const island0 = (await nodeState(ISLAND))!;
+  expect(island0.state).toBe('NODE_STATE_READY');
+  expect((await tc.api.nodes()).find((n) => n.name === ISLAND)!.address).toBe(host.nsIp);
+
+  // The first incarnation must land on the island: keep the local node out until it runs there.
+  await tc.api.drainNode(local, 'test: place the first pod on the island', false);
+  const script = 'echo "$MUSTER_NODE" >> part.runs; cut -d" " -f5 /proc/$$/stat > "part.$MUSTER_NODE.pgid"; while [ ! -f part.go ]; do sleep 0.05; done';
+  await tc.submit({ metadata: { name: 'part' }, spec: { replicatedJobs: [{ name: 'w', template: { template: { command: ['sh', '-c', script], resources: { cpu: '100m', memory: '32Mi' } } } }] } });
+  const first = await tc.waitForJobSet('part', (j) => j.status!.pods[0]?.phase === 'POD_PHASE_RUNNING', 'running on the island');
+  expect(first.status!.pods[0]!.node).toBe(ISLAND);
+  const oldPgid = await waitFor(() => readInt(path.join(tc.dir, `part.${ISLAND}.pgid`)), { timeoutMs: 30_000, what: 'first pod started' });
+  await tc.api.undrainNode(local);
+
+  host.cut();
+  await waitFor(async () => ((await nodeState(ISLAND))?.state === 'NODE_STATE_NOT_READY' ? true : undefined), { timeoutMs: 30_000, what: `${ISLAND} NotReady` });
+  await waitFor(async () => ((await nodeState(ISLAND))?.state === 'NODE_STATE_LOST' ? true : undefined), { timeoutMs: 30_000, what: `${ISLAND} Lost` });
+  const moved = await tc.waitForJobSet('part', (j) => j.status!.pods[0]?.phase === 'POD_PHASE_RUNNING' && j.status!.pods[0]!.node === local, `running on ${local}`);
+  expect(moved.status!.pods[0]!.generation).toBeGreaterThan(first.status!.pods[0]!.generation);
+  expect(moved.status!.jobs[0]!.failures).toBe(0);
+  expect(moved.status!.history.some((e) => e.type === 'Requeued')).toBe(true);
+  // The island's agent is alive and cannot hear anyone: its pod still runs.
+  expect(island.process.running()).toBe(true);
+  expect(isAlive(oldPgid)).toBe(true);
+
+  host.heal();
+  await waitFor(async () => {
+    const st = await nodeState(ISLAND);
+    return st && st.state === 'NODE_STATE_READY' && st.epoch > island0.epoch ? true : undefined;
+  }, { timeoutMs: 60_000, what: `${ISLAND} registered again with a new epoch, Ready` });
+  await waitFor(() => !isAlive(oldPgid), { timeoutMs: 30_000, what: 'the fenced pod stopped by its agent' });
+  // The same agent process did all this: it was never restarted.
+  expect(island.process.running()).toBe(true);
+
+  writeFileSync(path.join(tc.dir, 'part.go'), '');
+  const done = await tc.waitForJobSet('part', (j) => j.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'Succeeded');
+  expect(done.status!.pods[0]!.node).toBe(local);
+  expect(readFileSync(path.join(tc.dir, 'part.runs'), 'utf8').trim().split('\n')).toEqual([ISLAND, local]);
+
+  // Healed and fenced, the island takes new work.
+  await tc.api.drainNode(local, 'test: the next pod must use the island', false);
+  await tc.submit({ metadata: { name: 'after' }, spec: { replicatedJobs: [{ name: 'w', template: { template: { command: ['true'], resources: { cpu: '100m', memory: '32Mi' } } } }] } });
+  const after = await tc.waitForJobSet('after', (j) => j.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'Succeeded on the island');
+  expect(after.status!.pods[0]!.node).toBe(ISLAND);
+});
