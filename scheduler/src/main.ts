@@ -5,6 +5,8 @@
  */
 import { Command } from 'commander';
 import { ConfigError } from '../../shared/src/config/issues.js';
+import { MusterError } from '../../shared/src/errors.js';
+import { armFailpoints, FAILPOINTS_ENV, parseFailpoints } from '../../shared/src/failpoint.js';
 import { createLogger, errorFields } from '../../shared/src/logger.js';
 import { VERSION } from '../../shared/src/version.js';
 import { loadSchedulerConfig, type SchedulerConfig } from './config.js';
@@ -49,8 +51,10 @@ const program = new Command('muster-scheduler')
           scheduleIntervalMs: opts.scheduleInterval, maxPodsPerNode: opts.maxPodsPerNode, finishedRetentionMs: opts.finishedRetention, podRetryBackoffMs: opts.podRetryBackoff, podsReadyTimeoutMs: opts.podsReadyTimeout, podsReadyBackoffBaseMs: opts.podsReadyBackoffBase, podsReadyRequeueLimit: opts.podsReadyRequeueLimit, fairSharing: opts.fairSharing, backfill: opts.backfill, unhealthyGpuPods: opts.unhealthyGpuPods, defaultQueue: opts.defaultQueue, topologyLevels: opts.topologyLevels, logLevel: opts.logLevel, logFormat: opts.logFormat,
         },
       });
+      // Crash tests only: lets a test kill the scheduler at an exact moment (see shared/src/failpoint.ts).
+      armFailpoints(parseFailpoints(process.env[FAILPOINTS_ENV]));
     } catch (err) {
-      process.stderr.write((err instanceof ConfigError ? err.message : String(err)) + '\n');
+      process.stderr.write((err instanceof ConfigError || err instanceof MusterError ? err.message : String(err)) + '\n');
       process.exit(2);
     }
     const log = createLogger({ level: cfg.logLevel, format: cfg.logFormat, bindings: { component: 'scheduler' } });

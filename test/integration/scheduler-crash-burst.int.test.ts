@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitFor } from '../../cli/src/util/poll.js';
 import type { JobSet } from '../../shared/src/proto/types.js';
 import { parseJobSetObject, toSubmitRequest } from '../../shared/src/spec/document.js';
+import { gpuClashes } from '../helpers/bindings.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 const DGX = path.resolve('deploy/hardware/h100-sxm-8gpu.json');
@@ -24,23 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await tc?.stop();
 });
-
-/** gpuClashes lists every (node, GPU) bound to more than one unfinished pod. */
-function gpuClashes(jobsets: readonly JobSet[]): string[] {
-  const owner = new Map<string, string>();
-  const clashes: string[] = [];
-  for (const js of jobsets)
-    for (const p of js.status!.pods) {
-      if (p.phase === 'POD_PHASE_SUCCEEDED' || p.phase === 'POD_PHASE_FAILED' || !p.node) continue;
-      for (const g of p.binding?.gpuIndices ?? []) {
-        const key = `${p.node}/GPU${g}`;
-        const other = owner.get(key);
-        if (other) clashes.push(`${key}: ${other} and ${js.metadata!.name}/${p.podId}`);
-        else owner.set(key, `${js.metadata!.name}/${p.podId}`);
-      }
-    }
-  return clashes;
-}
 
 async function allJobSets(): Promise<JobSet[]> {
   return (await tc.api.listJobSets('', 0, false, true)).jobsets;

@@ -4,6 +4,7 @@
  * is told, commit the admission and the node revisions in one transaction,
  * then push desired documents and announce.
  */
+import { failpoint } from '../../../shared/src/failpoint.js';
 import { add, fits, sub, toResources, type Resources } from '../../../shared/src/resources.js';
 import type { JobSetStatus, PodAssignment, PodStatus } from '../../../shared/src/proto/types.js';
 import { buildAssignments } from '../core/assignments.js';
@@ -115,7 +116,9 @@ export function applyDecision(ctx: SchedulerContext, decision: CycleDecision): A
     changed.push({ ...rec, jobset: next });
   }
   if (changed.length === 0) return result;
+  if (result.admitted.length > 0) failpoint('admit-before-commit');
   const bumped = ctx.store.commit(changed, nodes);
+  if (result.admitted.length > 0) failpoint('admit-after-commit');
   pushDesired(ctx, bumped);
   for (const rec of changed) announce(ctx, rec.jobset);
   for (const e of evicted) {
