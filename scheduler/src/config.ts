@@ -97,6 +97,13 @@ export const schedulerConfigSchema = z.strictObject({
    * policy decides — it can match onJobFailureReasons GPUUnhealthy).
    */
   unhealthyGpuPods: z.enum(['keep', 'evict']),
+  /**
+   * How many times a JobSet without a failurePolicy is placed again after
+   * losing running pods with a node (NodeLost, a drain with evict, an evicting
+   * unhealthy GPU); the next such loss fails it. A job that brings down every
+   * node it lands on stops there. -1 = no limit.
+   */
+  nodeLossRequeueLimit: intValue.pipe(z.number().min(-1)),
   /** Seconds JetStream keeps pod events. */
   eventsMaxAgeMs: durationMs,
   logLevel,
@@ -130,6 +137,7 @@ export const schedulerDefaults: z.input<typeof schedulerConfigSchema> = {
   fairSharing: false,
   backfill: true,
   unhealthyGpuPods: 'keep',
+  nodeLossRequeueLimit: 5,
   defaultQueue: '',
   topologyLevels: ['block', 'rack'],
   afsHalfLifeMs: 168 * 3_600_000,

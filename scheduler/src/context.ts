@@ -71,6 +71,8 @@ export interface SchedulerContext {
     backfill?: boolean;
     /** What happens to pods bound to a GPU that turns unhealthy (default keep). */
     unhealthyGpuPods?: 'keep' | 'evict';
+    /** Requeues after losing a node allowed to a JobSet without a failurePolicy; -1 or absent = no limit. */
+    nodeLossRequeueLimit?: number;
     /** Fair sharing's preemption strategies; undefined = fair sharing off. */
     fairSharing?: readonly FairSharingStrategy[];
   };

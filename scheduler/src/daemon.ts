@@ -87,6 +87,7 @@ export async function startScheduler(cfg: SchedulerConfig, log: Logger, clock: C
       ...(cfg.fairSharing ? { fairSharing: cfg.fairSharingStrategies } : {}),
       backfill: cfg.backfill,
       unhealthyGpuPods: cfg.unhealthyGpuPods,
+      nodeLossRequeueLimit: cfg.nodeLossRequeueLimit,
       defaultQueue: cfg.defaultQueue,
       topologyLevels: cfg.topologyLevels,
       podsReady: { timeoutMs: cfg.podsReadyTimeoutMs, backoffBaseMs: cfg.podsReadyBackoffBaseMs, backoffMaxMs: cfg.podsReadyBackoffMaxMs, requeueLimit: cfg.podsReadyRequeueLimit },

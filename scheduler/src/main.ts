@@ -36,6 +36,7 @@ const program = new Command('muster-scheduler')
   .option('--default-queue <name>', 'queue of JobSets submitted without spec.queue (default: none, not subject to quota)')
   .option('--backfill <bool>', 'hold capacity for blocked JobSets, letting only JobSets that end in time use it (default true)')
   .option('--unhealthy-gpu-pods <policy>', 'pods bound to a GPU that turns unhealthy: keep (default) or evict (they fail with GPUUnhealthy; requeued without a failurePolicy)')
+  .option('--node-loss-requeue-limit <n>', 'times a JobSet without a failurePolicy is placed again after losing running pods with a node; the next loss fails it; -1 = no limit (default 5)')
   .option('--fair-sharing <bool>', 'order borrowing admissions and preempt within cohorts by weighted dominant resource share (default false)')
   .option('--log-level <level>', 'debug | info | warn | error')
   .option('--log-format <format>', 'json | pretty')
@@ -48,7 +49,7 @@ const program = new Command('muster-scheduler')
         flags: {
           listen: opts.listen, addressFile: opts.addressFile, metricsListen: opts.metricsListen, metricsAddressFile: opts.metricsAddressFile, natsUrl: opts.natsUrl, dbPath: opts.db,
           heartbeatIntervalMs: opts.heartbeatInterval, nodeGracePeriodMs: opts.nodeGracePeriod, nodeLostTimeoutMs: opts.nodeLostTimeout,
-          scheduleIntervalMs: opts.scheduleInterval, maxPodsPerNode: opts.maxPodsPerNode, finishedRetentionMs: opts.finishedRetention, podRetryBackoffMs: opts.podRetryBackoff, podsReadyTimeoutMs: opts.podsReadyTimeout, podsReadyBackoffBaseMs: opts.podsReadyBackoffBase, podsReadyRequeueLimit: opts.podsReadyRequeueLimit, fairSharing: opts.fairSharing, backfill: opts.backfill, unhealthyGpuPods: opts.unhealthyGpuPods, defaultQueue: opts.defaultQueue, topologyLevels: opts.topologyLevels, logLevel: opts.logLevel, logFormat: opts.logFormat,
+          scheduleIntervalMs: opts.scheduleInterval, maxPodsPerNode: opts.maxPodsPerNode, finishedRetentionMs: opts.finishedRetention, podRetryBackoffMs: opts.podRetryBackoff, podsReadyTimeoutMs: opts.podsReadyTimeout, podsReadyBackoffBaseMs: opts.podsReadyBackoffBase, podsReadyRequeueLimit: opts.podsReadyRequeueLimit, fairSharing: opts.fairSharing, backfill: opts.backfill, unhealthyGpuPods: opts.unhealthyGpuPods, nodeLossRequeueLimit: opts.nodeLossRequeueLimit, defaultQueue: opts.defaultQueue, topologyLevels: opts.topologyLevels, logLevel: opts.logLevel, logFormat: opts.logFormat,
         },
       });
       // Crash tests only: lets a test kill the scheduler at an exact moment (see shared/src/failpoint.ts).

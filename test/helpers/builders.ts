@@ -318,6 +318,7 @@ export class JobSetBuilder {
         history: [],
         admission: null,
         requeueState: null,
+        lostRequeues: 0,
       },
     };
   }

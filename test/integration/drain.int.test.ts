@@ -3,7 +3,9 @@
  * it: `muster drain NODE --reason` keeps new pods off the node while its
  * running pod finishes (Draining, then Drained, the reason in `muster
  * nodes`); `muster undrain` opens it again; `--evict` stops the pods now and
- * the JobSet's failure policy restarts them on another node.
+ * the JobSet's failure policy restarts them on another node. A JobSet with
+ * no failurePolicy evicted that way is requeued — once, under
+ * `--node-loss-requeue-limit 1`; evicted again, it fails with NodeLost.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +18,8 @@ import { readInt } from '../helpers/files.js';
 
 let tc: TestCluster;
 beforeAll(async () => {
-  tc = await startTestCluster({ agents: 2 });
+  // One requeue after a node loss, so the test can reach the limit.
+  tc = await startTestCluster({ agents: 2, schedulerArgs: ['--node-loss-requeue-limit', '1'] });
 });
 afterAll(async () => {
   await tc?.stop();
@@ -91,6 +94,24 @@ it('drain --evict stops the pods on the node now; the JobSet\'s failure policy r
   writeFileSync(path.join(tc.dir, 'moved.go'), '');
   await tc.waitForJobSet('moved', (j) => j.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'moved Succeeded');
   await musterCli(tc, ['undrain', first]);
+});
+
+it('without a failurePolicy an evicted JobSet is requeued elsewhere, up to --node-loss-requeue-limit; the next eviction fails it (NodeLost)', async () => {
+  await tc.submit({ metadata: { name: 'hops' }, spec: { replicatedJobs: [{ name: 'w', template: { template: { command: waiter('hops'), resources: small } } }] } });
+  const first = await nodeOf('hops');
+  expect((await musterCli(tc, ['drain', first, '--reason', 'first eviction', '--evict'])).code).toBe(0);
+  const moved = await tc.waitForJobSet('hops', (j) => j.status!.pods[0]!.phase === 'POD_PHASE_RUNNING' && j.status!.pods[0]!.node !== first, 'requeued and running elsewhere');
+  expect(moved.status!.lostRequeues).toBe(1);
+  expect(moved.status!.history.some((e) => e.type === 'Requeued' && e.message.includes('1 of at most 1'))).toBe(true);
+  await musterCli(tc, ['undrain', first]);
+
+  const second = moved.status!.pods[0]!.node;
+  expect((await musterCli(tc, ['drain', second, '--reason', 'second eviction', '--evict'])).code).toBe(0);
+  const failed = await tc.waitForJobSet('hops', (j) => j.status!.phase === 'JOB_SET_PHASE_FAILED', 'Failed past the requeue limit');
+  expect(failed.status!.lostRequeues).toBe(1);
+  expect(failed.status!.jobs[0]!.failureReason).toBe('NodeLost');
+  expect(failed.status!.jobs[0]!.failureMessage).toContain('nodeLossRequeueLimit (1)');
+  await musterCli(tc, ['undrain', second]);
 });
 
 it('drain names what is wrong: no reason, an unknown node', async () => {

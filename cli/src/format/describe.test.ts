@@ -168,9 +168,12 @@ describe('describeFull', () => {
     none.spec!.failurePolicy = null;
     none.spec!.successPolicy = { operator: 'Any', targetReplicatedJobs: ['workers'] };
     let f = fields(describeFull(none, NOW));
-    expect(f.get('Failure policy')).toBe('none (a failed Job fails the JobSet)');
+    expect(f.get('Failure policy')).toBe('none (a failed Job fails the JobSet; losing a node requeues it, up to the scheduler’s node-loss requeue limit)');
     expect(f.get('Success policy')).toBe('Any of workers');
     expect(f.get('Restarts')).toBe('2 (1 counted toward maxRestarts)');
+    expect(f.has('Requeued after node loss')).toBe(false);
+    none.status!.lostRequeues = 2;
+    expect(fields(describeFull(none, NOW)).get('Requeued after node loss')).toBe('2 time(s)');
     expect(f.has('Suspended')).toBe(false);
     expect(f.has('TTL after finished')).toBe(false);
 

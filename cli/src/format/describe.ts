@@ -56,7 +56,7 @@ function policyLines(spec: JobSetSpec): [string, Cell][] {
             })
             .join('; ')
         : '; no rules (a failed Job restarts the JobSet)')
-    : 'none (a failed Job fails the JobSet)';
+    : 'none (a failed Job fails the JobSet; losing a node requeues it, up to the scheduler’s node-loss requeue limit)';
   const c = spec.coordinator;
   return [
     ['Success policy', success],
@@ -93,6 +93,7 @@ export function describeFull(js: JobSet, now: number): string {
     ['Started', formatAgo(s?.startedMs ?? 0, now)],
     ['Finished', formatAgo(s?.finishedMs ?? 0, now)],
     ['Restarts', `${s?.restarts ?? 0} (${s?.restartsCountTowardsMax ?? 0} counted toward maxRestarts${spec?.failurePolicy ? ` ${spec.failurePolicy.maxRestarts}` : ''})`],
+    ['Requeued after node loss', s?.lostRequeues ? `${s.lostRequeues} time(s)` : undefined],
     ['Coordinator port', s?.coordinatorPort ? String(s.coordinatorPort) : undefined],
     ...(spec ? policyLines(spec) : []),
   ];

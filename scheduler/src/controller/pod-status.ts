@@ -159,7 +159,7 @@ export function evaluateAndCommit(ctx: SchedulerContext, touched: readonly JobSe
     const before = rec.jobset.status!.phase;
     // Pods reported ended in this batch hold nothing once the lifecycle replaces them.
     for (const p of rec.jobset.status!.pods) if (isTerminalPod(p.phase)) ended.add(podKey(p.podId, rec.jobset.metadata!.uid, p.generation));
-    const decision = evaluateJobSet(rec.jobset, { now, lostNodes, unusable, retryBackoffMs: ctx.settings.podRetryBackoffMs });
+    const decision = evaluateJobSet(rec.jobset, { now, lostNodes, unusable, retryBackoffMs: ctx.settings.podRetryBackoffMs, lostRequeueLimit: ctx.settings.nodeLossRequeueLimit ?? -1 });
     rec.jobset.status = decision.status;
     rec.jobset.status.updatedMs = now;
     for (const e of decision.events) ctx.log.info(e.message, { jobset: name, event: e.type });

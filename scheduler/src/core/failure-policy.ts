@@ -66,7 +66,8 @@ export type PodFailureOutcome =
   | { kind: 'failJob'; reason: string; message: string }
   | { kind: 'failIndex'; message: string }
   /** Not the pod's failure (its node was lost before it started, or an Ignore rule covers the loss): the gang is placed again, nothing counted. */
-  | { kind: 'requeue'; message: string };
+  /** cause is set on the default requeue of a running pod lost with its node (no failurePolicy), which nodeLossRequeueLimit bounds: what happened, without the consequence. */
+  | { kind: 'requeue'; message: string; cause?: string };
 
 /**
  * judgePodFailure applies podFailurePolicy then the backoff limits to one
@@ -99,7 +100,7 @@ export function judgePodFailure(
     }
     const gone = pod.reason === 'NodeDrained' ? 'its node was drained with evict' : pod.reason === 'GPUUnhealthy' ? 'a GPU it was bound to turned unhealthy' : 'its node was lost';
     // A JobSet without a failurePolicy would fail for its node's fault: like Slurm's requeue, the gang is placed again, uncounted.
-    if (action === 'Count' && !matched && requeueLost) return { kind: 'requeue', message: `${what}: ${gone}; the JobSet has no failurePolicy, so it is placed again` };
+    if (action === 'Count' && !matched && requeueLost) return { kind: 'requeue', message: `${what}: ${gone}; the JobSet has no failurePolicy, so it is placed again`, cause: `${what}: ${gone}` };
     // Otherwise it cannot be replaced where it ran: its Job fails and the JobSet's policy decides.
     if (action === 'Count') return { kind: 'failJob', reason: pod.reason === 'GPUUnhealthy' ? 'GPUUnhealthy' : 'NodeLost', message: `${what}: ${gone}` };
   }

@@ -1063,3 +1063,56 @@ describe('evaluateJobSet over time', () => {
     expect(d2.releasePlacement).toBe(false);
   });
 });
+
+describe('evaluateJobSet: nodeLossRequeueLimit (lostRequeueLimit)', () => {
+  const lostRunning = (lostRequeues: number): JobSet => withStatus(withPods(train(), { [W10]: lostPod() }), (s) => (s.lostRequeues = lostRequeues));
+  const ctx = (limit?: number): LifecycleContext => ({ now: NOW, ...(limit !== undefined ? { lostRequeueLimit: limit } : {}) });
+
+  it('under the limit, a running pod lost with its node requeues a JobSet without failurePolicy and counts it', () => {
+    const d = evaluateJobSet(lostRunning(2), ctx(3));
+    expect(d.status.phase).toBe('JOB_SET_PHASE_PENDING');
+    expect(d.status.reason).toBe('Requeued');
+    expect(d.status.lostRequeues).toBe(3);
+    expect(d.status.message).toContain('after a node loss: 3 of at most 3');
+    expect(d.releasePlacement).toBe(true);
+  });
+
+  it('at the limit, the next loss fails the Job (NodeLost) and, without failurePolicy, the JobSet, saying why', () => {
+    const d = evaluateJobSet(lostRunning(3), ctx(3));
+    expect(d.status.phase).toBe('JOB_SET_PHASE_FAILED');
+    expect(d.status.lostRequeues).toBe(3);
+    expect(d.events.map((e) => e.type)).toEqual(['JobFailed', 'JobSetFailed']);
+    const job = d.status.jobs.find((j) => j.replicatedJob === 'workers' && j.jobIndex === 1)!;
+    expect(job.failureReason).toBe('NodeLost');
+    expect(job.failureMessage).toContain('nodeLossRequeueLimit (3)');
+    expect(job.failureMessage).toContain(W10);
+  });
+
+  it('a limit of 0 fails at the first loss; -1 or none never does', () => {
+    expect(evaluateJobSet(lostRunning(0), ctx(0)).status.phase).toBe('JOB_SET_PHASE_FAILED');
+    for (const c of [ctx(-1), ctx()]) {
+      const d = evaluateJobSet(lostRunning(1_000), c);
+      expect(d.status.phase).toBe('JOB_SET_PHASE_PENDING');
+      expect(d.status.lostRequeues).toBe(1_001);
+      expect(d.status.message).not.toContain('at most');
+    }
+  });
+
+  it('pods lost before they started, and losses an Ignore rule covers, are requeued without counting, even past the limit', () => {
+    const neverStarted = withStatus(withPods(train(), { [W10]: lostPod(500, NEVER_STARTED) }), (s) => (s.lostRequeues = 5));
+    const ignored = withStatus(withPods(train({ workers: { podFailurePolicy: { rules: [onDisruption('Ignore')] } } }), { [W10]: lostPod() }), (s) => (s.lostRequeues = 5));
+    for (const js of [neverStarted, ignored]) {
+      const d = evaluateJobSet(js, ctx(1));
+      expect(d.status.phase).toBe('JOB_SET_PHASE_PENDING');
+      expect(d.status.lostRequeues).toBe(5);
+    }
+  });
+
+  it('with a failurePolicy the limit plays no part: the policy decides as before', () => {
+    const js = withStatus(withPods(train({ configure: policy('InPlace', 2) }), { [W10]: lostPod() }), (s) => (s.lostRequeues = 9));
+    const d = evaluateJobSet(js, ctx(1));
+    expect(d.status.reason).not.toBe('Requeued');
+    expect(d.status.lostRequeues).toBe(9);
+    expect(d.status.jobs.find((j) => j.replicatedJob === 'workers' && j.jobIndex === 1)!.failureMessage).not.toContain('nodeLossRequeueLimit');
+  });
+});

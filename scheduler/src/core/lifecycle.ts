@@ -76,6 +76,12 @@ export interface LifecycleContext {
   unusable?: (pod: PodStatus) => Unusable | undefined;
   /** First back-off before a retried pod starts (doubled per failure of its Job, at most MAX_RETRY_BACKOFF_MS); 0 or absent = at once. */
   retryBackoffMs?: number;
+  /**
+   * How many times a JobSet without a failurePolicy is placed again after
+   * losing running pods with a node (nodeLossRequeueLimit); past it, the
+   * next such loss fails the Job. -1 or absent = no limit.
+   */
+  lostRequeueLimit?: number;
 }
 
 /** MAX_RETRY_BACKOFF_MS caps the back-off of a retried pod (batch/v1: 6 minutes). */
@@ -207,6 +213,9 @@ function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
   const nextGeneration = Math.max(0, ...status.pods.map((p) => p.generation)) + 1;
   const retry = new Set<string>();
   const requeue: string[] = [];
+  const lostLimit = ctx.lostRequeueLimit ?? -1;
+  const lostRequeues = before.lostRequeues ?? 0;
+  let lostRequeue = false;
 
   // 1. Each failed pod of an Active Job: podFailurePolicy, then the backoff limits.
   const failedPods = status.pods.filter((p) => p.phase === 'POD_PHASE_FAILED').sort((a, b) => a.finishedMs - b.finishedMs || a.podId.localeCompare(b.podId));
@@ -217,8 +226,14 @@ function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
     const tmpl = templates.get(job.replicatedJob);
     // A JobSet without a failurePolicy is requeued when a node is lost or drained under it (requeueLost).
     const outcome = judgePodFailure(tmpl, job, p, ref.podIndex, ctx.unusable?.(p), !spec.failurePolicy);
-    if (outcome.kind === 'requeue') requeue.push(outcome.message);
-    else if (outcome.kind === 'retry') {
+    if (outcome.kind === 'requeue' && outcome.cause !== undefined && lostLimit >= 0 && lostRequeues >= lostLimit) {
+      // A JobSet that keeps losing its nodes may be what brings them down: placed again only so often.
+      const message = `${outcome.cause}; placed again after losing a node ${lostRequeues} time(s) already, the most nodeLossRequeueLimit (${lostLimit}) allows`;
+      failJob(job, p.reason === 'GPUUnhealthy' ? 'GPUUnhealthy' : 'NodeLost', message, p.finishedMs || now, events);
+    } else if (outcome.kind === 'requeue') {
+      requeue.push(outcome.message);
+      if (outcome.cause !== undefined) lostRequeue = true;
+    } else if (outcome.kind === 'retry') {
       retry.add(p.podId);
       events.push(
         outcome.ignored
@@ -265,9 +280,10 @@ function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
 
   // 3b. Pods lost before they could fail: the gang is placed again, nothing counted.
   if (requeue.length > 0) {
-    const message = requeue.join('; ');
+    const message = requeue.join('; ') + (lostRequeue && lostLimit >= 0 ? ` (after a node loss: ${lostRequeues + 1} of at most ${lostLimit})` : '');
     events.push({ type: 'Requeued', message });
     const next = requeuedStatus(status);
+    if (lostRequeue) next.lostRequeues = lostRequeues + 1;
     next.reason = 'Requeued';
     next.message = message;
     next.updatedMs = now;

@@ -53,7 +53,7 @@ export function submitJobSet(ctx: SchedulerContext, req: SubmitInput): JobSet {
       phase: 'JOB_SET_PHASE_PENDING', reason: 'Queued', message: 'waiting for the next scheduling cycle', restarts: 0,
       admittedMs: 0, startedMs: 0, finishedMs: 0, replicatedJobs: [], pods: [], conditions: [], failedPod: '', coordinatorPort: 0, updatedMs: now,
       restartsCountTowardsMax: 0, terminalState: '', jobs: [], startedReplicatedJobs: [], history: [], admission: null,
-      requeueState: null,
+      requeueState: null, lostRequeues: 0,
     },
   };
   // Before admission every pod of the gang is pending (counted before the insert, so they are persisted too).

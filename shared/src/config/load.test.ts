@@ -60,6 +60,14 @@ describe('loadConfig layering: defaults < file < env < flags', () => {
     expect(bad.map((i) => i.path).sort()).toEqual(['afsResourceWeights', 'fairSharingStrategies']);
   });
 
+  it('nodeLossRequeueLimit: 5 by default, -1 for no limit, below -1 or not a whole number refused by name', () => {
+    expect(loadSchedulerConfig(sources({})).nodeLossRequeueLimit).toBe(5);
+    expect(loadSchedulerConfig(sources({ flags: { nodeLossRequeueLimit: '-1' } })).nodeLossRequeueLimit).toBe(-1);
+    expect(loadSchedulerConfig(sources({ env: { MUSTER_NODE_LOSS_REQUEUE_LIMIT: '0' } })).nodeLossRequeueLimit).toBe(0);
+    for (const bad of ['-2', '1.5', 'often'])
+      expect(configIssues(() => loadSchedulerConfig(sources({ flags: { nodeLossRequeueLimit: bad } }))).map((i) => i.path)).toEqual(['nodeLossRequeueLimit']);
+  });
+
   it('env variable names follow the setting names', () => {
     expect(envName('natsUrl')).toBe('MUSTER_NATS_URL');
     expect(envName('nodeGracePeriodMs')).toBe('MUSTER_NODE_GRACE_PERIOD_MS');

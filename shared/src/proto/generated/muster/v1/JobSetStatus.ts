@@ -32,6 +32,7 @@ export interface JobSetStatus {
   'history'?: (_muster_v1_JobSetHistoryEvent)[];
   'admission'?: (_muster_v1_QueueAdmission | null);
   'requeueState'?: (_muster_v1_RequeueState | null);
+  'lostRequeues'?: (number);
   '_exitCode'?: "exitCode";
 }
 
@@ -57,5 +58,6 @@ export interface JobSetStatus__Output {
   'history': (_muster_v1_JobSetHistoryEvent__Output)[];
   'admission': (_muster_v1_QueueAdmission__Output | null);
   'requeueState': (_muster_v1_RequeueState__Output | null);
+  'lostRequeues': (number);
   '_exitCode'?: "exitCode";
 }
