@@ -45,3 +45,6 @@ command -v podman >/dev/null 2>&1 || container_pkgs+=(podman)
 command -v runc >/dev/null 2>&1 || [ -x /usr/sbin/runc ] || container_pkgs+=(runc)
 dpkg -s busybox-static >/dev/null 2>&1 || container_pkgs+=(busybox-static)
 if [ ${#container_pkgs[@]} -gt 0 ]; then apt_install "${container_pkgs[@]}"; fi
+
+# The network partition test puts an agent on a host of its own with `ip netns` (iproute2).
+command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || apt_install iproute2
