@@ -25,7 +25,8 @@ for (const file of process.argv.slice(2)) {
       const first = String(t.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 300);
       failures.push(`FAILED ${suite.name}\n  > ${t.fullName}\n    ${first}`);
     }
-    if ((suite.assertionResults ?? []).length === 0 && suite.status === 'failed') {
+    // A file that failed outside its tests (an import, a hook such as afterAll) has no failed test to name.
+    if (suite.status === 'failed' && !(suite.assertionResults ?? []).some((t) => t.status === 'failed')) {
       failures.push(`FAILED ${suite.name}\n    ${String(suite.message ?? '').split('\n')[0].slice(0, 300)}`);
     }
   }

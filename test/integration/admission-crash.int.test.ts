@@ -36,6 +36,8 @@ beforeAll(async () => {
   tc = await startTestCluster({ agents: 2, hardware: [DGX] });
 }, 120_000);
 afterAll(async () => {
+  // A test that failed half way must not leave an agent frozen.
+  for (let i = 0; i < 2; i++) tc?.agent(i).process.kill('SIGCONT');
   await tc?.stop();
 });
 
@@ -122,7 +124,15 @@ it('SIGKILL before and after committing a cycle that admits 68 JobSets: all or n
 
   // 2. Armed after the commit: the same cycle again, committed whole, then killed before any node is told.
   const revisionsBefore = new Map([a, b].map((n) => [n, store.getNode(n)!.revision]));
-  await tc.restartScheduler({ MUSTER_FAILPOINTS: 'admit-after-commit' });
+  // Node a's agent is frozen across the restart, so the cycle (and the failpoint) waits for its next heartbeat,
+  // after the restarted scheduler is serving: it cannot die while it is still being started.
+  const agentA = tc.agent(tc.cluster.nodeNames.indexOf(a)).process;
+  agentA.kill('SIGSTOP');
+  try {
+    await tc.restartScheduler({ MUSTER_FAILPOINTS: 'admit-after-commit' });
+  } finally {
+    agentA.kill('SIGCONT');
+  }
   await schedulerKilledByFailpoint('admit-after-commit');
   store = storeNow();
   const first = admitted(store);

@@ -1,7 +1,7 @@
 /**
  * A node lost for real, and fenced when it comes back: an agent frozen with
  * SIGSTOP stops heartbeating, its node goes NotReady then Lost (lost timeout
- * 4 s here), the JobSet — no failurePolicy — is requeued and runs on the
+ * 8 s here, so NotReady lasts 5 s), the JobSet — no failurePolicy — is requeued and runs on the
  * other node; SIGCONT wakes the agent, which must register again (a new
  * epoch): its old pod is not adopted but stopped, and the node is Ready for
  * new work. The pod never runs twice at the end.
@@ -16,7 +16,7 @@ import { readInt } from '../helpers/files.js';
 
 let tc: TestCluster;
 beforeAll(async () => {
-  tc = await startTestCluster({ agents: 2, schedulerArgs: ['--node-lost-timeout', '4s'] });
+  tc = await startTestCluster({ agents: 2, schedulerArgs: ['--node-lost-timeout', '8s'] });
 });
 afterAll(async () => {
   // A test that failed half way must not leave an agent frozen.

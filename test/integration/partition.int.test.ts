@@ -3,7 +3,7 @@
  * network namespace with its own address, joined by a veth link) and the
  * link is cut while its pod runs. Unlike a frozen agent, the cut-off one
  * keeps running and keeps trying: the scheduler sees silence, marks the node
- * NotReady then Lost (lost timeout 4 s here) and requeues the JobSet — no
+ * NotReady then Lost (lost timeout 8 s here) and requeues the JobSet — no
  * failurePolicy — onto the node it can still reach. The island's pod keeps
  * running meanwhile (nothing can tell it otherwise), so when the link comes
  * back the agent must learn it was fenced: it registers a new epoch, stops the
@@ -29,7 +29,7 @@ let island: AgentHandle;
 beforeAll(async () => {
   host = createNetnsHost();
   // nats-server and the scheduler listen on the link's address, which the local agent reaches too.
-  tc = await startTestCluster({ agents: 1, listenHost: host.hostIp, schedulerArgs: ['--node-lost-timeout', '4s'] });
+  tc = await startTestCluster({ agents: 1, listenHost: host.hostIp, schedulerArgs: ['--node-lost-timeout', '8s'] });
   island = await startAgent({
     dir: tc.dir,
     nodeName: ISLAND,
@@ -43,10 +43,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  host?.heal();
-  await island?.stop(5000).catch(() => undefined);
-  await tc?.stop();
-  host?.remove();
+  try {
+    host?.heal();
+    await island?.stop(5000).catch(() => undefined);
+    await tc?.stop();
+  } finally {
+    host?.remove();
+  }
 });
 
 async function nodeState(name: string): Promise<{ state: string; epoch: number } | undefined> {
