@@ -6,7 +6,10 @@
  * never collide with the old ones'). Events wait in a bounded queue while NATS or the stream (created by
  * the scheduler) is unavailable; when it is full the oldest is dropped — the
  * heartbeat carries every pod's full status anyway, so nothing is lost for good.
- * The queue is behind an interface so the fault-tolerance issue can put it on disk.
+ * The queue stays in memory on purpose: what must outlive this agent process
+ * is each pod's latest status, which the pod table keeps on disk and the next
+ * process reports in its Register; events this process queued carry its
+ * epoch, which the scheduler's fencing drops once another process registers.
  */
 import { systemClock, type Clock } from '../../shared/src/clock.js';
 import { errorFields, type Logger } from '../../shared/src/logger.js';
