@@ -295,3 +295,17 @@ describe('the shipped example deploy/examples/leader-workers.yaml', () => {
     expect(validateJobSet(d.name, d.spec)).toEqual([]);
   });
 });
+
+describe('the shipped example deploy/examples/drained-node.yaml (make demo drains a host under it)', () => {
+  const text = readFileSync(fileURLToPath(new URL('../../../deploy/examples/drained-node.yaml', import.meta.url)), 'utf8');
+
+  it('parses and validates: two pods that each take a whole 8-GPU host, and no failurePolicy (so a lost host requeues it)', () => {
+    const d = parseJobSetText(text);
+    expect(d.name).toBe('drained-node');
+    expect(validateJobSet(d.name, d.spec)).toEqual([]);
+    const [train] = d.spec.replicatedJobs;
+    expect(train!.replicas).toBe(2);
+    expect(train!.template!.template!.resources!.gpus).toBe(8);
+    expect(d.spec.failurePolicy ?? null).toBeNull();
+  });
+});
