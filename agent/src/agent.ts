@@ -36,7 +36,8 @@ import { isAborted } from './backoff.js';
 import type { AgentConfig } from './config.js';
 import { DesiredFollower, type DesiredTransport } from './desired-follower.js';
 import { EventPublisher, type DurablePublisher } from './event-publisher.js';
-import { Heartbeater, type HeartbeatTransport } from './heartbeat.js';
+import { Heartbeater, type HeartbeatAcks, type HeartbeatTransport } from './heartbeat.js';
+import { SelfFence } from './self-fence.js';
 import { loadInstanceId } from './instance-id.js';
 import { NatsLink } from './nats-link.js';
 import { servePodLogs } from './pod-logs.js';
@@ -69,6 +70,8 @@ export const FINAL_EVENTS_TIMEOUT_MS = 5000;
 
 /** AgentLink is everything the agent uses of its NATS connection. */
 export interface AgentLink extends DesiredTransport, HeartbeatTransport, DurablePublisher {
+  /** Request/reply: desired-document resyncs, and acknowledged heartbeats. */
+  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
   onReconnect(fn: () => void): void;
   /** serve answers requests on a subject (the pods' logs). */
   serve(subject: string, handler: (data: Uint8Array) => Promise<Uint8Array>): () => void;
@@ -110,6 +113,7 @@ export class Agent {
   private link: AgentLink | undefined;
   private follower: DesiredFollower | undefined;
   private heartbeater: Heartbeater | undefined;
+  private fence: SelfFence | undefined;
   private rediscovery: Rediscovery | undefined;
   private gpuHealth: GpuHealthMonitor | undefined;
   /** The inventory the next Register carries (the latest discovered). */
@@ -276,12 +280,23 @@ export class Agent {
       intervalMs: this.registration.heartbeatIntervalMs,
       logger: this.logger,
       clock: this.opts.clock,
+      ...(this.selfFence(config.fencePodsAfterMs) ?? {}),
     });
     this.startGpuHealth();
     this.heartbeater.start();
+    this.fence?.start();
     this.startLogRotation();
     this.startRediscovery();
     this.log.info('running', { epoch: this.registration.epoch, heartbeatIntervalMs: this.heartbeater.intervalMs, instanceId: this.instanceId });
+  }
+
+  /** selfFence makes the SelfFence when fencePodsAfter is set, returning the heartbeater's acks option; undefined when off. */
+  private selfFence(afterMs: number): { acks: HeartbeatAcks } | undefined {
+    if (afterMs <= 0) return undefined;
+    const fence = new SelfFence({ afterMs, fence: (why) => this.supervisor.fence(why), logger: this.logger, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
+    this.fence = fence;
+    this.log.info('self-fencing on: pods stop when the scheduler acknowledges no heartbeat for this long', { fencePodsAfterMs: afterMs });
+    return { acks: { timeoutMs: Math.max(2000, 2 * this.registration.heartbeatIntervalMs), onAck: () => fence.acknowledged() } };
   }
 
   /**
@@ -360,6 +375,7 @@ export class Agent {
     this.rediscovery?.stop();
     this.gpuHealth?.stop();
     this.heartbeater?.stop();
+    this.fence?.stop();
     this.follower?.stop();
     if (this.logRotation) clearInterval(this.logRotation);
     try {

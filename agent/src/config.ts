@@ -68,6 +68,15 @@ export const agentConfigSchema = z.strictObject({
   allowedHostPaths: pathList,
   /** What the agent does with its pods when it exits: keep them running (the next agent process adopts them) or stop them. */
   podsOnExit: z.enum(['keep', 'stop']),
+  /**
+   * Self-fencing (Nomad's stop_on_client_after): when the scheduler has not
+   * acknowledged a heartbeat for this long, the agent stops its pods itself —
+   * a node cut off by a partition then never runs a pod that is also running
+   * elsewhere once the scheduler has moved it (set it below the scheduler's
+   * nodeLostTimeout). The price: an outage of NATS or the scheduler longer
+   * than this stops every pod of the cluster. 0 (default) = never.
+   */
+  fencePodsAfterMs: durationMs.refine((v) => v === 0 || v >= 1000, 'must be 0 (never) or at least 1s'),
   logLevel,
   logFormat,
 });
@@ -106,6 +115,7 @@ export function agentDefaults(): z.input<typeof agentConfigSchema> {
     gpuDevices: 'cdi',
     allowedHostPaths: [],
     podsOnExit: 'keep',
+    fencePodsAfterMs: 0,
     logLevel: 'info',
     logFormat: 'json',
   };

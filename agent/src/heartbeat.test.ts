@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ManualInterval } from '../../test/helpers/manual-timers.js';
 import { nullLogger } from '../../shared/src/logger.js';
 import type { Heartbeat, PodStatus } from '../../shared/src/proto/types.js';
 import { heartbeatSubject } from '../../shared/src/subjects.js';
-import { Heartbeater, type Timers } from './heartbeat.js';
-
-/** Manual timers: tick() fires the armed interval. */
-class FakeTimers implements Timers {
-  fn: (() => void) | undefined;
-  ms = 0;
-  setInterval(fn: () => void, ms: number): unknown {
-    this.fn = fn;
-    this.ms = ms;
-    return fn;
-  }
-  clearInterval(handle: unknown): void {
-    if (this.fn === handle) this.fn = undefined;
-  }
-  tick(): void {
-    this.fn?.();
-  }
-}
+import { Heartbeater } from './heartbeat.js';
 
 const POD: PodStatus = {
   podId: 'a/w/0/0',
@@ -41,7 +25,7 @@ const POD: PodStatus = {
 };
 
 function setup() {
-  const timers = new FakeTimers();
+  const timers = new ManualInterval();
   const sent: { subject: string; hb: Heartbeat }[] = [];
   const transport = {
     connected: true,
@@ -106,5 +90,52 @@ describe('Heartbeater', () => {
       throw new Error('closed');
     };
     expect(hb.beat()).toBe(false);
+  });
+});
+
+describe('Heartbeater with acknowledgements (self-fencing)', () => {
+  function acked(reply: () => Promise<Uint8Array>) {
+    const requests: { subject: string; timeoutMs: number; hb: Heartbeat }[] = [];
+    const published: string[] = [];
+    let acks = 0;
+    const hb = new Heartbeater({
+      node: 'n1',
+      transport: {
+        isConnected: () => true,
+        publish: (subject) => void published.push(subject),
+        request: (subject, data, timeoutMs) => {
+          requests.push({ subject, timeoutMs, hb: JSON.parse(Buffer.from(data).toString('utf8')) as Heartbeat });
+          return reply();
+        },
+      },
+      epoch: () => 4,
+      desiredRevision: () => 17,
+      pods: () => [POD],
+      intervalMs: 1000,
+      logger: nullLogger,
+      timers: new ManualInterval(),
+      acks: { timeoutMs: 2500, onAck: () => acks++ },
+    });
+    return { hb, requests, published, acks: () => acks };
+  }
+
+  it('sends each heartbeat as a request on the heartbeat subject and counts each reply as an acknowledgement', async () => {
+    const { hb, requests, published, acks } = acked(() => Promise.resolve(new Uint8Array(0)));
+    expect(hb.beat()).toBe(true);
+    expect(hb.beat()).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(published).toEqual([]);
+    expect(requests.map((r) => [r.subject, r.timeoutMs, r.hb.epoch, r.hb.pods.length])).toEqual([
+      [heartbeatSubject('n1'), 2500, 4, 1],
+      [heartbeatSubject('n1'), 2500, 4, 1],
+    ]);
+    expect(acks()).toBe(2);
+  });
+
+  it('a request that fails (timeout, no responder) is no acknowledgement, and nothing escapes', async () => {
+    const { hb, acks } = acked(() => Promise.reject(new Error('TIMEOUT')));
+    expect(hb.beat()).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(acks()).toBe(0);
   });
 });

@@ -15,6 +15,16 @@ import { heartbeatSubject } from '../../shared/src/subjects.js';
 export interface HeartbeatTransport {
   isConnected(): boolean;
   publish(subject: string, data: Uint8Array): void;
+  /** Request/reply, for heartbeats the scheduler acknowledges (self-fencing). */
+  request?(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
+}
+
+/** HeartbeatAcks asks for an acknowledgement of every heartbeat (sent as a request). */
+export interface HeartbeatAcks {
+  /** How long to wait for each reply. */
+  timeoutMs: number;
+  /** Called for each heartbeat the scheduler acknowledged. */
+  onAck: () => void;
 }
 
 /** Timers are the interval functions (injected by tests). */
@@ -42,6 +52,8 @@ export interface HeartbeaterOptions {
   logger: Logger;
   clock?: Clock;
   timers?: Timers;
+  /** Send heartbeats as requests and report the acknowledgements (the transport must offer request). */
+  acks?: HeartbeatAcks;
 }
 
 /** Heartbeater publishes heartbeats on a timer. */
@@ -105,7 +117,12 @@ export class Heartbeater {
   beat(): boolean {
     if (!this.opts.transport.isConnected()) return false;
     try {
-      this.opts.transport.publish(this.subject, encodeJson(this.message()));
+      const data = encodeJson(this.message());
+      const { acks } = this.opts;
+      if (acks && this.opts.transport.request) {
+        // No reply (timeout, no responder, an old epoch) is simply no acknowledgement.
+        this.opts.transport.request(this.subject, data, acks.timeoutMs).then(acks.onAck, (err: unknown) => this.log.debug('heartbeat not acknowledged', errorFields(err)));
+      } else this.opts.transport.publish(this.subject, data);
       return true;
     } catch (err) {
       this.log.debug('heartbeat not sent', errorFields(err));

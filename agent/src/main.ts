@@ -45,6 +45,7 @@ interface RunFlags {
   gpuDevices?: string;
   allowHostPath?: string[];
   podsOnExit?: string;
+  fencePodsAfter?: string;
   logLevel?: string;
   logFormat?: string;
 }
@@ -87,6 +88,7 @@ function configFlags(f: RunFlags): Record<string, unknown> {
     gpuDevices: f.gpuDevices,
     allowedHostPaths: f.allowHostPath,
     podsOnExit: f.podsOnExit,
+    fencePodsAfterMs: f.fencePodsAfter,
     logLevel: f.logLevel,
     logFormat: f.logFormat,
   };
@@ -181,6 +183,7 @@ program
   .option('--container-socket <path>', "the Docker Engine API socket of Docker or Podman (e.g. /run/podman/podman.sock): pods with an image run as containers; none by default")
   .addOption(new Option('--gpu-devices <mode>', 'how containers get their GPUs: cdi (nvidia.com/gpu=<uuid> devices) or env (NVIDIA_VISIBLE_DEVICES for the NVIDIA runtime hook) (default cdi)').choices(['cdi', 'env']))
   .option('--allow-host-path <dir>', 'a host directory (and what is under it) pod templates may mount into containers; repeatable', collect)
+  .option('--fence-pods-after <duration>', 'stop this node\'s pods when the scheduler has not acknowledged a heartbeat for this long (keep it below the scheduler\'s node lost timeout); 0 = never (default)')
   .addOption(new Option('--pods-on-exit <what>', 'when the agent exits: keep its pods running for the next agent process to adopt, or stop them (default keep)').choices(['keep', 'stop']))
   .option('--gpu-health-interval <duration>', 'probe GPU health this often (one nvidia-smi call; heartbeats carry it); 0 disables, ignored with --hardware (default 10s)')
   .addOption(new Option('--log-level <level>', 'minimum log level').choices(['debug', 'info', 'warn', 'error', 'silent']))

@@ -157,6 +157,17 @@ export class PodSupervisor {
     return running;
   }
 
+  /**
+   * fence stops every pod that runs or is starting, saying `why` (self-fencing:
+   * the scheduler has not heard this node for too long). They end as stopped
+   * pods; being the incarnations the desired document names, none is started
+   * again — new ones come with a new document, once the scheduler is heard.
+   */
+  fence(why: string): void {
+    for (const rec of this.opts.table.records())
+      if (!isTerminalPod(rec.status.phase)) this.stopPod(rec.status, why);
+  }
+
   /** killAll sends SIGKILL to every pod now (a second shutdown signal: no more grace). */
   killAll(): void {
     for (const p of this.opts.driver.list()) this.track(this.opts.driver.stop(p, 0, SHUTDOWN_REASON));

@@ -43,3 +43,28 @@ export class ManualTimers {
     return [...this.pending.values()].filter((t) => t.ms === ms).length;
   }
 }
+
+/** ManualInterval is one setInterval that runs only when the test ticks it (the last one armed). */
+export class ManualInterval {
+  /** The armed function, undefined once cleared. */
+  fn: (() => void) | undefined;
+  /** The interval it was armed with. */
+  ms = 0;
+
+  /** setInterval arms fn, replacing any earlier one. */
+  setInterval(fn: () => void, ms: number): unknown {
+    this.fn = fn;
+    this.ms = ms;
+    return fn;
+  }
+
+  /** clearInterval disarms the interval if it is the one armed. */
+  clearInterval(handle: unknown): void {
+    if (this.fn === handle) this.fn = undefined;
+  }
+
+  /** tick runs the armed function once. */
+  tick(): void {
+    this.fn?.();
+  }
+}

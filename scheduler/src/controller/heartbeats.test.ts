@@ -291,3 +291,16 @@ describe('heartbeats', () => {
     expect(lingeringOf(s, 'n1').gpus).toBe(0);
   });
 });
+
+describe('handleHeartbeat: what an acknowledgement means', () => {
+  it('true for a heartbeat of the node\'s current epoch; false for an old epoch, an unknown node, or a Lost node', () => {
+    s = startTestScheduler();
+    registerTestNode(s, 'n1', { cpu: 8, memory: '16Gi', gpus: 0 });
+    expect(handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', []))).toBe(true);
+    const current = s.ctx.store.getNode('n1')!.node.epoch;
+    expect(handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', [], { epoch: current - 1 }))).toBe(false);
+    expect(handleHeartbeat(s.ctx, { ...heartbeatOf(s, 'n1', []), node: 'nobody' })).toBe(false);
+    s.ctx.store.getNode('n1')!.node.state = 'NODE_STATE_LOST';
+    expect(handleHeartbeat(s.ctx, heartbeatOf(s, 'n1', []))).toBe(false);
+  });
+});

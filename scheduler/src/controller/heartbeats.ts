@@ -18,14 +18,18 @@ import { applyPodReports } from './pod-status.js';
 /** MAX_TRACKED_REREGISTER bounds the memory spent remembering whom we asked to register again. */
 const MAX_TRACKED_REREGISTER = 10_000;
 
-/** handleHeartbeat applies one decoded heartbeat. */
-export function handleHeartbeat(ctx: SchedulerContext, hb: Heartbeat): void {
+/**
+ * handleHeartbeat applies one decoded heartbeat; true when it came from the
+ * node's current epoch (what an acknowledgement tells an agent that fences
+ * itself), false when the node must register again.
+ */
+export function handleHeartbeat(ctx: SchedulerContext, hb: Heartbeat): boolean {
   const now = ctx.clock.now();
   const rec = ctx.store.getNode(hb.node);
   const resendAfter = Math.max(1000, ctx.settings.heartbeatIntervalMs);
   if (!rec || hb.epoch !== rec.node.epoch || rec.node.state === 'NODE_STATE_LOST') {
     askToRegisterAgain(ctx, hb, now, resendAfter * 5);
-    return;
+    return false;
   }
   rec.node.lastHeartbeatMs = now;
   rec.reportedRevision = hb.desiredRevision;
@@ -46,6 +50,7 @@ export function handleHeartbeat(ctx: SchedulerContext, hb: Heartbeat): void {
     ctx.log.debug('agent lags its desired document; resending', { node: hb.node, has: hb.desiredRevision, current: rec.revision });
     pushDesired(ctx, [hb.node]);
   }
+  return true;
 }
 
 function askToRegisterAgain(ctx: SchedulerContext, hb: Heartbeat, now: number, every: number): void {

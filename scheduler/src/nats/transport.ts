@@ -17,12 +17,16 @@ import {
 } from '../../../shared/src/subjects.js';
 import type { Outbound } from '../context.js';
 
+/** HEARTBEAT_ACK is the reply to a heartbeat sent as a request: empty. */
+const HEARTBEAT_ACK = new Uint8Array(0);
+
 /** POD_LOGS_TIMEOUT_MS bounds one logs request to an agent. */
 export const POD_LOGS_TIMEOUT_MS = 5000;
 
 /** InboundHandlers are what the transport calls with validated payloads. */
 export interface InboundHandlers {
-  heartbeat(hb: Heartbeat): void;
+  /** Applies a heartbeat; true when it is of the node's current epoch (a heartbeat sent as a request is then acknowledged). */
+  heartbeat(hb: Heartbeat): boolean;
   /** podEvent takes one event; `settle(true)` once it is committed (ack), `settle(false)` to have it redelivered. */
   podEvent(ev: PodEvent, settle: (ok: boolean) => void): void;
   desired(req: DesiredRequest): NodeDesired;
@@ -139,7 +143,10 @@ export class NatsTransport implements Outbound {
           const res = decodeJsonText<Heartbeat>('muster.v1.Heartbeat', msg.data);
           if (!res.ok) return this.log.warn('malformed heartbeat dropped', { subject: msg.subject, issues: res.issues.slice(0, 5) });
           if (res.value.node !== node) return this.log.warn('heartbeat for another node dropped', { subject: msg.subject, node: res.value.node });
-          this.guard('heartbeat', () => h.heartbeat(res.value));
+          this.guard('heartbeat', () => {
+            // An agent that fences itself sends its heartbeats as requests: the empty reply says the scheduler took it, in its current epoch.
+            if (h.heartbeat(res.value) && msg.reply) msg.respond(HEARTBEAT_ACK);
+          });
         },
       }),
     );

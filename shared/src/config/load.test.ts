@@ -253,3 +253,13 @@ describe('config files', () => {
     expect(configIssues(() => loadSchedulerConfig(sources({ configFile: f }))).map((i) => i.path)).toEqual([f]);
   });
 });
+
+describe('agent fencePodsAfterMs (self-fencing)', () => {
+  it('off (0) by default; a duration from flags or env; under 1s (but not 0) or nonsense refused by name', () => {
+    expect(loadAgentConfig(sources({})).fencePodsAfterMs).toBe(0);
+    expect(loadAgentConfig(sources({ flags: { fencePodsAfterMs: '20s' } })).fencePodsAfterMs).toBe(20_000);
+    expect(loadAgentConfig(sources({ env: { MUSTER_FENCE_PODS_AFTER_MS: '1m' } })).fencePodsAfterMs).toBe(60_000);
+    for (const bad of ['500ms', 'soon', '-1s'])
+      expect(configIssues(() => loadAgentConfig(sources({ flags: { fencePodsAfterMs: bad } }))).map((i) => i.path)).toEqual(['fencePodsAfterMs']);
+  });
+});
