@@ -36,7 +36,7 @@ import { isAborted } from './backoff.js';
 import type { AgentConfig } from './config.js';
 import { DesiredFollower, type DesiredTransport } from './desired-follower.js';
 import { EventPublisher, type DurablePublisher } from './event-publisher.js';
-import { Heartbeater, type HeartbeatAcks, type HeartbeatTransport } from './heartbeat.js';
+import { Heartbeater, type HeartbeatTransport } from './heartbeat.js';
 import { SelfFence } from './self-fence.js';
 import { loadInstanceId } from './instance-id.js';
 import { NatsLink } from './nats-link.js';
@@ -175,6 +175,9 @@ export class Agent {
     this.publisher = new EventPublisher({ node: config.nodeName, epoch: () => this.registration.epoch, logger, clock });
     this.table.onChange((status) => this.publisher.enqueue(status));
     this.registration.onRegistered((_epoch, intervalMs) => {
+      // A registration is the scheduler hearing this node; a fence shorter than three heartbeats would trip on one late reply.
+      this.fence?.acknowledged();
+      this.fence?.setMinimumMs(3 * intervalMs);
       this.heartbeater?.setIntervalMs(intervalMs);
       this.follower?.resync();
     });
@@ -240,6 +243,7 @@ export class Agent {
     const signal = this.abort.signal;
     this.log.info('starting', { version: VERSION, scheduler: config.scheduler, natsUrl: config.natsUrl, inventorySource: this.opts.inventory.source });
     this.instanceId = loadInstanceId(config.stateDir, this.log);
+    this.startSelfFence(config.fencePodsAfterMs);
     await this.adoptPods(signal);
     // Cgroups of pods that ended are empty now: remove them (adopted pods' are not empty).
     this.affinity?.sweep();
@@ -280,23 +284,25 @@ export class Agent {
       intervalMs: this.registration.heartbeatIntervalMs,
       logger: this.logger,
       clock: this.opts.clock,
-      ...(this.selfFence(config.fencePodsAfterMs) ?? {}),
+      ...(this.fence ? { acks: { stamp: () => this.fence!.now(), onAck: (sent: number) => this.fence?.acknowledged(sent) } } : {}),
     });
     this.startGpuHealth();
     this.heartbeater.start();
-    this.fence?.start();
     this.startLogRotation();
     this.startRediscovery();
     this.log.info('running', { epoch: this.registration.epoch, heartbeatIntervalMs: this.heartbeater.intervalMs, instanceId: this.instanceId });
   }
 
-  /** selfFence makes the SelfFence when fencePodsAfter is set, returning the heartbeater's acks option; undefined when off. */
-  private selfFence(afterMs: number): { acks: HeartbeatAcks } | undefined {
-    if (afterMs <= 0) return undefined;
-    const fence = new SelfFence({ afterMs, fence: (why) => this.supervisor.fence(why), logger: this.logger, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
-    this.fence = fence;
+  /**
+   * startSelfFence starts self-fencing when fencePodsAfter is set — first
+   * thing, so an agent restarted inside a partition (stuck registering) fences
+   * its adopted pods too.
+   */
+  private startSelfFence(afterMs: number): void {
+    if (afterMs <= 0) return;
+    this.fence = new SelfFence({ afterMs, fence: (why) => this.supervisor.fence(why), unfence: () => this.supervisor.unfence(), logger: this.logger });
+    this.fence.start();
     this.log.info('self-fencing on: pods stop when the scheduler acknowledges no heartbeat for this long', { fencePodsAfterMs: afterMs });
-    return { acks: { timeoutMs: Math.max(2000, 2 * this.registration.heartbeatIntervalMs), onAck: () => fence.acknowledged() } };
   }
 
   /**

@@ -72,9 +72,11 @@ export const agentConfigSchema = z.strictObject({
    * Self-fencing (Nomad's stop_on_client_after): when the scheduler has not
    * acknowledged a heartbeat for this long, the agent stops its pods itself —
    * a node cut off by a partition then never runs a pod that is also running
-   * elsewhere once the scheduler has moved it (set it below the scheduler's
-   * nodeLostTimeout). The price: an outage of NATS or the scheduler longer
-   * than this stops every pod of the cluster. 0 (default) = never.
+   * elsewhere once the scheduler has moved it. The pods are gone at most this
+   * + 1 s + stopGracePeriod after the last acknowledged heartbeat was sent:
+   * keep that below the scheduler's nodeLostTimeout. The price: an outage of
+   * NATS or the scheduler longer than this stops every pod of the cluster.
+   * 0 (default) = never.
    */
   fencePodsAfterMs: durationMs.refine((v) => v === 0 || v >= 1000, 'must be 0 (never) or at least 1s'),
   logLevel,

@@ -97,7 +97,8 @@ describe('Heartbeater with acknowledgements (self-fencing)', () => {
   function acked(reply: () => Promise<Uint8Array>) {
     const requests: { subject: string; timeoutMs: number; hb: Heartbeat }[] = [];
     const published: string[] = [];
-    let acks = 0;
+    const acked: number[] = [];
+    let stamp = 500;
     const hb = new Heartbeater({
       node: 'n1',
       transport: {
@@ -114,28 +115,31 @@ describe('Heartbeater with acknowledgements (self-fencing)', () => {
       intervalMs: 1000,
       logger: nullLogger,
       timers: new ManualInterval(),
-      acks: { timeoutMs: 2500, onAck: () => acks++ },
+      acks: { stamp: () => stamp++, onAck: (sent) => void acked.push(sent) },
     });
-    return { hb, requests, published, acks: () => acks };
+    return { hb, requests, published, acked };
   }
 
-  it('sends each heartbeat as a request on the heartbeat subject and counts each reply as an acknowledgement', async () => {
-    const { hb, requests, published, acks } = acked(() => Promise.resolve(new Uint8Array(0)));
+  it('sends each heartbeat as a request on the heartbeat subject (reply awaited two intervals, at least 2 s) and reports each reply with the stamp taken when it was sent', async () => {
+    const { hb, requests, published, acked: acks } = acked(() => Promise.resolve(new Uint8Array(0)));
     expect(hb.beat()).toBe(true);
     expect(hb.beat()).toBe(true);
     await new Promise((r) => setImmediate(r));
     expect(published).toEqual([]);
     expect(requests.map((r) => [r.subject, r.timeoutMs, r.hb.epoch, r.hb.pods.length])).toEqual([
-      [heartbeatSubject('n1'), 2500, 4, 1],
-      [heartbeatSubject('n1'), 2500, 4, 1],
+      [heartbeatSubject('n1'), 2000, 4, 1],
+      [heartbeatSubject('n1'), 2000, 4, 1],
     ]);
-    expect(acks()).toBe(2);
+    expect(acks).toEqual([500, 501]);
+    hb.setIntervalMs(5000);
+    hb.beat();
+    expect(requests[2]!.timeoutMs).toBe(10_000);
   });
 
   it('a request that fails (timeout, no responder) is no acknowledgement, and nothing escapes', async () => {
-    const { hb, acks } = acked(() => Promise.reject(new Error('TIMEOUT')));
+    const { hb, acked: acks } = acked(() => Promise.reject(new Error('TIMEOUT')));
     expect(hb.beat()).toBe(true);
     await new Promise((r) => setImmediate(r));
-    expect(acks()).toBe(0);
+    expect(acks).toEqual([]);
   });
 });

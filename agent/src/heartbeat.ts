@@ -19,12 +19,15 @@ export interface HeartbeatTransport {
   request?(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
 }
 
-/** HeartbeatAcks asks for an acknowledgement of every heartbeat (sent as a request). */
+/**
+ * HeartbeatAcks asks for an acknowledgement of every heartbeat (sent as a
+ * request; each reply is awaited for two intervals, at least 2 s).
+ */
 export interface HeartbeatAcks {
-  /** How long to wait for each reply. */
-  timeoutMs: number;
-  /** Called for each heartbeat the scheduler acknowledged. */
-  onAck: () => void;
+  /** A timestamp taken when a heartbeat is sent. */
+  stamp: () => number;
+  /** Called for each heartbeat the scheduler acknowledged, with its send stamp. */
+  onAck: (sentStamp: number) => void;
 }
 
 /** Timers are the interval functions (injected by tests). */
@@ -121,7 +124,11 @@ export class Heartbeater {
       const { acks } = this.opts;
       if (acks && this.opts.transport.request) {
         // No reply (timeout, no responder, an old epoch) is simply no acknowledgement.
-        this.opts.transport.request(this.subject, data, acks.timeoutMs).then(acks.onAck, (err: unknown) => this.log.debug('heartbeat not acknowledged', errorFields(err)));
+        const sent = acks.stamp();
+        this.opts.transport.request(this.subject, data, Math.max(2000, 2 * this.interval)).then(
+          () => acks.onAck(sent),
+          (err: unknown) => this.log.debug('heartbeat not acknowledged', errorFields(err)),
+        );
       } else this.opts.transport.publish(this.subject, data);
       return true;
     } catch (err) {

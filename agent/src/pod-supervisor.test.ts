@@ -178,6 +178,30 @@ describe('PodSupervisor', () => {
     expect(table.get(badUid)?.status.message).toContain('jobsetUid');
   });
 
+  it('fence stops every running pod with the reason given and starts nothing — not the next generation when the old one exits — until unfence', async () => {
+    const g1 = pod(0, 1, 'sleep 30');
+    const other = pod(1, 1, 'sleep 30');
+    sup.apply([g1, other], HOSTS);
+    await until('both running', () => phaseOf(g1.podId, 1) === 'POD_PHASE_RUNNING' && phaseOf(other.podId, 1) === 'POD_PHASE_RUNNING');
+    sup.fence('fenced: the scheduler has acknowledged no heartbeat for 3.0s');
+    // A newer document (sent just before the cut) asks for generation 2 of the first pod.
+    const g2 = pod(0, 2, 'echo g2');
+    sup.apply([g2, other], HOSTS);
+    const ended = (p: PodAssignment) => changes.find((c) => c.podId === p.podId && c.generation === p.generation && c.phase === 'POD_PHASE_FAILED');
+    await until('both stopped', () => ended(g1) !== undefined && ended(other) !== undefined);
+    for (const p of [g1, other]) {
+      expect(ended(p)).toMatchObject({ reason: 'Stopped' });
+      expect(ended(p)!.message).toContain('fenced: the scheduler has acknowledged no heartbeat');
+    }
+    sup.reconcileNow();
+    expect(table.get(g2)).toBeUndefined();
+    // The fenced incarnation still desired is never started again; generation 2 starts once unfenced.
+    sup.unfence();
+    await until('g2 done', () => phaseOf(g2.podId, 2) === 'POD_PHASE_SUCCEEDED');
+    expect(phaseOf(other.podId, 1)).toBe('POD_PHASE_FAILED');
+    expect(changes.filter((c) => c.podId === other.podId && c.phase === 'POD_PHASE_RUNNING')).toHaveLength(1);
+  });
+
   it('shutdown stops every running pod and starts nothing more', async () => {
     const a = pod(0, 1, 'sleep 30');
     const b = pod(1, 1, 'sleep 30');

@@ -75,6 +75,9 @@ export class PodSupervisor {
   private closing = false;
   private readonly inflight = new Set<Promise<unknown>>();
 
+  /** Self-fenced: no pod starts (see fence). */
+  private fenced = false;
+
   constructor(private readonly opts: PodSupervisorOptions) {
     this.log = opts.logger.child({ component: 'pods' });
     this.clock = opts.clock ?? systemClock;
@@ -92,6 +95,8 @@ export class PodSupervisor {
     if (this.closing || !this.desired) return;
     const actions = reconcile(this.desired, this.opts.table.localPods());
     for (const action of actions) {
+      // Fenced: nothing starts until the scheduler is heard again (stops and forgets still go on).
+      if (this.fenced && action.kind === 'start') continue;
       try {
         this.execute(action);
       } catch (err) {
@@ -159,13 +164,22 @@ export class PodSupervisor {
 
   /**
    * fence stops every pod that runs or is starting, saying `why` (self-fencing:
-   * the scheduler has not heard this node for too long). They end as stopped
-   * pods; being the incarnations the desired document names, none is started
-   * again — new ones come with a new document, once the scheduler is heard.
+   * the scheduler has not heard this node for too long), and starts none until
+   * unfence. The stopped pods are the incarnations the desired document names,
+   * so none of them is started again; new ones come with a new document.
+   * Idempotent: pods already stopping are left to finish stopping.
    */
   fence(why: string): void {
+    this.fenced = true;
     for (const rec of this.opts.table.records())
       if (!isTerminalPod(rec.status.phase)) this.stopPod(rec.status, why);
+  }
+
+  /** unfence lets desired pods start again (the scheduler acknowledges heartbeats again) and reconciles. */
+  unfence(): void {
+    if (!this.fenced) return;
+    this.fenced = false;
+    this.reconcileNow();
   }
 
   /** killAll sends SIGKILL to every pod now (a second shutdown signal: no more grace). */

@@ -13,7 +13,9 @@
  * With self-fencing on (`--fence-pods-after 3s`, below the 8 s lost timeout)
  * the island's agent stops its pod itself once the scheduler has acknowledged
  * no heartbeat for 3 s, so the pod never runs in two places: its last sign of
- * life comes before the first of the copy started elsewhere.
+ * life comes before the first of the copy started elsewhere. An agent
+ * SIGKILLed and started again inside the partition adopts its pod, cannot
+ * register, and fences it all the same.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,8 +34,8 @@ let host: NetnsHost;
 let tc: TestCluster;
 let island: AgentHandle;
 
-/** startIsland starts the island's agent in the namespace (with `extraArgs`) and waits until its node is Ready. */
-async function startIsland(extraArgs: string[] = []): Promise<void> {
+/** startIsland starts the island's agent in the namespace (with `extraArgs`) and, unless told not to, waits until its node is Ready. */
+async function startIsland(extraArgs: string[] = [], waitReady = true): Promise<void> {
   island = await startAgent({
     dir: tc.dir,
     nodeName: ISLAND,
@@ -43,6 +45,7 @@ async function startIsland(extraArgs: string[] = []): Promise<void> {
     commandPrefix: host.commandPrefix,
     extraArgs: ['--stop-grace-period', '2s', '--log-level', 'debug', ...extraArgs],
   });
+  if (!waitReady) return;
   await waitForNodesReady(tc.schedulerAddress, [ISLAND], { timeoutMs: 45_000, processes: [island.process], logs: () => [island.process.logFile] });
 }
 
@@ -166,4 +169,26 @@ it('self-fencing: cut off, the island stops its own pod before the scheduler run
   const done = await tc.waitForJobSet('fenced', (j) => j.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'Succeeded');
   expect(done.status!.pods[0]!.node).toBe(local);
   expect(tc.daemonLog(ISLAND)).toContain('stopping every pod: the scheduler has not acknowledged a heartbeat in time');
+});
+
+it('self-fencing survives an agent restart inside the partition: the new process adopts the pod, cannot register, and stops it', async () => {
+  const local = tc.cluster.nodeNames[0]!;
+  const { pgid } = await runOnIsland('adopted', 'cut -d" " -f5 /proc/$$/stat > "adopted.$MUSTER_NODE.pgid"; while [ ! -f adopted.go ]; do sleep 0.05; done');
+
+  host.cut();
+  // Killed at once, well before its 3 s fence, and started again on the cut-off host: the pod outlives it (adopted).
+  island.process.kill('SIGKILL');
+  await island.process.exited;
+  expect(isAlive(pgid)).toBe(true);
+  await startIsland(['--fence-pods-after', '3s'], false);
+  await waitFor(() => !isAlive(pgid), { timeoutMs: 30_000, what: 'the adopted pod fenced by the new agent process' });
+  expect(island.process.running()).toBe(true);
+  expect(tc.daemonLog(ISLAND)).toContain('pod adopted');
+
+  await tc.waitForJobSet('adopted', (j) => j.status!.pods[0]?.phase === 'POD_PHASE_RUNNING' && j.status!.pods[0]!.node === local, `running on ${local}`);
+  host.heal();
+  await waitForNodesReady(tc.schedulerAddress, [ISLAND], { timeoutMs: 60_000, processes: [island.process], logs: () => [island.process.logFile] });
+  writeFileSync(path.join(tc.dir, 'adopted.go'), '');
+  const done = await tc.waitForJobSet('adopted', (j) => j.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'Succeeded');
+  expect(done.status!.pods[0]!.node).toBe(local);
 });
