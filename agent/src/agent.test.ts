@@ -116,7 +116,7 @@ describe('Agent', () => {
       registrar: {
         register: async (req) => {
           registrations.push(req);
-          return { epoch: 7, heartbeatIntervalMs: 3_600_000, natsDesiredSubject: desiredSubject(NODE) };
+          return { epoch: 7, heartbeatIntervalMs: 3_600_000, natsDesiredSubject: desiredSubject(NODE), nodeLostTimeoutMs: 30_000 };
         },
       },
       connectNats: async () => link,
@@ -166,7 +166,7 @@ describe('Agent', () => {
         registrar: {
           register: async (req) => {
             ids.push(req.instanceId ?? '');
-            return { epoch: 1, heartbeatIntervalMs: 3_600_000, natsDesiredSubject: desiredSubject(NODE) };
+            return { epoch: 1, heartbeatIntervalMs: 3_600_000, natsDesiredSubject: desiredSubject(NODE), nodeLostTimeoutMs: 30_000 };
           },
         },
         connectNats: async () => link,
@@ -203,7 +203,7 @@ describe('Agent', () => {
         registrar: {
           register: async () => {
             aliveAtRegister = alive();
-            return { epoch: 1, heartbeatIntervalMs: 3_600_000, natsDesiredSubject: desiredSubject(NODE) };
+            return { epoch: 1, heartbeatIntervalMs: 3_600_000, natsDesiredSubject: desiredSubject(NODE), nodeLostTimeoutMs: 30_000 };
           },
         },
         connectNats: async () => link,
@@ -254,7 +254,7 @@ describe('Agent', () => {
         registrar: {
           register: async (req) => {
             registrations.push(structuredClone(req));
-            return { epoch, heartbeatIntervalMs: 3_600_000, natsDesiredSubject: desiredSubject(NODE) };
+            return { epoch, heartbeatIntervalMs: 3_600_000, natsDesiredSubject: desiredSubject(NODE), nodeLostTimeoutMs: 30_000 };
           },
         },
         connectNats: async () => link,
@@ -371,7 +371,7 @@ describe('Agent', () => {
       registrar: {
         register: async (req) => {
           registrations.push(req);
-          return { epoch: registrations.length, heartbeatIntervalMs: 3_600_000, natsDesiredSubject: desiredSubject(NODE) };
+          return { epoch: registrations.length, heartbeatIntervalMs: 3_600_000, natsDesiredSubject: desiredSubject(NODE), nodeLostTimeoutMs: 30_000 };
         },
       },
       connectNats: async () => link,

@@ -37,7 +37,7 @@ import type { AgentConfig } from './config.js';
 import { DesiredFollower, type DesiredTransport } from './desired-follower.js';
 import { EventPublisher, type DurablePublisher } from './event-publisher.js';
 import { Heartbeater, type HeartbeatTransport } from './heartbeat.js';
-import { SelfFence } from './self-fence.js';
+import { fenceMargin, SelfFence } from './self-fence.js';
 import { loadInstanceId } from './instance-id.js';
 import { NatsLink } from './nats-link.js';
 import { servePodLogs } from './pod-logs.js';
@@ -174,10 +174,11 @@ export class Agent {
     });
     this.publisher = new EventPublisher({ node: config.nodeName, epoch: () => this.registration.epoch, logger, clock });
     this.table.onChange((status) => this.publisher.enqueue(status));
-    this.registration.onRegistered((_epoch, intervalMs) => {
+    this.registration.onRegistered((_epoch, intervalMs, res) => {
       // A registration is the scheduler hearing this node; a fence shorter than three heartbeats would trip on one late reply.
       this.fence?.acknowledged();
       this.fence?.setMinimumMs(3 * intervalMs);
+      if (this.fence) this.checkFenceMargin(this.fence.effectiveAfterMs, Number(res.nodeLostTimeoutMs));
       this.heartbeater?.setIntervalMs(intervalMs);
       this.follower?.resync();
     });
@@ -291,6 +292,18 @@ export class Agent {
     this.startLogRotation();
     this.startRediscovery();
     this.log.info('running', { epoch: this.registration.epoch, heartbeatIntervalMs: this.heartbeater.intervalMs, instanceId: this.instanceId });
+  }
+
+  /** checkFenceMargin warns when a fenced node's pods could outlive the scheduler's nodeLostTimeout (they could then run twice). */
+  private checkFenceMargin(fenceAfterMs: number, nodeLostTimeoutMs: number): void {
+    const m = fenceMargin(fenceAfterMs, this.opts.config.stopGracePeriodMs, nodeLostTimeoutMs);
+    if (!m.safe)
+      this.log.warn('self-fencing may end pods after the scheduler has already placed them elsewhere: keep fencePodsAfter + 1s + stopGracePeriod below its nodeLostTimeout', {
+        fencePodsAfterMs: fenceAfterMs,
+        stopGracePeriodMs: this.opts.config.stopGracePeriodMs,
+        worstCaseMs: m.worstCaseMs,
+        nodeLostTimeoutMs: m.nodeLostTimeoutMs,
+      });
   }
 
   /**

@@ -9,7 +9,7 @@ function setup(now: () => number) {
   const registrar = {
     register: async (req: RegisterRequestInput): Promise<RegisterResponse> => {
       calls.push(req);
-      return { epoch: ++epoch, heartbeatIntervalMs: epoch === 1 ? 0 : 250, natsDesiredSubject: '' };
+      return { epoch: ++epoch, heartbeatIntervalMs: epoch === 1 ? 0 : 250, natsDesiredSubject: '', nodeLostTimeoutMs: 30_000 };
     },
   };
   const reg = new Registration({

@@ -26,8 +26,8 @@ export interface RegistrationOptions {
   minIntervalMs?: number;
 }
 
-/** RegisteredListener hears of each successful registration. */
-export type RegisteredListener = (epoch: number, heartbeatIntervalMs: number) => void;
+/** RegisteredListener hears of each successful registration (with the scheduler's whole answer). */
+export type RegisteredListener = (epoch: number, heartbeatIntervalMs: number, res: RegisterResponse) => void;
 
 /** Registration holds the node's epoch and re-registers when asked. */
 export class Registration {
@@ -69,7 +69,7 @@ export class Registration {
     this.log.info('registered', { epoch: res.epoch, heartbeatIntervalMs: this.interval });
     for (const fn of this.listeners) {
       try {
-        fn(this.currentEpoch, this.interval);
+        fn(this.currentEpoch, this.interval, res);
       } catch (err) {
         this.log.error('registration listener failed', errorFields(err));
       }

@@ -18,7 +18,7 @@ function capture(): { logger: Logger; lines: { level: string; msg: string; field
 }
 
 const REQ: RegisterRequestInput = { nodeName: 'gpu-07', instanceId: 'inst-a' };
-const OK: RegisterResponse = { epoch: 3, heartbeatIntervalMs: 1000, natsDesiredSubject: 'x' };
+const OK: RegisterResponse = { epoch: 3, heartbeatIntervalMs: 1000, natsDesiredSubject: 'x', nodeLostTimeoutMs: 30_000 };
 const conflict = () => new MusterError('ALREADY_EXISTS', 'node "gpu-07" is held by another live agent instance (inst-b)');
 const fast = () => new Backoff({ initialMs: 1, maxMs: 2 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualInterval } from '../../test/helpers/manual-timers.js';
 import { nullLogger } from '../../shared/src/logger.js';
-import { monotonicClock, SelfFence } from './self-fence.js';
+import { fenceMargin, monotonicClock, SelfFence } from './self-fence.js';
 
 function setup(afterMs = 5000) {
   let now = 100_000;
@@ -107,5 +107,15 @@ describe('SelfFence', () => {
     expect(monotonicClock.now()).toBeGreaterThanOrEqual(a);
     expect(new SelfFence({ afterMs: 1000, fence: () => undefined, unfence: () => undefined, logger: nullLogger }).now()).toBeGreaterThanOrEqual(a);
     expect(() => new SelfFence({ afterMs: 0, fence: () => undefined, unfence: () => undefined, logger: nullLogger })).toThrow(RangeError);
+  });
+});
+
+describe('fenceMargin', () => {
+  it('the pods are gone at most fence + one check (1 s) + stop grace after the last acknowledged heartbeat; safe only below the lost timeout', () => {
+    expect(fenceMargin(15_000, 10_000, 30_000)).toEqual({ worstCaseMs: 26_000, nodeLostTimeoutMs: 30_000, safe: true });
+    expect(fenceMargin(25_000, 10_000, 30_000)).toEqual({ worstCaseMs: 36_000, nodeLostTimeoutMs: 30_000, safe: false });
+    expect(fenceMargin(3000, 2000, 6000).safe).toBe(false); // equal is not below
+    expect(fenceMargin(3000, 2000, 8000).safe).toBe(true); // the partition test's settings
+    expect(fenceMargin(60_000, 10_000, 0).safe).toBe(true); // a scheduler that does not say
   });
 });

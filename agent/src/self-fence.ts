@@ -128,3 +128,19 @@ export class SelfFence {
     this.handle = this.timers.setInterval(() => this.check(), Math.min(1000, Math.max(100, Math.floor(this.afterMs / 4))));
   }
 }
+
+/** FenceMargin is how late a self-fenced node's pods may still run, against when the scheduler declares the node Lost. */
+export interface FenceMargin {
+  /** Longest time from the last acknowledged heartbeat until the pods are gone: the fence, one check, the stop grace. */
+  worstCaseMs: number;
+  /** The scheduler's nodeLostTimeout (0 when it did not say). */
+  nodeLostTimeoutMs: number;
+  /** True when the pods are gone before the scheduler may place them elsewhere (or the scheduler did not say). */
+  safe: boolean;
+}
+
+/** fenceMargin compares when a fenced node's pods are gone with the scheduler's nodeLostTimeout. */
+export function fenceMargin(fenceAfterMs: number, stopGracePeriodMs: number, nodeLostTimeoutMs: number): FenceMargin {
+  const worstCaseMs = fenceAfterMs + 1000 + stopGracePeriodMs;
+  return { worstCaseMs, nodeLostTimeoutMs, safe: nodeLostTimeoutMs <= 0 || worstCaseMs < nodeLostTimeoutMs };
+}

@@ -180,7 +180,8 @@ it('self-fencing survives an agent restart inside the partition: the new process
   island.process.kill('SIGKILL');
   await island.process.exited;
   expect(isAlive(pgid)).toBe(true);
-  await startIsland(['--fence-pods-after', '3s'], false);
+  // A stop grace of 5 s: 3 + 1 + 5 s is not below the 8 s lost timeout, which the agent warns of once it registers.
+  await startIsland(['--fence-pods-after', '3s', '--stop-grace-period', '5s'], false);
   await waitFor(() => !isAlive(pgid), { timeoutMs: 30_000, what: 'the adopted pod fenced by the new agent process' });
   expect(island.process.running()).toBe(true);
   expect(tc.daemonLog(ISLAND)).toContain('pod adopted');
@@ -191,4 +192,5 @@ it('self-fencing survives an agent restart inside the partition: the new process
   writeFileSync(path.join(tc.dir, 'adopted.go'), '');
   const done = await tc.waitForJobSet('adopted', (j) => j.status!.phase === 'JOB_SET_PHASE_SUCCEEDED', 'Succeeded');
   expect(done.status!.pods[0]!.node).toBe(local);
+  expect(tc.daemonLog(ISLAND)).toContain('self-fencing may end pods after the scheduler has already placed them elsewhere');
 });

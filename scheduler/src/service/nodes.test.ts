@@ -52,7 +52,7 @@ describe('registering a node', () => {
 
     const res = registerTestNode(s, 'n1', { cpu: 8, gpus: 2 });
 
-    expect(res).toEqual({ epoch: 1, heartbeatIntervalMs: 1000, natsDesiredSubject: expect.stringContaining('n1') });
+    expect(res).toEqual({ epoch: 1, heartbeatIntervalMs: 1000, natsDesiredSubject: expect.stringContaining('n1'), nodeLostTimeoutMs: 30_000 });
     const rec = s.store.getNode('n1')!;
     expect(rec.node).toMatchObject({ state: 'NODE_STATE_READY', epoch: 1, instanceId: 'instance-n1', lastHeartbeatMs: s.clock.now() });
     expect(persistedNode(s.db, 'n1')).toEqual({ epoch: 1, revision: rec.revision });

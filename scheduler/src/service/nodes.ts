@@ -78,7 +78,7 @@ export function registerNode(ctx: SchedulerContext, req: RegisterRequest): Regis
   if (!inventoryUpdate) holdUndesiredPods(ctx, req.nodeName, req.pods.map((p) => ({ ...p, node: req.nodeName })));
   pushDesired(ctx, [req.nodeName]);
   ctx.requestCycle('node registered');
-  return { epoch: rec.node.epoch, heartbeatIntervalMs: ctx.settings.heartbeatIntervalMs, natsDesiredSubject: desiredSubject(req.nodeName) };
+  return { epoch: rec.node.epoch, heartbeatIntervalMs: ctx.settings.heartbeatIntervalMs, natsDesiredSubject: desiredSubject(req.nodeName), nodeLostTimeoutMs: ctx.settings.nodeLostTimeoutMs };
 }
 
 /** heldByAnotherLiveInstance says whether a different agent instance still heartbeats under this node name. */
