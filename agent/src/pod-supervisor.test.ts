@@ -8,7 +8,7 @@ import { podPaths } from './pod-paths.js';
 import { PodStore, type StoredPod } from './pod-store.js';
 import { gpuIdsOf, PodSupervisor } from './pod-supervisor.js';
 import { PodTable } from './pod-table.js';
-import { runningStatusOf } from './testdata/pods.js';
+import { runningStatusOf, TEST_JOBSET_UID, testAssignment } from './testdata/pods.js';
 import { podKeyString, type PodExit, type PodKey, type PodSpec, type PodStart, type RecoveredPod, type RunningPod, type RuntimeDriver } from './runtime/driver.js';
 import { ProcessDriver } from './runtime/process-driver.js';
 
@@ -47,7 +47,7 @@ beforeEach(() => {
 });
 
 /** The uids of a JobSet `train` and of `train` cancelled and submitted again. */
-const UID = '0f3c9a7e-5b21-4c8e-9d4f-2a6b8c1e7f90';
+const UID = TEST_JOBSET_UID;
 const UID2 = '7d0e4b12-9a3c-4f1e-8b2d-5c6a7e8f9012';
 const HOSTS = [{ jobsetUid: UID, hosts: ['h0', 'h1'] }];
 
@@ -56,23 +56,15 @@ afterEach(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
+/** pod is the shared fixture's pod (UID, GPU jobIndex) at `generation`, running `script` as the agent in its pod dir. */
 function pod(jobIndex: number, generation: number, script: string, over: Partial<PodAssignment> = {}): PodAssignment {
-  return {
-    podId: `train/workers/${jobIndex}/0`,
-    jobset: 'train',
-    jobsetUid: UID,
-    replicatedJob: 'workers',
-    jobIndex,
-    podIndex: 0,
+  return testAssignment(jobIndex, {
     generation,
     template: { image: '', command: ['sh', '-c', script], args: [], env: [{ name: 'FROM_TEMPLATE', value: 't' }], workingDir: '', resources: null, user: '', migProfile: '', imagePullPolicy: '', mounts: [], shmSizeBytes: 0 },
-    env: { RANK: String(jobIndex) },
-    binding: { gpuIndices: [jobIndex], gpuUuids: [`GPU-${jobIndex}`], cpuset: '0-3', numaNode: 0, nics: [] },
     submitDir: '',
     user: '',
-    requests: { cpuMillis: 4000, memoryBytes: 1 << 30, gpus: 1, rdma: 0 },
     ...over,
-  };
+  });
 }
 
 async function until(what: string, cond: () => boolean): Promise<void> {

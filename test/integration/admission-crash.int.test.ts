@@ -54,28 +54,18 @@ function storeNow(): Store {
 function placementProblems(store: Store): string[] {
   const problems: string[] = [];
   const used = new Map<string, ReturnType<typeof toResources>>();
-  const gpuOwner = new Map<string, string>();
   for (const rec of store.allJobSets()) {
     const st = rec.jobset.status!;
     if (st.phase !== 'JOB_SET_PHASE_ADMITTED' && st.phase !== 'JOB_SET_PHASE_RUNNING') continue;
-    const name = rec.jobset.metadata!.name;
     const placed = st.pods.filter((p) => p.node !== '');
-    if (placed.length !== rec.gang.length || rec.placement?.pods.length !== rec.gang.length) problems.push(`${name}: ${placed.length} of ${rec.gang.length} pods placed`);
-    for (const p of placed) {
-      used.set(p.node, add(used.get(p.node) ?? toResources(null), toResources(p.requests)));
-      for (const g of p.binding?.gpuIndices ?? []) {
-        const key = `${p.node}/GPU${g}`;
-        const other = gpuOwner.get(key);
-        if (other) problems.push(`${key} bound to ${other} and ${name}/${p.podId}`);
-        gpuOwner.set(key, `${name}/${p.podId}`);
-      }
-    }
+    if (placed.length !== rec.gang.length || rec.placement?.pods.length !== rec.gang.length) problems.push(`${rec.jobset.metadata!.name}: ${placed.length} of ${rec.gang.length} pods placed`);
+    for (const p of placed) used.set(p.node, add(used.get(p.node) ?? toResources(null), toResources(p.requests)));
   }
   for (const [node, u] of used) {
     const alloc = store.getNode(node)!.node.inventory!.allocatable;
     if (!fits(u, toResources(alloc))) problems.push(`${node} over-committed: ${JSON.stringify(u)} of ${JSON.stringify(alloc)}`);
   }
-  return problems;
+  return [...problems, ...gpuClashes(store.allJobSets().map((r) => r.jobset))];
 }
 
 function admitted(store: Store): string[] {

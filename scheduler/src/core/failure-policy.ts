@@ -66,15 +66,17 @@ export type PodFailureOutcome =
   | { kind: 'failJob'; reason: string; message: string }
   | { kind: 'failIndex'; message: string }
   /** Not the pod's failure (its node was lost before it started, or an Ignore rule covers the loss): the gang is placed again, nothing counted. */
-  /** cause is set on the default requeue of a running pod lost with its node (no failurePolicy), which nodeLossRequeueLimit bounds: what happened, without the consequence. */
-  | { kind: 'requeue'; message: string; cause?: string };
+  /** counted: the default requeue of a running pod lost with its node (no failurePolicy), which nodeLossRequeueLimit bounds. */
+  | { kind: 'requeue'; message: string; counted?: boolean };
 
 /**
  * judgePodFailure applies podFailurePolicy then the backoff limits to one
  * failed pod of an Active Job, updating the Job's counters. Pure apart from
  * mutating `job`, which the caller owns. `requeueLost` (the JobSet has no
  * failurePolicy): a pod lost with its node (or evicted by a drain) that no
- * rule matched requeues the gang instead of failing its Job.
+ * rule matched requeues the gang instead of failing its Job — unless
+ * `requeuesExhausted` says why it may not be requeued again
+ * (nodeLossRequeueLimit): then its Job fails, with that said.
  */
 export function judgePodFailure(
   tmpl: JobTemplate | null | undefined,
@@ -83,6 +85,7 @@ export function judgePodFailure(
   podIndex: number,
   unusable?: Unusable,
   requeueLost = false,
+  requeuesExhausted?: string,
 ): PodFailureOutcome {
   const what = describePodFailure(pod);
   // Lost, or taken away (a drain with evict, an unhealthy GPU under unhealthyGpuPods: evict): not the pod's failure.
@@ -100,9 +103,11 @@ export function judgePodFailure(
     }
     const gone = pod.reason === 'NodeDrained' ? 'its node was drained with evict' : pod.reason === 'GPUUnhealthy' ? 'a GPU it was bound to turned unhealthy' : 'its node was lost';
     // A JobSet without a failurePolicy would fail for its node's fault: like Slurm's requeue, the gang is placed again, uncounted.
-    if (action === 'Count' && !matched && requeueLost) return { kind: 'requeue', message: `${what}: ${gone}; the JobSet has no failurePolicy, so it is placed again`, cause: `${what}: ${gone}` };
+    if (action === 'Count' && !matched && requeueLost && requeuesExhausted === undefined)
+      return { kind: 'requeue', message: `${what}: ${gone}; the JobSet has no failurePolicy, so it is placed again`, counted: true };
     // Otherwise it cannot be replaced where it ran: its Job fails and the JobSet's policy decides.
-    if (action === 'Count') return { kind: 'failJob', reason: pod.reason === 'GPUUnhealthy' ? 'GPUUnhealthy' : 'NodeLost', message: `${what}: ${gone}` };
+    const exhausted = !matched && requeueLost && requeuesExhausted !== undefined ? `; ${requeuesExhausted}` : '';
+    if (action === 'Count') return { kind: 'failJob', reason: pod.reason === 'GPUUnhealthy' ? 'GPUUnhealthy' : 'NodeLost', message: `${what}: ${gone}${exhausted}` };
   }
   if (action === 'Ignore') {
     job.ignoredFailures++;

@@ -215,6 +215,8 @@ function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
   const requeue: string[] = [];
   const lostLimit = ctx.lostRequeueLimit ?? -1;
   const lostRequeues = before.lostRequeues ?? 0;
+  // A JobSet that keeps losing its nodes may be what brings them down: placed again only so often.
+  const requeuesExhausted = lostLimit >= 0 && lostRequeues >= lostLimit ? `placed again after losing a node ${lostRequeues} time(s) already, the most nodeLossRequeueLimit (${lostLimit}) allows` : undefined;
   let lostRequeue = false;
 
   // 1. Each failed pod of an Active Job: podFailurePolicy, then the backoff limits.
@@ -225,14 +227,10 @@ function decide(js: JobSet, ctx: LifecycleContext): LifecycleDecision {
     if (!job || job.state !== 'Active' || job.failedIndexes.includes(ref.podIndex)) continue;
     const tmpl = templates.get(job.replicatedJob);
     // A JobSet without a failurePolicy is requeued when a node is lost or drained under it (requeueLost).
-    const outcome = judgePodFailure(tmpl, job, p, ref.podIndex, ctx.unusable?.(p), !spec.failurePolicy);
-    if (outcome.kind === 'requeue' && outcome.cause !== undefined && lostLimit >= 0 && lostRequeues >= lostLimit) {
-      // A JobSet that keeps losing its nodes may be what brings them down: placed again only so often.
-      const message = `${outcome.cause}; placed again after losing a node ${lostRequeues} time(s) already, the most nodeLossRequeueLimit (${lostLimit}) allows`;
-      failJob(job, p.reason === 'GPUUnhealthy' ? 'GPUUnhealthy' : 'NodeLost', message, p.finishedMs || now, events);
-    } else if (outcome.kind === 'requeue') {
+    const outcome = judgePodFailure(tmpl, job, p, ref.podIndex, ctx.unusable?.(p), !spec.failurePolicy, requeuesExhausted);
+    if (outcome.kind === 'requeue') {
       requeue.push(outcome.message);
-      if (outcome.cause !== undefined) lostRequeue = true;
+      if (outcome.counted) lostRequeue = true;
     } else if (outcome.kind === 'retry') {
       retry.add(p.podId);
       events.push(
